@@ -1,0 +1,51 @@
+"""Agencies, their users and the API keys of their systems."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from safeguard.db import Base, UTCDateTime, utcnow
+
+# Agency kinds; an agency's id for the big partners equals its kind, schools are "school-<urn>".
+AGENCY_KINDS = ("police", "childrens_social_care", "health", "education", "probation", "school")
+ROLES = ("practitioner", "supervisor", "admin")
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    school_urn: Mapped[str | None] = mapped_column(String(12), unique=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # Space-separated role names from ROLES; a supervisor is also a practitioner.
+    roles: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    roles: Mapped[str] = mapped_column(String(200))
+    # Only a SHA-256 of the key is kept: keys are long random tokens, so a slow hash adds nothing.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,149 @@
+"""Who is acting: users signing in with passwords, systems with API keys, and their agency."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.access.models import Agency, ApiKey, User
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps sign-in time the same either way.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # user | api_key | system
+    id: int
+    name: str
+    display_name: str
+    agency_id: str
+    agency_name: str
+    agency_kind: str
+    roles: frozenset[str]
+    school_urn: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+SYSTEM = Principal("system", 0, "worker", "safeguard worker", "", "", "system", frozenset())
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate_user(session: Session, *, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is not None and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def principal_for_user(session: Session, *, user: User) -> Principal:
+    agency = session.get_one(Agency, user.agency_id)
+    return Principal(
+        kind="user",
+        id=user.id,
+        name=user.username,
+        display_name=user.display_name,
+        agency_id=agency.id,
+        agency_name=agency.name,
+        agency_kind=agency.kind,
+        roles=frozenset(user.roles.split()),
+        school_urn=agency.school_urn,
+    )
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session, *, agency_id: str, name: str, roles: str = "practitioner"
+) -> tuple[ApiKey, str]:
+    """Make a key; the plaintext is returned once and never stored."""
+    plaintext = "sg_" + secrets.token_urlsafe(32)
+    key = ApiKey(
+        name=name, agency_id=agency_id, roles=roles, key_hash=_key_hash(plaintext),
+        prefix=plaintext[:10],
+    )
+    session.add(key)
+    session.flush()
+    return key, plaintext
+
+
+def principal_for_api_key(session: Session, *, plaintext: str) -> Principal | None:
+    key = session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == _key_hash(plaintext), ApiKey.revoked_at.is_(None))
+    )
+    if key is None:
+        return None
+    agency = session.get_one(Agency, key.agency_id)
+    return Principal(
+        kind="api_key",
+        id=key.id,
+        name=f"{key.id}:{key.name}",
+        display_name=key.name,
+        agency_id=agency.id,
+        agency_name=agency.name,
+        agency_kind=agency.kind,
+        roles=frozenset(key.roles.split()),
+        school_urn=agency.school_urn,
+    )
+
+
+def ensure_agency(
+    session: Session, *, agency_id: str, name: str, kind: str, school_urn: str | None = None
+) -> Agency:
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        agency = Agency(id=agency_id, name=name, kind=kind, school_urn=school_urn)
+        session.add(agency)
+        session.flush()
+    return agency
+
+
+CORE_AGENCIES = (
+    ("police", "Northamptonshire Police (synthetic)", "police"),
+    ("childrens_social_care", "Children's Social Care (MASH)", "childrens_social_care"),
+    ("health", "Integrated Care Board – health", "health"),
+    ("education", "Local authority education service", "education"),
+    ("probation", "Probation Service", "probation"),
+)
+
+
+def ensure_core_agencies(session: Session) -> None:
+    for agency_id, name, kind in CORE_AGENCIES:
+        ensure_agency(session, agency_id=agency_id, name=name, kind=kind)
+
+
+def ensure_user(
+    session: Session, *, username: str, display_name: str, agency_id: str, roles: str,
+    password: str,
+) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(
+            username=username, display_name=display_name, agency_id=agency_id, roles=roles,
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+        session.flush()
+    return user

@@ -1,0 +1,82 @@
+"""The FastAPI application factory: JSON API, web pages and static assets on one app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+import safeguard.sharing.service  # noqa: F401  (registers share acknowledgement hooks)
+from safeguard.children import api as children_api
+from safeguard.children import pages as children_pages
+from safeguard.config import PACKAGE_DIR, Settings, get_settings
+from safeguard.db import make_engine, make_session_factory
+from safeguard.duties import api as duties_api
+from safeguard.duties import pages as duty_pages
+from safeguard.errors import SafeguardError
+from safeguard.intake import api as intake_api
+from safeguard.intake import pages as intake_pages
+from safeguard.intake.service import build_context
+from safeguard.web import auth_pages
+from safeguard.web.errors import error_page
+from safeguard.web.deps import SignInRequired
+from safeguard.web.templating import make_templates
+
+
+PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="safeguard",
+        version="0.1.0",
+        description="Multi-agency child protection: events in, duties out. Authenticate with "
+                    "an agency API key (`Authorization: Bearer sg_...`).",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.intake = build_context(settings)
+    app.state.templates = make_templates()
+    app.state.clock = clock
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key, session_cookie="safeguard_session",
+        max_age=settings.session_max_age_seconds, same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
+    for router in (intake_api.router, duties_api.router, children_api.router):
+        app.include_router(router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(SignInRequired)
+    def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/sign-in?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(SafeguardError)
+    def _service_error(request: Request, exc: SafeguardError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+        return error_page(request, exc.status_code, str(exc))
+
+    return app
+
+

@@ -1,0 +1,186 @@
+"""What an agency may see about a child, and the child's whole picture: records, household,
+chronology. An agency sees the children it holds records on or has duties about — nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import Principal
+from safeguard.audit.service import record as audit
+from safeguard.duties.kinds import KINDS
+from safeguard.duties.models import Duty
+from safeguard.errors import NotFound
+from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
+from safeguard.people.names import normalise_name
+from safeguard.people.service import address_label, describe_record, person_name
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition: the principal's agency holds a record on, or has a duty about, Person."""
+    holds = [PersonRecord.source == principal.agency_id]
+    if principal.school_urn:
+        holds.append(PersonRecord.school_urn == principal.school_urn)
+    has_record = exists().where(PersonRecord.person_id == Person.id, or_(*holds))
+    has_duty = exists().where(
+        Duty.subject_person_id == Person.id,
+        or_(Duty.owner_agency_id == principal.agency_id,
+            Duty.partner_agency_id == principal.agency_id))
+    return or_(has_record, has_duty)
+
+
+def may_see_person(session: Session, *, principal: Principal, person_id: int) -> bool:
+    return session.scalar(
+        select(func.count(Person.id)).where(Person.id == person_id, _visible(principal))) == 1
+
+
+def search_people(
+    session: Session, *, principal: Principal, query: str = "", children_only: bool = True,
+    on: datetime, limit: int = 50,
+) -> list[Person]:
+    statement = select(Person).where(_visible(principal))
+    if children_only:
+        cutoff = on.date().replace(year=on.year - 18)
+        statement = statement.where(Person.dob > cutoff)
+    for word in query.split():
+        token = f"%{normalise_name(word)}%"
+        statement = statement.where(Person.match_key.like(token))
+    people = list(session.scalars(statement.order_by(Person.family_name, Person.given_name,
+                                                     Person.id).limit(limit)))
+    for person in people:
+        audit(session, principal=principal, action="read", entity="person",
+              entity_id=person.id, person_id=person.id, why="listed in a search of children")
+    return people
+
+
+@dataclass(frozen=True)
+class ChronologyItem:
+    at: datetime
+    label: str
+    byline: str
+    detail: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class ChildView:
+    person: Person
+    name: str
+    identifiers: list[PersonIdentifier]
+    records: list[tuple[PersonRecord, str, str | None]]  # record, described source, address
+    school: School | None
+    addresses: list[Address]
+    household: list[tuple[Person, str]]  # other people at the child's addresses, and why
+    duties: list[Duty]
+    chronology: list[ChronologyItem]
+
+
+def child_view(session: Session, *, principal: Principal, person_id: int, why: str) -> ChildView:
+    person = session.get(Person, person_id)
+    if person is None or not may_see_person(session, principal=principal, person_id=person_id):
+        raise NotFound(f"person {person_id} not found")
+    audit(session, principal=principal, action="read", entity="person", entity_id=person_id,
+          person_id=person_id, why=why)
+    records = list(session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)
+                                   .order_by(PersonRecord.recorded_at)))
+    address_ids = sorted({r.address_id for r in records if r.address_id is not None})
+    addresses = [session.get_one(Address, a) for a in address_ids]
+    labels = {a.id: address_label(a) for a in addresses}
+    urn = next((r.school_urn for r in reversed(records) if r.school_urn), None)
+    duties = list(session.scalars(select(Duty).where(Duty.subject_person_id == person_id)
+                                  .order_by(Duty.due_at)))
+    return ChildView(
+        person=person, name=person_name(person),
+        identifiers=list(session.scalars(select(PersonIdentifier)
+                                         .where(PersonIdentifier.person_id == person_id)
+                                         .order_by(PersonIdentifier.scheme))),
+        records=[(r, describe_record(r), labels.get(r.address_id or -1)) for r in records],
+        school=session.get(School, urn) if urn else None,
+        addresses=addresses,
+        household=_household(session, person_id=person_id, address_ids=address_ids,
+                             labels=labels),
+        duties=duties,
+        chronology=_chronology(session, person_id=person_id, records=records, duties=duties),
+    )
+
+
+def _household(session: Session, *, person_id: int, address_ids: list[int],
+               labels: dict[int, str]) -> list[tuple[Person, str]]:
+    if not address_ids:
+        return []
+    rows = session.execute(
+        select(Person, PersonRecord).join(PersonRecord, PersonRecord.person_id == Person.id)
+        .where(PersonRecord.address_id.in_(address_ids), Person.id != person_id)
+        .order_by(Person.dob, Person.id)).all()
+    seen: dict[int, tuple[Person, str]] = {}
+    for other, record in rows:
+        if other.id not in seen:
+            seen[other.id] = (other, f"{describe_record(record)} at "
+                                     f"{labels.get(record.address_id or -1, 'the address')}")
+    return list(seen.values())
+
+
+def _chronology(session: Session, *, person_id: int, records: list[PersonRecord],
+                duties: list[Duty]) -> list[ChronologyItem]:
+    items = [ChronologyItem(r.recorded_at, f"Record from {describe_record(r)}",
+                            f"linked by {r.linked_by}", "") for r in records]
+    incidents = session.execute(
+        select(Incident, IncidentPerson).join(IncidentPerson,
+                                              IncidentPerson.incident_id == Incident.id)
+        .where(IncidentPerson.person_id == person_id)).all()
+    for incident, role in incidents:
+        how = "recorded by the officer" if role.recorded_by_officer else \
+            f"not listed by the officer; found from {role.found_from}"
+        risk = f", {incident.risk_level} risk" if incident.risk_level else ""
+        items.append(ChronologyItem(
+            incident.occurred_at,
+            f"Police incident {incident.reference}: {incident.kind.replace('_', ' ')}{risk}",
+            f"{role.role.replace('_', ' ')} ({how})", incident.summary or "",
+            f"/incidents/{incident.id}"))
+    for duty in duties:
+        title = KINDS[duty.kind].title
+        items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",
+                                    f"owner {duty.owner_agency_id}", duty.reason,
+                                    f"/duties/{duty.id}"))
+        if duty.breached_at:
+            items.append(ChronologyItem(duty.breached_at, f"Duty breached: {title}",
+                                        f"escalated to {duty.escalated_to}", "",
+                                        f"/duties/{duty.id}"))
+        if duty.discharged_at:
+            items.append(ChronologyItem(duty.discharged_at, f"Duty discharged: {title}",
+                                        f"by {duty.discharged_by}", duty.discharge_note or "",
+                                        f"/duties/{duty.id}"))
+    return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def incident_view(session: Session, *, principal: Principal, incident_id: int
+                  ) -> tuple[Incident, Address, list[tuple[IncidentPerson, Person]], list[Duty]]:
+    """An incident is visible to the police and to agencies with a duty arising from it."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} not found")
+    duties = list(session.scalars(select(Duty).where(Duty.event_id == incident.event_id)
+                                  .order_by(Duty.due_at, Duty.id)))
+    involved = principal.agency_id == "police" or any(
+        principal.agency_id in (d.owner_agency_id, d.partner_agency_id) for d in duties)
+    if not involved:
+        raise NotFound(f"incident {incident_id} not found")
+    people = [(row[0], row[1]) for row in session.execute(
+        select(IncidentPerson, Person).join(Person, Person.id == IncidentPerson.person_id)
+        .where(IncidentPerson.incident_id == incident_id).order_by(IncidentPerson.id))]
+    if principal.agency_id != "police":
+        # A partner sees the incident only through its own duties' subjects.
+        mine = {d.subject_person_id for d in duties
+                if principal.agency_id in (d.owner_agency_id, d.partner_agency_id)}
+        people = [(ip, p) for ip, p in people if p.id in mine]
+        duties = [d for d in duties if principal.agency_id in (d.owner_agency_id,
+                                                                d.partner_agency_id)]
+    for _, person in people:
+        audit(session, principal=principal, action="read", entity="incident",
+              entity_id=incident_id, person_id=person.id, why="viewed the incident")
+    return incident, session.get_one(Address, incident.address_id), people, duties

@@ -1,0 +1,250 @@
+"""The `safeguard` command: operations over the same service functions as the API and pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguard.access.service import SYSTEM, create_api_key
+from safeguard.app import create_app
+from safeguard.config import Settings, get_settings
+from safeguard.db import make_engine, make_session_factory, transaction, utcnow
+from safeguard.duties.schemas import duties_out
+from safeguard.duties.service import DutyFilter, list_duties
+from safeguard.events.schemas import event_json_schema
+from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
+from safeguard.intake.service import build_context
+from safeguard.migrate import upgrade
+from safeguard.seed import seed_demo_users, seed_reference_data
+from safeguard.synth.county import write_county
+from safeguard.workdays import LONDON
+from safeguard.worker import run_forever, run_once, start_in_thread
+
+app = typer.Typer(help="safeguard: multi-agency child protection — events in, duties out.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def _factory(settings: Settings) -> sessionmaker[Session]:
+    return make_session_factory(make_engine(settings.database_url))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema, and add the partner agencies."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with transaction(make_session_factory(engine)) as session:
+        seed_reference_data(session)
+    console.print(f"[green]Database at {engine.url.render_as_string()} is up to date.")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="JSON Lines file to write")] = Path(
+        "var/county.jsonl"),
+    seed: Annotated[int, typer.Option(help="same seed, same output")] = 1,
+    households: Annotated[int, typer.Option(min=10)] = 2000,
+    end: Annotated[str | None, typer.Option(help="last day of the year of incidents, "
+                                                    "YYYY-MM-DD")] = None,
+) -> None:
+    """Write a synthetic county (schools, every agency's person records, a year of incidents)."""
+    end_day = date.fromisoformat(end) if end else date(2026, 11, 27)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = write_county(out, seed=seed, households=households, end=end_day)
+    console.print(f"Wrote {out}: {summary}")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
+    rejects: Annotated[Path | None, typer.Option(help="where to write rejected lines")
+                       ] = None,
+    live_from: Annotated[str | None, typer.Option(
+        help="ISO time: incidents before it are history and raise no duties")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Import events. Rejected lines are reported with line number, field and reason; valid
+    lines still land. Exit status 1 when anything was rejected."""
+    settings = get_settings()
+    factory = _factory(settings)
+    cutoff = datetime.fromisoformat(live_from) if live_from else None
+    if cutoff is not None and cutoff.tzinfo is None:
+        raise typer.BadParameter("--live-from needs a UTC offset, e.g. 2026-11-24T00:00:00+00:00")
+    summary = run_import(factory, path, settings=settings, live_from=cutoff)
+    rejects_path = rejects or path.with_suffix(path.suffix + ".rejects.jsonl")
+    write_rejects(rejects_path, summary)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print_summary(summary, rejects_path)
+    raise typer.Exit(1 if summary.rejects else 0)
+
+
+def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
+               live_from: datetime | None) -> ImportSummary:
+    ctx = build_context(settings, live_from=live_from)
+    with path.open(encoding="utf-8") as handle:
+        total = count_lines(handle)
+    columns = (TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("lines"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress, \
+            path.open(encoding="utf-8") as handle:
+        task = progress.add_task("import", total=total)
+        return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
+                            progress=lambda n: progress.advance(task, n))
+
+
+def _print_summary(summary: ImportSummary, rejects_path: Path) -> None:
+    console.print(f"{summary.lines} lines: {summary.accepted} imported "
+                  f"({', '.join(f'{n} {t}' for t, n in sorted(summary.by_type.items()))}), "
+                  f"{summary.duplicates} already imported, {summary.rejected_lines} rejected; "
+                  f"{summary.duties_raised} duties raised.")
+    if summary.rejects:
+        table = Table("line", "field", "reason", title=f"Rejected (also in {rejects_path})")
+        for reject in summary.rejects[:50]:
+            table.add_row(str(reject.line), reject.field, reject.reason)
+        console.print(table)
+        if len(summary.rejects) > 50:
+            console.print(f"... and {len(summary.rejects) - 50} more in {rejects_path}")
+
+
+@app.command()
+def duties(
+    status: Annotated[str | None, typer.Option(
+        help="open | breached | discharged | undischarged")] = None,
+    kind: Annotated[str | None, typer.Option(help="duty kind")] = None,
+    overdue: bool = False,
+    limit: int = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """List duties by due time (every agency's: this is an operator's view)."""
+    settings = get_settings()
+    now = utcnow()
+    with transaction(_factory(settings)) as session:
+        rows, total = list_duties(session, principal=None, now=now, limit=limit,
+                                  filters=DutyFilter(status=status, kind=kind, overdue=overdue))
+        out = duties_out(session, rows, now=now)
+    if as_json:
+        typer.echo(json.dumps([d.model_dump(mode="json") for d in out], indent=2))
+        return
+    table = Table("id", "due (London)", "kind", "status", "owner", "event", "subject",
+                  title=f"{total} duties")
+    for duty in out:
+        due = duty.due_at.astimezone(LONDON).strftime("%a %d %b %H:%M")
+        flag = " [red]OVERDUE" if duty.overdue else ""
+        table.add_row(str(duty.id), due + flag, duty.kind, duty.status, duty.owner_agency,
+                      duty.event_source_id, str(duty.subject_person_id))
+    Console().print(table)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="one pass, then exit")] = False,
+    interval: Annotated[float | None, typer.Option(help="seconds between passes")
+                        ] = None,
+) -> None:
+    """Mark breached duties and escalate them to the owning team's supervisor."""
+    settings = get_settings()
+    factory = _factory(settings)
+    if once:
+        console.print(f"Breached and escalated {run_once(factory).breached} duties.")
+        return
+    stop = threading.Event()
+    console.print("Worker running; Ctrl-C to stop.")
+    try:
+        run_forever(factory, interval=interval or settings.worker_interval_seconds, stop=stop,
+                    on_pass=lambda r: r.breached and console.print(f"breached {r.breached}"))
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1", port: int = 8000,
+    with_worker: Annotated[bool, typer.Option("--worker/--no-worker")] = True,
+) -> None:
+    """Serve the web pages and JSON API (with the worker in-process by default)."""
+    settings = get_settings()
+    _serve(settings, host=host, port=port, with_worker=with_worker)
+
+
+def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+    engine = make_engine(settings.database_url)
+    application = create_app(settings, engine=engine)
+    if with_worker:
+        start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command("api-key")
+def api_key(agency: str, name: str, roles: str = "practitioner") -> None:
+    """Create an API key for a partner system; the key is printed once and not stored."""
+    with transaction(_factory(get_settings())) as session:
+        key, plaintext = create_api_key(session, agency_id=agency, name=name, roles=roles)
+    typer.echo(plaintext)
+
+
+@app.command()
+def schema(out: Path = Path("src/safeguard/events/events.schema.json")) -> None:
+    """Write the import format's JSON Schema (generated from the API's models)."""
+    out.write_text(json.dumps(event_json_schema(), indent=2, sort_keys=True) + "\n", "utf-8")
+    console.print(f"Wrote {out}")
+
+
+@app.command()
+def demo(
+    seed: int = 1, households: int = 2000, port: int = 8000,
+    live_days: Annotated[int, typer.Option(help="incidents of the last N days raise duties")
+                         ] = 3,
+) -> None:
+    """Migrate, synthesise a county, import it with a progress bar, then serve with the worker."""
+    os.environ.setdefault("SAFEGUARD_COOKIE_SECURE", "false")
+    get_settings.cache_clear()
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    today = utcnow().date()
+    county = Path("var") / f"county-seed{seed}-{households}-{today.isoformat()}.jsonl"
+    if not county.exists():
+        console.print(f"Synthesising a county of {households} households (seed {seed})...")
+        write_county(county, seed=seed, households=households, end=today)
+    live_from = datetime.now(UTC) - timedelta(days=live_days)
+    summary = run_import(factory, county, settings=settings, live_from=live_from)
+    _print_summary(summary, county.with_suffix(".rejects.jsonl"))
+    password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    with transaction(factory) as session:
+        seed_reference_data(session)
+        users = seed_demo_users(session, password=password)
+    table = Table("username", "password", "who", title="Demo sign-ins (synthetic data only)")
+    for user in users:
+        table.add_row(user.username, password, user.job)
+    Console().print(table)
+    Console().print(f"\n[bold green]safeguard is running at http://127.0.0.1:{port}/ "
+                    "— Ctrl-C to stop.")
+    _serve(settings, host="127.0.0.1", port=port, with_worker=True)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,81 @@
+"""Duties: obligations with an owner and a clock, and their append-only history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from safeguard.db import Base, UTCDateTime, utcnow
+
+OPEN = "open"
+BREACHED = "breached"
+DISCHARGED = "discharged"
+STATUSES = (OPEN, BREACHED, DISCHARGED)
+
+
+class Duty(Base):
+    __tablename__ = "duties"
+    __table_args__ = (
+        # The worker's breach sweep and the duties page both read "undischarged by due time".
+        Index("ix_duties_status_due_at", "status", "due_at"),
+        Index("ix_duties_owner_status_due", "owner_agency_id", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    owner_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    # Set when only a role within the owning agency may act (e.g. a supervisor's review).
+    owner_role: Mapped[str | None] = mapped_column(String(32))
+    # The other agency in the duty: the recipient of a share, the school of a notice.
+    partner_agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    subject_person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    parent_duty_id: Mapped[int | None] = mapped_column(ForeignKey("duties.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    rule_name: Mapped[str] = mapped_column(String(80))
+    rule_version: Mapped[str] = mapped_column(String(20))
+    # One duty per rule, event, kind and person however often the rules are re-run.
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_to: Mapped[str | None] = mapped_column(String(120))
+    discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discharged_by: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    discharge_note: Mapped[str | None] = mapped_column(Text)
+
+
+class DutyTransition(Base):
+    """Every change to a duty, who made it and why. Nothing about a duty is ever deleted."""
+
+    __tablename__ = "duty_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))  # created | breached | escalated | discharged
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """Outbox of messages to people in a role at an agency (escalations to supervisors)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_agency_role", "agency_id", "role", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    duty_id: Mapped[int | None] = mapped_column(ForeignKey("duties.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

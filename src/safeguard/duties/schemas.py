@@ -1,0 +1,64 @@
+"""Duties as the JSON API and `safeguard duties --json` show them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.duties.kinds import KINDS
+from safeguard.duties.models import BREACHED, OPEN, Duty
+from safeguard.events.models import Event
+
+
+class DutyOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    status: str
+    overdue: bool
+    owner_agency: str
+    owner_role: str | None
+    partner_agency: str | None
+    subject_person_id: int
+    event_source_id: str
+    due_at: datetime
+    created_at: datetime
+    breached_at: datetime | None
+    escalated_at: datetime | None
+    escalated_to: str | None
+    discharged_at: datetime | None
+    discharged_by: str | None
+    outcome: str | None
+    reason: str
+    rule: str
+
+
+class DischargeIn(BaseModel):
+    outcome: str | None = None
+    note: str | None = None
+
+
+def duties_out(session: Session, duties: Sequence[Duty], *, now: datetime) -> list[DutyOut]:
+    event_ids = {duty.event_id for duty in duties}
+    sources = dict(session.execute(select(Event.id, Event.source_id)
+                                   .where(Event.id.in_(event_ids))).tuples().all()) \
+        if event_ids else {}
+    return [
+        DutyOut(
+            id=duty.id, kind=duty.kind, title=KINDS[duty.kind].title, status=duty.status,
+            overdue=duty.status in (OPEN, BREACHED) and duty.due_at < now,
+            owner_agency=duty.owner_agency_id, owner_role=duty.owner_role,
+            partner_agency=duty.partner_agency_id, subject_person_id=duty.subject_person_id,
+            event_source_id=sources.get(duty.event_id, ""), due_at=duty.due_at,
+            created_at=duty.created_at, breached_at=duty.breached_at,
+            escalated_at=duty.escalated_at, escalated_to=duty.escalated_to,
+            discharged_at=duty.discharged_at, discharged_by=duty.discharged_by,
+            outcome=duty.outcome, reason=duty.reason,
+            rule=f"{duty.rule_name} v{duty.rule_version}",
+        )
+        for duty in duties
+    ]

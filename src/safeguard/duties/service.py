@@ -1,0 +1,209 @@
+"""One mechanism for every duty: creation from drafts, discharge, breach and escalation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import Principal
+from safeguard.duties.kinds import KINDS, kind_of
+from safeguard.duties.models import (
+    BREACHED,
+    DISCHARGED,
+    OPEN,
+    Duty,
+    DutyTransition,
+    Notification,
+)
+from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
+from safeguard.rules.drafts import DutyDraft
+
+DischargeHook = Callable[[Session, Duty, Principal, datetime], None]
+# Later areas (sharing) react to a discharge without duties importing them.
+_discharge_hooks: dict[str, list[DischargeHook]] = {}
+
+
+def on_discharge(kind: str, hook: DischargeHook) -> None:
+    hooks = _discharge_hooks.setdefault(kind, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def _dedupe_key(draft: DutyDraft, event_id: int) -> str:
+    return (f"{draft.rule_name}:{event_id}:{draft.kind}:{draft.subject_person_id}:"
+            f"{draft.partner_agency_id or '-'}")
+
+
+def create_duties(
+    session: Session, *, drafts: Sequence[DutyDraft], event_id: int, now: datetime,
+    actor: str, parent_duty_id: int | None = None,
+) -> list[tuple[Duty, DutyDraft]]:
+    """Create the drafted duties that do not exist yet (re-running rules adds nothing)."""
+    created = []
+    for draft in drafts:
+        key = _dedupe_key(draft, event_id)
+        if session.scalar(select(Duty.id).where(Duty.dedupe_key == key)) is not None:
+            continue
+        duty = Duty(
+            kind=draft.kind, status=OPEN, owner_agency_id=draft.owner_agency_id,
+            owner_role=draft.owner_role, partner_agency_id=draft.partner_agency_id,
+            subject_person_id=draft.subject_person_id, event_id=event_id,
+            parent_duty_id=parent_duty_id, due_at=draft.due_at, created_at=now,
+            reason=draft.reason, rule_name=draft.rule_name, rule_version=draft.rule_version,
+            dedupe_key=key,
+        )
+        session.add(duty)
+        session.flush()
+        session.add(DutyTransition(duty_id=duty.id, at=now, action="created", from_status=None,
+                                   to_status=OPEN, actor=actor, note=draft.reason))
+        created.append((duty, draft))
+    return created
+
+
+def may_discharge(principal: Principal, duty: Duty) -> bool:
+    kind = kind_of(duty.kind)
+    if kind.discharged_by == "partner":
+        return principal.agency_id == duty.partner_agency_id
+    if principal.agency_id != duty.owner_agency_id:
+        return False
+    return duty.owner_role is None or principal.has_role(duty.owner_role)
+
+
+def discharge(
+    session: Session, *, duty_id: int, principal: Principal, now: datetime,
+    outcome: str | None = None, note: str | None = None,
+) -> Duty:
+    duty = session.get(Duty, duty_id)
+    if duty is None or not may_see(principal, duty):
+        raise NotFound(f"duty {duty_id} not found")
+    if not may_discharge(principal, duty):
+        kind = kind_of(duty.kind)
+        who = duty.partner_agency_id if kind.discharged_by == "partner" else duty.owner_agency_id
+        role = f" ({duty.owner_role})" if duty.owner_role else ""
+        raise Forbidden(f"only {who}{role} may discharge duty {duty_id}")
+    if duty.status == DISCHARGED:
+        raise Conflict(f"duty {duty_id} was already discharged at {duty.discharged_at}")
+    kind = kind_of(duty.kind)
+    if kind.outcomes and outcome not in kind.outcomes:
+        raise Invalid(f"outcome must be one of {', '.join(kind.outcomes)}")
+    if not kind.outcomes and outcome is not None:
+        raise Invalid(f"a {kind.title.lower()} takes no outcome")
+    previous = duty.status
+    duty.status, duty.discharged_at, duty.discharged_by = DISCHARGED, now, principal.actor
+    duty.outcome, duty.discharge_note = outcome, note
+    session.add(DutyTransition(duty_id=duty.id, at=now, action="discharged",
+                               from_status=previous, to_status=DISCHARGED,
+                               actor=principal.actor, note=note))
+    for hook in _discharge_hooks.get(duty.kind, []):
+        hook(session, duty, principal, now)
+    session.flush()
+    return duty
+
+
+def mark_breaches(session: Session, *, now: datetime, batch: int = 500) -> list[Duty]:
+    """Mark open duties past due as breached and escalate each to its team's supervisor.
+
+    Each row is claimed with a conditional update, so two workers never breach or escalate
+    the same duty twice; on PostgreSQL, SKIP LOCKED keeps them off each other's rows.
+    """
+    query = (select(Duty).where(Duty.status == OPEN, Duty.due_at < now)
+             .order_by(Duty.due_at).limit(batch))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    breached = []
+    for duty in session.scalars(query).all():
+        claimed = session.execute(
+            update(Duty).where(Duty.id == duty.id, Duty.status == OPEN)
+            .values(status=BREACHED, breached_at=now, escalated_at=now,
+                    escalated_to=f"{duty.owner_agency_id} supervisor")
+            .execution_options(synchronize_session="fetch")
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            continue
+        title = KINDS[duty.kind].title
+        session.add(DutyTransition(duty_id=duty.id, at=now, action="breached",
+                                   from_status=OPEN, to_status=BREACHED, actor="system:worker",
+                                   note=f"not discharged by {duty.due_at.isoformat()}"))
+        session.add(DutyTransition(duty_id=duty.id, at=now, action="escalated",
+                                   from_status=BREACHED, to_status=BREACHED,
+                                   actor="system:worker",
+                                   note=f"escalated to {duty.owner_agency_id} supervisor"))
+        session.add(Notification(
+            created_at=now, agency_id=duty.owner_agency_id, role="supervisor", duty_id=duty.id,
+            kind="escalation",
+            message=f"Duty {duty.id} ({title}) was due {duty.due_at.isoformat()} and is breached.",
+        ))
+        breached.append(duty)
+    session.flush()
+    return breached
+
+
+def may_see(principal: Principal, duty: Duty) -> bool:
+    return principal.agency_id in (duty.owner_agency_id, duty.partner_agency_id)
+
+
+def get_duty(session: Session, *, duty_id: int, principal: Principal) -> Duty:
+    duty = session.get(Duty, duty_id)
+    if duty is None or not may_see(principal, duty):
+        raise NotFound(f"duty {duty_id} not found")
+    return duty
+
+
+@dataclass(frozen=True)
+class DutyFilter:
+    status: str | None = None  # open | breached | discharged | undischarged | None (all)
+    kind: str | None = None
+    agency: str | None = None  # restricts to duties this agency owns or is partner in
+    overdue: bool = False
+    person_id: int | None = None
+
+
+def _filtered(query: Select[tuple[Duty]], f: DutyFilter, now: datetime) -> Select[tuple[Duty]]:
+    if f.status == "undischarged":
+        query = query.where(Duty.status.in_((OPEN, BREACHED)))
+    elif f.status:
+        query = query.where(Duty.status == f.status)
+    if f.kind:
+        query = query.where(Duty.kind == f.kind)
+    if f.agency:
+        query = query.where(or_(Duty.owner_agency_id == f.agency,
+                                Duty.partner_agency_id == f.agency))
+    if f.overdue:
+        query = query.where(Duty.status.in_((OPEN, BREACHED)), Duty.due_at < now)
+    if f.person_id is not None:
+        query = query.where(Duty.subject_person_id == f.person_id)
+    return query
+
+
+def list_duties(
+    session: Session, *, principal: Principal | None, filters: DutyFilter, now: datetime,
+    limit: int = 100, offset: int = 0,
+) -> tuple[list[Duty], int]:
+    """Duties by due time. A principal sees only duties its agency owns or is partner in."""
+    query = select(Duty)
+    if principal is not None:
+        query = query.where(or_(Duty.owner_agency_id == principal.agency_id,
+                                Duty.partner_agency_id == principal.agency_id))
+    query = _filtered(query, filters, now)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Duty.due_at, Duty.id).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def transitions(session: Session, *, duty_id: int) -> list[DutyTransition]:
+    return list(session.scalars(
+        select(DutyTransition).where(DutyTransition.duty_id == duty_id)
+        .order_by(DutyTransition.at, DutyTransition.id)))
+
+
+def notifications_for(session: Session, *, principal: Principal, limit: int = 50
+                      ) -> list[Notification]:
+    return list(session.scalars(
+        select(Notification)
+        .where(Notification.agency_id == principal.agency_id,
+               Notification.role.in_(sorted(principal.roles)))
+        .order_by(Notification.created_at.desc()).limit(limit)))

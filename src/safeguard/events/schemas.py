@@ -1,0 +1,206 @@
+"""The events the product accepts, by form, JSON API or JSON Lines import.
+
+These Pydantic models are the one definition of the import format: the JSON Schema in
+``events.schema.json`` and docs/events.md are generated from / written against them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from safeguard.config import PACKAGE_DIR
+from safeguard.identifiers import normalise_identifier
+
+Source = Literal["police", "childrens_social_care", "health", "education", "probation"]
+Role = Literal["victim", "suspect", "child_present", "child_normally_resident", "witness"]
+CHILD_ROLES = ("child_present", "child_normally_resident")
+IncidentKind = Literal["domestic_abuse", "concern_for_welfare", "other"]
+RiskLevel = Literal["standard", "medium", "high"]
+Sex = Literal["female", "male", "unknown"]
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+@lru_cache(maxsize=1)
+def dash_questions() -> tuple[tuple[str, str], ...]:
+    """The checklist's questions as (key, text), read from data so a force can change them."""
+    data = json.loads((PACKAGE_DIR / "data" / "dash_questions.json").read_text("utf-8"))
+    return tuple((q["key"], q["text"]) for q in data["questions"])
+
+
+class _Strict(BaseModel):
+    # An unknown field is far more often a typo than an extension: report it, don't drop it.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AddressIn(_Strict):
+    uprn: Annotated[str, Field(pattern=r"^[0-9]{1,12}$")] | None = None
+    line1: Annotated[str, Field(min_length=1, max_length=200)]
+    line2: str | None = None
+    town: str | None = None
+    postcode: str | None = None
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        match = _POSTCODE.match(value.upper().replace(" ", ""))
+        if not match:
+            raise ValueError(f"'{value}' is not a UK postcode")
+        return f"{match.group(1)} {match.group(2)}"
+
+
+class IdentifiersIn(_Strict):
+    nhs: str | None = None
+    upn: str | None = None
+    pnc: str | None = None
+
+    @field_validator("nhs", "upn", "pnc")
+    @classmethod
+    def _valid(cls, value: str | None, info: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        return normalise_identifier(info.field_name, value)
+
+    def present(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+class PersonFields(_Strict):
+    given_name: Annotated[str, Field(max_length=100)] | None = None
+    family_name: Annotated[str, Field(max_length=100)] | None = None
+    dob: date | None = None
+    sex: Sex | None = None
+    ids: IdentifiersIn = Field(default_factory=IdentifiersIn)
+
+    @field_validator("dob")
+    @classmethod
+    def _dob(cls, value: date | None) -> date | None:
+        if value is not None and not date(1900, 1, 1) <= value <= datetime.now(UTC).date():
+            raise ValueError(f"date of birth {value.isoformat()} is in the future or before 1900")
+        return value
+
+    @model_validator(mode="after")
+    def _named(self) -> PersonFields:
+        if not (self.given_name or self.family_name):
+            raise ValueError("a person needs a given name or a family name")
+        return self
+
+
+class PersonEvent(PersonFields):
+    event: Literal["person"]
+    source: Source
+    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    address: AddressIn | None = None
+    school_urn: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
+    recorded_at: AwareDatetime | None = None
+
+
+class DslIn(_Strict):
+    name: str | None = None
+    email: str | None = None
+
+
+class SchoolEvent(_Strict):
+    event: Literal["school"]
+    source: Source
+    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    urn: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    phase: Literal["primary", "secondary", "all_through", "special", "nursery"] | None = None
+    address: AddressIn | None = None
+    dsl: DslIn | None = None
+
+
+class IncidentPersonIn(PersonFields):
+    role: Role
+    source_id: Annotated[str, Field(max_length=128)] | None = None
+
+
+class DashIn(_Strict):
+    answers: dict[str, bool]
+    # The officer may raise the level the checklist gives, never lower it (checked by the rules).
+    professional_judgement: RiskLevel | None = None
+
+    @field_validator("answers")
+    @classmethod
+    def _all_questions(cls, answers: dict[str, bool]) -> dict[str, bool]:
+        keys = [key for key, _ in dash_questions()]
+        unknown = sorted(set(answers) - set(keys))
+        if unknown:
+            raise ValueError(f"unknown DASH question(s) {', '.join(unknown)}")
+        missing = [key for key in keys if key not in answers]
+        if missing:
+            raise ValueError(f"DASH answer(s) missing for {', '.join(missing)}")
+        return answers
+
+    @property
+    def yes_count(self) -> int:
+        return sum(1 for answer in self.answers.values() if answer)
+
+
+class IncidentEvent(_Strict):
+    event: Literal["incident"]
+    source: Literal["police"]
+    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    kind: IncidentKind
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime | None = None
+    address: AddressIn
+    officer: str | None = None
+    summary: Annotated[str, Field(max_length=4000)] | None = None
+    child_voice: Annotated[str, Field(max_length=4000)] | None = None
+    people: Annotated[list[IncidentPersonIn], Field(min_length=1)]
+    dash: DashIn | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IncidentEvent:
+        now = datetime.now(UTC)
+        if self.occurred_at > now + timedelta(minutes=5):
+            raise ValueError("occurred_at is in the future")
+        if self.recorded_at is not None and self.recorded_at < self.occurred_at:
+            raise ValueError("recorded_at is before occurred_at")
+        if self.kind == "domestic_abuse" and self.dash is None:
+            raise ValueError("a domestic_abuse incident needs its DASH checklist (dash.answers)")
+        return self
+
+
+EventIn = Annotated[PersonEvent | SchoolEvent | IncidentEvent, Field(discriminator="event")]
+EVENT_ADAPTER: TypeAdapter[PersonEvent | SchoolEvent | IncidentEvent] = TypeAdapter(EventIn)
+
+
+def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, reason) pairs a person can act on, e.g. ("people[1].ids.nhs", "check digit...")."""
+    problems: list[tuple[str, str]] = []
+    for item in error.errors(include_url=False):
+        path = ""
+        for part in item["loc"]:
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif part in ("person", "school", "incident") and not path:
+                continue  # the discriminator's tag adds nothing for a reader
+            else:
+                path += ("." if path else "") + str(part)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append((path or "(line)", message))
+    return problems
+
+
+def event_json_schema() -> dict[str, Any]:
+    return EVENT_ADAPTER.json_schema()

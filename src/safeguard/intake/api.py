@@ -1,0 +1,69 @@
+"""JSON API for recording events: one at a time, or a JSON Lines batch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
+from safeguard.events.service import CONFLICT, DUPLICATE
+from safeguard.intake.importer import import_lines
+from safeguard.intake.service import IntakeContext, accept_event
+from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
+
+
+def get_intake(request: Request) -> IntakeContext:
+    ctx: IntakeContext = request.app.state.intake
+    return ctx
+
+
+IntakeDep = Annotated[IntakeContext, Depends(get_intake)]
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+
+class AcceptedOut(BaseModel):
+    event_id: int
+    outcome: str
+    incident_id: int | None
+    duty_ids: list[int]
+
+
+@router.post("/events", status_code=201, response_model=AcceptedOut,
+             responses={200: {"description": "already recorded (identical repeat)"},
+                        409: {"description": "source_id already used with other content"},
+                        422: {"description": "invalid event: field and reason per problem"}})
+def api_record_event(
+    payload: Annotated[dict[str, Any], Body(description="one event, as in docs/events.md")],
+    session: SessionDep, principal: PrincipalDep, ctx: IntakeDep, now: NowDep,
+) -> Any:
+    try:
+        data = EVENT_ADAPTER.validate_python(payload)
+    except ValidationError as error:
+        raise HTTPException(422, [{"field": f, "reason": r}
+                                  for f, r in describe_errors(error)]) from error
+    accepted = accept_event(session, data=data, raw=payload, via="api", principal=principal,
+                            ctx=ctx, now=now)
+    if accepted.outcome == CONFLICT:
+        raise HTTPException(409, f"{data.source} event {data.source_id} was already recorded "
+                                 "with different content")
+    body = AcceptedOut(event_id=accepted.event_id, outcome=accepted.outcome,
+                       incident_id=accepted.incident_id, duty_ids=accepted.duty_ids)
+    status = 200 if accepted.outcome == DUPLICATE else 201
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+@router.post("/imports", responses={200: {"description": "import summary with rejects"}})
+async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep) -> Any:
+    """A JSON Lines body (Content-Type: application/x-ndjson). Each line lands or is reported."""
+    text = (await request.body()).decode("utf-8", errors="replace")
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    # The import commits in batches of its own, off the event loop.
+    summary = await run_in_threadpool(import_lines, factory, text.splitlines(),
+                                      principal=principal, ctx=ctx, via="api")
+    return JSONResponse(summary.as_dict(), status_code=200 if not summary.rejects else 207)

@@ -1,0 +1,216 @@
+"""Persons, their records from every agency, addresses, schools and households."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import ensure_agency
+from safeguard.events.schemas import AddressIn, PersonFields, SchoolEvent
+from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
+from safeguard.people.names import address_key, full_name, name_key
+
+ID_PRIORITY = ("nhs", "upn", "pnc")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    person: Person | None
+    linked_by: str  # "identifier nhs" | "name and date of birth" | "new person"
+
+
+def address_label(address: Address) -> str:
+    return ", ".join(part for part in (address.line1, address.line2, address.town,
+                                       address.postcode) if part)
+
+
+def upsert_address(session: Session, *, address: AddressIn) -> Address:
+    """Find an address by UPRN, else by its normalised first line and postcode."""
+    key = address_key(address.line1, address.postcode)
+    found: Address | None = None
+    if address.uprn:
+        found = session.scalar(select(Address).where(Address.uprn == address.uprn))
+    if found is None:
+        candidates = session.scalars(select(Address).where(Address.match_key == key)).all()
+        # Never join two different UPRNs because their text looks alike.
+        found = next((a for a in candidates if a.uprn in (None, address.uprn)), None)
+        if found is not None and address.uprn and found.uprn is None:
+            found.uprn = address.uprn
+    if found is None:
+        found = Address(
+            uprn=address.uprn, line1=address.line1, line2=address.line2, town=address.town,
+            postcode=address.postcode, match_key=key,
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def resolve_person(session: Session, *, fields: PersonFields) -> Resolution:
+    """Find the known person these details describe, or say there is none.
+
+    Identifiers first (they are validated, so a match is strong), then exact normalised name
+    and date of birth. This is the one place person resolution happens, so probabilistic
+    matching can replace it without touching its callers.
+    """
+    ids = fields.ids.present()
+    for scheme in ID_PRIORITY:
+        value = ids.get(scheme)
+        if value is None:
+            continue
+        person_id = session.scalar(
+            select(PersonIdentifier.person_id).where(
+                PersonIdentifier.scheme == scheme, PersonIdentifier.value == value
+            )
+        )
+        if person_id is not None:
+            return Resolution(session.get(Person, person_id), f"identifier {scheme}")
+    if fields.dob is not None and fields.given_name and fields.family_name:
+        person = session.scalar(
+            select(Person)
+            .where(Person.match_key == name_key(fields.given_name, fields.family_name),
+                   Person.dob == fields.dob)
+            .order_by(Person.id)
+            .limit(1)
+        )
+        if person is not None:
+            return Resolution(person, "name and date of birth")
+    return Resolution(None, "new person")
+
+
+def link_record(
+    session: Session,
+    *,
+    fields: PersonFields,
+    source: str,
+    source_id: str,
+    event_id: int,
+    address_id: int | None,
+    school_urn: str | None,
+    recorded_at: datetime,
+) -> PersonRecord:
+    """Keep an agency's record of a person, linked to the person it describes."""
+    existing = session.scalar(
+        select(PersonRecord).where(PersonRecord.source == source,
+                                   PersonRecord.source_id == source_id)
+    )
+    if existing is not None:
+        return existing
+    resolution = resolve_person(session, fields=fields)
+    person = resolution.person
+    if person is None:
+        person = Person(
+            given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
+            sex=fields.sex, match_key=name_key(fields.given_name, fields.family_name),
+        )
+        session.add(person)
+        session.flush()
+    else:
+        # Fill gaps in what we know, never overwrite: sources disagree and none is master.
+        person.dob = person.dob or fields.dob
+        person.sex = person.sex or fields.sex
+    for scheme, value in fields.ids.present().items():
+        owner = session.scalar(
+            select(PersonIdentifier.person_id).where(
+                PersonIdentifier.scheme == scheme, PersonIdentifier.value == value)
+        )
+        if owner is None:
+            session.add(PersonIdentifier(person_id=person.id, scheme=scheme, value=value,
+                                         source=source))
+    record = PersonRecord(
+        person_id=person.id, event_id=event_id, source=source, source_id=source_id,
+        given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
+        sex=fields.sex, address_id=address_id, school_urn=school_urn, recorded_at=recorded_at,
+        linked_by=resolution.linked_by,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def upsert_school(session: Session, *, school: SchoolEvent) -> School:
+    agency = ensure_agency(
+        session, agency_id=f"school-{school.urn}", name=school.name, kind="school",
+        school_urn=school.urn,
+    )
+    found = session.get(School, school.urn)
+    if found is None:
+        address = upsert_address(session, address=school.address) if school.address else None
+        found = School(
+            urn=school.urn, name=school.name, phase=school.phase, agency_id=agency.id,
+            address_id=address.id if address else None,
+            dsl_name=school.dsl.name if school.dsl else None,
+            dsl_email=school.dsl.email if school.dsl else None,
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def age_on(dob: date, day: date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+@dataclass(frozen=True)
+class ResidentChild:
+    person: Person
+    record: PersonRecord  # the record that places the child at the address
+
+
+def children_at_address(
+    session: Session, *, address_id: int, on: date, exclude: Sequence[int] = ()
+) -> list[ResidentChild]:
+    """Children under 18 whom any agency records as living at the address.
+
+    A child whose newest record anywhere places them at another address (a house move recorded
+    later) is not counted: an old record must not outweigh a newer one.
+    """
+    records = session.scalars(
+        select(PersonRecord).where(PersonRecord.address_id == address_id)
+        .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id)
+    ).all()
+    found: dict[int, ResidentChild] = {}
+    for record in records:
+        if record.person_id in found or record.person_id in exclude:
+            continue
+        person = session.get_one(Person, record.person_id)
+        if person.dob is None or not 0 <= age_on(person.dob, on) < 18:
+            continue
+        newest = session.scalar(
+            select(PersonRecord).where(PersonRecord.person_id == person.id,
+                                       PersonRecord.address_id.is_not(None))
+            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
+        )
+        if newest is not None and newest.address_id != address_id \
+                and newest.recorded_at > record.recorded_at:
+            continue
+        found[person.id] = ResidentChild(person, record)
+    return list(found.values())
+
+
+def school_of(session: Session, *, person_id: int) -> School | None:
+    """The child's school by the newest record that names one."""
+    urn = session.scalar(
+        select(PersonRecord.school_urn)
+        .where(PersonRecord.person_id == person_id, PersonRecord.school_urn.is_not(None))
+        .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
+    )
+    return session.get(School, urn) if urn else None
+
+
+def person_name(person: Person) -> str:
+    return full_name(person.given_name, person.family_name)
+
+
+SOURCE_WORDS = {
+    "police": "police", "childrens_social_care": "children's social care", "health": "health",
+    "education": "education", "probation": "probation",
+}
+
+
+def describe_record(record: PersonRecord) -> str:
+    return f"{SOURCE_WORDS.get(record.source, record.source)} record {record.source_id}"

@@ -1,0 +1,28 @@
+"""What rules produce: drafts of duties, turned into rows by the duties area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SHARE_WITH_CSC = "share_with_csc"
+REFERRAL_DECISION = "referral_decision"
+ENCOMPASS_NOTICE = "encompass_notice"
+MARAC_REFERRAL = "marac_referral"
+REPEAT_VICTIM_REVIEW = "repeat_victim_review"
+
+
+@dataclass(frozen=True)
+class DutyDraft:
+    kind: str
+    owner_agency_id: str
+    subject_person_id: int
+    due_at: datetime
+    reason: str
+    rule_name: str
+    rule_version: str
+    owner_role: str | None = None
+    partner_agency_id: str | None = None
+    # For a share: the facts the recipient needs, no more (data minimisation).
+    share_content: dict[str, object] = field(default_factory=dict)
+    share_purpose: str | None = None

@@ -1,0 +1,56 @@
+"""Reference data every install needs (the partner agencies) and the demo's sign-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import ensure_agency, ensure_core_agencies, ensure_user
+from safeguard.people.models import School
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    agency_id: str
+    roles: str
+    job: str
+
+
+DEMO_USERS = (
+    DemoUser("mash.officer", "DC Priya Patel", "police", "practitioner",
+             "police MASH officer"),
+    DemoUser("police.supervisor", "DS Tom Reid", "police", "practitioner supervisor",
+             "police supervisor"),
+    DemoUser("csc.worker", "Sam Okafor", "childrens_social_care", "practitioner",
+             "children's social care duty worker"),
+    DemoUser("csc.supervisor", "Helen Price", "childrens_social_care",
+             "practitioner supervisor", "children's social care team manager"),
+    DemoUser("health.visitor", "Grace Mensah", "health", "practitioner", "health visitor"),
+)
+SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
+                      "school designated safeguarding lead")
+
+
+def seed_reference_data(session: Session) -> None:
+    ensure_core_agencies(session)
+
+
+def seed_demo_users(session: Session, *, password: str, school_urn: str | None = None
+                    ) -> list[DemoUser]:
+    """Create the demo sign-ins; the school lead belongs to the given (or first) school."""
+    ensure_core_agencies(session)
+    users = list(DEMO_USERS)
+    school = session.get(School, school_urn) if school_urn else session.scalar(
+        select(School).order_by(School.urn).limit(1))
+    if school is not None:
+        users.append(DemoUser(SCHOOL_DSL.username, SCHOOL_DSL.display_name, school.agency_id,
+                              SCHOOL_DSL.roles, f"{SCHOOL_DSL.job}, {school.name}"))
+    for user in users:
+        ensure_agency(session, agency_id=user.agency_id, name=user.agency_id, kind=user.agency_id)
+        ensure_user(session, username=user.username, display_name=user.display_name,
+                    agency_id=user.agency_id, roles=user.roles, password=password)
+    return users

@@ -1,0 +1,139 @@
+"""Request-scoped dependencies: the transaction, who is asking, and CSRF protection.
+
+Every route depends on :func:`require_principal` (JSON) or :func:`require_user` (pages) unless
+it is listed in ``PUBLIC_ROUTES``; tests/web/test_access_on_every_route.py enforces that.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguard.access.models import User
+from safeguard.access.service import Principal, principal_for_api_key, principal_for_user
+from safeguard.config import Settings
+from safeguard.db import utcnow
+
+PUBLIC_ROUTES = {
+    "/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json", "/docs",
+    "/docs/oauth2-redirect", "/redoc",
+}
+
+
+class SignInRequired(Exception):
+    """Raised by page dependencies; the app turns it into a redirect to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request owns the transaction: commit when the handler returns, else roll back."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_now(request: Request) -> datetime:
+    """The current time; tests replace `app.state.clock` to run clocks deterministically."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock else utcnow()
+
+
+def _api_key_from(authorization: str | None, x_api_key: str | None) -> str | None:
+    if x_api_key:
+        return x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def optional_principal(
+    request: Request,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal | None:
+    key = _api_key_from(authorization, x_api_key)
+    if key is not None:
+        principal = principal_for_api_key(session, plaintext=key)
+        if principal is None:
+            raise HTTPException(401, "API key not recognised or revoked",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return principal
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        request.session.clear()
+        return None
+    return principal_for_user(session, user=user)
+
+
+def require_principal(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    """JSON API: an API key, or a signed-in user (with the CSRF header on unsafe methods)."""
+    if principal is None:
+        raise HTTPException(401, "sign in or send an API key",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if principal.kind == "user" and request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.headers.get("x-csrf-token", "")
+        if not hmac.compare_digest(sent, csrf_token(request)):
+            raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+    return principal
+
+
+def require_user(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    """Pages: a signed-in user, or a redirect to the sign-in page."""
+    if principal is None or principal.kind != "user":
+        raise SignInRequired(str(request.url.path) + (f"?{request.url.query}"
+                                                      if request.url.query else ""))
+    return principal
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf_token")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf_token"] = token
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Forms carry the session's token in a hidden field; a cross-site post cannot know it."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
+        raise HTTPException(403, "The form has expired or did not come from this service. "
+                                 "Go back, reload the page and try again.")
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+UserDep = Annotated[Principal, Depends(require_user)]
+NowDep = Annotated[datetime, Depends(get_now)]
+CsrfDep = Depends(verify_csrf)
