@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import tempfile
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from safeguard.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,3 +36,31 @@ def downgrade(engine: Engine, revision: str) -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def check(engine: Engine) -> None:
+    """Fail if there is more than one head or the models differ from the migrated schema."""
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = script.get_heads()
+    if len(heads) != 1:
+        raise SystemExit(f"migrations have {len(heads)} heads ({', '.join(heads)}); merge them")
+    upgrade(engine)
+    with engine.connect() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.check(config)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Check the migrations against the models.")
+    parser.add_argument("--check", action="store_true", required=True)
+    parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{folder}/check.db")
+        check(engine)
+        engine.dispose()
+    print("alembic check: one head; the models match the migrations")
+
+
+if __name__ == "__main__":
+    main()

@@ -44,9 +44,8 @@ class DischargeIn(BaseModel):
 
 def duties_out(session: Session, duties: Sequence[Duty], *, now: datetime) -> list[DutyOut]:
     event_ids = {duty.event_id for duty in duties}
-    sources = dict(session.execute(select(Event.id, Event.source_id)
-                                   .where(Event.id.in_(event_ids))).tuples().all()) \
-        if event_ids else {}
+    rows = session.execute(select(Event.id, Event.source_id).where(Event.id.in_(event_ids)))
+    sources = {event_id: source_id for event_id, source_id in rows}
     return [
         DutyOut(
             id=duty.id, kind=duty.kind, title=KINDS[duty.kind].title, status=duty.status,

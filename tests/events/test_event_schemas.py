@@ -1,0 +1,77 @@
+"""Validation of incoming events: clear errors that say what and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from safeguard.events.schemas import EVENT_ADAPTER, describe_errors, event_json_schema
+
+from ..intake.scenario import AMY, FRIDAY_NIGHT
+
+
+def problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationError) as error:
+        EVENT_ADAPTER.validate_python(raw)
+    return describe_errors(error.value)
+
+
+def test_it_accepts_the_documented_examples() -> None:
+    assert EVENT_ADAPTER.validate_python(AMY).event == "person"
+    assert EVENT_ADAPTER.validate_python(FRIDAY_NIGHT).event == "incident"
+
+
+def test_an_invalid_nhs_number_is_rejected_with_its_field_and_reason() -> None:
+    bad = dict(AMY, ids={"nhs": "943 476 5918"})
+    [(field, reason)] = problems(bad)
+    assert field == "ids.nhs"
+    assert "check digit should be 9" in reason
+
+
+def test_a_bad_identifier_inside_an_incident_names_the_person_row() -> None:
+    people = [dict(FRIDAY_NIGHT["people"][0]),
+              dict(FRIDAY_NIGHT["people"][1], ids={"pnc": "98/123456Z"})]
+    [(field, reason)] = problems(dict(FRIDAY_NIGHT, people=people))
+    assert field == "people[1].ids.pnc"
+    assert "pnc" in reason
+
+
+def test_unknown_fields_are_reported_not_dropped() -> None:
+    [(field, reason)] = problems(dict(AMY, gvien_name="Amy"))
+    assert field == "gvien_name"
+    assert "not permitted" in reason
+
+
+def test_a_domestic_abuse_incident_needs_all_24_dash_answers() -> None:
+    answers = {f"q{i}": False for i in range(1, 24)}
+    [(field, reason)] = problems(dict(FRIDAY_NIGHT, dash={"answers": answers}))
+    assert field == "dash.answers"
+    assert "q24" in reason
+    [(_, missing)] = problems({k: v for k, v in FRIDAY_NIGHT.items() if k != "dash"})
+    assert "DASH" in missing
+
+
+def test_times_must_carry_an_offset() -> None:
+    [(field, reason)] = problems(dict(FRIDAY_NIGHT, occurred_at="2026-11-27T22:40:00"))
+    assert field == "occurred_at"
+    assert "timezone" in reason
+
+
+def test_postcodes_are_normalised_and_nonsense_rejected() -> None:
+    event = EVENT_ADAPTER.validate_python(dict(AMY, address=dict(AMY["address"],
+                                                                postcode="nn11aa")))
+    assert event.address is not None and event.address.postcode == "NN1 1AA"
+    [(field, _)] = problems(dict(AMY, address=dict(AMY["address"], postcode="12345")))
+    assert field == "address.postcode"
+
+
+def test_an_unknown_event_type_is_named() -> None:
+    [(field, reason)] = problems({"event": "parcel", "source": "police", "source_id": "1"})
+    assert "parcel" in reason or "event" in field
+
+
+def test_the_json_schema_is_generated_from_the_models() -> None:
+    schema = event_json_schema()
+    assert {"PersonEvent", "SchoolEvent", "IncidentEvent"} <= set(schema["$defs"])

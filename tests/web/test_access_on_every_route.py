@@ -1,0 +1,47 @@
+"""Every route either demands a signed-in user / API key or is on the short public list."""
+
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from safeguard.app import PAGE_ROUTERS
+from safeguard.children import api as children_api
+from safeguard.duties import api as duties_api
+from safeguard.intake import api as intake_api
+from safeguard.web.deps import PUBLIC_ROUTES, require_principal, require_user
+
+ROUTERS = (intake_api.router, duties_api.router, children_api.router, *PAGE_ROUTERS)
+
+
+def _calls(dependant: object) -> set[object]:
+    found: set[object] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        found.add(getattr(current, "call", None))
+        stack.extend(getattr(current, "dependencies", []))
+    return found
+
+
+def test_every_route_has_an_access_check() -> None:
+    unguarded = []
+    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 10
+    for route in routes:
+        guarded = {require_principal, require_user} & _calls(route.dependant)
+        if not guarded and route.path not in PUBLIC_ROUTES:
+            unguarded.append(f"{sorted(route.methods)} {route.path}")
+    assert unguarded == []
+
+
+def test_the_public_list_holds_only_pages_with_no_personal_data() -> None:
+    assert PUBLIC_ROUTES == {"/sign-in", "/health", "/accessibility", "/privacy", "/static",
+                             "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client: TestClient) -> None:
+    for path in ("/duties", "/children", "/incidents/new", "/imports", "/children/1"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/sign-in?next=")
