@@ -18,7 +18,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import User
-from safeguard.access.service import Principal, ensure_core_agencies, ensure_user, principal_for_user
+from safeguard.access.service import (
+    Principal,
+    ensure_core_agencies,
+    ensure_user,
+    principal_for_user,
+)
 from safeguard.app import create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -23,10 +24,9 @@ from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.intake.service import build_context
 from safeguard.web import auth_pages
-from safeguard.web.errors import error_page
 from safeguard.web.deps import SignInRequired
+from safeguard.web.errors import error_page
 from safeguard.web.templating import make_templates
-
 
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router)
 

@@ -29,9 +29,9 @@ from safeguard.intake.importer import ImportSummary, count_lines, import_lines, 
 from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
 from safeguard.seed import seed_demo_users, seed_reference_data
-from safeguard.synth.county import write_county
+from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
-from safeguard.worker import run_forever, run_once, start_in_thread
+from safeguard.worker import PassResult, run_forever, run_once, start_in_thread
 
 app = typer.Typer(help="safeguard: multi-agency child protection — events in, duties out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -170,9 +170,14 @@ def worker(
     console.print("Worker running; Ctrl-C to stop.")
     try:
         run_forever(factory, interval=interval or settings.worker_interval_seconds, stop=stop,
-                    on_pass=lambda r: r.breached and console.print(f"breached {r.breached}"))
+                    on_pass=_report_pass)
     except KeyboardInterrupt:
         stop.set()
+
+
+def _report_pass(result: PassResult) -> None:
+    if result.breached:
+        console.print(f"Breached and escalated {result.breached} duties.")
 
 
 @app.command()

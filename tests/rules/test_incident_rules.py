@@ -16,8 +16,7 @@ from safeguard.rules.incidents import (
     referral_decision_duty,
 )
 from safeguard.rules.risk import assess_dash
-from safeguard.workdays import SHIPPED_TERM_DATES, SchoolCalendar, WorkingCalendar, \
-    load_term_dates
+from safeguard.workdays import SHIPPED_TERM_DATES, SchoolCalendar, WorkingCalendar, load_term_dates
 
 CLOCKS = ClockSettings()
 CALENDAR = WorkingCalendar()

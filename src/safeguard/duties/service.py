@@ -162,7 +162,7 @@ class DutyFilter:
     person_id: int | None = None
 
 
-def _filtered(query: Select[tuple[Duty]], f: DutyFilter, now: datetime) -> Select[tuple[Duty]]:
+def _filtered(query: Select[Duty], f: DutyFilter, now: datetime) -> Select[Duty]:
     if f.status == "undischarged":
         query = query.where(Duty.status.in_((OPEN, BREACHED)))
     elif f.status:

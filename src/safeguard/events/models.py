@@ -21,7 +21,8 @@ class Event(Base):
     source_id: Mapped[str] = mapped_column(String(128))
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # SHA-256 of the canonical payload: a repeat with the same hash is a no-op, another is a conflict.
+    # SHA-256 of the canonical payload: a repeat with the same hash is a no-op, other content
+    # under the same (source, source_id) is a conflict.
     payload_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_via: Mapped[str] = mapped_column(String(32))  # form | api | import

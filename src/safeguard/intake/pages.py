@@ -8,6 +8,7 @@ a GOV.UK error summary whose links point at the form's fields.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -58,6 +59,10 @@ PERSON_LABELS = {"role": "role", "given_name": "given name", "family_name": "fam
                  "dob-day": "date of birth", "nhs": "NHS number", "upn": "UPN",
                  "pnc": "PNC ID"}
 _PEOPLE_PATH = re.compile(r"^people\[(\d+)\](?:\.(?:ids\.)?(\w+))?")
+_INVALID_ID = re.compile(r"^invalid (?:nhs number|upn|pnc id) '.*?': ")
+REQUIRED = {"source_id": "Enter the incident reference", "kind": "Select the kind of incident",
+            "occurred-day": "Enter the date the incident occurred",
+            "address-line1": "Enter the first line of the address"}
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
 
 
@@ -68,6 +73,7 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
+Getter = Callable[[str], str]
 
 
 @dataclass
@@ -189,7 +195,7 @@ def build_event(form: dict[str, str]) -> Built:
     return Built(payload, rows, errors)
 
 
-def _person(row: int, get: Any, errors: dict[str, str]) -> dict[str, Any] | None:
+def _person(row: int, get: Getter, errors: dict[str, str]) -> dict[str, Any] | None:
     prefix = f"people-{row}-"
     texts = {part: get(prefix + part) for part in ("role", "given_name", "family_name")}
     ids = {part: get(prefix + part) for part in ("nhs", "upn", "pnc") if get(prefix + part)}
@@ -208,7 +214,7 @@ def _person(row: int, get: Any, errors: dict[str, str]) -> dict[str, Any] | None
     return person
 
 
-def _occurred(get: Any, errors: dict[str, str]) -> datetime | None:
+def _occurred(get: Getter, errors: dict[str, str]) -> datetime | None:
     day = parse_date(get("occurred-day"), get("occurred-month"), get("occurred-year"))
     if isinstance(day, str):
         errors["occurred-day"] = f"The date the incident occurred {day}" if day.startswith(
@@ -266,19 +272,22 @@ def field_for(path: str, reason: str, rows: list[int]) -> str:
 
 def message_for(field_id: str, reason: str) -> str:
     """Words a person can act on, naming the field."""
+    reason = _INVALID_ID.sub("", reason)
     person = re.match(r"^people-(\d+)-(.+)$", field_id)
-    label = (f"Person {person.group(1)} {PERSON_LABELS.get(person.group(2), '')}".strip()
-             if person else TOP_LABELS.get(field_id, field_id))
-    if field_id == "people-1-role" and "at least 1" in reason:
-        return "Add at least one person: choose a role and enter their name"
-    if reason.startswith("a person needs"):
-        return f"Enter a given name or family name for person {person.group(1) if person else 1}"
+    if person:
+        row, part = person.groups()
+        if reason.startswith("a person needs"):
+            return f"Enter a given name or family name for person {row}"
+        if part == "role" and "at least 1" in reason:
+            return "Add at least one person: choose their role and enter their name"
+        if part == "role" and (reason == "Field required" or reason.startswith("Input should")):
+            return f"Select the role of person {row}"
+        return f"Person {row} {PERSON_LABELS.get(part, part)}: {reason}"
     if field_id == "occurred-day" and "future" in reason:
         return "The date and time the incident occurred must be in the past"
-    if reason == "Field required" or reason.startswith("Input should be"):
-        verb = "Select" if field_id.endswith("role") or field_id == "kind" else "Enter"
-        return f"{verb} {label[0].lower() + label[1:] if not person else label}"
-    return f"{label}: {reason}"
+    if field_id in REQUIRED and (reason == "Field required" or reason.startswith("Input should")):
+        return REQUIRED[field_id]
+    return f"{TOP_LABELS.get(field_id, field_id)}: {reason}"
 
 
 # ------------------------------------------------------------------------------ imports
