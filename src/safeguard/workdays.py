@@ -195,6 +195,10 @@ class SchoolCalendar:
     def _in_term(self, d: date) -> bool:
         if self._terms is None:
             return True
+        # Outside the years the term dates cover, assume school is on: an Operation Encompass
+        # notice due too early is safe, one never due because the dates ran out is not.
+        if d < self._terms[0][0] or d > self._terms[-1][1]:
+            return True
         # Terms are sorted, so only the last term starting on or before d can contain it.
         index = bisect_right(self._term_starts, d) - 1
         return index >= 0 and d <= self._terms[index][1]

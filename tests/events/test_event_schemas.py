@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsonschema
 import pytest
 from pydantic import ValidationError
 
+from safeguard.config import PACKAGE_DIR
 from safeguard.events.schemas import EVENT_ADAPTER, describe_errors, event_json_schema
 
 from ..intake.scenario import AMY, FRIDAY_NIGHT
+
+SCHEMA_FILE = PACKAGE_DIR / "events" / "events.schema.json"
 
 
 def problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
@@ -75,3 +80,13 @@ def test_an_unknown_event_type_is_named() -> None:
 def test_the_json_schema_is_generated_from_the_models() -> None:
     schema = event_json_schema()
     assert {"PersonEvent", "SchoolEvent", "IncidentEvent"} <= set(schema["$defs"])
+
+
+def test_the_published_schema_file_is_current_and_accepts_the_examples() -> None:
+    published = json.loads(SCHEMA_FILE.read_text("utf-8"))
+    assert published == json.loads(json.dumps(event_json_schema())), \
+        "run `safeguard schema` to regenerate src/safeguard/events/events.schema.json"
+    validator = jsonschema.Draft202012Validator(published)
+    for example in (AMY, FRIDAY_NIGHT):
+        assert list(validator.iter_errors(example)) == []
+    assert list(validator.iter_errors(dict(AMY, sex="dragon")))
