@@ -11,19 +11,20 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from conftest import PASSWORD
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.service import SYSTEM, ensure_user, principal_for_user
 from safeguard.access.models import User
+from safeguard.access.service import SYSTEM, ensure_user, principal_for_user
 from safeguard.events.schemas import EVENT_ADAPTER, dash_questions
 from safeguard.intake.service import Accepted, IntakeContext, accept_event
 from safeguard.people.models import PersonRecord
 
+from ..conftest import PASSWORD
+
 HILLSIDE = "123456"
 BROOK = "654321"
-MIA_NHS = "9434765919"
+MIA_NHS = "9992914173"
 # Fri 27 Nov 2026, 22:40 in London (GMT): after the school day, before a weekend.
 FRIDAY_NIGHT = datetime(2026, 11, 27, 22, 40, tzinfo=UTC)
 
