@@ -38,7 +38,7 @@ def test_every_route_has_an_access_check() -> None:
 def test_the_public_list_holds_only_pages_with_no_personal_data() -> None:
     public = {"/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json",
               "/docs", "/docs/oauth2-redirect", "/redoc"}
-    assert PUBLIC_ROUTES == public
+    assert public == PUBLIC_ROUTES
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client: TestClient) -> None:

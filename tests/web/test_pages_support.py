@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.models import User
 from safeguard.access.service import SYSTEM, ensure_user, principal_for_user
+from safeguard.duties.models import Duty
 from safeguard.events.schemas import EVENT_ADAPTER, dash_questions
 from safeguard.intake.service import Accepted, IntakeContext, accept_event
 from safeguard.people.models import PersonRecord
@@ -27,6 +28,8 @@ BROOK = "654321"
 MIA_NHS = "9992914173"
 # Fri 27 Nov 2026, 22:40 in London (GMT): after the school day, before a weekend.
 FRIDAY_NIGHT = datetime(2026, 11, 27, 22, 40, tzinfo=UTC)
+# When it is recorded: the time the conftest clock shows.
+RECORDED = datetime(2026, 11, 27, 23, 55, tzinfo=UTC)
 
 
 def accept(session: Session, ctx: IntakeContext, payload: dict[str, Any], *,
@@ -127,3 +130,15 @@ def first_link(html: str, prefix: str) -> int:
     match = re.search(rf'href="{prefix}/(\d+)"', html)
     assert match, f"no link to {prefix}/<id>"
     return int(match.group(1))
+
+
+def record_incident(session: Session, ctx: IntakeContext) -> dict[str, int]:
+    """The household, then the incident recorded by a police officer; the ids tests need."""
+    seed_household(session, ctx)
+    accepted = accept(session, ctx, incident_event(), username="mash.officer", now=RECORDED)
+    session.commit()
+    duties = {kind: duty_id for duty_id, kind in session.execute(
+        select(Duty.id, Duty.kind).where(Duty.id.in_(accepted.duty_ids)))}
+    assert accepted.incident_id is not None
+    return {**duties, "incident": accepted.incident_id, "mia": person_id(session, "E-88"),
+            "leo": person_id(session, "E-91")}

@@ -23,7 +23,7 @@ from safeguard.children.service import (
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.pages import duty_rows
 from safeguard.duties.service import may_see
-from safeguard.incidents.models import Incident
+from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person
 from safeguard.people.names import full_name
 from safeguard.people.service import SOURCE_WORDS, address_label, age_on, person_name
@@ -48,6 +48,13 @@ class PersonRow:
     name: str
     age: int | None
     link: bool
+
+
+@dataclass(frozen=True)
+class IncidentPersonRow:
+    incident_person: IncidentPerson
+    role: str
+    row: PersonRow
 
 
 @router.get("/children", response_class=HTMLResponse)
@@ -106,18 +113,19 @@ def incident_page(request: Request, incident_id: int, session: SessionDep, princ
                                                       incident_id=incident_id)
     on = incident.occurred_at.astimezone(LONDON).date()
     person_rows = [
-        {"role": ROLE_WORDS.get(ip.role, ip.role.replace("_", " ")), "incident_person": ip,
-         "row": PersonRow(p, person_name(p), _age(p.dob, on),
-                          may_see_person(session, principal=principal, person_id=p.id))}
+        IncidentPersonRow(ip, ROLE_WORDS.get(ip.role, ip.role.replace("_", " ")),
+                          PersonRow(p, person_name(p), _age(p.dob, on),
+                                    may_see_person(session, principal=principal,
+                                                   person_id=p.id)))
         for ip, p in people
     ]
     return render(request, "incidents/detail.html", {
         "incident": incident, "address": address_label(address), "uprn": address.uprn,
         "people": person_rows,
-        "not_recorded": [r for r in person_rows if not r["incident_person"].recorded_by_officer],
+        "not_recorded": [r for r in person_rows if not r.incident_person.recorded_by_officer],
         "duty_rows": duty_rows(session, duties, now=now),
         "judgement_note": _judgement_note(incident),
-        "recorded": bool(recorded), "nav": "incidents",
+        "recorded": bool(recorded),
     }, principal=principal)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +22,14 @@ from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.duties.kinds import KINDS, OUTCOME_WORDS, DutyKind
-from safeguard.duties.models import BREACHED, DISCHARGED, OPEN, Duty, DutyTransition
+from safeguard.duties.models import (
+    BREACHED,
+    DISCHARGED,
+    OPEN,
+    Duty,
+    DutyTransition,
+    Notification,
+)
 from safeguard.duties.service import (
     DutyFilter,
     discharge,
@@ -39,6 +46,7 @@ from safeguard.people.service import person_name
 from safeguard.sharing.service import share_for_duty
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
+from safeguard.web.templating import format_london
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,6 +61,9 @@ STATUS_CHOICES = (
 )
 ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached)",
                 "escalated": "Escalated", "discharged": "Discharged"}
+# Lists name the core partners briefly; the duty page gives each agency's full name.
+SHORT_NAMES = {"police": "Police", "childrens_social_care": "Children’s social care",
+               "health": "Health", "education": "Education", "probation": "Probation"}
 SHARE_FIELDS = (
     ("child_name", "Child’s name"), ("child_dob", "Child’s date of birth"),
     ("police_reference", "Police reference"), ("incident_kind", "Kind of incident"),
@@ -77,15 +88,15 @@ class DutyRow:
 @router.get("/duties", response_class=HTMLResponse)
 def duties_page(
     request: Request, session: SessionDep, principal: UserDep, now: NowDep,
-    status: str = "undischarged", kind: str = "", overdue: str = "", page: int = 1,
+    status: str = "undischarged", kind: str = "", overdue: str = "", page: str = "1",
 ) -> HTMLResponse:
     status = status if status in dict(STATUS_CHOICES) else "undischarged"
     kind = kind if kind in KINDS else ""
-    page = max(page, 1)
+    page_number = max(int(page), 1) if page.isdigit() else 1
     filters = DutyFilter(status=None if status == "all" else status, kind=kind or None,
                          overdue=bool(overdue))
     duties, total = list_duties(session, principal=principal, filters=filters, now=now,
-                                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
     _, overdue_total = list_duties(session, principal=principal, now=now, limit=1,
                                    filters=replace(filters, overdue=True))
     rows = duty_rows(session, duties, now=now)
@@ -95,9 +106,10 @@ def duties_page(
     query = {"status": status, "kind": kind, "overdue": "1" if overdue else ""}
     ctx: dict[str, Any] = {
         "rows": rows, "total": total, "overdue_total": overdue_total, "status": status,
-        "kind": kind, "overdue": bool(overdue), "first_index": (page - 1) * PAGE_SIZE + 1,
-        "previous_url": _page_url(query, page - 1) if page > 1 else None,
-        "next_url": _page_url(query, page + 1) if page * PAGE_SIZE < total else None,
+        "kind": kind, "overdue": bool(overdue), "first_index": (page_number - 1) * PAGE_SIZE + 1,
+        "previous_url": _page_url(query, page_number - 1) if page_number > 1 else None,
+        "next_url": _page_url(query, page_number + 1)
+        if page_number * PAGE_SIZE < total else None,
         "status_choices": STATUS_CHOICES,
         "kind_choices": [(k.name, k.title) for k in KINDS.values()],
         "nav": "duties",
@@ -105,9 +117,19 @@ def duties_page(
     if is_htmx(request):
         return render(request, "duties/_results.html", {**ctx, "htmx": True},
                       principal=principal)
-    unread = [n for n in notifications_for(session, principal=principal) if n.read_at is None]
-    return render(request, "duties/list.html", {**ctx, "notifications": unread},
+    return render(request, "duties/list.html",
+                  {**ctx, "notifications": _escalations(session, principal, now)},
                   principal=principal)
+
+
+def _escalations(session: Session, principal: Principal, now: datetime
+                 ) -> list[tuple[Notification, DutyRow | None]]:
+    """Unread notifications to the user's roles, each with its duty when it names one."""
+    unread = [n for n in notifications_for(session, principal=principal) if n.read_at is None]
+    ids = [n.duty_id for n in unread if n.duty_id is not None]
+    duties = list(session.scalars(select(Duty).where(Duty.id.in_(ids)))) if ids else []
+    rows = {row.duty.id: row for row in duty_rows(session, duties, now=now)}
+    return [(n, rows.get(n.duty_id) if n.duty_id is not None else None) for n in unread]
 
 
 def _page_url(query: dict[str, str], page: int) -> str:
@@ -176,7 +198,8 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
     return {
         "duty": duty, "kind": kind, "row": duty_rows(session, [duty], now=now)[0],
         "agencies": agencies, "share": share, "share_rows": share_rows,
-        "timeline": [_timeline_item(t) for t in history],
+        "timeline": [_timeline_item(t, duty, agencies) for t in history],
+        "escalated_to": _escalated_words(duty.escalated_to, duty, agencies),
         "reference": reference,
         "incident_id": session.scalar(select(Incident.id)
                                       .where(Incident.event_id == duty.event_id)),
@@ -186,22 +209,35 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
     }
 
 
-def _share_value(key: str, value: object) -> str | datetime:
+def _share_value(key: str, value: object) -> str | date | datetime:
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if key == "occurred_at" and isinstance(value, str):
+    if key in ("occurred_at", "child_dob") and isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            when = datetime.fromisoformat(value)
         except ValueError:
             return value
+        return when if key == "occurred_at" else when.date()
     return str(value).replace("_", " ") if key in ("incident_kind", "child_role") else str(value)
 
 
-def _timeline_item(t: DutyTransition) -> dict[str, Any]:
+def _escalated_words(text: str | None, duty: Duty, agencies: dict[str, str]) -> str | None:
+    """"childrens_social_care supervisor" -> "Children's Social Care (MASH) supervisor"."""
+    owner = agencies.get(duty.owner_agency_id)
+    return text.replace(duty.owner_agency_id, owner) if text and owner else text
+
+
+def _timeline_item(t: DutyTransition, duty: Duty, agencies: dict[str, str]
+                   ) -> dict[str, Any]:
     label = ACTION_WORDS.get(t.action, t.action.capitalize())
-    if t.from_status and t.from_status != t.to_status:
-        label += f": {t.from_status} to {t.to_status}"
-    return {"label": label, "datetime": t.at, "byline": t.actor, "text": t.note}
+    note = t.note
+    if t.action == "created" and note == duty.reason:
+        note = None  # shown under "Why this duty exists"
+    elif t.action == "breached":
+        note = f"Not discharged by its deadline, {format_london(duty.due_at)}."
+    elif t.action == "escalated":
+        note = _escalated_words(note, duty, agencies)
+    return {"label": label, "datetime": t.at, "byline": t.actor, "text": note}
 
 
 # ---------------------------------------------------------------- shared display helpers
@@ -247,6 +283,10 @@ def agency_names(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
     return {row[0]: row[1] for row in rows}
 
 
+def _short(agency_id: str, names: dict[str, str]) -> str:
+    return SHORT_NAMES.get(agency_id) or names.get(agency_id, agency_id)
+
+
 def duty_rows(session: Session, duties: list[Duty], *, now: datetime) -> list[DutyRow]:
     names = person_names(session, (d.subject_person_id for d in duties))
     agencies = agency_names(session, [a for d in duties
@@ -255,10 +295,9 @@ def duty_rows(session: Session, duties: list[Duty], *, now: datetime) -> list[Du
         DutyRow(
             duty=d, title=KINDS[d.kind].title,
             subject=names.get(d.subject_person_id, f"person {d.subject_person_id}"),
-            owner=agencies.get(d.owner_agency_id, d.owner_agency_id)
+            owner=_short(d.owner_agency_id, agencies)
             + (f" ({d.owner_role})" if d.owner_role else ""),
-            partner=agencies.get(d.partner_agency_id, d.partner_agency_id)
-            if d.partner_agency_id else None,
+            partner=_short(d.partner_agency_id, agencies) if d.partner_agency_id else None,
             overdue=is_overdue(d, now), relative=relative_due(d, now),
         )
         for d in duties

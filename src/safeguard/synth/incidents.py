@@ -91,7 +91,7 @@ class _Planner:
     def _da_weight(self, h: Household) -> float:
         """How likely a household is to have police called to domestic abuse (assumption)."""
         youngest_adult = min(p.age_on(self.end) for p in h.adults(self.end))
-        base = {"couple_children": 2.2, "lone_parent": 3.0, "multigen_children": 2.2,
+        base = {"couple_children": 1.6, "lone_parent": 2.4, "multigen_children": 1.6,
                 "parents_adult_children": 0.6, "sharers": 0.3}.get(h.kind, 1.0)
         if h.kind in ("single", "couple"):
             base = 1.2 if youngest_adult < 45 else 0.2
@@ -103,7 +103,7 @@ class _Planner:
     def da_household(self) -> tuple[Household, bool]:
         rng = self.rng
         if self.pool and rng.random() < REPEAT_SHARE:
-            weights = [1 + 2 * self.count.get(self.index[id(h)], 0) + 0.5 * h.history
+            weights = [1 + 1.5 * self.count.get(self.index[id(h)], 0) + 0.5 * h.history
                        for h in self.pool]
             return rng.choices(self.pool, weights)[0], True
         for _ in range(1000):
@@ -199,7 +199,7 @@ class _Planner:
                             h.dwelling, h, repeat=repeat)
         if kind == "domestic_abuse":
             victim, suspect = self.parties(h, day)
-            self.check_record(suspect, (SUSPECT_RECORD - 0.03) / 0.97)
+            self.check_record(suspect, SUSPECT_RECORD - 0.02)
             incident.listed = [("victim", victim), ("suspect", suspect)]
             kids, incident.omitted = self.children(h, day, kind, [victim, suspect])
             incident.listed += kids

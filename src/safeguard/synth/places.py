@@ -161,8 +161,11 @@ class Gazetteer:
                 return uprn
 
     def add_streets(self, town: Town, count: int) -> None:
+        """Add up to ``count`` streets; a big town's streets get longer instead of repeating."""
         existing = self._streets[town.name]
         names = {street.name for street in existing}
+        capacity = (len(self._surnames) + len(_STREET_WORDS)) * len(_SUFFIXES) // 2
+        count = min(count, capacity - len(existing))
         while count > 0:
             word = (self._rng.choice(self._surnames) if self._rng.random() < 0.35
                     else self._rng.choice(_STREET_WORDS))

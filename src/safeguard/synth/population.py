@@ -272,16 +272,18 @@ def _schools(rng: random.Random, fake: Faker, gaz: Gazetteer, towns: list[Town],
     used_places: set[str] = set()
     used_urns: set[str] = set()
     for number, (town, phase) in enumerate(plan):
-        while True:
+        for attempt in range(10**6):
             if rng.random() < 0.15:
                 place = rng.choice(_SAINTS)
             else:
                 place = rng.choice(_SCHOOL_PLACES) + rng.choice(_SCHOOL_SUFFIX)
+            if attempt >= 20:  # a big county runs out of short names
+                place = f"{town.name} {place}"
             if place not in used_places:
                 used_places.add(place)
                 break
         if phase == "primary":
-            kind = " Church of England Primary School" if place in _SAINTS else rng.choice(
+            kind = " Church of England Primary School" if place.endswith(_SAINTS) else rng.choice(
                 (" Primary School", " Primary School", " Primary Academy", " Junior School"))
         else:
             kind = rng.choice((" Academy", " School", " Community College"))
@@ -327,7 +329,7 @@ def build_population(rng: random.Random, fake: Faker, *, households: int, end: d
     target_schools = max(2, round(households / 150))
     # Every town in use needs a primary and a secondary school for its children.
     towns = list(TOWNS[: max(1, min(len(TOWNS), math.ceil(target_schools / 2)))])
-    surnames = [str(fake.last_name()) for _ in range(60)]
+    surnames = list(dict.fromkeys(str(fake.last_name()) for _ in range(300)))
     gaz = Gazetteer(rng, surnames)
     homes = rng.choices(towns, [t.weight for t in towns], k=households)
     for town in towns:

@@ -1,0 +1,125 @@
+"""A live server over a fresh SQLite file, and Debian's Chromium driven by Playwright.
+
+Browsers cannot be downloaded here, so the tests use /usr/bin/chromium; where it (or axe-core
+from `npm ci` in frontend/) is missing the tests are skipped with the reason — or fail, when
+SAFEGUARD_REQUIRE_BROWSER=1 (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from safeguard.access.service import SYSTEM
+from safeguard.app import create_app
+from safeguard.config import Settings
+from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.intake.importer import import_lines
+from safeguard.intake.service import build_context
+from safeguard.migrate import upgrade
+from safeguard.seed import seed_demo_users
+
+from ..intake.scenario import AMY, SCHOOL
+
+CHROMIUM = Path(os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / \
+    "axe.min.js"
+PASSWORD = "browser-test-password"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("SAFEGUARD_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} (required: SAFEGUARD_REQUIRE_BROWSER=1)")
+    pytest.skip(what)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.db'}"
+    settings = Settings(database_url=url, cookie_secure=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    import_lines(factory, [json.dumps(SCHOOL), json.dumps(AMY)], principal=SYSTEM,
+                 ctx=build_context(settings))
+    with transaction(factory) as session:
+        seed_demo_users(session, password=PASSWORD, school_urn=SCHOOL["urn"])
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the live server did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        _missing(f"no Chromium at {CHROMIUM}: apt-get install -y chromium fonts-liberation")
+    if not AXE.exists():
+        _missing(f"no axe-core at {AXE}: run `npm ci` in frontend/")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    errors: list[str] = []
+    # A 4xx page (a form with errors) is expected; the browser logs it, which is not a fault.
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+            and not msg.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500
+            else None)
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors or server errors: {errors}"
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/duties**")
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core: no WCAG 2.2 A/AA violation on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                  for v in result["violations"]]
+    assert violations == [], f"{page.url}: {violations}"

@@ -1,0 +1,91 @@
+"""In a real Chromium: a police officer records a Friday-night domestic-abuse incident through
+the form and sees the duties appear — including for a child only the school knew about — and
+children's social care acknowledges the share. axe-core checks every page visited."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from .conftest import assert_accessible, sign_in
+
+
+def fill_friday_night_incident(page: Page, reference: str) -> None:
+    page.fill("#source_id", reference)
+    page.check("input[name=kind][value=domestic_abuse]")
+    page.fill("#occurred-day", "27")
+    page.fill("#occurred-month", "11")
+    page.fill("#occurred-year", "2026")
+    page.fill("#occurred-time", "22:40")
+    page.fill("#officer", "PC 4321 Patel")
+    page.fill("#address-uprn", "100031234567")
+    page.fill("#address-line1", "12 Acacia Road")
+    page.fill("#address-town", "Northampton")
+    page.fill("#address-postcode", "NN1 1AA")
+    page.fill("#summary", "Argument between partners; neighbours called police.")
+    for row, (role, given, family) in enumerate(
+            [("victim", "Jane", "Smith"), ("suspect", "Mark", "Smith")], start=1):
+        page.select_option(f"#people-{row}-role", role)
+        page.fill(f"#people-{row}-given_name", given)
+        page.fill(f"#people-{row}-family_name", family)
+    for question in range(1, 16):  # fifteen yes answers: high risk
+        page.check(f"input[name=dash-q{question}][value=yes]")
+
+
+def test_an_officer_records_an_incident_and_sees_the_duties(page: Page) -> None:
+    sign_in(page, "mash.officer")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Record incident").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Record")
+    assert_accessible(page)
+    fill_friday_night_incident(page, "INC-BROWSER-1")
+    page.get_by_role("button", name="Record incident").click()
+
+    page.wait_for_url(re.compile(r"/incidents/\d+\?recorded=1"))
+    expect(page.locator("body")).to_contain_text("Not recorded by the officer")
+    expect(page.locator("body")).to_contain_text("education record E-88")
+    expect(page.locator("body")).to_contain_text("Operation Encompass")
+    expect(page.locator("body")).to_contain_text("MARAC")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Duties", exact=True).first.click()
+    expect(page.locator("#duty-results")).to_contain_text("Amy Smith")
+    expect(page.locator("#duty-results")).to_contain_text("Operation Encompass")
+    assert_accessible(page)
+
+    page.locator("#duty-results").get_by_role("link", name="Amy Smith").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Amy Smith")
+    expect(page.locator("body")).to_contain_text("INC-BROWSER-1")
+    assert_accessible(page)
+
+
+def test_social_care_acknowledges_the_notification(page: Page) -> None:
+    sign_in(page, "mash.officer")
+    page.goto("/incidents/new")
+    fill_friday_night_incident(page, "INC-BROWSER-2")
+    page.get_by_role("button", name="Record incident").click()
+    page.wait_for_url(re.compile(r"/incidents/\d+"))
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "csc.worker")
+    page.locator("#duty-results").get_by_role(
+        "link", name=re.compile("Child-at-risk notification")).first.click()
+    expect(page.locator("body")).to_contain_text("INC-BROWSER")
+    assert_accessible(page)
+    page.get_by_role("button", name="Acknowledge notification").click()
+    page.wait_for_url(re.compile(r"done=1"))
+    expect(page.locator("body")).to_contain_text("Discharged")
+    assert_accessible(page)
+
+
+def test_the_form_explains_every_mistake(page: Page) -> None:
+    sign_in(page, "mash.officer")
+    page.goto("/incidents/new")
+    page.fill("#source_id", "")
+    page.get_by_role("button", name="Record incident").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    assert_accessible(page)
