@@ -35,15 +35,16 @@ from safeguard.duties.service import (
     discharge,
     get_duty,
     list_duties,
+    mark_notifications_seen,
     may_discharge,
     notifications_for,
+    share_behind,
     transitions,
 )
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
-from safeguard.sharing.service import share_for_duty
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 from safeguard.web.templating import format_london
@@ -125,11 +126,21 @@ def duties_page(
 def _escalations(session: Session, principal: Principal, now: datetime
                  ) -> list[tuple[Notification, DutyRow | None]]:
     """Unread notifications to the user's roles, each with its duty when it names one."""
-    unread = [n for n in notifications_for(session, principal=principal) if n.read_at is None]
+    unread = notifications_for(session, principal=principal, unread_only=True)
     ids = [n.duty_id for n in unread if n.duty_id is not None]
     duties = list(session.scalars(select(Duty).where(Duty.id.in_(ids)))) if ids else []
     rows = {row.duty.id: row for row in duty_rows(session, duties, now=now)}
     return [(n, rows.get(n.duty_id) if n.duty_id is not None else None) for n in unread]
+
+
+@router.post("/duties/escalations/seen", dependencies=[CsrfDep])
+def escalations_seen(
+    session: SessionDep, principal: UserDep, now: NowDep,
+    notification_id: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI form default
+) -> RedirectResponse:
+    """Mark the escalations shown on the banner as seen (by any supervisor of the agency)."""
+    mark_notifications_seen(session, principal=principal, ids=notification_id, now=now)
+    return RedirectResponse("/duties", status_code=303)
 
 
 def _page_url(query: dict[str, str], page: int) -> str:
@@ -182,7 +193,7 @@ def _outcome_noun(kind: DutyKind) -> str:
 def _detail_context(session: Session, duty: Duty, *, principal: Principal,
                     now: datetime) -> dict[str, Any]:
     kind = KINDS[duty.kind]
-    share = share_for_duty(session, duty_id=duty.id)
+    share = share_behind(session, duty_id=duty.id)
     agencies = agency_names(session, [duty.owner_agency_id, duty.partner_agency_id,
                                       share.from_agency_id if share else None,
                                       share.to_agency_id if share else None])

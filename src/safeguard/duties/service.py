@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,26 @@ def on_discharge(kind: str, hook: DischargeHook) -> None:
     hooks = _discharge_hooks.setdefault(kind, [])
     if hook not in hooks:
         hooks.append(hook)
+
+
+ShareView = Any
+ShareLookup = Callable[[Session, int], ShareView | None]
+# The sharing area tells duties how to find the share behind a duty, so duty pages can show
+# what was shared without duties importing sharing.
+_share_lookups: list[ShareLookup] = []
+
+
+def on_share_lookup(lookup: ShareLookup) -> None:
+    if lookup not in _share_lookups:
+        _share_lookups.append(lookup)
+
+
+def share_behind(session: Session, *, duty_id: int) -> ShareView | None:
+    for lookup in _share_lookups:
+        found = lookup(session, duty_id)
+        if found is not None:
+            return found
+    return None
 
 
 def _dedupe_key(draft: DutyDraft, event_id: int) -> str:
@@ -200,10 +221,27 @@ def transitions(session: Session, *, duty_id: int) -> list[DutyTransition]:
         .order_by(DutyTransition.at, DutyTransition.id)))
 
 
-def notifications_for(session: Session, *, principal: Principal, limit: int = 50
-                      ) -> list[Notification]:
-    return list(session.scalars(
-        select(Notification)
-        .where(Notification.agency_id == principal.agency_id,
+def notifications_for(session: Session, *, principal: Principal, unread_only: bool = False,
+                      limit: int = 50) -> list[Notification]:
+    query = select(Notification).where(Notification.agency_id == principal.agency_id,
+                                       Notification.role.in_(sorted(principal.roles)))
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(session.scalars(query.order_by(Notification.created_at.desc()).limit(limit)))
+
+
+def mark_notifications_seen(session: Session, *, principal: Principal, ids: Sequence[int],
+                            now: datetime) -> int:
+    """A supervisor has seen these escalations; they leave every supervisor's banner.
+
+    Only notifications addressed to the principal's agency and roles can be marked.
+    """
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id.in_(list(ids)), Notification.read_at.is_(None),
+               Notification.agency_id == principal.agency_id,
                Notification.role.in_(sorted(principal.roles)))
-        .order_by(Notification.created_at.desc()).limit(limit)))
+        .values(read_at=now).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)

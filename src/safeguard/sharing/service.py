@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from safeguard.access.service import Principal
 from safeguard.config import ClockSettings
 from safeguard.duties.models import Duty
-from safeguard.duties.service import create_duties, on_discharge
+from safeguard.duties.service import create_duties, on_discharge, on_share_lookup
 from safeguard.rules.drafts import ENCOMPASS_NOTICE, SHARE_WITH_CSC, DutyDraft
 from safeguard.rules.incidents import referral_decision_duty
 from safeguard.sharing.models import SAFEGUARDING_BASIS, Share
@@ -81,6 +81,9 @@ for _kind in SHARE_KINDS:
 
 def share_for_duty(session: Session, *, duty_id: int) -> Share | None:
     return session.scalar(select(Share).where(Share.duty_id == duty_id))
+
+
+on_share_lookup(lambda session, duty_id: share_for_duty(session, duty_id=duty_id))
 
 
 def inbox(session: Session, *, principal: Principal, include_acknowledged: bool = False,

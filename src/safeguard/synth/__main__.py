@@ -12,8 +12,9 @@ from safeguard.synth.writer import write_county
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m safeguard.synth",
-                                     description="Write a synthetic county as JSON Lines.")
+    parser = argparse.ArgumentParser(
+        prog="python -m safeguard.synth", description="Write a synthetic county as JSON Lines."
+    )
     parser.add_argument("path", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--households", type=int, default=2000)
@@ -23,8 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     summary = write_county(args.path, seed=args.seed, households=args.households, end=args.end)
     elapsed = time.perf_counter() - started
     print(f"{summary.lines} lines to {summary.path} in {elapsed:.1f} s (sha256 {summary.sha256})")
-    for title, counts in (("events", summary.by_event), ("persons", summary.persons_by_source),
-                          ("incidents", summary.incidents_by_kind)):
+    for title, counts in (
+        ("events", summary.by_event),
+        ("persons", summary.persons_by_source),
+        ("incidents", summary.incidents_by_kind),
+    ):
         print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(f"incidents listing a child: {summary.incidents_with_children}")
     return 0

@@ -81,7 +81,8 @@ from datetime import date
 
 from faker import Faker
 
-from safeguard.synth.incidents import plan_incidents, render_incident
+from safeguard.synth.incidents import plan_incidents
+from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
 from safeguard.synth.records import agency_records
@@ -93,16 +94,23 @@ DEFAULT_END = date(2026, 11, 27)
 
 def _school_events(pop: Population) -> list[dict[str, object]]:
     return [
-        {"event": "school", "source": "education", "source_id": f"SCH-{school.urn}",
-         "urn": school.urn, "name": school.name, "phase": school.phase,
-         "address": render_address(school.dwelling),
-         "dsl": {"name": school.dsl_name, "email": school.dsl_email}}
+        {
+            "event": "school",
+            "source": "education",
+            "source_id": f"SCH-{school.urn}",
+            "urn": school.urn,
+            "name": school.name,
+            "phase": school.phase,
+            "address": render_address(school.dwelling),
+            "dsl": {"name": school.dsl_name, "email": school.dsl_email},
+        }
         for school in pop.schools
     ]
 
 
-def generate_county(*, seed: int, households: int = 2000, end: date = DEFAULT_END
-                    ) -> Iterator[dict[str, object]]:
+def generate_county(
+    *, seed: int, households: int = 2000, end: date = DEFAULT_END
+) -> Iterator[dict[str, object]]:
     """Yield the county's import events: schools, person records, then incidents in time order.
 
     The whole county is built before the first event is yielded (the police records depend on

@@ -19,10 +19,30 @@ BANDS = (("standard", 0.60), ("medium", 0.28), ("high", 0.12))
 # Relative weight of a "yes" per question (q7 child contact, q9 pregnancy, q10/q11
 # escalation, q23/q24 criminal history are adjusted to the circumstances below).
 _WEIGHTS = {
-    "q1": 0.45, "q2": 0.6, "q3": 0.5, "q4": 0.3, "q5": 0.3, "q6": 0.45, "q7": 0.3, "q8": 0.35,
-    "q9": 0.12, "q10": 0.35, "q11": 0.35, "q12": 0.5, "q13": 0.2, "q14": 0.15, "q15": 0.15,
-    "q16": 0.12, "q17": 0.1, "q18": 0.25, "q19": 0.1, "q20": 0.45, "q21": 0.45, "q22": 0.15,
-    "q23": 0.1, "q24": 0.3,
+    "q1": 0.45,
+    "q2": 0.6,
+    "q3": 0.5,
+    "q4": 0.3,
+    "q5": 0.3,
+    "q6": 0.45,
+    "q7": 0.3,
+    "q8": 0.35,
+    "q9": 0.12,
+    "q10": 0.35,
+    "q11": 0.35,
+    "q12": 0.5,
+    "q13": 0.2,
+    "q14": 0.15,
+    "q15": 0.15,
+    "q16": 0.12,
+    "q17": 0.1,
+    "q18": 0.25,
+    "q19": 0.1,
+    "q20": 0.45,
+    "q21": 0.45,
+    "q22": 0.15,
+    "q23": 0.1,
+    "q24": 0.3,
 }
 
 
@@ -30,8 +50,9 @@ def level(yes_count: int) -> str:
     return "high" if yes_count >= 14 else "medium" if yes_count >= 10 else "standard"
 
 
-def dash_answers(rng: random.Random, *, repeat: bool, children: bool, victim_female: bool,
-                 suspect_record: bool) -> dict[str, bool]:
+def dash_answers(
+    rng: random.Random, *, repeat: bool, children: bool, victim_female: bool, suspect_record: bool
+) -> dict[str, bool]:
     band = rng.choices([b for b, _ in BANDS], [w for _, w in BANDS])[0]
     if band == "standard":
         count = round(rng.triangular(0, 9, 5))

@@ -17,30 +17,97 @@ from itertools import accumulate
 from faker import Faker
 
 from safeguard.identifiers import make_pnc_id
-from safeguard.synth.dash import dash_answers
-from safeguard.synth.names import nickname, swap_day_month, typo
-from safeguard.synth.places import AddressStyle, Dwelling, london_to_utc, render_address
+from safeguard.synth.places import Dwelling, london_to_utc
 from safeguard.synth.population import YEAR, Household, Person, Population
-from safeguard.synth.stories import child_voice, summary
 
-__all__ = ["Incident", "give_pnc", "plan_incidents", "render_incident"]
+__all__ = ["Incident", "give_pnc", "plan_incidents"]
 
 DA_PER_1000 = 20.0
 KIND_SHARES = (("domestic_abuse", 0.85), ("concern_for_welfare", 0.10), ("other", 0.05))
 REPEAT_SHARE = 0.30
 CHILD_OMITTED = 0.30
 SUSPECT_RECORD = 0.15
-POLICE_ADDRESS = AddressStyle(drop_uprn=0.15, abbreviate=0.2, squash_postcode=0.05,
-                              drop_line2=0.2)
 # Relative frequency by day of week (Mon..Sun) and local hour: evenings, nights, weekends.
 _DAY_WEIGHTS = (0.9, 0.85, 0.85, 0.9, 1.05, 1.3, 1.25)
 _HOUR_WEIGHTS = {
-    "domestic_abuse": (6, 5, 4, 3, 2, 1.5, 1, 1, 1, 1.2, 1.5, 1.8, 2, 2, 2.2, 2.5, 3, 3.5, 4.5,
-                       5.5, 6.5, 7, 7, 6.5),
-    "concern_for_welfare": (2, 1.5, 1, 1, 1, 1, 1.5, 2, 3, 3.5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-                            3.5, 3, 3, 2.5),
-    "other": (2, 1.5, 1, 1, 1, 1, 1.5, 2.5, 3.5, 4, 4.5, 4.5, 4.5, 4.5, 4.5, 4.5, 4.5, 4.5,
-              4.5, 4, 3.5, 3, 3, 2.5),
+    "domestic_abuse": (
+        6,
+        5,
+        4,
+        3,
+        2,
+        1.5,
+        1,
+        1,
+        1,
+        1.2,
+        1.5,
+        1.8,
+        2,
+        2,
+        2.2,
+        2.5,
+        3,
+        3.5,
+        4.5,
+        5.5,
+        6.5,
+        7,
+        7,
+        6.5,
+    ),
+    "concern_for_welfare": (
+        2,
+        1.5,
+        1,
+        1,
+        1,
+        1,
+        1.5,
+        2,
+        3,
+        3.5,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        3.5,
+        3,
+        3,
+        2.5,
+    ),
+    "other": (
+        2,
+        1.5,
+        1,
+        1,
+        1,
+        1,
+        1.5,
+        2.5,
+        3.5,
+        4,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4.5,
+        4,
+        3.5,
+        3,
+        3,
+        2.5,
+    ),
 }
 
 
@@ -66,12 +133,15 @@ def give_pnc(rng: random.Random, person: Person, end: date) -> None:
 
 def _times(rng: random.Random, kind: str, n: int, end: date) -> list[datetime]:
     days = [end - timedelta(days=i) for i in range(365)]
-    weights = [_DAY_WEIGHTS[d.weekday()] * (2.0 if (d.month, d.day) == (1, 1) else 1.0)
-               for d in days]
+    weights = [
+        _DAY_WEIGHTS[d.weekday()] * (2.0 if (d.month, d.day) == (1, 1) else 1.0) for d in days
+    ]
     chosen = rng.choices(days, weights, k=n)
     hours = rng.choices(range(24), _HOUR_WEIGHTS[kind], k=n)
-    return [london_to_utc(datetime.combine(d, time(h, rng.randrange(60))))
-            for d, h in zip(chosen, hours, strict=True)]
+    return [
+        london_to_utc(datetime.combine(d, time(h, rng.randrange(60))))
+        for d, h in zip(chosen, hours, strict=True)
+    ]
 
 
 class _Planner:
@@ -85,14 +155,20 @@ class _Planner:
         self.considered: set[int] = set()  # people already checked for a criminal record
         weights = [self._da_weight(h) for h in pop.households]
         self.da_cum = list(accumulate(weights))
-        self.cfw_cum = list(accumulate(3.0 if h.children(self.end) else 1.0
-                                       for h in pop.households))
+        self.cfw_cum = list(
+            accumulate(3.0 if h.children(self.end) else 1.0 for h in pop.households)
+        )
 
     def _da_weight(self, h: Household) -> float:
         """How likely a household is to have police called to domestic abuse (assumption)."""
         youngest_adult = min(p.age_on(self.end) for p in h.adults(self.end))
-        base = {"couple_children": 1.6, "lone_parent": 2.4, "multigen_children": 1.6,
-                "parents_adult_children": 0.6, "sharers": 0.3}.get(h.kind, 1.0)
+        base = {
+            "couple_children": 1.6,
+            "lone_parent": 2.4,
+            "multigen_children": 1.6,
+            "parents_adult_children": 0.6,
+            "sharers": 0.3,
+        }.get(h.kind, 1.0)
         if h.kind in ("single", "couple"):
             base = 1.2 if youngest_adult < 45 else 0.2
         return base
@@ -103,8 +179,9 @@ class _Planner:
     def da_household(self) -> tuple[Household, bool]:
         rng = self.rng
         if self.pool and rng.random() < REPEAT_SHARE:
-            weights = [1 + 1.5 * self.count.get(self.index[id(h)], 0) + 0.5 * h.history
-                       for h in self.pool]
+            weights = [
+                1 + 1.5 * self.count.get(self.index[id(h)], 0) + 0.5 * h.history for h in self.pool
+            ]
             return rng.choices(self.pool, weights)[0], True
         for _ in range(1000):
             h = self._draw(self.da_cum)
@@ -157,21 +234,25 @@ class _Planner:
         if person.pnc is None and self.rng.random() < rate:
             give_pnc(self.rng, person, self.end)
 
-    def children(self, h: Household, day: date, kind: str, exclude: list[Person]
-                 ) -> tuple[list[tuple[str, Person]], list[Person]]:
+    def children(
+        self, h: Household, day: date, kind: str, exclude: list[Person]
+    ) -> tuple[list[tuple[str, Person]], list[Person]]:
         rng = self.rng
         kids = [k for k in h.children(day) if k not in exclude]
-        present = {id(k): rng.random() < (0.55 if kind == "domestic_abuse" else 0.7)
-                   for k in kids}
+        present = {id(k): rng.random() < (0.55 if kind == "domestic_abuse" else 0.7) for k in kids}
         omitted: list[Person] = []
         if kids and rng.random() < CHILD_OMITTED:
             n = 1 if len(kids) == 1 or rng.random() < 0.7 else rng.randint(2, len(kids))
             # Children out of sight (asleep, at a relative's) are the ones officers miss.
-            keyed = sorted(kids, key=lambda k: rng.random() ** (1 / (1 if present[id(k)] else 3)),
-                           reverse=True)
+            keyed = sorted(
+                kids, key=lambda k: rng.random() ** (1 / (1 if present[id(k)] else 3)), reverse=True
+            )
             omitted = keyed[:n]
-        listed = [("child_present" if present[id(k)] else "child_normally_resident", k)
-                  for k in kids if k not in omitted]
+        listed = [
+            ("child_present" if present[id(k)] else "child_normally_resident", k)
+            for k in kids
+            if k not in omitted
+        ]
         return listed, omitted
 
     def witness(self, h: Household, day: date, exclude: list[Person]) -> Person | None:
@@ -192,11 +273,14 @@ class _Planner:
             h, repeat = self.da_household()
             self.count[self.index[id(h)]] = self.count.get(self.index[id(h)], 0) + 1
         else:
-            h, repeat = self._draw(self.cfw_cum if kind == "concern_for_welfare"
-                                   else self.da_cum), False
+            h, repeat = (
+                self._draw(self.cfw_cum if kind == "concern_for_welfare" else self.da_cum),
+                False,
+            )
         delay = max(10.0, rng.lognormvariate(math.log(75), 0.6))
-        incident = Incident(kind, occurred, occurred + timedelta(minutes=int(delay)),
-                            h.dwelling, h, repeat=repeat)
+        incident = Incident(
+            kind, occurred, occurred + timedelta(minutes=int(delay)), h.dwelling, h, repeat=repeat
+        )
         if kind == "domestic_abuse":
             victim, suspect = self.parties(h, day)
             self.check_record(suspect, SUSPECT_RECORD - 0.02)
@@ -246,72 +330,6 @@ def plan_incidents(rng: random.Random, fake: Faker, pop: Population) -> list[Inc
 def _officers(rng: random.Random, fake: Faker, n: int) -> list[str]:
     collars = rng.sample(range(1000, 9999), n)
     ranks = rng.choices(("PC", "PS", "DC"), (85, 8, 7), k=n)
-    return [f"{rank} {collar} {fake.last_name()}" for rank, collar in
-            zip(ranks, collars, strict=True)]
-
-
-def _as_taken(rng: random.Random, role: str, person: Person, day: date,
-              victim: Person | None) -> dict[str, object]:
-    """The person as the officer wrote them down at the scene."""
-    child = role.startswith("child")
-    given, family = person.given_name, person.family_name
-    if rng.random() < (0.02 if child else 0.08):
-        given = nickname(rng, given)
-    if rng.random() < 0.03:
-        given = typo(rng, given)
-    if rng.random() < 0.03:
-        family = typo(rng, family)
-    if child and victim is not None and rng.random() < 0.1:
-        family = victim.family_name  # assumed the child shares the parent's surname
-    taken: dict[str, object] = {"role": role, "given_name": given, "family_name": family}
-    if rng.random() >= {"suspect": 0.2, "victim": 0.05}.get(role, 0.2 if child else 0.1):
-        dob = swap_day_month(person.dob) if rng.random() < 0.01 else person.dob
-        taken["dob"] = dob.isoformat()
-    taken["sex"] = "unknown" if rng.random() < 0.02 else person.sex
-    ids: dict[str, str] = {}
-    if person.nhs and rng.random() < 0.05:
-        ids["nhs"] = person.nhs
-    if person.pnc and rng.random() < (0.7 if role == "suspect" else 0.3):
-        ids["pnc"] = person.pnc
-    if ids:
-        taken["ids"] = ids
-    return taken
-
-
-def render_incident(rng: random.Random, incident: Incident) -> dict[str, object]:
-    day = incident.occurred.date()
-    victim = next((p for role, p in incident.listed if role == "victim"), None)
-    people = [_as_taken(rng, role, p, day, victim) for role, p in incident.listed]
-    event: dict[str, object] = {
-        "event": "incident", "source": "police", "source_id": incident.source_id,
-        "kind": incident.kind,
-        "occurred_at": incident.occurred.isoformat(timespec="seconds"),
-        "recorded_at": incident.recorded.isoformat(timespec="seconds"),
-        "address": render_address(incident.dwelling, rng, POLICE_ADDRESS),
-        "officer": incident.officer,
-    }
-    answers: dict[str, bool] | None = None
-    if incident.kind == "domestic_abuse":
-        suspect = next(p for role, p in incident.listed if role == "suspect")
-        has_kids = bool(incident.household.children(day))
-        answers = dash_answers(rng, repeat=incident.repeat, children=has_kids,
-                               victim_female=victim is not None and victim.sex == "female",
-                               suspect_record=suspect.pnc is not None)
-    event["summary"] = summary(rng, incident.kind, people, answers)
-    event["people"] = people
-    if answers is not None:
-        dash: dict[str, object] = {"answers": answers}
-        yes = sum(answers.values())
-        actuarial = "high" if yes >= 14 else "medium" if yes >= 10 else "standard"
-        if actuarial != "high" and rng.random() < 0.06:  # judgement only ever raises
-            dash["professional_judgement"] = ("high" if actuarial == "medium"
-                                              or rng.random() < 0.4 else "medium")
-        event["dash"] = dash
-    speakers = [str(taken["given_name"]) for taken, (role, person)
-                in zip(people, incident.listed, strict=True)
-                if role == "child_present" and person.age_on(day) >= 4]
-    voice = child_voice(rng, speakers) if incident.kind == "domestic_abuse" else None
-    if voice is not None:
-        event["child_voice"] = voice
-    return event
-
+    return [
+        f"{rank} {collar} {fake.last_name()}" for rank, collar in zip(ranks, collars, strict=True)
+    ]

@@ -40,11 +40,28 @@ class Town:
 # (940) and West Northamptonshire (941); pupils allocated a UPN before then carry 928.
 OLD_LA_CODE = 928
 TOWNS: tuple[Town, ...] = (
-    Town("Northampton", 230, ("NN1", "NN2", "NN3", "NN4", "NN5"),
-         ("Abington", "Kingsthorpe", "Duston", "Weston Favell", "Far Cotton", "Semilong",
-          "Spinney Hill", "Kingsley", "Parklands", "Blackthorn"), 941),
+    Town(
+        "Northampton",
+        230,
+        ("NN1", "NN2", "NN3", "NN4", "NN5"),
+        (
+            "Abington",
+            "Kingsthorpe",
+            "Duston",
+            "Weston Favell",
+            "Far Cotton",
+            "Semilong",
+            "Spinney Hill",
+            "Kingsley",
+            "Parklands",
+            "Blackthorn",
+        ),
+        941,
+    ),
     Town("Kettering", 63, ("NN15", "NN16"), ("Barton Seagrave", "Ise Lodge", "Headlands"), 940),
-    Town("Corby", 62, ("NN17", "NN18"), ("Lodge Park", "Danesholme", "Kingswood", "Beanfield"), 940),
+    Town(
+        "Corby", 62, ("NN17", "NN18"), ("Lodge Park", "Danesholme", "Kingswood", "Beanfield"), 940
+    ),
     Town("Wellingborough", 56, ("NN8",), ("Queensway", "Hemmingwell", "Croyland"), 940),
     Town("Rushden", 32, ("NN10",), ("Higham Park", "Bedford Road Estate"), 940),
     Town("Daventry", 28, ("NN11",), ("Southbrook", "Grange", "Middlemore"), 941),
@@ -53,19 +70,74 @@ TOWNS: tuple[Town, ...] = (
 )
 
 _STREET_WORDS = (
-    "Acacia", "Alder", "Ash", "Beech", "Birch", "Bramble", "Briar", "Cedar", "Chestnut",
-    "Clover", "Elm", "Fern", "Foxglove", "Hawthorn", "Hazel", "Heather", "Holly", "Juniper",
-    "Larch", "Laurel", "Lime", "Maple", "Meadow", "Mill", "Oak", "Orchard", "Poplar", "Rowan",
-    "Sycamore", "Willow", "Church", "Station", "Victoria", "Albert", "Queen", "King", "Park",
-    "Spring", "Brook", "Castle", "Manor", "Windmill", "Kingfisher", "Swallow", "Wren", "Lark",
+    "Acacia",
+    "Alder",
+    "Ash",
+    "Beech",
+    "Birch",
+    "Bramble",
+    "Briar",
+    "Cedar",
+    "Chestnut",
+    "Clover",
+    "Elm",
+    "Fern",
+    "Foxglove",
+    "Hawthorn",
+    "Hazel",
+    "Heather",
+    "Holly",
+    "Juniper",
+    "Larch",
+    "Laurel",
+    "Lime",
+    "Maple",
+    "Meadow",
+    "Mill",
+    "Oak",
+    "Orchard",
+    "Poplar",
+    "Rowan",
+    "Sycamore",
+    "Willow",
+    "Church",
+    "Station",
+    "Victoria",
+    "Albert",
+    "Queen",
+    "King",
+    "Park",
+    "Spring",
+    "Brook",
+    "Castle",
+    "Manor",
+    "Windmill",
+    "Kingfisher",
+    "Swallow",
+    "Wren",
+    "Lark",
 )
 _SUFFIXES = (
-    ("Road", 30), ("Street", 18), ("Close", 14), ("Avenue", 9), ("Lane", 8), ("Drive", 7),
-    ("Way", 5), ("Crescent", 4), ("Gardens", 3), ("Walk", 2),
+    ("Road", 30),
+    ("Street", 18),
+    ("Close", 14),
+    ("Avenue", 9),
+    ("Lane", 8),
+    ("Drive", 7),
+    ("Way", 5),
+    ("Crescent", 4),
+    ("Gardens", 3),
+    ("Walk", 2),
 )
 ABBREVIATIONS = {
-    "Road": "Rd", "Street": "St", "Close": "Cl", "Avenue": "Ave", "Lane": "Ln", "Drive": "Dr",
-    "Crescent": "Cres", "Gardens": "Gdns",
+    "Road": "Rd",
+    "Street": "St",
+    "Close": "Cl",
+    "Avenue": "Ave",
+    "Lane": "Ln",
+    "Drive": "Dr",
+    "Crescent": "Cres",
+    "Gardens": "Gdns",
 }
 # Royal Mail never uses C, I, K, M, O or V in the last two letters of a postcode.
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -128,8 +200,9 @@ def render_address(
     address: dict[str, object] = {}
     if not chance(style.drop_uprn):
         address["uprn"] = dwelling.uprn
-    address.update({"line1": line1, "line2": line2, "town": dwelling.town.name,
-                    "postcode": postcode})
+    address.update(
+        {"line1": line1, "line2": line2, "town": dwelling.town.name, "postcode": postcode}
+    )
     return address
 
 
@@ -167,8 +240,11 @@ class Gazetteer:
         capacity = (len(self._surnames) + len(_STREET_WORDS)) * len(_SUFFIXES) // 2
         count = min(count, capacity - len(existing))
         while count > 0:
-            word = (self._rng.choice(self._surnames) if self._rng.random() < 0.35
-                    else self._rng.choice(_STREET_WORDS))
+            word = (
+                self._rng.choice(self._surnames)
+                if self._rng.random() < 0.35
+                else self._rng.choice(_STREET_WORDS)
+            )
             suffix = self._rng.choices([s for s, _ in _SUFFIXES], [w for _, w in _SUFFIXES])[0]
             name = f"{word} {suffix}"
             if name in names:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from faker import Faker
 
-from safeguard.identifiers import make_nhs_number, make_upn
+from safeguard.identifiers import make_nhs_number
 from safeguard.synth.names import Culture, given_name, pick_culture, surname
-from safeguard.synth.places import OLD_LA_CODE, TOWNS, Dwelling, Gazetteer, Town
+from safeguard.synth.places import TOWNS, Dwelling, Gazetteer
+from safeguard.synth.schools import School, enrol, make_schools
 
 __all__ = ["Household", "Person", "Population", "School", "build_population"]
 
@@ -25,24 +25,17 @@ YEAR = 365.25
 TWIN_RATE = 0.015  # ONS Birth characteristics: ~15 multiple maternities per 1,000
 # Share of households by composition; those with dependent children sum to ~20%.
 KINDS = (
-    ("single", 0.30), ("couple", 0.32), ("couple_children", 0.12), ("lone_parent", 0.055),
-    ("multigen_children", 0.02), ("parents_adult_children", 0.10), ("sharers", 0.085),
+    ("single", 0.30),
+    ("couple", 0.32),
+    ("couple_children", 0.12),
+    ("lone_parent", 0.055),
+    ("multigen_children", 0.02),
+    ("parents_adult_children", 0.10),
+    ("sharers", 0.085),
 )
 CHILD_COUNTS = ((1, 0.45), (2, 0.38), (3, 0.12), (4, 0.05))
 MOVED_RATE = 0.12  # households that moved in the two years before the incident year
 HISTORY_RATE = 0.01  # households with a police-recorded DA incident in earlier years
-
-
-@dataclass(eq=False)
-class School:
-    urn: str
-    name: str
-    phase: str
-    town: Town
-    dwelling: Dwelling
-    establishment: int
-    dsl_name: str
-    dsl_email: str
 
 
 @dataclass(eq=False)
@@ -137,14 +130,17 @@ class _Builder:
         youngest = self.end - timedelta(days=rng.randint(0, int(max(0, 17 - sum(gaps)) * YEAR)))
         dobs = [youngest]
         for gap in gaps:
-            dobs.append(dobs[-1] - timedelta(days=0 if gap == 0 else
-                                              int(gap * YEAR) + rng.randint(-100, 100)))
+            dobs.append(
+                dobs[-1]
+                - timedelta(days=0 if gap == 0 else int(gap * YEAR) + rng.randint(-100, 100))
+            )
         kids: list[Person] = []
         for dob in reversed(dobs):  # eldest first
             child = self.make.person(self.make.sex(), dob, family, culture)
             while any(k.given_name == child.given_name for k in kids):
-                child.given_name = given_name(rng, self.fake, sex=child.sex, born=dob,
-                                              culture=culture)
+                child.given_name = given_name(
+                    rng, self.fake, sex=child.sex, born=dob, culture=culture
+                )
             if child.age_on(self.end) < 18:
                 kids.append(child)
         return kids
@@ -153,8 +149,9 @@ class _Builder:
         years = min(48.0, max(17.0, self.rng.triangular(17, 44, mean)))
         return eldest - timedelta(days=int(years * YEAR) + self.rng.randint(0, 364))
 
-    def couple(self, culture: Culture, *, woman_dob: date | None = None
-               ) -> tuple[Person, Person, str]:
+    def couple(
+        self, culture: Culture, *, woman_dob: date | None = None
+    ) -> tuple[Person, Person, str]:
         """Two partners and the surname any children of theirs would take."""
         rng, make = self.rng, self.make
         dob_a = woman_dob or make.dob_aged(20, 85)
@@ -179,16 +176,18 @@ class _Builder:
         members: list[Person] = []
         if kind == "single":
             lo, hi = (65, 95) if rng.random() < 0.5 else (18, 64)
-            members.append(make.person(make.sex(), make.dob_aged(lo, hi),
-                                       self.surname(culture), culture))
+            members.append(
+                make.person(make.sex(), make.dob_aged(lo, hi), self.surname(culture), culture)
+            )
         elif kind == "couple":
             a, b, _ = self.couple(culture)
             members, h.partners = [a, b], (a, b)
         elif kind == "sharers":
             for _ in range(rng.randint(2, 4)):
                 own = pick_culture(rng)
-                members.append(make.person(make.sex(), make.dob_aged(19, 45),
-                                           self.surname(own), own))
+                members.append(
+                    make.person(make.sex(), make.dob_aged(19, 45), self.surname(own), own)
+                )
         elif kind == "parents_adult_children":
             a, b, family = self.couple(culture, woman_dob=make.dob_aged(42, 68))
             members, h.partners = [a, b], (a, b)
@@ -244,86 +243,13 @@ class _Builder:
             grand = make.person("female", grand_dob, self.surname(culture), culture)
             members.append(grand)
             if rng.random() < 0.5:
-                members.append(make.person("male", grand_dob - timedelta(days=700),
-                                           grand.family_name, culture))
+                members.append(
+                    make.person("male", grand_dob - timedelta(days=700), grand.family_name, culture)
+                )
         return members
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-")
-
-
-_SCHOOL_PLACES = (
-    "Abington", "Briar", "Cedar", "Kings", "Queens", "Hazel", "Millbrook", "Lark", "Rowan",
-    "Thorn", "Willow", "Oakway", "Riverside", "Hillside", "Greenfields", "Brookside", "Ash",
-    "Meadowbank", "Elm", "Holly", "Fernhill", "Parkside", "Castle", "Windmill", "Beacon",
-)
-_SCHOOL_SUFFIX = ("", " Vale", " Park", " Hill", " Fields", " Lea", " Wood", " Green")
-_SAINTS = ("St Andrew's", "St Mary's", "St Luke's", "Holy Trinity", "St Peter's", "All Saints")
-
-
-def _schools(rng: random.Random, fake: Faker, gaz: Gazetteer, towns: list[Town],
-             count: int) -> list[School]:
-    plan = [(town, phase) for town in towns for phase in ("primary", "secondary")]
-    while len(plan) < count:
-        town = rng.choices(towns, [t.weight for t in towns])[0]
-        plan.append((town, "primary" if rng.random() < 0.8 else "secondary"))
-    schools: list[School] = []
-    used_places: set[str] = set()
-    used_urns: set[str] = set()
-    for number, (town, phase) in enumerate(plan):
-        for attempt in range(10**6):
-            if rng.random() < 0.15:
-                place = rng.choice(_SAINTS)
-            else:
-                place = rng.choice(_SCHOOL_PLACES) + rng.choice(_SCHOOL_SUFFIX)
-            if attempt >= 20:  # a big county runs out of short names
-                place = f"{town.name} {place}"
-            if place not in used_places:
-                used_places.add(place)
-                break
-        if phase == "primary":
-            kind = " Church of England Primary School" if place.endswith(_SAINTS) else rng.choice(
-                (" Primary School", " Primary School", " Primary Academy", " Junior School"))
-        else:
-            kind = rng.choice((" Academy", " School", " Community College"))
-        while (urn := str(rng.randint(110000, 149999))) in used_urns:
-            pass
-        used_urns.add(urn)
-        dsl = f"{fake.first_name()} {fake.last_name()}"
-        serial = (10 * number + rng.randrange(10)) % 2000
-        establishment = (2000 if phase == "primary" else 4000) + serial
-        schools.append(School(urn, place + kind, phase, town, gaz.dwelling(town, flat_rate=0),
-                              establishment, dsl, f"dsl@{_slug(place)}.example.org"))
-    return schools
-
-
-def _enrol(rng: random.Random, pop: Population, used_upns: set[str]) -> None:
-    """Give each school-age child (Reception to Year 11) a school in their town and a UPN."""
-    end = pop.end
-    year_start = end.year if end.month >= 9 else end.year - 1  # the academic year
-    for person in pop.residents:
-        assert person.household is not None
-        age_31_aug = person.age_on(date(year_start, 8, 31))
-        if not 4 <= age_31_aug <= 15:
-            continue
-        town = person.household.dwelling.town
-        phase = "primary" if age_31_aug <= 10 else "secondary"
-        choices = [s for s in pop.schools if s.town is town and s.phase == phase]
-        person.school = rng.choice(choices)
-        first_year = year_start - (age_31_aug - 4)  # UPNs are allocated on first entry
-        primaries = [s for s in pop.schools if s.town is town and s.phase == "primary"]
-        first = person.school if phase == "primary" else rng.choice(primaries)
-        la_code = town.la_code if first_year >= 2021 else OLD_LA_CODE
-        while (upn := make_upn(rng, la_code=la_code, establishment=first.establishment,
-                               year=first_year)) in used_upns:
-            pass
-        used_upns.add(upn)
-        person.upn = upn
-
-
-def build_population(rng: random.Random, fake: Faker, *, households: int, end: date
-                     ) -> Population:
+def build_population(rng: random.Random, fake: Faker, *, households: int, end: date) -> Population:
     if households < 1:
         raise ValueError("households must be at least 1")
     target_schools = max(2, round(households / 150))
@@ -334,7 +260,7 @@ def build_population(rng: random.Random, fake: Faker, *, households: int, end: d
     homes = rng.choices(towns, [t.weight for t in towns], k=households)
     for town in towns:
         gaz.add_streets(town, max(3, math.ceil(sum(1 for h in homes if h is town) / 6)))
-    schools = _schools(rng, fake, gaz, towns, max(target_schools, 2 * len(towns)))
+    schools = make_schools(rng, fake, gaz, towns, max(target_schools, 2 * len(towns)))
     builder = _Builder(rng, fake, end)
     kinds = [k for k, _ in KINDS]
     weights = [w for _, w in KINDS]
@@ -350,5 +276,5 @@ def build_population(rng: random.Random, fake: Faker, *, households: int, end: d
         hhs.append(h)
     residents = [p for h in hhs for p in h.members]
     pop = Population(end, schools, hhs, residents, [], gaz, builder.make)
-    _enrol(rng, pop, set())
+    enrol(rng, residents, schools, end)
     return pop

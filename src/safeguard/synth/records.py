@@ -38,17 +38,82 @@ class Agency:
 
 
 AGENCIES = {
-    "health": Agency("health", "H-", 7, AddressStyle(0.10, 0.05, 0.02, 0.1), 0.15, 0.01,
-                     0.01, 0.05, 0.002, 0.003, 0.002, 0.3, 0.95),
-    "education": Agency("education", "E-", 6, AddressStyle(0.25, 0.15, 0.05, 0.2), 0.10, 0.01,
-                        0.02, 0.0, 0.0, 0.003, 0.0, 0.5, 0.30),
-    "childrens_social_care": Agency("childrens_social_care", "CSC-", 6,
-                                    AddressStyle(0.15, 0.1, 0.03, 0.1), 0.2, 0.015, 0.03,
-                                    0.1, 0.02, 0.005, 0.005, 0.4, 0.85),
-    "police": Agency("police", "P-", 7, AddressStyle(0.35, 0.2, 0.05, 0.3), 0.35, 0.025, 0.06,
-                     0.15, 0.04, 0.01, 0.01, 0.6, 0.15, office_hours=False),
-    "probation": Agency("probation", "PRB-", 6, AddressStyle(0.3, 0.15, 0.05, 0.2), 0.2, 0.01,
-                        0.03, 0.1, 0.005, 0.005, 0.0, 0.5, 0.10),
+    "health": Agency(
+        "health",
+        "H-",
+        7,
+        AddressStyle(0.10, 0.05, 0.02, 0.1),
+        0.15,
+        0.01,
+        0.01,
+        0.05,
+        0.002,
+        0.003,
+        0.002,
+        0.3,
+        0.95,
+    ),
+    "education": Agency(
+        "education",
+        "E-",
+        6,
+        AddressStyle(0.25, 0.15, 0.05, 0.2),
+        0.10,
+        0.01,
+        0.02,
+        0.0,
+        0.0,
+        0.003,
+        0.0,
+        0.5,
+        0.30,
+    ),
+    "childrens_social_care": Agency(
+        "childrens_social_care",
+        "CSC-",
+        6,
+        AddressStyle(0.15, 0.1, 0.03, 0.1),
+        0.2,
+        0.015,
+        0.03,
+        0.1,
+        0.02,
+        0.005,
+        0.005,
+        0.4,
+        0.85,
+    ),
+    "police": Agency(
+        "police",
+        "P-",
+        7,
+        AddressStyle(0.35, 0.2, 0.05, 0.3),
+        0.35,
+        0.025,
+        0.06,
+        0.15,
+        0.04,
+        0.01,
+        0.01,
+        0.6,
+        0.15,
+        office_hours=False,
+    ),
+    "probation": Agency(
+        "probation",
+        "PRB-",
+        6,
+        AddressStyle(0.3, 0.15, 0.05, 0.2),
+        0.2,
+        0.01,
+        0.03,
+        0.1,
+        0.005,
+        0.005,
+        0.0,
+        0.5,
+        0.10,
+    ),
 }
 ORDER = ("health", "education", "childrens_social_care", "police", "probation")
 CSC_SHARE = 0.04  # children known to children's social care (see county docstring)
@@ -71,9 +136,16 @@ class _Writer:
     def __init__(self, rng: random.Random, pop: Population) -> None:
         self.rng, self.pop, self.end = rng, pop, pop.end
 
-    def record(self, agency: Agency, person: Person, *, ids: dict[str, str],
-               school_urn: str | None = None, lo: date | None = None,
-               at: datetime | None = None) -> dict[str, object]:
+    def record(
+        self,
+        agency: Agency,
+        person: Person,
+        *,
+        ids: dict[str, str],
+        school_urn: str | None = None,
+        lo: date | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, object]:
         rng, end = self.rng, self.end
         given, family = person.given_name, person.family_name
         if rng.random() < agency.nickname:
@@ -86,9 +158,13 @@ class _Writer:
             family = typo(rng, family)
         if rng.random() < agency.ascii_only:
             given, family = strip_accents(given), strip_accents(family)
-        record: dict[str, object] = {"event": "person", "source": agency.source,
-                                     "source_id": "", "given_name": given,
-                                     "family_name": family}
+        record: dict[str, object] = {
+            "event": "person",
+            "source": agency.source,
+            "source_id": "",
+            "given_name": given,
+            "family_name": family,
+        }
         if rng.random() >= agency.missing_dob:
             dob = swap_day_month(person.dob) if rng.random() < agency.swap_dob else person.dob
             record["dob"] = dob.isoformat()
@@ -132,8 +208,10 @@ def _number(rng: random.Random, agency: Agency, records: list[dict[str, object]]
 def _csc_households(rng: random.Random, pop: Population, da: set[int]) -> list[Household]:
     families = [h for h in pop.households if h.children(pop.end)]
     target = CSC_SHARE * sum(len(h.children(pop.end)) for h in families)
-    keyed = sorted(families, key=lambda h: -rng.random() ** (
-        1 / (1 + (8 if h.history or id(h) in da else 0))))
+    keyed = sorted(
+        families,
+        key=lambda h: -(rng.random() ** (1 / (1 + (8 if h.history or id(h) in da else 0)))),
+    )
     chosen: list[Household] = []
     known = 0
     for h in keyed:
@@ -144,8 +222,9 @@ def _csc_households(rng: random.Random, pop: Population, da: set[int]) -> list[H
     return chosen
 
 
-def agency_records(rng: random.Random, pop: Population, incidents: list[Incident]
-                   ) -> list[dict[str, object]]:
+def agency_records(
+    rng: random.Random, pop: Population, incidents: list[Incident]
+) -> list[dict[str, object]]:
     w = _Writer(rng, pop)
     end = pop.end
     out: dict[str, list[dict[str, object]]] = {source: [] for source in ORDER}
@@ -165,8 +244,9 @@ def agency_records(rng: random.Random, pop: Population, incidents: list[Incident
         if person.school is not None and rng.random() < 0.98:  # the rest: home educated
             ids = w.ids(agency, person)
             ids = {"upn": str(person.upn), **ids}
-            out["education"].append(w.record(agency, person, ids=ids,
-                                             school_urn=person.school.urn, lo=year_start))
+            out["education"].append(
+                w.record(agency, person, ids=ids, school_urn=person.school.urn, lo=year_start)
+            )
 
     da = {id(i.household) for i in incidents if i.kind == "domestic_abuse"}
     agency = AGENCIES["childrens_social_care"]
@@ -175,8 +255,7 @@ def agency_records(rng: random.Random, pop: Population, incidents: list[Incident
         if h.ex_partner is not None and rng.random() < 0.5:
             known.append(h.ex_partner)
         for person in known:
-            out["childrens_social_care"].append(w.record(agency, person,
-                                                         ids=w.ids(agency, person)))
+            out["childrens_social_care"].append(w.record(agency, person, ids=w.ids(agency, person)))
 
     agency = AGENCIES["police"]
     first_seen: dict[int, datetime] = {}
@@ -188,23 +267,35 @@ def agency_records(rng: random.Random, pop: Population, incidents: list[Incident
                 police.append(person)
     for h in pop.households:
         police += [p for p in h.adults(end) if h.history and id(p) not in first_seen]
-    police += [p for p in everyone if p.pnc and id(p) not in first_seen
-               and not (p.household is not None and p.household.history)]
+    police += [
+        p
+        for p in everyone
+        if p.pnc
+        and id(p) not in first_seen
+        and not (p.household is not None and p.household.history)
+    ]
     before = end - timedelta(days=366)
     for person in police:
-        out["police"].append(w.record(agency, person, ids=w.ids(agency, person, pnc=person.pnc),
-                                      lo=before - timedelta(days=5 * 365),
-                                      at=first_seen.get(id(person))))
+        out["police"].append(
+            w.record(
+                agency,
+                person,
+                ids=w.ids(agency, person, pnc=person.pnc),
+                lo=before - timedelta(days=5 * 365),
+                at=first_seen.get(id(person)),
+            )
+        )
 
     agency = AGENCIES["probation"]
     suspects = {id(p) for i in incidents for role, p in i.listed if role == "suspect"}
     offenders = [p for p in everyone if p.pnc]
     adults = sum(1 for p in everyone if p.age_on(end) >= 18)
     n = min(len(offenders), max(1, round(PROBATION_SHARE * adults)))
-    keyed = sorted(offenders, key=lambda p: -rng.random() ** (1 / (3 if id(p) in suspects else 1)))
+    keyed = sorted(
+        offenders, key=lambda p: -(rng.random() ** (1 / (3 if id(p) in suspects else 1)))
+    )
     for person in keyed[:n]:
-        out["probation"].append(w.record(agency, person,
-                                         ids=w.ids(agency, person, pnc=person.pnc)))
+        out["probation"].append(w.record(agency, person, ids=w.ids(agency, person, pnc=person.pnc)))
 
     records: list[dict[str, object]] = []
     for source in ORDER:

@@ -36,9 +36,10 @@ def dumps(event: dict[str, object]) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_county(path: Path, *, seed: int, households: int = 2000, end: date = DEFAULT_END
-                 ) -> SynthSummary:
-    """Write ``generate_county(seed=..., households=..., end=...)`` to ``path`` as UTF-8 JSON Lines."""
+def write_county(
+    path: Path, *, seed: int, households: int = 2000, end: date = DEFAULT_END
+) -> SynthSummary:
+    """Write ``generate_county(seed=, households=, end=)`` to ``path`` as UTF-8 JSON Lines."""
     by_event: dict[str, int] = {}
     by_source: dict[str, int] = {}
     persons: dict[str, int] = {}
@@ -63,6 +64,13 @@ def write_county(path: Path, *, seed: int, households: int = 2000, end: date = D
                 assert isinstance(people, list)
                 if any(str(p["role"]).startswith("child") for p in people):
                     with_children += 1
-    return SynthSummary(path, lines, digest.hexdigest(), dict(sorted(by_event.items())),
-                        dict(sorted(by_source.items())), dict(sorted(persons.items())),
-                        dict(sorted(kinds.items())), with_children)
+    return SynthSummary(
+        path,
+        lines,
+        digest.hexdigest(),
+        dict(sorted(by_event.items())),
+        dict(sorted(by_source.items())),
+        dict(sorted(persons.items())),
+        dict(sorted(kinds.items())),
+        with_children,
+    )
