@@ -151,3 +151,22 @@ def test_it_shows_supervisors_the_escalations_of_breached_duties(
     assert 'data-duty-status="breached"' in html
     sign_in(client, "mash.officer")
     assert "escalation" not in client.get("/duties").text
+
+
+def test_a_supervisor_marks_escalations_seen_and_the_banner_clears(
+    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+) -> None:
+    record_incident(session, ctx)
+    clock.now = MONDAY_NOON
+    mark_breaches(session, now=MONDAY_NOON)
+    session.commit()
+    token = sign_in(client, "police.supervisor")
+    html = client.get("/duties").text
+    ids = re.findall(r'name="notification_id" value="(\d+)"', html)
+    assert len(ids) == 2
+    response = client.post("/duties/escalations/seen", follow_redirects=False,
+                           data={"csrf_token": token, "notification_id": ids})
+    assert response.status_code == 303
+    assert "escalations for" not in client.get("/duties").text
+    # Still breached: seeing an escalation does not discharge the duty.
+    assert 'data-duty-status="breached"' in client.get("/duties").text
