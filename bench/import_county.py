@@ -337,6 +337,8 @@ def main_parent(args: argparse.Namespace) -> int:
     print(f"\nImport of the synthetic county: seed {args.seed}, {args.households} households, "
           f"{lines} lines, {args.repeats} repeat(s) per backend, each in a fresh process\n")
     print_table(runs_by_backend)
+    if "postgresql" in args.backends and "postgresql" not in runs_by_backend:
+        print("NOTE: PostgreSQL was not measured: it is unreachable (see Machine above).")
     problems = check_runs(runs_by_backend, lines)
     parent_peak = _maxrss_kib()
     for backend, runs in runs_by_backend.items():

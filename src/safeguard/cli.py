@@ -28,7 +28,7 @@ from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
-from safeguard.seed import seed_demo_users, seed_reference_data
+from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, run_forever, run_once, start_in_thread
@@ -217,7 +217,7 @@ def schema(out: Path = Path("src/safeguard/events/events.schema.json")) -> None:
 def demo(
     seed: int = 1, households: int = 2000, port: int = 8000,
     live_days: Annotated[int, typer.Option(help="incidents of the last N days raise duties")
-                         ] = 3,
+                         ] = 14,
 ) -> None:
     """Migrate, synthesise a county, import it with a progress bar, then serve with the worker."""
     os.environ.setdefault("SAFEGUARD_COOKIE_SECURE", "false")
@@ -226,18 +226,23 @@ def demo(
     engine = make_engine(settings.database_url)
     upgrade(engine)
     factory = make_session_factory(engine)
-    today = utcnow().date()
-    county = Path("var") / f"county-seed{seed}-{households}-{today.isoformat()}.jsonl"
-    if not county.exists():
-        console.print(f"Synthesising a county of {households} households (seed {seed})...")
-        write_county(county, seed=seed, households=households, end=today)
-    live_from = datetime.now(UTC) - timedelta(days=live_days)
-    summary = run_import(factory, county, settings=settings, live_from=live_from)
-    _print_summary(summary, county.with_suffix(".rejects.jsonl"))
-    password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     with transaction(factory) as session:
         seed_reference_data(session)
-        users = seed_demo_users(session, password=password)
+    # The county's year of incidents ends yesterday, so none lies in the future.
+    end_day = utcnow().date() - timedelta(days=1)
+    county = Path("var") / f"county-seed{seed}-{households}-{end_day.isoformat()}.jsonl"
+    if not county.exists():
+        console.print(f"Synthesising a county of {households} households (seed {seed})...")
+        write_county(county, seed=seed, households=households, end=end_day)
+    live_from = datetime.now(UTC) - timedelta(days=live_days)
+    summary = run_import(factory, county, settings=settings, live_from=live_from)
+    rejects_path = county.with_suffix(".rejects.jsonl")
+    write_rejects(rejects_path, summary)
+    _print_summary(summary, rejects_path)
+    password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    with transaction(factory) as session:
+        users = seed_demo_users(session, password=password,
+                                school_urn=busiest_school(session))
     table = Table("username", "password", "who", title="Demo sign-ins (synthetic data only)")
     for user in users:
         table.add_row(user.username, password, user.job)

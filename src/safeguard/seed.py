@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency, ensure_core_agencies, ensure_user
+from safeguard.duties.models import Duty
 from safeguard.people.models import School
 
 
@@ -33,6 +34,15 @@ DEMO_USERS = (
 )
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")
+
+
+def busiest_school(session: Session) -> str | None:
+    """The school with the most duties, so the demo's school lead has something to see."""
+    agency = session.scalar(
+        select(Duty.partner_agency_id).where(Duty.partner_agency_id.like("school-%"))
+        .group_by(Duty.partner_agency_id).order_by(func.count().desc(), Duty.partner_agency_id)
+        .limit(1))
+    return agency.removeprefix("school-") if agency else None
 
 
 def seed_reference_data(session: Session) -> None:

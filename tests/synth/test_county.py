@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from safeguard.identifiers import normalise_identifier
-from safeguard.synth.county import generate_county
+from safeguard.synth.county import MAX_HOUSEHOLDS, generate_county
 from safeguard.synth.places import TOWNS, london_to_utc
 from safeguard.synth.writer import SynthSummary, write_county
 
@@ -291,9 +291,11 @@ def test_it_passes_the_importers_validation(events: list[dict[str, Any]]) -> Non
         schemas.EVENT_ADAPTER.validate_python(event)
 
 
-def test_it_refuses_a_county_without_households() -> None:
+def test_it_refuses_a_county_without_households_or_beyond_the_nhs_test_range() -> None:
     with pytest.raises(ValueError, match="households"):
         generate_county(seed=1, households=0)
+    with pytest.raises(ValueError, match="households"):
+        generate_county(seed=1, households=MAX_HOUSEHOLDS + 1)
 
 
 def test_it_writes_british_summer_time_as_utc() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,8 +15,14 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import Agency, ApiKey, User
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps sign-in time the same either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verifying against this when the user does not exist keeps sign-in time the same either
+    way. Made on first use: hashing costs ~64 MiB and a quarter second, which CLI commands and
+    workers that never sign anyone in should not pay."""
+    return _hasher.hash("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ def hash_password(password: str) -> str:
 def authenticate_user(session: Session, *, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is not None and _hasher.check_needs_rehash(user.password_hash):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
@@ -31,11 +31,12 @@ def address_label(address: Address) -> str:
 def upsert_address(session: Session, *, address: AddressIn) -> Address:
     """Find an address by UPRN, else by its normalised first line and postcode."""
     key = address_key(address.line1, address.postcode)
-    found: Address | None = None
-    if address.uprn:
-        found = session.scalar(select(Address).where(Address.uprn == address.uprn))
+    match = Address.match_key == key
+    candidates = session.scalars(
+        select(Address).where(or_(Address.uprn == address.uprn, match) if address.uprn
+                              else match).order_by(Address.id)).all()
+    found = next((a for a in candidates if address.uprn and a.uprn == address.uprn), None)
     if found is None:
-        candidates = session.scalars(select(Address).where(Address.match_key == key)).all()
         # Never join two different UPRNs because their text looks alike.
         found = next((a for a in candidates if a.uprn in (None, address.uprn)), None)
         if found is not None and address.uprn and found.uprn is None:
@@ -50,6 +51,16 @@ def upsert_address(session: Session, *, address: AddressIn) -> Address:
     return found
 
 
+def _owners(session: Session, ids: dict[str, str]) -> dict[str, int]:
+    """Which person already holds each identifier (scheme -> person id), in one query."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PersonIdentifier.scheme, PersonIdentifier.value, PersonIdentifier.person_id)
+        .where(PersonIdentifier.value.in_(list(ids.values()))))
+    return {scheme: person_id for scheme, value, person_id in rows if ids.get(scheme) == value}
+
+
 def resolve_person(session: Session, *, fields: PersonFields) -> Resolution:
     """Find the known person these details describe, or say there is none.
 
@@ -57,18 +68,13 @@ def resolve_person(session: Session, *, fields: PersonFields) -> Resolution:
     and date of birth. This is the one place person resolution happens, so probabilistic
     matching can replace it without touching its callers.
     """
-    ids = fields.ids.present()
+    return _resolve(session, fields=fields, owners=_owners(session, fields.ids.present()))
+
+
+def _resolve(session: Session, *, fields: PersonFields, owners: dict[str, int]) -> Resolution:
     for scheme in ID_PRIORITY:
-        value = ids.get(scheme)
-        if value is None:
-            continue
-        person_id = session.scalar(
-            select(PersonIdentifier.person_id).where(
-                PersonIdentifier.scheme == scheme, PersonIdentifier.value == value
-            )
-        )
-        if person_id is not None:
-            return Resolution(session.get(Person, person_id), f"identifier {scheme}")
+        if scheme in owners:
+            return Resolution(session.get(Person, owners[scheme]), f"identifier {scheme}")
     if fields.dob is not None and fields.given_name and fields.family_name:
         person = session.scalar(
             select(Person)
@@ -100,7 +106,9 @@ def link_record(
     )
     if existing is not None:
         return existing
-    resolution = resolve_person(session, fields=fields)
+    ids = fields.ids.present()
+    owners = _owners(session, ids)
+    resolution = _resolve(session, fields=fields, owners=owners)
     person = resolution.person
     if person is None:
         person = Person(
@@ -113,12 +121,10 @@ def link_record(
         # Fill gaps in what we know, never overwrite: sources disagree and none is master.
         person.dob = person.dob or fields.dob
         person.sex = person.sex or fields.sex
-    for scheme, value in fields.ids.present().items():
-        owner = session.scalar(
-            select(PersonIdentifier.person_id).where(
-                PersonIdentifier.scheme == scheme, PersonIdentifier.value == value)
-        )
-        if owner is None:
+    for scheme, value in ids.items():
+        # An identifier already held by another person is not moved: that conflict is for
+        # person matching (and a human) to resolve, not for an import to overwrite.
+        if scheme not in owners:
             session.add(PersonIdentifier(person_id=person.id, scheme=scheme, value=value,
                                          source=source))
     record = PersonRecord(

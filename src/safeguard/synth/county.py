@@ -4,7 +4,8 @@
 person records (health, education, children's social care, police, probation), then a year of
 incidents (the 365 days ending on ``end``) in order of when they occurred. The same seed and
 arguments always give the same events: all randomness comes from one ``random.Random(seed)``
-and a Faker seeded from it; nothing reads the clock or iterates a set.
+and a Faker seeded from it; nothing reads the clock or iterates a set. (Faker's name lists
+change between its releases, so "the same" includes the same Faker version.)
 
 The truth (who is who, who lives where) is never written out: no event carries a person id,
 and records are shuffled within each agency before numbering.
@@ -35,7 +36,7 @@ Agencies (``records``)
 - Education: 98% of school-age children on a school roll (DfE: ~1-2% electively home
   educated); UPN always, NHS number on 30% (assumption).
 - Children's social care: ~4% of children (the brief; DfE Children in need 2023: ~3.3% of
-  children are children in need), with all their household's adults, 8x likelier in a
+  children are children in need), with all their household's adults, 9x likelier in a
   household with domestic abuse (assumption), NHS number on 85% (CP-IS asks for 95%).
 - Police: everyone in an incident, the adults of households with earlier DA incidents,
   and everyone with a PNC record. PNC records: 5% of men and 1.2% of women before the
@@ -87,9 +88,12 @@ from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
 from safeguard.synth.records import agency_records
 
-__all__ = ["DEFAULT_END", "generate_county"]
+__all__ = ["DEFAULT_END", "MAX_HOUSEHOLDS", "generate_county"]
 
 DEFAULT_END = date(2026, 11, 27)
+# NHS numbers come from the 999 test range (about 909,000 valid numbers) and must be unique;
+# this keeps a county (~2.3 people a household) well inside it.
+MAX_HOUSEHOLDS = 200_000
 
 
 def _school_events(pop: Population) -> list[dict[str, object]]:
@@ -116,8 +120,8 @@ def generate_county(
     The whole county is built before the first event is yielded (the police records depend on
     the year's incidents), so memory grows with ``households`` (~1 MB per 200 households).
     """
-    if households < 1:
-        raise ValueError("households must be at least 1")
+    if not 1 <= households <= MAX_HOUSEHOLDS:
+        raise ValueError(f"households must be between 1 and {MAX_HOUSEHOLDS:,}")
     return _generate(seed, households, end)
 
 

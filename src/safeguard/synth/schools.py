@@ -43,33 +43,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-")
 
 
+# fmt: off
 _SCHOOL_PLACES = (
-    "Abington",
-    "Briar",
-    "Cedar",
-    "Kings",
-    "Queens",
-    "Hazel",
-    "Millbrook",
-    "Lark",
-    "Rowan",
-    "Thorn",
-    "Willow",
-    "Oakway",
-    "Riverside",
-    "Hillside",
-    "Greenfields",
-    "Brookside",
-    "Ash",
-    "Meadowbank",
-    "Elm",
-    "Holly",
-    "Fernhill",
-    "Parkside",
-    "Castle",
-    "Windmill",
-    "Beacon",
+    "Abington", "Briar", "Cedar", "Kings", "Queens", "Hazel", "Millbrook", "Lark", "Rowan",
+    "Thorn", "Willow", "Oakway", "Riverside", "Hillside", "Greenfields", "Brookside", "Ash",
+    "Meadowbank", "Elm", "Holly", "Fernhill", "Parkside", "Castle", "Windmill", "Beacon",
 )
+# fmt: on
 _SCHOOL_SUFFIX = ("", " Vale", " Park", " Hill", " Fields", " Lea", " Wood", " Green")
 _SAINTS = ("St Andrew's", "St Mary's", "St Luke's", "Holy Trinity", "St Peter's", "All Saints")
 

@@ -47,8 +47,9 @@ def write_county(
     with_children = 0
     digest = hashlib.sha256()
     lines = 0
+    events = generate_county(seed=seed, households=households, end=end)  # checks arguments
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        for event in generate_county(seed=seed, households=households, end=end):
+        for event in events:
             line = dumps(event) + "\n"
             out.write(line)
             digest.update(line.encode("utf-8"))

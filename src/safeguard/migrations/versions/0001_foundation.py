@@ -70,6 +70,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agencies')),
     sa.UniqueConstraint('school_urn', name=op.f('uq_agencies_school_urn'))
     )
+    # The statutory partners exist from the start: duties name them as owners.
+    op.bulk_insert(sa.table('agencies', sa.column('id'), sa.column('name'), sa.column('kind')), [
+        {"id": "police", "name": "Northamptonshire Police (synthetic)", "kind": "police"},
+        {"id": "childrens_social_care", "name": "Children's Social Care (MASH)",
+         "kind": "childrens_social_care"},
+        {"id": "health", "name": "Integrated Care Board – health", "kind": "health"},
+        {"id": "education", "name": "Local authority education service", "kind": "education"},
+        {"id": "probation", "name": "Probation Service", "kind": "probation"},
+    ])
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_type', sa.String(length=32), nullable=False),
