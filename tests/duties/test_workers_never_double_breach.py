@@ -1,0 +1,70 @@
+"""Several workers at once: every overdue duty is breached and escalated exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from safeguard.access.service import SYSTEM
+from safeguard.config import Settings
+from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.duties.models import Duty, DutyTransition, Notification
+from safeguard.intake.importer import import_lines
+from safeguard.intake.service import build_context
+from safeguard.migrate import upgrade
+from safeguard.worker import run_once
+
+from ..conftest import fresh_postgres_database
+from ..intake.scenario import AMY, SCHOOL, incident
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workers.db'}"
+    return fresh_postgres_database(f"safeguard_workers_{os.getpid()}")
+
+
+def test_four_workers_breach_each_overdue_duty_once(url: str) -> None:
+    engine = make_engine(url, pool_size=8) if url.startswith("postgresql") else make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    # Forty incidents at forty addresses, each with a known child: 160 duties.
+    lines = [json.dumps(SCHOOL)]
+    for n in range(40):
+        address = {"uprn": f"1000{n:08d}", "line1": f"{n + 1} Acacia Road",
+                   "town": "Northampton", "postcode": "NN1 1AA"}
+        lines.append(json.dumps(dict(AMY, source_id=f"E-{n}", address=address,
+                                     given_name=f"Amy{n}")))
+        event = incident(f"INC-{n}", "2026-11-27T22:40:00+00:00", "2026-11-27T23:55:00+00:00")
+        lines.append(json.dumps(dict(event, address=address)))
+    summary = import_lines(factory, lines, principal=SYSTEM,
+                           ctx=build_context(Settings(database_url=url)))
+    assert summary.rejects == [] and summary.duties_raised == 160
+
+    later = datetime(2026, 12, 7, tzinfo=UTC)
+    results: list[int] = []
+    workers = [threading.Thread(target=lambda: results.append(
+        run_once(factory, now=later).breached)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    with transaction(factory) as session:
+        breached = session.scalars(select(Duty.id).where(Duty.status == "breached")).all()
+        notified = Counter(session.scalars(select(Notification.duty_id)).all())
+        marked = Counter(session.scalars(select(DutyTransition.duty_id).where(
+            DutyTransition.action == "breached")).all())
+    assert len(breached) == 160
+    assert sum(results) == 160  # the workers shared the work; none did a duty twice
+    assert set(notified.values()) == {1} and len(notified) == 160
+    assert set(marked.values()) == {1} and len(marked) == 160
+    engine.dispose()
