@@ -2,15 +2,16 @@
 
 from safeguard.access.models import Agency, ApiKey, User
 from safeguard.audit.models import AuditEntry
+from safeguard.concerns.models import Concern
 from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
-from safeguard.sharing.models import Share
+from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
-    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "Duty", "DutyTransition", "Event",
+    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "Concern", "Delivery", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "Notification", "Person", "PersonIdentifier", "PersonRecord",
-    "School", "Share", "User",
+    "School", "Share", "User", "WebhookEndpoint",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -44,6 +44,12 @@ class Duty(Base):
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_to: Mapped[str | None] = mapped_column(String(120))
+    # 0 = not escalated; 1 = first level (the owning team's supervisor); 2 = second level.
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Agencies taking part besides owner and partner (a strategy discussion's police and health)
+    # and the facts that raised the duty, each a short plain-English line.
+    participants: Mapped[list[str] | None] = mapped_column(JSON)
+    evidence: Mapped[list[str] | None] = mapped_column(JSON)
     discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discharged_by: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(String(60))
