@@ -72,9 +72,9 @@ def _proc_status_kib(field: str) -> int | None:
 def _reset_peak() -> bool:
     """Reset this process's RSS high-water mark to its current RSS (Linux 4.0+).
 
-    Importing safeguard hashes a dummy password with argon2 (64 MiB of memory cost), which
-    sets the process peak before any work is done; after this reset ``ru_maxrss`` measures the
-    import's own peak. (``ru_maxrss`` is the larger of this and what exec inherited.)
+    Start-up work (imports, the migration) sets the process peak before the import begins;
+    after this reset ``ru_maxrss`` measures the import's own peak. (``ru_maxrss`` is the larger
+    of this and what exec inherited.)
     """
     try:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
@@ -269,7 +269,7 @@ def print_table(runs_by_backend: dict[str, list[dict[str, Any]]]) -> None:
         pg_rate = statistics.median(rate(run) for run in runs_by_backend["postgresql"])
         print(f"\nPostgreSQL/SQLite throughput (median events/s): {pg_rate / sqlite_rate:.2f}")
     print("(RSS figures are medians of ru_maxrss in each run's own process. process peak: the "
-          "whole run, set by\n importing safeguard (an argon2 hash at import costs 64 MiB); "
+          "whole run, including start-up; "
           "import peak: the high-water mark\n during import_lines alone, after resetting it "
           "through /proc/self/clear_refs; growth: import peak\n minus the RSS when import_lines "
           "was called)")
