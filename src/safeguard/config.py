@@ -6,6 +6,7 @@ read from environment variables prefixed ``SAFEGUARD_`` with the defaults below.
 
 from __future__ import annotations
 
+import secrets
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -39,12 +40,37 @@ class ClockSettings(BaseSettings):
     repeat_escalation_hours: float = 24.0
 
 
+class DeliverySettings(BaseSettings):
+    """Delivering shares to partner systems by webhook (the outbox worker)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_DELIVERY_", frozen=True)
+
+    # One HTTP attempt may take this long; the lease must outlive it, or a slow send could be
+    # claimed again by another worker while still in flight.
+    timeout_seconds: float = 10.0
+    lease_seconds: float = 60.0
+    # Full-jitter exponential backoff: wait uniform(0, min(cap, base * 2**attempts)) seconds.
+    # With these defaults 20 attempts span several hours, so a partner down for an afternoon
+    # still receives everything; after that the delivery is dead until an administrator
+    # re-drives it.
+    backoff_base_seconds: float = 2.0
+    backoff_cap_seconds: float = 3600.0
+    max_attempts: int = 20
+    batch_size: int = 100
+    # Sends in flight at once per worker, so one slow partner does not hold up the others.
+    concurrency: int = 8
+    # Poll quickly while there is work; back off to idle_seconds when there is none.
+    poll_seconds: float = 0.1
+    idle_seconds: float = 0.5
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
     database_url: str = "sqlite:///./var/safeguard.db"
-    # Signs session cookies. The default is only for the local demo; production must set it.
-    secret_key: str = "insecure-demo-key-set-SAFEGUARD_SECRET_KEY"
+    # Signs session cookies. Unset, each process makes a random one (sign-ins then last only
+    # until a restart): production sets SAFEGUARD_SECRET_KEY, and no key lives in the repo.
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
     # Session cookies are Secure unless explicitly relaxed for plain-http local demos.
     cookie_secure: bool = True
     session_max_age_seconds: int = 8 * 3600
@@ -52,6 +78,7 @@ class Settings(BaseSettings):
     term_dates_file: str = str(DEFAULT_TERM_DATES)
     worker_interval_seconds: float = 5.0
     clocks: ClockSettings = Field(default_factory=ClockSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
 
 @lru_cache(maxsize=1)

@@ -181,8 +181,10 @@ def discharge_page(
                               for field, text in errors.items()],
             "field_errors": errors, "form": {"outcome": outcome, "note": note},
         }, principal=principal, status_code=422)
-    discharge(session, duty_id=duty_id, principal=principal, now=now,
-              outcome=outcome if kind.outcomes else None, note=note or None)
+    done = discharge(session, duty_id=duty_id, principal=principal, now=now,
+                     outcome=outcome if kind.outcomes else None, note=note or None)
+    audit(session, principal=principal, action="write", entity="duty", entity_id=done.id,
+          person_id=done.subject_person_id, why=f"discharged: {kind.action.lower()}")
     return RedirectResponse(f"/duties/{duty_id}?done=1", status_code=303)
 
 
