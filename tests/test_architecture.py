@@ -13,7 +13,7 @@ RANK = {
     "config": 0, "db": 0, "errors": 0, "identifiers": 0, "workdays": 0,
     "access": 1, "audit": 2, "web": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
-    "intake": 10, "children": 11,
+    "intake": 10, "children": 11, "measures": 12,
     # Composition roots: they may import anything, and nothing imports them.
     "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20,
     "migrations": 20,

@@ -27,11 +27,14 @@ from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.intake.service import build_context
+from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
+from safeguard.people.linkage import batch as linkage_batch
 from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
+from safeguard.sharing.webhooks import list_endpoints, set_endpoint
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
-from safeguard.worker import PassResult, run_forever, run_once, start_in_thread
+from safeguard.worker import PassResult, run_all, run_once, start_in_thread
 
 app = typer.Typer(help="safeguard: multi-agency child protection — events in, duties out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -160,17 +163,18 @@ def worker(
     interval: Annotated[float | None, typer.Option(help="seconds between passes")
                         ] = None,
 ) -> None:
-    """Mark breached duties and escalate them to the owning team's supervisor."""
+    """Mark breached duties, escalate them, and deliver shares to partners' webhooks."""
     settings = get_settings()
     factory = _factory(settings)
     if once:
-        console.print(f"Breached and escalated {run_once(factory).breached} duties.")
+        _report_pass(run_once(factory))
         return
     stop = threading.Event()
     console.print("Worker running; Ctrl-C to stop.")
     try:
-        run_forever(factory, interval=interval or settings.worker_interval_seconds, stop=stop,
-                    on_pass=_report_pass)
+        # The breach pass and webhook delivery; run several of these for more throughput.
+        run_all(factory, interval=interval or settings.worker_interval_seconds,
+                settings=settings.delivery, stop=stop, on_pass=_report_pass)
     except KeyboardInterrupt:
         stop.set()
 
@@ -178,6 +182,8 @@ def worker(
 def _report_pass(result: PassResult) -> None:
     if result.breached:
         console.print(f"Breached and escalated {result.breached} duties.")
+    if result.escalated_again:
+        console.print(f"Escalated {result.escalated_again} duties to the second level.")
 
 
 @app.command()
@@ -194,7 +200,8 @@ def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> No
     engine = make_engine(settings.database_url)
     application = create_app(settings, engine=engine)
     if with_worker:
-        start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds)
+        start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
+                        delivery=settings.delivery)
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -254,6 +261,92 @@ def demo(
     Console().print(f"\n[bold green]safeguard is running at http://127.0.0.1:{port}/ "
                     "— Ctrl-C to stop.")
     _serve(settings, host="127.0.0.1", port=port, with_worker=True)
+
+
+webhook_app = typer.Typer(help="Partner systems' webhook endpoints.", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
+
+
+@webhook_app.command("set")
+def webhook_set(agency: str, url: str) -> None:
+    """Send AGENCY's shares to URL, signed with a new secret (printed once: hand it to the
+    partner securely; setting the endpoint again replaces the secret)."""
+    with transaction(_factory(get_settings())) as session:
+        endpoint, secret = set_endpoint(session, agency_id=agency, url=url)
+    console.print(f"Shares for {agency} will be POSTed to {endpoint.url}. Signing secret:")
+    typer.echo(secret)
+
+
+@webhook_app.command("list")
+def webhook_list() -> None:
+    """Agencies' webhook endpoints (secrets are not shown)."""
+    with transaction(_factory(get_settings())) as session:
+        endpoints = list_endpoints(session)
+    # Plain tab-separated lines: URLs are long, and scripts read this.
+    for e in endpoints:
+        typer.echo(f"{e.agency_id}\t{e.url}\t{'active' if e.active else 'inactive'}\t"
+                   f"since {e.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}")
+
+
+@app.command()
+def measures(
+    days: Annotated[int | None, typer.Option(help="only shares sent in the last N days")
+                    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """Time to acknowledge shares, per receiving agency: count, median, p90, max, on time."""
+    now = utcnow()
+    since = now - timedelta(days=days) if days else None
+    with transaction(_factory(get_settings())) as session:
+        found = time_to_acknowledge(session, now=now, since=since)
+    if as_json:
+        typer.echo(json.dumps([{
+            "agency": m.agency_id, "shares": m.shares, "acknowledged": m.acknowledged,
+            "median_seconds": m.median.total_seconds() if m.median else None,
+            "p90_seconds": m.p90.total_seconds() if m.p90 else None,
+            "max_seconds": m.max.total_seconds() if m.max else None,
+            "within_deadline": m.within_deadline,
+            "overdue_unacknowledged": m.overdue_unacknowledged} for m in found], indent=2))
+        return
+    table = Table("agency", "shares", "acknowledged", "median", "p90", "max", "by deadline",
+                  "overdue", title="Time to acknowledge shares")
+    for m in found:
+        table.add_row(m.agency_name, str(m.shares), str(m.acknowledged),
+                      duration_words(m.median), duration_words(m.p90), duration_words(m.max),
+                      percent_words(m.within_deadline), str(m.overdue_unacknowledged))
+    Console().print(table)
+
+
+@app.command()
+def link(
+    input_csv: Annotated[Path, typer.Argument(help="CSV: record_id, source, given_name, "
+                                              "family_name, dob, sex, postcode, address, "
+                                              "nhs_number, upn, pnc_id (any may be empty)")],
+    out: Annotated[Path, typer.Option("--out", help="Output CSV: record_id, person_id")],
+    truth: Annotated[str | None, typer.Option(
+        "--truth", help="Column holding the true person: print pair precision, recall, F1")
+    ] = None,
+) -> None:
+    """Batch person linkage with Splink (DuckDB): one person id per record."""
+    try:
+        rows = linkage_batch.read_csv(input_csv)
+        if truth is not None and rows and truth not in rows[0]:
+            raise ValueError(f"{input_csv}: no column {truth!r}")
+        result = linkage_batch.link_rows(rows)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    linkage_batch.write_csv(result.person_of, out)
+    people = len(set(result.person_of.values()))
+    typer.echo(f"{len(rows)} records -> {people} persons ({result.pairs_scored} pairs scored, "
+               f"{result.unmatchable} without enough to match on kept as their own person); "
+               f"wrote {out}")
+    if truth is not None:
+        scores = linkage_batch.pair_scores(result.person_of,
+                                           {row["record_id"]: row[truth] for row in rows})
+        typer.echo(f"pairs: precision {scores.precision:.4f}, recall {scores.recall:.4f}, "
+                   f"F1 {scores.f1:.4f} ({scores.correct_pairs} of {scores.predicted_pairs} "
+                   f"predicted pairs correct; {scores.true_pairs} true pairs)")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -64,6 +64,38 @@ class DeliverySettings(BaseSettings):
     idle_seconds: float = 0.5
 
 
+def _default_share_fields() -> dict[str, tuple[str, ...]]:
+    # Data minimisation: each kind of share carries only the fields its purpose needs.
+    return {
+        "share_with_csc": ("child_name", "child_dob", "police_reference", "incident_kind",
+                           "occurred_at", "address", "child_role", "recorded_by_officer",
+                           "found_from", "risk_level"),
+        "encompass_notice": ("child_name", "child_dob", "police_reference", "occurred_at",
+                             "address", "child_present", "child_voice"),
+    }
+
+
+class SharingSettings(BaseSettings):
+    """Escalation of unacknowledged shares, joint-assessment thresholds and share contents."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_SHARING_", frozen=True)
+
+    # A breached share escalates again, to senior managers, this long after the breach.
+    second_level_hours: float = 24.0
+    # Joint assessment: concerns from N+ agencies within a window raise a strategy discussion.
+    joint_agencies: int = 2
+    joint_window_days: int = 30
+    # A second concern about a child within this many days is escalating risk.
+    repeat_concern_days: int = 7
+    # An incident's risk is compared with the child's previous one within this many days.
+    risk_lookback_days: int = 365
+    strategy_discussion_working_days: int = 1
+    # Initial child protection conference: 15 working days from the strategy discussion.
+    icpc_working_days: int = 15
+    # Per share kind, the content fields it may carry (JSON in SAFEGUARD_SHARING_SHARE_FIELDS).
+    share_fields: dict[str, tuple[str, ...]] = Field(default_factory=_default_share_fields)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -78,6 +110,7 @@ class Settings(BaseSettings):
     term_dates_file: str = str(DEFAULT_TERM_DATES)
     worker_interval_seconds: float = 5.0
     clocks: ClockSettings = Field(default_factory=ClockSettings)
+    sharing: SharingSettings = Field(default_factory=SharingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
 

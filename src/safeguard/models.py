@@ -7,11 +7,24 @@ from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident, IncidentPerson
-from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
+from safeguard.people.models import (
+    Address,
+    MatchReview,
+    Person,
+    PersonBlockingKey,
+    PersonIdentifier,
+    PersonLink,
+    PersonMerge,
+    PersonMergeMove,
+    PersonRecord,
+    School,
+)
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
-    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "Concern", "Delivery", "Duty", "DutyTransition", "Event",
-    "Incident", "IncidentPerson", "Notification", "Person", "PersonIdentifier", "PersonRecord",
+    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "Concern", "Delivery", "Duty",
+    "DutyTransition", "Event",
+    "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
+    "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "User", "WebhookEndpoint",
 ]

@@ -1,21 +1,38 @@
-"""Background work on clocks: marking breaches and escalating them.
+"""Background work: marking breaches and escalating them, and delivering shares by webhook.
 
-Each pass is one job owning one transaction. Rows are claimed with conditional updates (and
+Each pass is one job owning its transactions. Rows are claimed with conditional updates (and
 SKIP LOCKED on PostgreSQL), so several workers can run at once without doing a duty twice.
+Deliveries are claimed with a lease, sent with no transaction open, and recorded after.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import random
+import socket
 import threading
+import time
+import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from safeguard.config import DeliverySettings
 from safeguard.db import transaction, utcnow
-from safeguard.duties.service import mark_breaches
+from safeguard.duties.service import escalate_second_level, mark_breaches
+from safeguard.sharing.delivery import (
+    Outcome,
+    Outgoing,
+    Recorded,
+    claim_due,
+    record_outcomes,
+    send,
+)
 
 log = logging.getLogger("safeguard.worker")
 
@@ -23,16 +40,26 @@ log = logging.getLogger("safeguard.worker")
 @dataclass(frozen=True)
 class PassResult:
     breached: int
+    escalated_again: int = 0
 
 
 def run_once(factory: sessionmaker[Session], *, now: datetime | None = None) -> PassResult:
+    """One clock pass: breach what is overdue (first escalation), then escalate again what is
+    still undischarged long after its breach (second level). Each batch is its own job."""
     total = 0
     while True:
         with transaction(factory) as session:
             batch = mark_breaches(session, now=now or utcnow())
             total += len(batch)
         if len(batch) < 500:
-            return PassResult(breached=total)
+            break
+    second = 0
+    while True:
+        with transaction(factory) as session:
+            escalated = escalate_second_level(session, now=now or utcnow())
+            second += len(escalated)
+        if len(escalated) < 500:
+            return PassResult(breached=total, escalated_again=second)
 
 
 def run_forever(
@@ -49,12 +76,106 @@ def run_forever(
         stop.wait(interval)
 
 
-def start_in_thread(factory: sessionmaker[Session], *, interval: float
+def start_in_thread(factory: sessionmaker[Session], *, interval: float,
+                    delivery: DeliverySettings | None = None,
                     ) -> tuple[threading.Thread, threading.Event]:
-    """The embedded (SQLite) set-up runs the worker beside the web server in one process."""
+    """The embedded (SQLite) set-up runs the worker beside the web server in one process;
+    with `delivery` settings a second thread delivers webhooks (stopped by the same event)."""
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(factory,),
                               kwargs={"interval": interval, "stop": stop},
                               name="safeguard-worker", daemon=True)
     thread.start()
+    if delivery is not None:
+        threading.Thread(target=deliver_forever, args=(factory,),
+                         kwargs={"settings": delivery, "stop": stop},
+                         name="safeguard-delivery", daemon=True).start()
     return thread, stop
+
+
+# --- webhook delivery -----------------------------------------------------------------------
+
+def new_worker_id() -> str:
+    """Unique per delivery loop: a lease names its holder, so results of a loop whose lease
+    was taken over are not recorded over the new holder's."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class DeliveryPassResult:
+    claimed: int
+    delivered: int
+    retried: int
+    dead: int
+
+
+def deliver_pending(
+    factory: sessionmaker[Session], *, worker_id: str, settings: DeliverySettings,
+    client: httpx.Client, now: datetime | None = None, rng: random.Random | None = None,
+    pool: ThreadPoolExecutor | None = None,
+) -> DeliveryPassResult:
+    """One batch: claim (short transaction), send (no transaction), record (short transaction).
+
+    `now` fixes the clock for claiming and recording (tests step through retries with it);
+    signatures always carry the real time, as the partner checks them against its own clock.
+    """
+    with transaction(factory) as session:
+        batch = claim_due(session, worker_id=worker_id, now=now or utcnow(),
+                          lease_seconds=settings.lease_seconds, limit=settings.batch_size)
+    if not batch:
+        return DeliveryPassResult(0, 0, 0, 0)
+    stamp = int(time.time())
+
+    def attempt(outgoing: Outgoing) -> Outcome:
+        return send(client, outgoing, timestamp=stamp)
+
+    outcomes = list(pool.map(attempt, batch)) if pool else [attempt(o) for o in batch]
+    with transaction(factory) as session:
+        tally: Recorded = record_outcomes(
+            session, sent=zip(batch, outcomes, strict=True), worker_id=worker_id,
+            now=now or utcnow(), settings=settings, rng=rng or random.Random())
+    if tally.lost_claim:
+        log.warning("%d deliveries were claimed by another worker before their results were "
+                    "recorded (their leases had expired)", tally.lost_claim)
+    return DeliveryPassResult(len(batch), tally.delivered, tally.retried, tally.dead)
+
+
+def deliver_forever(
+    factory: sessionmaker[Session], *, settings: DeliverySettings, stop: threading.Event,
+    on_pass: Callable[[DeliveryPassResult], None] | None = None,
+) -> None:
+    """Poll often while there is work (latency is the point), back off when idle."""
+    worker_id = new_worker_id()
+    wait = settings.poll_seconds
+    with httpx.Client(timeout=settings.timeout_seconds) as client, \
+            ThreadPoolExecutor(max_workers=settings.concurrency,
+                               thread_name_prefix="safeguard-send") as pool:
+        while not stop.is_set():
+            try:
+                result = deliver_pending(factory, worker_id=worker_id, settings=settings,
+                                         client=client, pool=pool)
+                if on_pass:
+                    on_pass(result)
+            except Exception:  # a failed pass must not stop deliveries: log and try again
+                log.exception("delivery pass failed")
+                result = DeliveryPassResult(0, 0, 0, 0)
+            if result.claimed >= settings.batch_size:
+                continue  # a full batch: there is probably more waiting now
+            wait = settings.poll_seconds if result.claimed else \
+                min(settings.idle_seconds, wait * 2)
+            stop.wait(wait)
+
+
+def run_all(factory: sessionmaker[Session], *, interval: float, settings: DeliverySettings,
+            stop: threading.Event, on_pass: Callable[[PassResult], None] | None = None,
+            on_delivery: Callable[[DeliveryPassResult], None] | None = None) -> None:
+    """`safeguard worker`: the breach pass and the delivery loop side by side until stopped."""
+    delivering = threading.Thread(target=deliver_forever, args=(factory,), kwargs={
+        "settings": settings, "stop": stop, "on_pass": on_delivery},
+        name="safeguard-delivery", daemon=True)
+    delivering.start()
+    try:
+        run_forever(factory, interval=interval, stop=stop, on_pass=on_pass)
+    finally:
+        stop.set()
+        delivering.join(settings.timeout_seconds + 5)

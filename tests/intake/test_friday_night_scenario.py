@@ -63,6 +63,9 @@ def test_it_raises_every_duty_with_the_right_due_time(session: Session, ctx: Int
         "marac_referral": utc("2026-11-30T23:55:00+00:00"),
         # Third domestic-abuse incident at the household in 12 months.
         "repeat_victim_review": utc("2026-11-28T23:55:00+00:00"),
+        # Amy's previous incident (August) was standard risk, this one high: risk escalated,
+        # so a joint strategy discussion within 1 working day.
+        "strategy_discussion": utc("2026-11-30T23:55:00+00:00"),
     }
 
 
@@ -110,11 +113,14 @@ def test_the_worker_marks_breaches_and_escalates_to_the_supervisor(session: Sess
         "repeat_victim_review", "share_with_csc"]
     duties = duties_by_kind(session, accepted.event_id)
     assert duties["share_with_csc"].status == "breached"
-    assert duties["share_with_csc"].escalated_to == "police supervisor"
+    # A share stalls between two agencies: both supervisors hear of it.
+    assert duties["share_with_csc"].escalated_to == \
+        "police supervisor and childrens_social_care supervisor"
     assert duties["encompass_notice"].status == "open"
     notices = session.scalars(select(Notification).where(
         Notification.duty_id == duties["share_with_csc"].id)).all()
-    assert [(n.agency_id, n.role, n.kind) for n in notices] == [
+    assert sorted((n.agency_id, n.role, n.kind) for n in notices) == [
+        ("childrens_social_care", "supervisor", "escalation"),
         ("police", "supervisor", "escalation")]
     # A second pass finds nothing new: a breach is marked once.
     assert mark_breaches(session, now=utc("2026-11-29T00:05:00+00:00")) == []
@@ -125,4 +131,4 @@ def test_recording_the_same_incident_twice_raises_no_more_duties(session: Sessio
     accepted = record_scenario(session, ctx)
     again = accept(session, ctx, FRIDAY_NIGHT, "2026-11-28T00:10:00+00:00")
     assert again.outcome == "duplicate"
-    assert len(duties_by_kind(session, accepted.event_id)) == 5
+    assert len(duties_by_kind(session, accepted.event_id)) == 6

@@ -9,9 +9,12 @@ from safeguard.app import PAGE_ROUTERS
 from safeguard.children import api as children_api
 from safeguard.duties import api as duties_api
 from safeguard.intake import api as intake_api
+from safeguard.sharing import admin_api as delivery_admin_api
+from safeguard.sharing import webhooks as sharing_webhooks
 from safeguard.web.deps import PUBLIC_ROUTES, require_principal, require_user
 
-ROUTERS = (intake_api.router, duties_api.router, children_api.router, *PAGE_ROUTERS)
+ROUTERS = (intake_api.router, duties_api.router, children_api.router,
+           sharing_webhooks.router, delivery_admin_api.router, *PAGE_ROUTERS)
 
 
 def _calls(dependant: object) -> set[object]:
@@ -42,7 +45,9 @@ def test_the_public_list_holds_only_pages_with_no_personal_data() -> None:
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client: TestClient) -> None:
-    for path in ("/duties", "/children", "/incidents/new", "/imports", "/children/1"):
+    for path in ("/duties", "/children", "/incidents/new", "/imports", "/children/1", "/inbox",
+                 "/inbox/1", "/sharing/records", "/sharing/records.csv", "/concerns/new",
+                 "/measures/sharing"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/sign-in?next=")

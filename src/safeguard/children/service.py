@@ -10,10 +10,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
+from safeguard.concerns.models import Concern
 from safeguard.duties.kinds import KINDS
 from safeguard.duties.models import Duty
+from safeguard.duties.service import takes_part
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
@@ -27,11 +30,12 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
     if principal.school_urn:
         holds.append(PersonRecord.school_urn == principal.school_urn)
     has_record = exists().where(PersonRecord.person_id == Person.id, or_(*holds))
-    has_duty = exists().where(
-        Duty.subject_person_id == Person.id,
-        or_(Duty.owner_agency_id == principal.agency_id,
-            Duty.partner_agency_id == principal.agency_id))
-    return or_(has_record, has_duty)
+    has_duty = exists().where(Duty.subject_person_id == Person.id,
+                              takes_part(principal.agency_id))
+    # An agency that raised a concern about a child may follow what happens next.
+    raised = exists().where(Concern.person_id == Person.id,
+                            Concern.agency_id == principal.agency_id)
+    return or_(has_record, has_duty, raised)
 
 
 def may_see_person(session: Session, *, principal: Principal, person_id: int) -> bool:
@@ -105,7 +109,8 @@ def child_view(session: Session, *, principal: Principal, person_id: int, why: s
         household=_household(session, person_id=person_id, address_ids=address_ids,
                              labels=labels),
         duties=duties,
-        chronology=_chronology(session, person_id=person_id, records=records, duties=duties),
+        chronology=_chronology(session, person_id=person_id, records=records, duties=duties,
+                               agency_id=principal.agency_id),
     )
 
 
@@ -126,7 +131,7 @@ def _household(session: Session, *, person_id: int, address_ids: list[int],
 
 
 def _chronology(session: Session, *, person_id: int, records: list[PersonRecord],
-                duties: list[Duty]) -> list[ChronologyItem]:
+                duties: list[Duty], agency_id: str) -> list[ChronologyItem]:
     items = [ChronologyItem(r.recorded_at, f"Record from {describe_record(r)}",
                             f"linked by {r.linked_by}", "") for r in records]
     incidents = session.execute(
@@ -142,6 +147,16 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
             f"Police incident {incident.reference}: {incident.kind.replace('_', ' ')}{risk}",
             f"{role.role.replace('_', ' ')} ({how})", incident.summary or "",
             f"/incidents/{incident.id}"))
+    concerns = session.execute(
+        select(Concern, Agency.name).join(Agency, Agency.id == Concern.agency_id)
+        .where(Concern.person_id == person_id)).all()
+    for concern, agency_name in concerns:
+        # Every agency entitled to see the child sees the concern; only its raiser opens it.
+        items.append(ChronologyItem(
+            concern.occurred_at,
+            f"Concern from {agency_name}: {concern.kind.replace('_', ' ')}",
+            concern.raised_by or agency_name, concern.summary,
+            f"/concerns/{concern.id}" if concern.agency_id == agency_id else None))
     for duty in duties:
         title = KINDS[duty.kind].title
         items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",

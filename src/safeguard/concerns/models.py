@@ -4,14 +4,16 @@ worry, a missing episode from a care home. They are events like any other."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime
+from safeguard.events.schemas import ConcernKind
 
-CONCERN_KINDS = ("physical_injury", "neglect", "emotional", "sexual", "missing_episode",
-                 "exploitation", "domestic_abuse_disclosure", "other")
+# One list: the import format's (events.schemas) is the definition.
+CONCERN_KINDS: tuple[str, ...] = get_args(ConcernKind)
 
 
 class Concern(Base):

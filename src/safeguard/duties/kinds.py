@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeguard.rules.drafts import (
+    CHILD_PROTECTION_CONFERENCE,
     ENCOMPASS_NOTICE,
     MARAC_REFERRAL,
     REFERRAL_DECISION,
     REPEAT_VICTIM_REVIEW,
     SHARE_WITH_CSC,
+    STRATEGY_DISCUSSION,
 )
 
 
@@ -37,6 +39,12 @@ KINDS: dict[str, DutyKind] = {
         DutyKind(MARAC_REFERRAL, "MARAC referral", "owner", "Record referral made"),
         DutyKind(REPEAT_VICTIM_REVIEW, "Repeat-victim supervisor review", "owner",
                  "Record review"),
+        DutyKind(STRATEGY_DISCUSSION, "Strategy discussion", "owner",
+                 "Record strategy discussion outcome",
+                 ("no_further_action", "section_47", "early_help")),
+        DutyKind(CHILD_PROTECTION_CONFERENCE, "Initial child protection conference", "owner",
+                 "Record conference outcome",
+                 ("child_protection_plan", "no_child_protection_plan")),
     )
 }
 
@@ -45,6 +53,9 @@ OUTCOME_WORDS = {
     "social_work_assessment": "Social work assessment",
     "early_help": "Early help",
     "no_further_action": "No further action",
+    "section_47": "Section 47 enquiry",
+    "child_protection_plan": "Child protection plan",
+    "no_child_protection_plan": "No child protection plan",
 }
 
 

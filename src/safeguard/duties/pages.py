@@ -197,6 +197,7 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
     kind = KINDS[duty.kind]
     share = share_behind(session, duty_id=duty.id)
     agencies = agency_names(session, [duty.owner_agency_id, duty.partner_agency_id,
+                                      *(duty.participants or []),
                                       share.from_agency_id if share else None,
                                       share.to_agency_id if share else None])
     history = transitions(session, duty_id=duty.id)
@@ -236,8 +237,12 @@ def _share_value(key: str, value: object) -> str | date | datetime:
 
 def _escalated_words(text: str | None, duty: Duty, agencies: dict[str, str]) -> str | None:
     """"childrens_social_care supervisor" -> "Children's Social Care (MASH) supervisor"."""
-    owner = agencies.get(duty.owner_agency_id)
-    return text.replace(duty.owner_agency_id, owner) if text and owner else text
+    if not text:
+        return text
+    for agency_id in (duty.owner_agency_id, duty.partner_agency_id):
+        if agency_id and agency_id in agencies:
+            text = text.replace(agency_id, agencies[agency_id])
+    return text
 
 
 def _timeline_item(t: DutyTransition, duty: Duty, agencies: dict[str, str]

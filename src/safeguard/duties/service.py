@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
+from safeguard.config import get_settings
 from safeguard.duties.kinds import KINDS, kind_of
 from safeguard.duties.models import (
     BREACHED,
@@ -75,7 +76,8 @@ def create_duties(
             subject_person_id=draft.subject_person_id, event_id=event_id,
             parent_duty_id=parent_duty_id, due_at=draft.due_at, created_at=now,
             reason=draft.reason, rule_name=draft.rule_name, rule_version=draft.rule_version,
-            dedupe_key=key,
+            dedupe_key=key, participants=list(draft.participants) or None,
+            evidence=list(draft.evidence) or None,
         )
         session.add(duty)
         session.flush()
@@ -125,22 +127,40 @@ def discharge(
     return duty
 
 
+def _is_share(duty: Duty) -> bool:
+    return KINDS[duty.kind].discharged_by == "partner" and duty.partner_agency_id is not None
+
+
+def _escalation_agencies(duty: Duty) -> list[str]:
+    """A share stalls between two agencies, so both sides' managers hear of it."""
+    if _is_share(duty) and duty.partner_agency_id != duty.owner_agency_id:
+        return [duty.owner_agency_id, str(duty.partner_agency_id)]
+    return [duty.owner_agency_id]
+
+
+def _claimable(query: Select[Duty], session: Session) -> Select[Duty]:
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
 def mark_breaches(session: Session, *, now: datetime, batch: int = 500) -> list[Duty]:
-    """Mark open duties past due as breached and escalate each to its team's supervisor.
+    """Mark open duties past due as breached and escalate each to its team's supervisor
+    (a share: the supervisors of both the sending and the receiving agency). Level 1.
 
     Each row is claimed with a conditional update, so two workers never breach or escalate
     the same duty twice; on PostgreSQL, SKIP LOCKED keeps them off each other's rows.
     """
-    query = (select(Duty).where(Duty.status == OPEN, Duty.due_at < now)
-             .order_by(Duty.due_at).limit(batch))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = _claimable(select(Duty).where(Duty.status == OPEN, Duty.due_at < now)
+                       .order_by(Duty.due_at).limit(batch), session)
     breached = []
     for duty in session.scalars(query).all():
+        agencies = _escalation_agencies(duty)
+        to = " and ".join(f"{agency} supervisor" for agency in agencies)
         claimed = session.execute(
             update(Duty).where(Duty.id == duty.id, Duty.status == OPEN)
-            .values(status=BREACHED, breached_at=now, escalated_at=now,
-                    escalated_to=f"{duty.owner_agency_id} supervisor")
+            .values(status=BREACHED, breached_at=now, escalated_at=now, escalated_to=to,
+                    escalation_level=1)
             .execution_options(synchronize_session="fetch")
         )
         if getattr(claimed, "rowcount", 0) != 1:
@@ -151,20 +171,79 @@ def mark_breaches(session: Session, *, now: datetime, batch: int = 500) -> list[
                                    note=f"not discharged by {duty.due_at.isoformat()}"))
         session.add(DutyTransition(duty_id=duty.id, at=now, action="escalated",
                                    from_status=BREACHED, to_status=BREACHED,
-                                   actor="system:worker",
-                                   note=f"escalated to {duty.owner_agency_id} supervisor"))
-        session.add(Notification(
-            created_at=now, agency_id=duty.owner_agency_id, role="supervisor", duty_id=duty.id,
-            kind="escalation",
-            message=f"Duty {duty.id} ({title}) was due {duty.due_at.isoformat()} and is breached.",
-        ))
+                                   actor="system:worker", note=f"escalated to {to}"))
+        for agency in agencies:
+            session.add(Notification(
+                created_at=now, agency_id=agency, role="supervisor", duty_id=duty.id,
+                kind="escalation",
+                message=f"Duty {duty.id} ({title}) was due {duty.due_at.isoformat()} and is "
+                        "breached.",
+            ))
         breached.append(duty)
     session.flush()
     return breached
 
 
+SECOND_LEVEL_ROLE = "senior_manager"
+
+
+def escalate_second_level(session: Session, *, now: datetime, batch: int = 500,
+                          after_hours: float | None = None) -> list[Duty]:
+    """Shares still unacknowledged `after_hours` (config: sharing.second_level_hours) after
+    their breach escalate again, to the senior managers of both agencies. Level 2.
+
+    Claimed like mark_breaches: a conditional update on the escalation level (and SKIP LOCKED
+    on PostgreSQL), so each duty reaches level 2 exactly once however many workers run.
+    """
+    hours = get_settings().sharing.second_level_hours if after_hours is None else after_hours
+    share_kinds = sorted(k.name for k in KINDS.values() if k.discharged_by == "partner")
+    query = _claimable(
+        select(Duty).where(Duty.status == BREACHED, Duty.escalation_level == 1,
+                           Duty.kind.in_(share_kinds), Duty.partner_agency_id.is_not(None),
+                           Duty.breached_at <= now - timedelta(hours=hours))
+        .order_by(Duty.breached_at, Duty.id).limit(batch), session)
+    escalated = []
+    for duty in session.scalars(query).all():
+        agencies = _escalation_agencies(duty)
+        to = " and ".join(f"{agency} {SECOND_LEVEL_ROLE.replace('_', ' ')}"
+                          for agency in agencies)
+        claimed = session.execute(
+            update(Duty).where(Duty.id == duty.id, Duty.status == BREACHED,
+                               Duty.escalation_level == 1)
+            .values(escalation_level=2, escalated_at=now, escalated_to=to)
+            .execution_options(synchronize_session="fetch"))
+        if getattr(claimed, "rowcount", 0) != 1:
+            continue
+        title = KINDS[duty.kind].title
+        session.add(DutyTransition(duty_id=duty.id, at=now, action="escalated",
+                                   from_status=BREACHED, to_status=BREACHED,
+                                   actor="system:worker",
+                                   note=f"second-level escalation to {to}: still not "
+                                        f"acknowledged {hours:g} hours after the breach"))
+        for agency in agencies:
+            session.add(Notification(
+                created_at=now, agency_id=agency, role=SECOND_LEVEL_ROLE, duty_id=duty.id,
+                kind="escalation",
+                message=f"Duty {duty.id} ({title}) was due {duty.due_at.isoformat()} and is "
+                        f"still not acknowledged {hours:g} hours after its breach.",
+            ))
+        escalated.append(duty)
+    session.flush()
+    return escalated
+
+
 def may_see(principal: Principal, duty: Duty) -> bool:
-    return principal.agency_id in (duty.owner_agency_id, duty.partner_agency_id)
+    return principal.agency_id in (duty.owner_agency_id, duty.partner_agency_id) or \
+        principal.agency_id in (duty.participants or [])
+
+
+def takes_part(agency_id: str) -> ColumnElement[bool]:
+    """SQL: the agency owns, is partner in or participates in (a strategy discussion) Duty.
+
+    Participants are a JSON list; matching its text works the same on SQLite and PostgreSQL.
+    """
+    return or_(Duty.owner_agency_id == agency_id, Duty.partner_agency_id == agency_id,
+               cast(Duty.participants, String).like(f'%"{agency_id}"%'))
 
 
 def get_duty(session: Session, *, duty_id: int, principal: Principal) -> Duty:
@@ -191,8 +270,7 @@ def _filtered(query: Select[Duty], f: DutyFilter, now: datetime) -> Select[Duty]
     if f.kind:
         query = query.where(Duty.kind == f.kind)
     if f.agency:
-        query = query.where(or_(Duty.owner_agency_id == f.agency,
-                                Duty.partner_agency_id == f.agency))
+        query = query.where(takes_part(f.agency))
     if f.overdue:
         query = query.where(Duty.status.in_((OPEN, BREACHED)), Duty.due_at < now)
     if f.person_id is not None:
@@ -204,11 +282,11 @@ def list_duties(
     session: Session, *, principal: Principal | None, filters: DutyFilter, now: datetime,
     limit: int = 100, offset: int = 0,
 ) -> tuple[list[Duty], int]:
-    """Duties by due time. A principal sees only duties its agency owns or is partner in."""
+    """Duties by due time. A principal sees only duties its agency owns, is partner or takes
+    part in."""
     query = select(Duty)
     if principal is not None:
-        query = query.where(or_(Duty.owner_agency_id == principal.agency_id,
-                                Duty.partner_agency_id == principal.agency_id))
+        query = query.where(takes_part(principal.agency_id))
     query = _filtered(query, filters, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Duty.due_at, Duty.id).limit(limit).offset(offset))

@@ -32,6 +32,8 @@ CHILD_ROLES = ("child_present", "child_normally_resident")
 IncidentKind = Literal["domestic_abuse", "concern_for_welfare", "other"]
 RiskLevel = Literal["standard", "medium", "high"]
 Sex = Literal["female", "male", "unknown"]
+ConcernKind = Literal["physical_injury", "neglect", "emotional", "sexual", "missing_episode",
+                      "exploitation", "domestic_abuse_disclosure", "other"]
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
@@ -181,8 +183,32 @@ class IncidentEvent(_Strict):
         return self
 
 
-EventIn = Annotated[PersonEvent | SchoolEvent | IncidentEvent, Field(discriminator="event")]
-EVENT_ADAPTER: TypeAdapter[PersonEvent | SchoolEvent | IncidentEvent] = TypeAdapter(EventIn)
+class ConcernEvent(_Strict):
+    """A concern any agency raises about a child: it comes back in like any other event."""
+
+    event: Literal["concern"]
+    source: Source
+    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    kind: ConcernKind
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=4000)]
+    raised_by: Annotated[str, Field(max_length=200)] | None = None
+    child: PersonFields
+    address: AddressIn | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConcernEvent:
+        if self.occurred_at > datetime.now(UTC) + timedelta(minutes=5):
+            raise ValueError("occurred_at is in the future")
+        if self.recorded_at is not None and self.recorded_at < self.occurred_at:
+            raise ValueError("recorded_at is before occurred_at")
+        return self
+
+
+AnyEvent = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+EventIn = Annotated[AnyEvent, Field(discriminator="event")]
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -193,7 +219,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident") and not path:
+            elif part in ("person", "school", "incident", "concern") and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)

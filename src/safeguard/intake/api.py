@@ -59,11 +59,14 @@ def api_record_event(
 
 
 @router.post("/imports", responses={200: {"description": "import summary with rejects"}})
-async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep) -> Any:
+async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep,
+                     session: SessionDep) -> Any:
     """A JSON Lines body (Content-Type: application/x-ndjson). Each line lands or is reported."""
     text = (await request.body()).decode("utf-8", errors="replace")
     factory: sessionmaker[Session] = request.app.state.session_factory
-    # The import commits in batches of its own, off the event loop.
+    # The import commits in batches of its own, off the event loop. End the request's
+    # transaction first: on SQLite its write lock would otherwise block every batch.
+    session.commit()
     summary = await run_in_threadpool(import_lines, factory, text.splitlines(),
                                       principal=principal, ctx=ctx, via="api")
     return JSONResponse(summary.as_dict(), status_code=200 if not summary.rejects else 207)

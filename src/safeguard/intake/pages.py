@@ -299,7 +299,7 @@ def imports_page(request: Request, principal: UserDep) -> HTMLResponse:
 
 
 @router.post("/imports", dependencies=[CsrfDep], response_model=None)
-async def upload_import(request: Request, principal: UserDep) -> Response:
+async def upload_import(request: Request, principal: UserDep, session: SessionDep) -> Response:
     form = await request.form()
     upload = form.get("file")
     text, problem = None, "Select a JSON Lines file to import"
@@ -321,7 +321,9 @@ async def upload_import(request: Request, principal: UserDep) -> Response:
         }, principal=principal, status_code=422)
     factory: sessionmaker[Session] = request.app.state.session_factory
     ctx: IntakeContext = request.app.state.intake
-    # The import commits its own batches; run it off the event loop.
+    # The import is a job with transactions of its own (a batch each): end the request's
+    # transaction first, or on SQLite its write lock would block the import's batches.
+    session.commit()
     summary = await run_in_threadpool(import_lines, factory, text.splitlines(),
                                       principal=principal, ctx=ctx, via="import")
     return render(request, "imports/result.html", {

@@ -7,29 +7,43 @@ bulk import, so all three behave the same.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.config import ClockSettings, Settings
-from safeguard.duties.models import Duty
-from safeguard.duties.service import create_duties
+from safeguard.concerns.models import Concern
+from safeguard.concerns.service import Submitted, concerns_about, on_submit, record_concern
+from safeguard.config import ClockSettings, Settings, SharingSettings, get_settings
+from safeguard.duties.models import DISCHARGED, Duty
+from safeguard.duties.service import create_duties, on_discharge
 from safeguard.errors import Forbidden
 from safeguard.events.models import Event
-from safeguard.events.schemas import IncidentEvent, PersonEvent, SchoolEvent
+from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
 from safeguard.events.service import NEW, store_event
-from safeguard.incidents.service import record_incident
-from safeguard.people.service import link_record, upsert_address, upsert_school
-from safeguard.rules.incidents import incident_duties
+from safeguard.incidents.models import Incident
+from safeguard.incidents.service import incidents_for_person, record_incident
+from safeguard.people.models import Person
+from safeguard.people.service import link_record, person_name, upsert_address, upsert_school
+from safeguard.rules.drafts import REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION
+from safeguard.rules.incidents import IncidentFacts, incident_duties
+from safeguard.rules.joint import (
+    ConcernFact,
+    IncidentRisk,
+    JointFacts,
+    child_protection_conference_duty,
+    strategy_discussion_duties,
+)
 from safeguard.sharing.service import create_shares
 from safeguard.workdays import SchoolCalendar, WorkingCalendar, load_term_dates
 
-EventModel = PersonEvent | SchoolEvent | IncidentEvent
+EventModel = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
 
 
 @dataclass(frozen=True)
@@ -39,13 +53,14 @@ class IntakeContext:
     schools: SchoolCalendar
     # Incidents that occurred before this are history: stored and resolved, but raise no duties.
     live_from: datetime | None = None
+    sharing: SharingSettings = field(default_factory=SharingSettings)
 
 
 def build_context(settings: Settings, *, live_from: datetime | None = None) -> IntakeContext:
     calendar = WorkingCalendar()
     terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
-    return IntakeContext(settings.clocks, calendar, schools, live_from)
+    return IntakeContext(settings.clocks, calendar, schools, live_from, settings.sharing)
 
 
 @dataclass
@@ -53,6 +68,7 @@ class Accepted:
     event_id: int
     outcome: str  # new | duplicate | conflict
     incident_id: int | None = None
+    concern_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
 
@@ -79,7 +95,7 @@ def accept_event(
     if not may_submit(principal, data.source):
         raise Forbidden(f"{principal.agency_name} may not record events for source "
                         f"'{data.source}'")
-    occurred = data.occurred_at if isinstance(data, IncidentEvent) else None
+    occurred = data.occurred_at if isinstance(data, IncidentEvent | ConcernEvent) else None
     stored = store_event(session, event_type=data.event, source=data.source,
                          source_id=data.source_id, payload=raw, occurred_at=occurred, via=via,
                          actor=principal.actor)
@@ -99,6 +115,9 @@ def accept_event(
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
               why=f"{via} of {data.source} record {data.source_id}")
+    elif isinstance(data, ConcernEvent):
+        _accept_concern(session, event_id=event.id, data=data, via=via, principal=principal,
+                        ctx=ctx, now=now, result=result)
     else:
         _accept_incident(session, event_id=event.id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
@@ -128,6 +147,129 @@ def _accept_incident(
                                 actor=principal.actor)
     create_shares(session, created=created, now=now, calendar=ctx.calendar, clocks=ctx.clocks,
                   actor=principal.actor)
+    if facts.kind == "domestic_abuse":
+        _risk_escalation(session, facts=facts, incident=recorded.incident, principal=principal,
+                         ctx=ctx, now=now)
     session.flush()
     result.duty_ids = list(session.scalars(
         select(Duty.id).where(Duty.event_id == event_id).order_by(Duty.id)))
+
+
+# --------------------------------------------------------------- concerns and joint rules
+
+
+def _accept_concern(
+    session: Session, *, event_id: int, data: ConcernEvent, via: str, principal: Principal,
+    ctx: IntakeContext, now: datetime, result: Accepted,
+) -> None:
+    """Resolve the child, keep the concern (the raising agency's record of the child makes it
+    an agency that may see them) and ask the joint-assessment rules whether to meet."""
+    address = upsert_address(session, address=data.address) if data.address else None
+    # A school raises concerns as "education", but it is the school that must see the child.
+    school_urn = principal.school_urn if principal.agency_kind == "school" else None
+    record = link_record(
+        session, fields=data.child, source=data.source, source_id=data.source_id,
+        event_id=event_id, address_id=address.id if address else None, school_urn=school_urn,
+        recorded_at=data.recorded_at or now)
+    agency_id = principal.agency_id if principal.kind != "system" else data.source
+    concern = record_concern(session, event_id=event_id, person_id=record.person_id,
+                             agency_id=agency_id, data=data, recorded_at=data.recorded_at or now)
+    result.concern_id = concern.id
+    result.person_ids.append(record.person_id)
+    audit(session, principal=principal, action="write", entity="concern", entity_id=concern.id,
+          person_id=record.person_id, why=f"{via} of {data.source} concern {data.source_id}")
+    if ctx.live_from is not None and data.occurred_at < ctx.live_from:
+        return
+    facts = _joint_facts(session, person_id=record.person_id, recorded_at=now,
+                         concern=concern, reference=data.source_id)
+    drafts = strategy_discussion_duties(facts, calendar=ctx.calendar, settings=ctx.sharing)
+    created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
+                            actor=principal.actor)
+    result.duty_ids = [duty.id for duty, _ in created]
+
+
+def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> ConcernFact:
+    return ConcernFact(agency_id=concern.agency_id,
+                       agency_name=names.get(concern.agency_id, concern.agency_id),
+                       kind=concern.kind, occurred_at=concern.occurred_at, reference=reference)
+
+
+def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
+                 concern: Concern | None, reference: str = "",
+                 incident: IncidentRisk | None = None,
+                 previous: IncidentRisk | None = None) -> JointFacts:
+    settings = get_settings().sharing
+    days = max(settings.joint_window_days, settings.repeat_concern_days)
+    since = (concern.occurred_at if concern else recorded_at) - timedelta(days=days)
+    earlier = concerns_about(session, person_id=person_id, since=since,
+                             exclude_event_id=concern.event_id if concern else None)
+    refs = dict(session.execute(select(Event.id, Event.source_id).where(
+        Event.id.in_([c.event_id for c in earlier]))).all())
+    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    undischarged = list(session.scalars(select(Duty).where(
+        Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
+        Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
+        .order_by(Duty.id)))
+    return JointFacts(
+        person_id=person_id, child_name=person_name(session.get_one(Person, person_id)),
+        recorded_at=recorded_at,
+        concern=_concern_fact(concern, reference, names) if concern else None,
+        earlier_concerns=tuple(_concern_fact(c, refs.get(c.event_id, ""), names)
+                               for c in earlier),
+        open_referrals=tuple(
+            f"{d.kind.replace('_', ' ')} (duty {d.id}, {d.status})" for d in undischarged
+            if d.kind != STRATEGY_DISCUSSION),
+        open_strategy_discussion=any(d.kind == STRATEGY_DISCUSSION for d in undischarged),
+        incident=incident, previous_incident=previous)
+
+
+def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incident,
+                     principal: Principal, ctx: IntakeContext, now: datetime) -> None:
+    """A child's domestic-abuse incident riskier than their previous one: meet jointly."""
+    for child in facts.children:
+        before = [i for i, _, _ in incidents_for_person(session, person_id=child.person_id)
+                  if i.kind == "domestic_abuse" and i.id != incident.id
+                  and i.occurred_at < incident.occurred_at]
+        if not before:
+            continue
+        last = before[-1]
+        joint = _joint_facts(
+            session, person_id=child.person_id, recorded_at=now, concern=None,
+            incident=IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level),
+            previous=IncidentRisk(last.reference, last.occurred_at, last.risk_level))
+        drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
+        create_duties(session, drafts=drafts, event_id=facts.event_id, now=now,
+                      actor=principal.actor)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> WorkingCalendar:
+    return WorkingCalendar()
+
+
+def _after_strategy_discussion(session: Session, duty: Duty, principal: Principal,
+                               now: datetime) -> None:
+    """A section 47 outcome starts the initial child protection conference's clock."""
+    if duty.outcome != "section_47":
+        return
+    draft = child_protection_conference_duty(
+        subject_person_id=duty.subject_person_id,
+        child_name=person_name(session.get_one(Person, duty.subject_person_id)),
+        discussed_at=now, calendar=_calendar(), settings=get_settings().sharing)
+    create_duties(session, drafts=[draft], event_id=duty.event_id, now=now,
+                  actor=principal.actor, parent_duty_id=duty.id)
+
+
+on_discharge(STRATEGY_DISCUSSION, _after_strategy_discussion)
+
+
+def _submit_concern(session: Session, data: ConcernEvent, raw: dict[str, Any], via: str,
+                    principal: Principal, now: datetime, ctx: Any) -> Submitted:
+    accepted = accept_event(session, data=data, raw=raw, via=via, principal=principal,
+                            ctx=ctx, now=now)
+    concern_id = accepted.concern_id or session.scalar(
+        select(Concern.id).where(Concern.event_id == accepted.event_id))
+    return Submitted(accepted.outcome, concern_id, accepted.duty_ids)
+
+
+on_submit(_submit_concern)

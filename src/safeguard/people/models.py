@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -81,3 +81,82 @@ class School(Base):
     address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"))
     dsl_name: Mapped[str | None] = mapped_column(String(200))
     dsl_email: Mapped[str | None] = mapped_column(String(200))
+
+
+class PersonBlockingKey(Base):
+    """The candidate index: a person is filed under the keys of every record linked to them
+    (date of birth, name sound + birth year, postcode + initial, each identifier), so resolving
+    a record fetches its few candidates with one indexed query."""
+
+    __tablename__ = "person_blocking_keys"
+    __table_args__ = (UniqueConstraint("key", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+
+
+class PersonLink(Base):
+    """The evidence for linking a record to its person: how, how sure, by which model."""
+
+    __tablename__ = "person_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("person_records.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # matched | identifier | possible | new | unmatchable | reviewed
+    outcome: Mapped[str] = mapped_column(String(20))
+    probability: Mapped[float | None] = mapped_column(Float)
+    match_weight: Mapped[float | None] = mapped_column(Float)
+    agreed: Mapped[str | None] = mapped_column(String(300))  # comma-separated comparisons
+    evidence: Mapped[str | None] = mapped_column(Text)  # JSON: levels, guard, candidates
+    model_version: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchReview(Base):
+    """A possible match for a human to decide: is this record the candidate person?"""
+
+    __tablename__ = "match_reviews"
+    __table_args__ = (UniqueConstraint("record_id", "candidate_person_id"),
+                      Index("ix_match_reviews_status", "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("person_records.id"), index=True)
+    candidate_person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | same | different
+    decided_by: Mapped[str | None] = mapped_column(String(160))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PersonMerge(Base):
+    """Two persons found to be one: ``merged_id``'s rows now belong to ``survivor_id``."""
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("match_reviews.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    merged_by: Mapped[str] = mapped_column(String(160))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_by: Mapped[str | None] = mapped_column(String(160))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PersonMergeMove(Base):
+    """One row a merge moved to the survivor (the merge log): what an unmerge moves back."""
+
+    __tablename__ = "person_merge_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(ForeignKey("person_merges.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    column_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column()

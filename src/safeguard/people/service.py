@@ -11,6 +11,14 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
 from safeguard.events.schemas import AddressIn, PersonFields, SchoolEvent
+from safeguard.people.linkage.evidence import record_link
+from safeguard.people.linkage.model import load_model
+from safeguard.people.linkage.online import (
+    Candidate,
+    file_keys,
+    find_candidates,
+    record_features,
+)
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import address_key, full_name, name_key
 
@@ -20,7 +28,12 @@ ID_PRIORITY = ("nhs", "upn", "pnc")
 @dataclass(frozen=True)
 class Resolution:
     person: Person | None
-    linked_by: str  # "identifier nhs" | "name and date of birth" | "new person"
+    # "matched to existing person (0.998)" | "possible matches — needs review" | "new person"
+    linked_by: str
+    probability: float | None = None
+    candidates: tuple[Candidate, ...] = ()
+    # matched | possible | new | unmatchable
+    outcome: str = "new"
 
 
 def address_label(address: Address) -> str:
@@ -61,31 +74,39 @@ def _owners(session: Session, ids: dict[str, str]) -> dict[str, int]:
     return {scheme: person_id for scheme, value, person_id in rows if ids.get(scheme) == value}
 
 
-def resolve_person(session: Session, *, fields: PersonFields) -> Resolution:
+def resolve_person(
+    session: Session, *, fields: PersonFields, address: Address | None = None
+) -> Resolution:
     """Find the known person these details describe, or say there is none.
 
-    Identifiers first (they are validated, so a match is strong), then exact normalised name
-    and date of birth. This is the one place person resolution happens, so probabilistic
-    matching can replace it without touching its callers.
+    Probabilistic record linkage (:mod:`safeguard.people.linkage`): the record's candidates
+    come from the blocking-key index in one query, each is scored with the trained match
+    model, and the best one is a match (probability >= the upper threshold), a possible match
+    for a human to review (between the thresholds), or there is none (a new person). An
+    agreeing identifier is decisive unless the names or dates of birth strongly disagree.
+    This is the one place person resolution happens.
     """
-    return _resolve(session, fields=fields, owners=_owners(session, fields.ids.present()))
+    return _resolve(session, fields=fields, address=address)
 
 
-def _resolve(session: Session, *, fields: PersonFields, owners: dict[str, int]) -> Resolution:
-    for scheme in ID_PRIORITY:
-        if scheme in owners:
-            return Resolution(session.get(Person, owners[scheme]), f"identifier {scheme}")
-    if fields.dob is not None and fields.given_name and fields.family_name:
-        person = session.scalar(
-            select(Person)
-            .where(Person.match_key == name_key(fields.given_name, fields.family_name),
-                   Person.dob == fields.dob)
-            .order_by(Person.id)
-            .limit(1)
-        )
-        if person is not None:
-            return Resolution(person, "name and date of birth")
-    return Resolution(None, "new person")
+def _resolve(session: Session, *, fields: PersonFields, address: Address | None) -> Resolution:
+    query = record_features(given_name=fields.given_name, family_name=fields.family_name,
+                            dob=fields.dob, sex=fields.sex, address=address,
+                            ids=fields.ids.present())
+    if not (fields.given_name or fields.family_name or fields.dob):
+        return Resolution(None, "new person (not enough to match on)", outcome="unmatchable")
+    model = load_model()
+    candidates = tuple(find_candidates(session, query, model=model))
+    if not candidates or candidates[0].probability < model.thresholds["possible"]:
+        return Resolution(None, "new person", candidates[0].probability if candidates else None,
+                          candidates, "new")
+    best = candidates[0]
+    if best.probability >= model.thresholds["match"]:
+        return Resolution(session.get(Person, best.person_id),
+                          f"matched to existing person ({best.probability:.3f})",
+                          best.probability, candidates, "matched")
+    return Resolution(None, "possible matches — needs review", best.probability, candidates,
+                      "possible")
 
 
 def link_record(
@@ -99,7 +120,12 @@ def link_record(
     school_urn: str | None,
     recorded_at: datetime,
 ) -> PersonRecord:
-    """Keep an agency's record of a person, linked to the person it describes."""
+    """Keep an agency's record of a person, linked to the person it describes.
+
+    The link's evidence (outcome, probability, match weight, the comparisons that agreed,
+    the model version) is kept in ``person_links``; a possible match leaves the record with a
+    person of its own (precision first) and puts each possible candidate on the review queue.
+    """
     existing = session.scalar(
         select(PersonRecord).where(PersonRecord.source == source,
                                    PersonRecord.source_id == source_id)
@@ -108,7 +134,8 @@ def link_record(
         return existing
     ids = fields.ids.present()
     owners = _owners(session, ids)
-    resolution = _resolve(session, fields=fields, owners=owners)
+    address = session.get(Address, address_id) if address_id is not None else None
+    resolution = _resolve(session, fields=fields, address=address)
     person = resolution.person
     if person is None:
         person = Person(
@@ -135,6 +162,12 @@ def link_record(
     )
     session.add(record)
     session.flush()
+    mine = {scheme: value for scheme, value in ids.items() if scheme not in owners}
+    file_keys(session, person_id=person.id, record=record_features(
+        given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
+        sex=fields.sex, address=address, ids=mine))
+    record_link(session, record=record, outcome=resolution.outcome,
+                candidates=resolution.candidates)
     return record
 
 

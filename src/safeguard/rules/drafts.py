@@ -10,6 +10,8 @@ REFERRAL_DECISION = "referral_decision"
 ENCOMPASS_NOTICE = "encompass_notice"
 MARAC_REFERRAL = "marac_referral"
 REPEAT_VICTIM_REVIEW = "repeat_victim_review"
+STRATEGY_DISCUSSION = "strategy_discussion"
+CHILD_PROTECTION_CONFERENCE = "initial_child_protection_conference"
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,7 @@ class DutyDraft:
     # For a share: the facts the recipient needs, no more (data minimisation).
     share_content: dict[str, object] = field(default_factory=dict)
     share_purpose: str | None = None
+    # Agencies taking part besides the owner (a strategy discussion's police and health), and
+    # the facts that raised the duty, each one plain-English line.
+    participants: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()

@@ -6,18 +6,23 @@ receiving agency acknowledges it, which discharges the sharing duty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
-from safeguard.config import ClockSettings
-from safeguard.duties.models import Duty
-from safeguard.duties.service import create_duties, on_discharge, on_share_lookup
+from safeguard.audit.service import record as audit
+from safeguard.config import ClockSettings, get_settings
+from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
+from safeguard.duties.service import create_duties, discharge, on_discharge, on_share_lookup
+from safeguard.errors import Conflict, Invalid, NotFound
 from safeguard.rules.drafts import ENCOMPASS_NOTICE, SHARE_WITH_CSC, DutyDraft
 from safeguard.rules.incidents import referral_decision_duty
+from safeguard.sharing.delivery import enqueue_deliveries
 from safeguard.sharing.models import SAFEGUARDING_BASIS, Share
 from safeguard.workdays import WorkingCalendar
 
@@ -41,7 +46,8 @@ def create_shares(
             duty_id=duty.id, kind=draft.kind, from_agency_id=draft.owner_agency_id,
             to_agency_id=draft.partner_agency_id, subject_person_id=draft.subject_person_id,
             event_id=duty.event_id, lawful_basis=SAFEGUARDING_BASIS,
-            purpose=draft.share_purpose or draft.kind, content=dict(draft.share_content),
+            purpose=draft.share_purpose or draft.kind,
+            content=minimal_content(draft.kind, draft.share_content),
             created_at=now, delivered_at=now,
         )
         session.add(share)
@@ -50,6 +56,8 @@ def create_shares(
         if draft.kind == SHARE_WITH_CSC:
             _start_referral_clock(session, share=share, duty=duty, calendar=calendar,
                                   clocks=clocks, actor=actor)
+    # Partner systems' webhooks are queued in this same transaction: no share without its send.
+    enqueue_deliveries(session, shares=shares, now=now)
     return shares
 
 
@@ -94,3 +102,105 @@ def inbox(session: Session, *, principal: Principal, include_acknowledged: bool 
         query = query.where(Share.acknowledged_at.is_(None))
     rows = session.execute(query.order_by(Duty.due_at).limit(limit)).all()
     return [(row[0], row[1]) for row in rows]
+
+
+def minimal_content(kind: str, content: Mapping[str, object],
+                    fields: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    """Only the fields configured for the kind of share (config sharing.share_fields).
+
+    A kind with no configured list keeps what its rule drafted: the rule is the minimum then.
+    """
+    allowed = (get_settings().sharing.share_fields if fields is None else fields).get(kind)
+    if allowed is None:
+        return dict(content)
+    return {key: value for key, value in content.items() if key in allowed}
+
+
+# ------------------------------------------------------------------- the partner inbox
+
+REPLY_MAX = 4000
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    include_acknowledged: bool = False
+
+
+def inbox_page(session: Session, *, principal: Principal, filters: InboxFilter,
+               limit: int = 50, offset: int = 0) -> tuple[list[tuple[Share, Duty]], int]:
+    """Shares addressed to the agency: undischarged first, then by due time, soonest first."""
+    query = (select(Share, Duty).join(Duty, Duty.id == Share.duty_id)
+             .where(Share.to_agency_id == principal.agency_id))
+    if not filters.include_acknowledged:
+        query = query.where(Duty.status != DISCHARGED)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    done_last = case((Duty.status == DISCHARGED, 1), else_=0)
+    rows = session.execute(query.order_by(done_last, Duty.due_at, Share.id)
+                           .limit(limit).offset(offset)).all()
+    return [(row[0], row[1]) for row in rows], total
+
+
+def inbox_share(session: Session, *, share_id: int, principal: Principal) -> tuple[Share, Duty]:
+    """A share in the agency's inbox; any other share does not exist as far as it knows."""
+    share = session.get(Share, share_id)
+    if share is None or share.to_agency_id != principal.agency_id:
+        raise NotFound(f"share {share_id} not found")
+    return share, session.get_one(Duty, share.duty_id)
+
+
+def open_share(session: Session, *, share_id: int, principal: Principal,
+               now: datetime) -> tuple[Share, Duty]:
+    """Someone at the receiving agency reads the share: audited every time, and the first
+    opening is kept on the share (the sender can see it has been read)."""
+    share, duty = inbox_share(session, share_id=share_id, principal=principal)
+    if share.opened_at is None:
+        share.opened_at = now
+    audit(session, principal=principal, action="read", entity="share", entity_id=share.id,
+          person_id=share.subject_person_id, why="opened the share in the partner inbox")
+    return share, duty
+
+
+def acknowledge_share(session: Session, *, share_id: int, principal: Principal, now: datetime,
+                      note: str | None = None) -> Share:
+    """Acknowledging discharges the sharing duty; its discharge hook marks the share."""
+    share, duty = inbox_share(session, share_id=share_id, principal=principal)
+    discharge(session, duty_id=duty.id, principal=principal, now=now, note=note)
+    audit(session, principal=principal, action="write", entity="share", entity_id=share.id,
+          person_id=share.subject_person_id, why="acknowledged the share")
+    return share
+
+
+def record_reply(session: Session, *, share_id: int, principal: Principal, now: datetime,
+                 text: str) -> Share:
+    """The receiving agency's reply to the sender, kept with who and when. One per share: a
+    reply is a record of what was said, so it is never overwritten."""
+    share, _ = inbox_share(session, share_id=share_id, principal=principal)
+    text = text.strip()
+    if not text:
+        raise Invalid("a reply needs some text")
+    if len(text) > REPLY_MAX:
+        raise Invalid(f"a reply must be {REPLY_MAX} characters or fewer")
+    if share.reply is not None:
+        raise Conflict(f"share {share_id} already has a reply, recorded at {share.replied_at}")
+    share.reply, share.replied_at, share.replied_by = text, now, principal.actor
+    audit(session, principal=principal, action="write", entity="share", entity_id=share.id,
+          person_id=share.subject_person_id, why="recorded a reply to the share")
+    session.flush()
+    return share
+
+
+def shared_by(session: Session, *, duty_ids: Sequence[int]) -> dict[int, str]:
+    """Who created each share: the actor of its duty's creation (duty id -> actor)."""
+    if not duty_ids:
+        return {}
+    rows = session.execute(select(DutyTransition.duty_id, DutyTransition.actor)
+                           .where(DutyTransition.duty_id.in_(list(duty_ids)),
+                                  DutyTransition.action == "created"))
+    return {duty_id: actor for duty_id, actor in rows}
+
+
+def follow_on_duties(session: Session, *, duty_id: int, principal: Principal) -> list[Duty]:
+    """Duties the share started that the agency owns (social care's referral decision)."""
+    return list(session.scalars(select(Duty).where(
+        Duty.parent_duty_id == duty_id, Duty.owner_agency_id == principal.agency_id)
+        .order_by(Duty.id)))

@@ -1,0 +1,187 @@
+"""Raising a concern about a child through a web form, open to every agency.
+
+The form is turned into the same `concern` event the JSON API and imports accept, validated by
+the same model and submitted through intake (registered with `concerns.service.on_submit`).
+The source is the user's agency; a school records its concerns as "education".
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, time
+from typing import Annotated, Any, get_args
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from safeguard.access.service import Principal
+from safeguard.audit.service import record as audit
+from safeguard.concerns.models import CONCERN_KINDS
+from safeguard.concerns.service import concern_for_agency, submit
+from safeguard.events.models import Event
+from safeguard.events.schemas import ConcernEvent, Source, describe_errors
+from safeguard.people.models import Person
+from safeguard.people.service import person_name
+from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.render import render
+from safeguard.workdays import LONDON, local_to_utc
+
+router = APIRouter(include_in_schema=False)
+
+KIND_WORDS = {
+    "physical_injury": "Physical injury (for example unexplained bruising)",
+    "neglect": "Neglect", "emotional": "Emotional abuse or harm",
+    "sexual": "Sexual abuse or harm", "missing_episode": "Missing episode",
+    "exploitation": "Exploitation (criminal, sexual, county lines)",
+    "domestic_abuse_disclosure": "Disclosure of domestic abuse", "other": "Other",
+}
+# The error summary lists problems in the order of the form.
+FIELD_ORDER = ("kind", "occurred-day", "occurred-time", "summary", "raised_by",
+               "child-given_name", "child-dob-day", "child-nhs", "child-upn", "address-line1",
+               "address-postcode")
+_TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
+SOURCES: tuple[str, ...] = get_args(Source)
+
+
+def source_for(principal: Principal) -> str | None:
+    """The event source the user's agency records as, or None if it cannot raise concerns."""
+    if principal.agency_kind == "school":
+        return "education"
+    return principal.agency_id if principal.agency_id in SOURCES else None
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(_form)]
+
+
+@router.get("/concerns/new", response_class=HTMLResponse)
+def new_concern(request: Request, principal: UserDep, now: NowDep) -> HTMLResponse:
+    local = now.astimezone(LONDON)
+    values = {"reference": f"CON-{local:%Y%m%d-%H%M%S}-{secrets.token_hex(2).upper()}",
+              "raised_by": principal.display_name, "occurred-day": str(local.day),
+              "occurred-month": str(local.month), "occurred-year": str(local.year),
+              "occurred-time": f"{local:%H:%M}"}
+    return _page(request, principal, values, {})
+
+
+def _page(request: Request, principal: Principal, values: dict[str, str],
+          errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+    listed = sorted(errors.items(), key=lambda item: FIELD_ORDER.index(item[0])
+                    if item[0] in FIELD_ORDER else len(FIELD_ORDER))
+    return render(request, "concerns/new.html", {
+        "values": values, "field_errors": errors, "kind_words": KIND_WORDS,
+        "kinds": CONCERN_KINDS, "source": source_for(principal), "nav": "inbox",
+        "errors": [{"text": text, "href": f"#{field}"} for field, text in listed],
+    }, principal=principal, status_code=status_code)
+
+
+def _date(form: dict[str, str], prefix: str) -> date | str | None:
+    parts = [form.get(f"{prefix}-{p}", "") for p in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return "must be a real date, in numbers, with a 4-digit year"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return "must be a real date"
+
+
+def build_concern(form: dict[str, str], source: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The concern event the form describes, and form problems found before validation."""
+    errors: dict[str, str] = {}
+    payload: dict[str, Any] = {"event": "concern", "source": source,
+                               "source_id": form.get("reference", "")}
+    for name in ("kind", "summary", "raised_by"):
+        if form.get(name):
+            payload[name] = form[name]
+    day = _date(form, "occurred")
+    clock = _TIME.match(form.get("occurred-time", "").replace(" ", ""))
+    if not isinstance(day, date):
+        errors["occurred-day"] = f"The date of the concern {day}" if day else \
+            "Enter the date of the concern"
+    elif not clock or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        errors["occurred-time"] = "Enter the time as hours and minutes, for example 14:30"
+    else:
+        wall = time(int(clock.group(1)), int(clock.group(2)))
+        payload["occurred_at"] = local_to_utc(day, wall).isoformat()
+    child: dict[str, Any] = {k: form[f"child-{k}"] for k in ("given_name", "family_name")
+                             if form.get(f"child-{k}")}
+    dob = _date(form, "child-dob")
+    if isinstance(dob, str):
+        errors["child-dob-day"] = f"The child’s date of birth {dob}"
+    elif dob is not None:
+        child["dob"] = dob.isoformat()
+    ids = {k: form[f"child-{k}"] for k in ("nhs", "upn") if form.get(f"child-{k}")}
+    if ids:
+        child["ids"] = ids
+    payload["child"] = child
+    address = {k: form[f"address-{k}"] for k in ("line1", "town", "postcode")
+               if form.get(f"address-{k}")}
+    if address:
+        payload["address"] = address
+    return payload, errors
+
+
+def _field(path: str) -> str:
+    if path.startswith("child.ids."):
+        return "child-" + path.removeprefix("child.ids.")
+    if path in ("child", "child.given_name", "child.family_name"):
+        return "child-given_name"
+    if path.startswith("child.dob"):
+        return "child-dob-day"
+    if path.startswith("address."):
+        return "address-" + ("postcode" if "postcode" in path else "line1")
+    if path in ("occurred_at", "(line)"):
+        return "occurred-day"
+    return path
+
+
+MESSAGES = {"kind": "Select what the concern is about", "summary": "Describe the concern",
+            "child-given_name": "Enter the child’s given name or family name"}
+
+
+@router.post("/concerns", dependencies=[CsrfDep], response_model=None)
+def raise_concern(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
+                  form: FormDep) -> Response:
+    source = source_for(principal)
+    if source is None:
+        return _page(request, principal, form, {"kind": "Your agency cannot raise concerns "
+                                                        "here"}, status_code=403)
+    payload, errors = build_concern(form, source)
+    data: ConcernEvent | None = None
+    try:
+        data = ConcernEvent.model_validate(payload)
+    except ValidationError as error:
+        for path, reason in describe_errors(error):
+            field = _field(path)
+            errors.setdefault(field, MESSAGES.get(field, reason[:1].upper() + reason[1:]))
+    if errors or data is None:
+        return _page(request, principal, form, errors, status_code=422)
+    done = submit(session, data=data, raw=payload, via="form", principal=principal, now=now,
+                  ctx=request.app.state.intake)
+    if done.concern_id is None:
+        return _page(request, principal, form, {"kind": "This concern was already recorded "
+                                                        "differently: reload the form"}, 409)
+    joint = "&joint=1" if done.duty_ids else ""
+    return RedirectResponse(f"/concerns/{done.concern_id}?recorded=1{joint}", status_code=303)
+
+
+@router.get("/concerns/{concern_id}", response_class=HTMLResponse)
+def concern_page(request: Request, concern_id: int, session: SessionDep, principal: UserDep,
+                 recorded: str = "", joint: str = "") -> HTMLResponse:
+    concern = concern_for_agency(session, concern_id=concern_id, principal=principal)
+    audit(session, principal=principal, action="read", entity="concern", entity_id=concern.id,
+          person_id=concern.person_id, why="viewed the concern")
+    event = session.get_one(Event, concern.event_id)
+    return render(request, "concerns/detail.html", {
+        "concern": concern, "reference": event.source_id, "kind_words": KIND_WORDS,
+        "child": person_name(session.get_one(Person, concern.person_id)),
+        "recorded": bool(recorded), "joint": bool(joint), "nav": "inbox",
+    }, principal=principal)

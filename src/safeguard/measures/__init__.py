@@ -1,0 +1,1 @@
+"""Measures: the figures inspectors ask for, computed over duties and shares."""

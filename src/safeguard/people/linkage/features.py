@@ -1,0 +1,237 @@
+"""What a person record is compared on: normalised names, dates, postcodes and identifiers.
+
+One function, :func:`features`, turns a record as any source holds it (a form, an import
+line, a CSV row, a stored record) into :class:`Features`. The online scorer, the candidate
+index and the batch pipeline (as columns for Splink) all use these same values, so a pair
+scores the same whichever path sees it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from safeguard.config import PACKAGE_DIR
+from safeguard.people.names import address_key, normalise_name
+
+NICKNAMES_FILE = PACKAGE_DIR / "data" / "nicknames.csv"
+_PARTIAL_DOB = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_UK_DOB = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_POSTCODE = re.compile(r"[^A-Z0-9]")
+
+
+@cache
+def nicknames() -> dict[str, str]:
+    """Nickname -> formal name ("bill" -> "william"), from data/nicknames.csv."""
+    with NICKNAMES_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["nickname"]: row["name"] for row in csv.DictReader(handle)}
+
+
+def canonical_given(name: str) -> str:
+    """The formal name a (normalised) given name stands for: "kate" -> "catherine"."""
+    return nicknames().get(name, name)
+
+
+_SOUNDEX = {c: str(d) for d, letters in enumerate(
+    ("aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r")) for c in letters}
+
+
+def soundex(name: str) -> str:
+    """American Soundex of a normalised name ("robert" -> "r163"); "" for no name."""
+    if not name:
+        return ""
+    code, last = name[0], _SOUNDEX.get(name[0], "")
+    for char in name[1:]:
+        digit = _SOUNDEX.get(char, "")
+        if digit not in ("0", "") and digit != last:
+            code += digit
+        if char not in "hw":
+            last = digit
+        if len(code) == 4:
+            break
+    return code.ljust(4, "0")
+
+
+def jaro_winkler(a: str, b: str) -> float:
+    """Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters), as DuckDB computes it."""
+    if a == b:
+        return 1.0 if a else 0.0
+    la, lb = len(a), len(b)
+    if not la or not lb:
+        return 0.0
+    window = max(max(la, lb) // 2 - 1, 0)
+    matched_a = [False] * la
+    matched_b = [False] * lb
+    matches = 0
+    for i, char in enumerate(a):
+        for j in range(max(0, i - window), min(lb, i + window + 1)):
+            if not matched_b[j] and b[j] == char:
+                matched_a[i] = matched_b[j] = True
+                matches += 1
+                break
+    if not matches:
+        return 0.0
+    transpositions, k = 0, 0
+    for i in range(la):
+        if matched_a[i]:
+            while not matched_b[k]:
+                k += 1
+            if a[i] != b[k]:
+                transpositions += 1
+            k += 1
+    # Half the out-of-order matches, rounded down (as DuckDB and rapidfuzz count them).
+    jaro = (matches / la + matches / lb + (matches - transpositions // 2) / matches) / 3
+    if jaro <= 0.7:  # Winkler's boost only for strings already alike
+        return jaro
+    prefix = 0
+    for x, y in zip(a[:4], b[:4], strict=False):
+        if x != y:
+            break
+        prefix += 1
+    return jaro + prefix * 0.1 * (1 - jaro)
+
+
+@dataclass(frozen=True, slots=True)
+class Dob:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+
+def parse_dob(value: str | date | None) -> Dob | None:
+    """A date of birth, whole or partial: "2012-03-14", "14/03/2012", "2012-03", "2012"."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return Dob(value.year, value.month, value.day)
+    text = value.strip()
+    if not text:
+        return None
+    if m := _UK_DOB.match(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return Dob(year, month, day) if 1 <= month <= 12 and 1 <= day <= 31 else Dob(year)
+    if m := _PARTIAL_DOB.match(text[:10]):
+        born = int(m.group(1))
+        in_month = int(m.group(2)) if m.group(2) else None
+        on_day = int(m.group(3)) if m.group(3) else None
+        if in_month is not None and not 1 <= in_month <= 12:
+            return Dob(born)
+        if on_day is not None and not 1 <= on_day <= 31:
+            return Dob(born, in_month)
+        return Dob(born, in_month, on_day)
+    return None
+
+
+def normalise_postcode(postcode: str | None) -> str | None:
+    text = _POSTCODE.sub("", (postcode or "").upper())
+    return text if 5 <= len(text) <= 7 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    given: str | None = None
+    given_canon: str | None = None
+    family: str | None = None
+    family_sdx: str | None = None
+    dob: str | None = None  # whole date, ISO
+    dob_swap: str | None = None  # day and month swapped (when both are <= 12)
+    dob_ym: str | None = None
+    dob_y: str | None = None
+    sex: str | None = None
+    postcode: str | None = None
+    sector: str | None = None
+    district: str | None = None
+    address: str | None = None
+    nhs: str | None = None
+    upn: str | None = None
+    pnc: str | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def matchable(self) -> bool:
+        """Enough to match on: a name or a date of birth (or an identifier)."""
+        return bool(self.given or self.family or self.dob_y or self.nhs or self.upn
+                    or self.pnc)
+
+
+FEATURE_COLUMNS: tuple[str, ...] = tuple(Features.__dataclass_fields__)
+
+
+def features(
+    *,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    dob: str | date | None = None,
+    sex: str | None = None,
+    postcode: str | None = None,
+    address: str | None = None,
+    nhs: str | None = None,
+    upn: str | None = None,
+    pnc: str | None = None,
+) -> Features:
+    given = normalise_name(given_name) or None
+    family = normalise_name(family_name) or None
+    born = parse_dob(dob)
+    whole = swap = ym = year = None
+    if born is not None:
+        year = f"{born.year:04d}"
+        if born.month is not None:
+            ym = f"{year}-{born.month:02d}"
+            if born.day is not None:
+                whole = f"{ym}-{born.day:02d}"
+                if born.day <= 12 and born.day != born.month:
+                    swap = f"{year}-{born.day:02d}-{born.month:02d}"
+    code = normalise_postcode(postcode)
+    line1 = (address or "").split(",")[0].strip()
+    sex_word = (sex or "").strip().lower()[:1] or None
+    return Features(
+        given=given, given_canon=canonical_given(given) if given else None,
+        family=family, family_sdx=soundex(family) if family else None,
+        dob=whole, dob_swap=swap, dob_ym=ym, dob_y=year,
+        sex=sex_word if sex_word in ("m", "f") else None,
+        postcode=code, sector=code[:-2] if code else None,
+        district=code[:-3] if code else None,
+        address=address_key(line1, None).rstrip("|") or None if line1 else None,
+        nhs=nhs or None, upn=upn or None, pnc=pnc or None,
+    )
+
+
+def index_keys(f: Features) -> set[str]:
+    """The candidate-index keys under which a record of this person is filed."""
+    keys: set[str] = set()
+    for scheme in ("nhs", "upn", "pnc"):
+        value = getattr(f, scheme)
+        if value:
+            keys.add(f"{scheme}:{value}")
+    if f.dob:
+        keys.add(f"d:{f.dob}")
+    if f.dob_y:
+        if f.family_sdx:
+            keys.add(f"fy:{f.family_sdx}:{f.dob_y}")
+        if f.given_canon:
+            keys.add(f"gy:{f.given_canon}:{f.dob_y}")
+    if f.postcode and f.given:
+        keys.add(f"pi:{f.postcode}:{f.given[0]}")
+    if f.given_canon and f.family_sdx:
+        keys.add(f"nm:{f.given_canon}:{f.family_sdx}")
+    return keys
+
+
+def query_keys(f: Features) -> set[str]:
+    """The keys to look a record's candidates up by: its own, plus the day/month swap.
+
+    The name-only key is used only when there is no whole date of birth, so that a common
+    name does not bring back thousands of candidates.
+    """
+    keys = index_keys(f)
+    if f.dob_swap:
+        keys.add(f"d:{f.dob_swap}")
+    if f.dob and f.given_canon and f.family_sdx:
+        keys.discard(f"nm:{f.given_canon}:{f.family_sdx}")
+    return keys

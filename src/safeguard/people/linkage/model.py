@@ -1,0 +1,243 @@
+"""The match model: comparison levels, the trained weights, and scoring a pair in pure Python.
+
+The comparisons are defined once, here, as pairs of (level label, Python test). The Splink
+settings in :mod:`safeguard.people.linkage.splink_model` build the same levels in SQL, in the
+same order, so Splink's comparison vector (its ``gamma_*`` columns) and :func:`compare` give
+the same level for the same pair, and one set of trained weights (m and u per level, and the
+prior) scores both the batch and the online path.
+
+Fellegi-Sunter alone merges twins: they share a surname, a date of birth, an address and a
+postcode, which outweighs different given names. So scores pass a **precision guard**: where
+the given names, the dates of birth or the sexes strongly disagree, a pair is never matched on
+the model's say-so. An agreeing identifier then only earns a human review; without one the pair
+scores as a non-match.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from safeguard.config import PACKAGE_DIR
+from safeguard.people.linkage.features import Features, jaro_winkler
+
+MODEL_FILE = PACKAGE_DIR / "data" / "person_match_model.json"
+
+NULL = "null"
+ELSE = "else"
+IDENTIFIERS = ("nhs", "upn", "pnc")
+
+# Probability of a pair on or above MATCH: same person; between POSSIBLE and MATCH: a human
+# decides; below POSSIBLE: different people.
+MATCH = 0.95
+POSSIBLE = 0.5
+# What a pair that the precision guard stops scores at most (the review band's floor when an
+# identifier agrees, else effectively "different people").
+GUARDED_WITH_IDENTIFIER = 0.9
+GUARDED = 0.001
+
+
+def _given(a: Features, b: Features) -> str:
+    if not a.given or not b.given:
+        return NULL
+    if a.given == b.given:
+        return "exact"
+    if a.given_canon == b.given_canon:
+        return "nickname"
+    similarity = jaro_winkler(a.given, b.given)
+    return "jw92" if similarity >= 0.92 else "jw80" if similarity >= 0.8 else ELSE
+
+
+def _family(a: Features, b: Features) -> str:
+    if not a.family or not b.family:
+        return NULL
+    if a.family == b.family:
+        return "exact"
+    similarity = jaro_winkler(a.family, b.family)
+    return "jw92" if similarity >= 0.92 else "jw80" if similarity >= 0.8 else ELSE
+
+
+def _dob(a: Features, b: Features) -> str:
+    if not a.dob_y or not b.dob_y:
+        return NULL
+    if a.dob is not None and a.dob == b.dob:
+        return "exact"
+    if a.dob is not None and b.dob is not None and (a.dob == b.dob_swap
+                                                    or a.dob_swap == b.dob):
+        return "transposed"
+    if a.dob_ym is not None and a.dob_ym == b.dob_ym:
+        return "year_month"
+    return "year" if a.dob_y == b.dob_y else ELSE
+
+
+def _sex(a: Features, b: Features) -> str:
+    if not a.sex or not b.sex:
+        return NULL
+    return "exact" if a.sex == b.sex else ELSE
+
+
+def _location(a: Features, b: Features) -> str:
+    """Address and postcode as one comparison: they are far from independent."""
+    if (not a.address and not a.postcode) or (not b.address and not b.postcode):
+        return NULL
+    same_address = a.address is not None and a.address == b.address
+    same_postcode = a.postcode is not None and a.postcode == b.postcode
+    if same_address and same_postcode:
+        return "address_postcode"
+    if same_address:
+        return "address"
+    if same_postcode:
+        return "postcode"
+    if a.sector is not None and a.sector == b.sector:
+        return "sector"
+    return "district" if a.district is not None and a.district == b.district else ELSE
+
+
+def _identifier(scheme: str) -> Callable[[Features, Features], str]:
+    def level(a: Features, b: Features) -> str:
+        x, y = getattr(a, scheme), getattr(b, scheme)
+        if not x or not y:
+            return NULL
+        return "exact" if x == y else ELSE
+    return level
+
+
+# comparison name -> (levels from most to least alike, excluding null and else; the test)
+COMPARISONS: dict[str, tuple[tuple[str, ...], Callable[[Features, Features], str]]] = {
+    "given_name": (("exact", "nickname", "jw92", "jw80"), _given),
+    "family_name": (("exact", "jw92", "jw80"), _family),
+    "dob": (("exact", "transposed", "year_month", "year"), _dob),
+    "sex": (("exact",), _sex),
+    "location": (("address_postcode", "address", "postcode", "sector", "district"), _location),
+    **{scheme: (("exact",), _identifier(scheme)) for scheme in IDENTIFIERS},
+}
+
+
+def compare(a: Features, b: Features) -> dict[str, str]:
+    """The level of every comparison for this pair: {"given_name": "nickname", ...}."""
+    return {name: test(a, b) for name, (_, test) in COMPARISONS.items()}
+
+
+def guard(levels: dict[str, str]) -> str | None:
+    """Why this pair must not be matched by the model alone, or None.
+
+    Twins and siblings share surname, address, postcode and parents; what tells them apart
+    is the given name (and the date of birth for siblings).
+    """
+    if levels["given_name"] == ELSE:
+        return "given names differ"
+    if levels["dob"] == ELSE:
+        return "dates of birth differ"
+    if levels["sex"] == ELSE and levels["given_name"] not in ("exact", "nickname"):
+        return "sexes and given names differ"
+    if levels["given_name"] == "jw80" and levels["dob"] not in ("exact", "transposed",
+                                                                 "year_month"):
+        return "given names only loosely alike and no date of birth to confirm"
+    differ = [scheme for scheme in IDENTIFIERS if levels[scheme] == ELSE]
+    if differ:
+        return f"{differ[0]} identifiers differ"
+    return None
+
+
+def identifier_agrees(levels: dict[str, str]) -> bool:
+    return any(levels[scheme] == "exact" for scheme in IDENTIFIERS)
+
+
+def probability_of(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    odds: float = 2.0 ** weight
+    return odds / (1 + odds)
+
+
+@dataclass(frozen=True)
+class Score:
+    probability: float
+    match_weight: float
+    levels: dict[str, str]
+    guard: str | None = None
+
+    @property
+    def agreed(self) -> list[str]:
+        """The comparisons that agreed exactly or closely (for the link's evidence)."""
+        return [name for name, level in self.levels.items() if level not in (NULL, ELSE)]
+
+    def evidence(self, version: str) -> dict[str, object]:
+        return {"levels": self.levels, "agreed": self.agreed, "guard": self.guard,
+                "match_weight": round(self.match_weight, 3),
+                "probability": round(self.probability, 6), "model_version": version}
+
+
+@dataclass
+class Model:
+    """Trained weights: m and u for each level of each comparison, and the prior."""
+
+    version: str
+    prior: float
+    m_u: dict[str, dict[str, tuple[float, float]]]
+    trained_on: str = ""
+    thresholds: dict[str, float] = field(
+        default_factory=lambda: {"match": MATCH, "possible": POSSIBLE})
+
+    def __post_init__(self) -> None:
+        self._bayes = {name: {level: math.log2(m / u) for level, (m, u) in levels.items()}
+                       for name, levels in self.m_u.items()}
+        self._prior_weight = math.log2(self.prior / (1 - self.prior))
+
+    def weight(self, levels: dict[str, str]) -> float:
+        total = self._prior_weight
+        for name, level in levels.items():
+            if level != NULL:
+                total += self._bayes[name][level]
+        return total
+
+    def score_levels(self, levels: dict[str, str]) -> Score:
+        weight = self.weight(levels)
+        probability = probability_of(weight)
+        why = guard(levels)
+        if why is not None:
+            cap = GUARDED_WITH_IDENTIFIER if identifier_agrees(levels) else GUARDED
+            probability = min(probability, cap)
+        elif identifier_agrees(levels):
+            # An agreeing (validated, check-digited) identifier is decisive.
+            probability = max(probability, 0.999)
+        return Score(probability, weight, levels, why)
+
+    def score(self, a: Features, b: Features) -> Score:
+        return self.score_levels(compare(a, b))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "model_version": self.version, "trained_on": self.trained_on,
+            "probability_two_random_records_match": self.prior,
+            "thresholds": self.thresholds,
+            "comparisons": {name: {level: {"m": m, "u": u} for level, (m, u) in levels.items()}
+                            for name, levels in self.m_u.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Model:
+        comparisons = data["comparisons"]
+        assert isinstance(comparisons, dict)
+        thresholds = data.get("thresholds") or {"match": MATCH, "possible": POSSIBLE}
+        assert isinstance(thresholds, dict)
+        prior = data["probability_two_random_records_match"]
+        assert isinstance(prior, float | int)
+        return cls(
+            version=str(data["model_version"]), prior=float(prior),
+            trained_on=str(data.get("trained_on", "")), thresholds=dict(thresholds),
+            m_u={name: {level: (float(v["m"]), float(v["u"])) for level, v in levels.items()}
+                 for name, levels in comparisons.items()},
+        )
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model:
+    return Model.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,167 @@
+"""The match model as Splink settings: training it, and scoring a batch with it.
+
+Pinned to Splink 5 (``splink>=5,<6``): ``db_api.register(table)``, ``Linker(sdf, settings)``,
+``linker.training.estimate_u_using_random_sampling``, ``estimate_m_from_label_column``,
+``linker.inference.predict``. Levels are built with Splink's dialect-neutral creators
+(``splink.comparison_level_library``), so the same settings run on DuckDB and on Spark.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import splink.comparison_level_library as cll
+from splink import DuckDBAPI, Linker, SettingsCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.database_api import DatabaseAPI
+
+from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
+from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, Model
+from safeguard.people.linkage.synthetic import generate
+
+SPLINK_PIN = "splink>=5,<6"
+
+# SQL for each level (Splink creators), in the order of COMPARISONS' levels.
+_NULL_COLUMN = {"given_name": "given", "family_name": "family", "dob": "dob_y", "sex": "sex",
+                "nhs": "nhs", "upn": "upn", "pnc": "pnc"}
+_NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
+                "(address_r IS NULL AND postcode_r IS NULL)")
+
+
+def _level_creators(name: str) -> list[ComparisonLevelCreator]:
+    column = _NULL_COLUMN.get(name, "")
+    exact = cll.ExactMatchLevel(column) if column else None
+    levels: dict[str, ComparisonLevelCreator | None]
+    null: ComparisonLevelCreator = (cll.NullLevel(column) if column else
+                                    cll.CustomLevel(_NO_LOCATION).configure(is_null_level=True))
+    if name == "given_name":
+        levels = {"exact": exact,
+                  "nickname": cll.CustomLevel("given_canon_l = given_canon_r"),
+                  "jw92": cll.JaroWinklerLevel("given", 0.92),
+                  "jw80": cll.JaroWinklerLevel("given", 0.8)}
+    elif name == "family_name":
+        levels = {"exact": exact, "jw92": cll.JaroWinklerLevel("family", 0.92),
+                  "jw80": cll.JaroWinklerLevel("family", 0.8)}
+    elif name == "dob":
+        levels = {"exact": cll.ExactMatchLevel("dob"),
+                  "transposed": cll.CustomLevel("dob_l = dob_swap_r OR dob_swap_l = dob_r"),
+                  "year_month": cll.ExactMatchLevel("dob_ym"),
+                  "year": cll.ExactMatchLevel("dob_y")}
+    elif name == "location":
+        levels = {"address_postcode": cll.CustomLevel(
+                      "address_l = address_r AND postcode_l = postcode_r"),
+                  "address": cll.ExactMatchLevel("address"),
+                  "postcode": cll.ExactMatchLevel("postcode"),
+                  "sector": cll.ExactMatchLevel("sector"),
+                  "district": cll.ExactMatchLevel("district")}
+    else:
+        levels = {"exact": exact}
+    assert tuple(levels) == COMPARISONS[name][0], name
+    assert all(level is not None for level in levels.values()), name
+    out: list[ComparisonLevelCreator] = [null.configure(label_for_charts=NULL)]
+    out += [level.configure(label_for_charts=label) for label, level in levels.items()
+            if level is not None]
+    out.append(cll.ElseLevel().configure(label_for_charts=ELSE))
+    return out
+
+
+# Blocking: the same keys as the online candidate index (features.index_keys).
+BLOCKING_RULES = (
+    "l.nhs = r.nhs", "l.upn = r.upn", "l.pnc = r.pnc", "l.dob = r.dob",
+    "l.dob = r.dob_swap",
+    "l.family_sdx = r.family_sdx AND l.dob_y = r.dob_y",
+    "l.given_canon = r.given_canon AND l.dob_y = r.dob_y",
+    "l.postcode = r.postcode AND substr(l.given, 1, 1) = substr(r.given, 1, 1)",
+    "l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx",
+)
+
+
+def settings(model: Model | None = None, *, link_type: str = "dedupe_only",
+             keep_levels: bool = False, dialect: str = "duckdb") -> dict[str, Any]:
+    """Splink settings for our comparisons; with ``model``, its trained m and u filled in."""
+    comparisons: list[Any] = []
+    for name in COMPARISONS:
+        levels = []
+        for creator in _level_creators(name):
+            level = creator.get_comparison_level(dialect).as_dict()  # type: ignore[no-untyped-call]
+            label = level["label_for_charts"]
+            if model is not None and label != NULL:
+                level["m_probability"], level["u_probability"] = model.m_u[name][label]
+            levels.append(level)
+        comparisons.append({"output_column_name": name, "comparison_levels": levels})
+    return SettingsCreator(
+        link_type=link_type,  # type: ignore[arg-type]
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=list[Any](BLOCKING_RULES),
+        probability_two_random_records_match=model.prior if model else 0.0001,
+        retain_matching_columns=keep_levels,
+        retain_intermediate_calculation_columns=keep_levels,
+        unique_id_column_name="unique_id",
+    ).create_settings_dict(dialect)
+
+
+def features_table(ids: Sequence[str], rows: Sequence[Features],
+                   extra: dict[str, Sequence[str | None]] | None = None) -> pa.Table:
+    columns: dict[str, Any] = {"unique_id": list(ids)}
+    for column in FEATURE_COLUMNS:
+        columns[column] = [getattr(row, column) for row in rows]
+    for column, values in (extra or {}).items():
+        columns[column] = list(values)
+    return pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
+
+
+def gamma_to_label(name: str, gamma: int) -> str:
+    if gamma < 0:
+        return NULL
+    levels = COMPARISONS[name][0] + (ELSE,)
+    return levels[len(levels) - 1 - gamma]
+
+
+def train(db_api: DatabaseAPI[Any], table: pa.Table, *, label_column: str,
+          version: str, trained_on: str, max_pairs: float = 2e6, seed: int = 1) -> Model:
+    """m from the known truth (label column), u by random sampling, the prior from truth."""
+    sdf = db_api.register(table)
+    linker = Linker(sdf, settings(), log_level=logging.WARNING)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    linker.training.estimate_m_from_label_column(label_column)
+    labels = table.column(label_column).to_pylist()
+    sizes: dict[str, int] = {}
+    for label in labels:
+        sizes[label] = sizes.get(label, 0) + 1
+    n = len(labels)
+    prior = sum(k * (k - 1) / 2 for k in sizes.values()) / (n * (n - 1) / 2)
+    trained = linker.misc.save_model_to_json()
+    m_u: dict[str, dict[str, tuple[float, float]]] = {}
+    for comparison in trained["comparisons"]:
+        name = comparison["output_column_name"]
+        m_u[name] = {}
+        for level in comparison["comparison_levels"]:
+            label = level["label_for_charts"]
+            if level.get("is_null_level"):
+                continue
+            # A level never seen among matches (or non-matches) gets a small floor, not zero.
+            m = max(float(level.get("m_probability") or 0.0), 1e-5)
+            u = max(float(level.get("u_probability") or 0.0), 1e-7)
+            m_u[name][label] = (m, u)
+    return Model(version=version, prior=prior, m_u=m_u, trained_on=trained_on)
+
+
+def model_version(now: datetime | None = None) -> str:
+    return f"person-match-{(now or datetime.now(UTC)):%Y%m%d}"
+
+
+def train_default(records: int = 30_000, seed: int = 7) -> Model:
+    """The shipped model: trained on hard synthetic records with known truth."""
+    rows = generate(records, seed=seed)
+    feats = [features(given_name=r["given_name"], family_name=r["family_name"], dob=r["dob"],
+                      sex=r["sex"], postcode=r["postcode"], address=r["address"],
+                      nhs=r["nhs_number"], upn=r["upn"], pnc=r["pnc_id"]) for r in rows]
+    table = features_table([r["record_id"] for r in rows], feats,
+                           {"truth": [r["truth"] for r in rows]})
+    return train(DuckDBAPI(), table, label_column="truth", version=model_version(),
+                 trained_on=f"safeguard.people.linkage.synthetic.generate({records}, "
+                            f"seed={seed}): {len(rows)} records with known truth")

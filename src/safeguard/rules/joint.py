@@ -1,0 +1,157 @@
+"""Joint assessment: pure rules that ask children's social care, police and health to hold a
+strategy discussion when what several agencies know about one child adds up.
+
+A strategy discussion is raised when
+  (a) concerns about the child come from N+ different agencies within a window (default 2 in
+      30 days),
+  (b) a concern arrives about a child with an open referral, or
+  (c) risk escalates: a domestic-abuse incident whose risk level is higher than the child's
+      previous incident within the lookback (default 12 months), or a second concern within a
+      few days (default 7).
+Only one strategy discussion per child is open at a time: the caller says whether one is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from safeguard.config import SharingSettings
+from safeguard.rules.drafts import CHILD_PROTECTION_CONFERENCE, STRATEGY_DISCUSSION, DutyDraft
+from safeguard.workdays import LONDON, WorkingCalendar
+
+CSC = "childrens_social_care"
+PARTICIPANTS = ("police", "health")
+STRATEGY_RULE = ("joint-strategy-discussion", "1")
+ICPC_RULE = ("initial-child-protection-conference", "1")
+RISK_ORDER = {"standard": 0, "medium": 1, "high": 2}
+AGENCY_WORDS = {"police": "police", "childrens_social_care": "children's social care",
+                "health": "health", "education": "education", "probation": "probation"}
+
+
+@dataclass(frozen=True)
+class ConcernFact:
+    agency_id: str
+    agency_name: str
+    kind: str
+    occurred_at: datetime
+    reference: str
+
+
+@dataclass(frozen=True)
+class IncidentRisk:
+    reference: str
+    occurred_at: datetime
+    level: str | None
+
+
+@dataclass(frozen=True)
+class JointFacts:
+    """What is known about one child when an event about them arrives."""
+
+    person_id: int
+    child_name: str
+    recorded_at: datetime
+    # The concern that just arrived, if the event is a concern.
+    concern: ConcernFact | None
+    # Earlier concerns about the child (not the new one), newest first.
+    earlier_concerns: tuple[ConcernFact, ...]
+    # Undischarged referral decisions or notifications to social care, one line each.
+    open_referrals: tuple[str, ...]
+    open_strategy_discussion: bool
+    # The domestic-abuse incident that just arrived, and the child's previous one.
+    incident: IncidentRisk | None = None
+    previous_incident: IncidentRisk | None = None
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(LONDON).strftime("%d %b %Y")
+
+
+def _concern_words(c: ConcernFact) -> str:
+    return (f"concern from {c.agency_name} ({c.kind.replace('_', ' ')}, {c.reference}) on "
+            f"{_when(c.occurred_at)}")
+
+
+def joint_evidence(facts: JointFacts, settings: SharingSettings) -> list[str]:
+    """The plain-English reasons a strategy discussion is needed; empty when none is."""
+    evidence: list[str] = []
+    concern = facts.concern
+    if concern is not None:
+        window = concern.occurred_at - timedelta(days=settings.joint_window_days)
+        recent = [c for c in facts.earlier_concerns if window <= c.occurred_at
+                  <= concern.occurred_at]
+        agencies = {concern.agency_id} | {c.agency_id for c in recent}
+        if len(agencies) >= settings.joint_agencies:
+            others = [c for c in recent if c.agency_id != concern.agency_id]
+            evidence.append(
+                f"Concerns from {len(agencies)} agencies within {settings.joint_window_days} "
+                f"days: {_concern_words(concern)}; "
+                + "; ".join(_concern_words(c) for c in others))
+        if facts.open_referrals:
+            evidence.append(f"A {_concern_words(concern)} arrived while a referral is open: "
+                            + "; ".join(facts.open_referrals))
+        soon = concern.occurred_at - timedelta(days=settings.repeat_concern_days)
+        repeat = [c for c in facts.earlier_concerns if soon <= c.occurred_at
+                  <= concern.occurred_at]
+        if repeat:
+            evidence.append(
+                f"Risk escalating: a second concern within {settings.repeat_concern_days} "
+                f"days ({_concern_words(concern)}, after {_concern_words(repeat[0])})")
+    if facts.incident is not None and facts.previous_incident is not None:
+        now, before = facts.incident, facts.previous_incident
+        lookback = now.occurred_at - timedelta(days=settings.risk_lookback_days)
+        if (before.occurred_at >= lookback and now.level in RISK_ORDER
+                and RISK_ORDER[now.level] > RISK_ORDER.get(before.level or "", -1)):
+            evidence.append(
+                f"Risk escalating: domestic-abuse incident {now.reference} on "
+                f"{_when(now.occurred_at)} is {now.level} risk; the previous incident "
+                f"{before.reference} on {_when(before.occurred_at)} was "
+                f"{before.level or 'not assessed'}")
+    return evidence
+
+
+def strategy_discussion_duties(
+    facts: JointFacts, *, calendar: WorkingCalendar, settings: SharingSettings,
+) -> list[DutyDraft]:
+    """A strategy discussion owned by children's social care with police and health."""
+    if facts.open_strategy_discussion:
+        return []
+    evidence = joint_evidence(facts, settings)
+    if not evidence:
+        return []
+    name, version = STRATEGY_RULE
+    days = settings.strategy_discussion_working_days
+    reason = (
+        f"Rule {name} v{version}: what agencies know about {facts.child_name} needs a joint "
+        f"assessment. Children's social care must hold a strategy discussion with police and "
+        f"health within {days} working day{'s' if days != 1 else ''}. Evidence: "
+        + " ".join(f"({n}) {line}." for n, line in enumerate(evidence, start=1))
+    )
+    return [DutyDraft(
+        kind=STRATEGY_DISCUSSION, owner_agency_id=CSC, subject_person_id=facts.person_id,
+        due_at=calendar.add_working_days(facts.recorded_at, days), reason=reason,
+        rule_name=name, rule_version=version, participants=PARTICIPANTS,
+        evidence=tuple(evidence),
+    )]
+
+
+def child_protection_conference_duty(
+    *, subject_person_id: int, child_name: str, discussed_at: datetime,
+    calendar: WorkingCalendar, settings: SharingSettings,
+) -> DutyDraft:
+    """A section 47 enquiry starts the clock for the initial child protection conference."""
+    name, version = ICPC_RULE
+    days = settings.icpc_working_days
+    return DutyDraft(
+        kind=CHILD_PROTECTION_CONFERENCE, owner_agency_id=CSC,
+        subject_person_id=subject_person_id,
+        due_at=calendar.add_working_days(discussed_at, days),
+        reason=(
+            f"Rule {name} v{version}: the strategy discussion about {child_name} on "
+            f"{_when(discussed_at)} started a section 47 enquiry. The initial child protection "
+            f"conference is due within {days} working days of the strategy discussion "
+            "(Working Together)."
+        ),
+        rule_name=name, rule_version=version, participants=PARTICIPANTS,
+    )

@@ -1,0 +1,57 @@
+"""`safeguard webhook set` makes a secret and prints it once; `list` never shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from safeguard.cli import app
+from safeguard.config import get_settings
+from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.sharing.models import WebhookEndpoint
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", url)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    yield url
+    get_settings.cache_clear()
+
+
+def stored(url: str) -> list[tuple[str, str, str]]:
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        rows = [(e.agency_id, e.url, e.secret) for e in session.scalars(select(WebhookEndpoint))]
+    engine.dispose()
+    return rows
+
+
+def test_it_sets_an_endpoint_with_a_new_secret_printed_once(database: str) -> None:
+    first = runner.invoke(app, ["webhook", "set", "childrens_social_care",
+                                "https://csc.example.org/hook"])
+    assert first.exit_code == 0, first.output
+    secret = first.stdout.strip().splitlines()[-1]
+    assert len(secret) >= 43
+    assert stored(database) == [("childrens_social_care", "https://csc.example.org/hook", secret)]
+    again = runner.invoke(app, ["webhook", "set", "childrens_social_care",
+                                "https://csc.example.org/v2"])
+    rotated = again.stdout.strip().splitlines()[-1]
+    assert rotated != secret
+    assert stored(database) == [("childrens_social_care", "https://csc.example.org/v2", rotated)]
+    listed = runner.invoke(app, ["webhook", "list"])
+    assert listed.exit_code == 0 and "https://csc.example.org/v2" in listed.stdout
+    assert rotated not in listed.stdout
+
+
+def test_it_refuses_an_unknown_agency(database: str) -> None:
+    result = runner.invoke(app, ["webhook", "set", "nobody", "https://x.example.org/"])
+    assert result.exit_code != 0 and stored(database) == []
