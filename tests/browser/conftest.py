@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +53,15 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.db'}"
+@contextmanager
+def serve(folder: Path, events: list[dict[str, Any]]) -> Iterator[str]:
+    """A live server over a fresh SQLite file holding these events and the demo sign-ins."""
+    url = f"sqlite:///{folder / 'live.db'}"
     settings = Settings(database_url=url, cookie_secure=False)
     engine = make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine)
-    import_lines(factory, [json.dumps(SCHOOL), json.dumps(AMY)], principal=SYSTEM,
+    import_lines(factory, [json.dumps(e) for e in events], principal=SYSTEM,
                  ctx=build_context(settings))
     with transaction(factory) as session:
         seed_demo_users(session, password=PASSWORD, school_urn=SCHOOL["urn"])
@@ -73,10 +75,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the live server did not start within 20 s")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        engine.dispose()
+
+
+@contextmanager
+def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context; fails the test on console errors or server errors."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    errors: list[str] = []
+    # A 4xx page (a form with errors) is expected; the browser logs it, which is not a fault.
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+            and not msg.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500
+            else None)
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors or server errors: {errors}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("browser"), [SCHOOL, AMY]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -93,17 +119,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server)
-    page = context.new_page()
-    errors: list[str] = []
-    # A 4xx page (a form with errors) is expected; the browser logs it, which is not a fault.
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not msg.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500
-            else None)
-    yield page
-    context.close()
-    assert errors == [], f"browser console errors or server errors: {errors}"
+    with open_page(browser, live_server) as page:
+        yield page
 
 
 def sign_in(page: Page, username: str) -> None:

@@ -4,26 +4,13 @@ decides. axe-core checks every page visited."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
-from safeguard.access.service import SYSTEM
-from safeguard.app import create_app
-from safeguard.config import Settings
-from safeguard.db import make_engine, make_session_factory, transaction
-from safeguard.intake.importer import import_lines
-from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
-from safeguard.seed import seed_demo_users
-
 from ..intake.scenario import ADDRESS, AMY, SCHOOL
-from .conftest import PASSWORD, _free_port, assert_accessible, sign_in
+from .conftest import assert_accessible, open_page, serve, sign_in
 
 ZARA = {"event": "person", "source": "childrens_social_care", "source_id": "CSC-REVIEW-1",
         "given_name": "Zara", "family_name": "Smith", "dob": AMY["dob"],
@@ -33,41 +20,14 @@ ZARA = {"event": "person", "source": "childrens_social_care", "source_id": "CSC-
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own: Amy at school, and Zara's record waiting on the review queue."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('review') / 'review.db'}"
-    settings = Settings(database_url=url, cookie_secure=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    import_lines(factory, [json.dumps(SCHOOL), json.dumps(AMY), json.dumps(ZARA)],
-                 principal=SYSTEM, ctx=build_context(settings))
-    with transaction(factory) as session:
-        seed_demo_users(session, password=PASSWORD, school_urn=SCHOOL["urn"])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the review server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    engine.dispose()
+    with serve(tmp_path_factory.mktemp("review"), [SCHOOL, AMY, ZARA]) as url:
+        yield url
 
 
 @pytest.fixture
 def review_page(browser: Browser, review_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=review_server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500
-            else None)
-    yield page
-    context.close()
-    assert errors == []
+    with open_page(browser, review_server) as page:
+        yield page
 
 
 def test_a_researcher_decides_a_possible_match_side_by_side(review_page: Page) -> None:
