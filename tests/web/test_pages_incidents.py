@@ -46,6 +46,9 @@ def test_it_records_a_friday_night_incident_and_finds_the_child_the_officer_did_
     # Operation Encompass: before the next school day starts, Monday 08:30.
     assert "Mon 30 Nov 2026, 08:30" in page.text
     assert "4 of 24" in page.text
+    # Each person the officer recorded says how the product recognised them.
+    linked = re.findall(r"data-linked-by>([^<]+)<", page.text)
+    assert linked and all(re.match(r"(New person|Matched|Possible)", how) for how in linked)
 
     duties = client.get("/duties").text
     assert "Child-at-risk notification to children&#39;s social care" in duties

@@ -24,7 +24,7 @@ from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.pages import duty_rows
 from safeguard.duties.service import may_see
 from safeguard.incidents.models import Incident, IncidentPerson
-from safeguard.people.models import Person
+from safeguard.people.models import Person, PersonRecord
 from safeguard.people.names import full_name
 from safeguard.people.service import SOURCE_WORDS, address_label, age_on, person_name
 from safeguard.rules.risk import LEVELS
@@ -119,9 +119,14 @@ def incident_page(request: Request, incident_id: int, session: SessionDep, princ
                                                    person_id=p.id)))
         for ip, p in people
     ]
+    # How the product recognised each person the officer recorded: "matched to existing person
+    # (0.998)", "new person", or a possible match waiting for review.
+    rows = session.execute(select(PersonRecord.person_id, PersonRecord.linked_by)
+                           .where(PersonRecord.event_id == incident.event_id))
+    linked_by = {person_id: how for person_id, how in rows}
     return render(request, "incidents/detail.html", {
         "incident": incident, "address": address_label(address), "uprn": address.uprn,
-        "people": person_rows,
+        "people": person_rows, "linked_by": linked_by,
         "not_recorded": [r for r in person_rows if not r.incident_person.recorded_by_officer],
         "duty_rows": duty_rows(session, duties, now=now),
         "judgement_note": _judgement_note(incident),
