@@ -1,0 +1,28 @@
+"""The same batch linkage on Spark local mode and on DuckDB agrees (pair F1 within 0.01)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip(
+    "pyspark", reason="pyspark is not installed (the optional 'spark' extra): "
+                      "the Spark batch linkage is not tested on this machine")
+
+from safeguard.people.linkage.batch import link_rows, pair_scores  # noqa: E402
+from safeguard.people.linkage.spark import link_rows_on_spark, local_session  # noqa: E402
+from safeguard.people.linkage.synthetic import generate  # noqa: E402
+
+
+def test_a_small_batch_on_spark_scores_as_it_does_on_duckdb() -> None:
+    rows = generate(3000, seed=11)
+    truth = {row["record_id"]: row["truth"] for row in rows}
+    duckdb = link_rows(rows)
+    session = local_session()
+    try:
+        spark = link_rows_on_spark(rows, session=session)
+    finally:
+        session.stop()
+    on_duckdb = pair_scores(duckdb.person_of, truth)
+    on_spark = pair_scores(spark.person_of, truth)
+    assert on_duckdb.f1 > 0.9
+    assert abs(on_spark.f1 - on_duckdb.f1) <= 0.01, (on_spark, on_duckdb)
