@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from safeguard.access.models import User
 from safeguard.access.service import Principal, principal_for_api_key, principal_for_user
 from safeguard.config import Settings
-from safeguard.db import utcnow
+from safeguard.db import transaction, utcnow
 
 PUBLIC_ROUTES = {
     "/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json", "/docs",
@@ -36,15 +36,8 @@ class SignInRequired(Exception):
 def get_session(request: Request) -> Iterator[Session]:
     """The request owns the transaction: commit when the handler returns, else roll back."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
