@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from safeguard.children.service import child_view, incident_view
+from safeguard.children.service import HouseholdView, child_view, incident_view
 from safeguard.duties.schemas import DutyOut, duties_out
 from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
+from safeguard.workdays import LONDON
 
 router = APIRouter(prefix="/api/v1", tags=["children"])
 
@@ -33,6 +34,25 @@ class ChronologyOut(BaseModel):
     detail: str
 
 
+class HouseholdMemberOut(BaseModel):
+    person_id: int
+    name: str
+    dob: date | None
+    current: bool
+    agencies: list[str]
+    first_recorded: datetime
+    last_recorded: datetime
+
+
+class HouseholdOut(BaseModel):
+    address: str
+    uprn: str | None
+    current: bool
+    first_seen: datetime
+    last_seen: datetime
+    members: list[HouseholdMemberOut]
+
+
 class PersonOut(BaseModel):
     id: int
     name: str
@@ -41,7 +61,8 @@ class PersonOut(BaseModel):
     identifiers: dict[str, str]
     school: str | None
     records: list[RecordOut]
-    household: list[dict[str, Any]]
+    household: list[dict[str, Any]]  # everyone at any of the addresses, once (see households)
+    households: list[HouseholdOut]
     duties: list[DutyOut]
     chronology: list[ChronologyOut]
 
@@ -49,7 +70,8 @@ class PersonOut(BaseModel):
 @router.get("/persons/{person_id}", response_model=PersonOut)
 def api_person(person_id: int, session: SessionDep, principal: PrincipalDep,
                now: NowDep) -> PersonOut:
-    view = child_view(session, principal=principal, person_id=person_id, why="API read")
+    view = child_view(session, principal=principal, person_id=person_id, why="API read",
+                      on=now.astimezone(LONDON).date())
     return PersonOut(
         id=view.person.id, name=view.name, dob=view.person.dob, sex=view.person.sex,
         identifiers={i.scheme: i.value for i in view.identifiers},
@@ -58,13 +80,32 @@ def api_person(person_id: int, session: SessionDep, principal: PrincipalDep,
                            family_name=r.family_name, dob=r.dob, address=address,
                            school_urn=r.school_urn, linked_by=r.linked_by)
                  for r, _, address in view.records],
-        household=[{"person_id": p.id, "name": f"{p.given_name} {p.family_name}",
-                    "dob": p.dob.isoformat() if p.dob else None, "known_from": why}
-                   for p, why in view.household],
+        household=_flat_household(view.households),
+        households=[HouseholdOut(
+            address=h.label, uprn=h.address.uprn, current=h.current, first_seen=h.first_seen,
+            last_seen=h.last_seen,
+            members=[HouseholdMemberOut(person_id=m.person.id, name=m.name, dob=m.person.dob,
+                                        current=m.current, agencies=list(m.agencies),
+                                        first_recorded=m.first_recorded,
+                                        last_recorded=m.last_recorded) for m in h.members])
+            for h in view.households],
         duties=duties_out(session, view.duties, now=now),
         chronology=[ChronologyOut(at=c.at, label=c.label, byline=c.byline, detail=c.detail)
                     for c in view.chronology],
     )
+
+
+def _flat_household(households: list[HouseholdView]) -> list[dict[str, Any]]:
+    """The earlier shape of ``household``, kept for existing API clients: each person once,
+    with where they are known from."""
+    seen: dict[int, dict[str, Any]] = {}
+    for h in households:
+        for m in h.members:
+            seen.setdefault(m.person.id, {
+                "person_id": m.person.id, "name": m.name,
+                "dob": m.person.dob.isoformat() if m.person.dob else None,
+                "known_from": f"{', '.join(m.agencies)} at {h.label}"})
+    return list(seen.values())
 
 
 @router.get("/incidents/{incident_id}")

@@ -17,8 +17,8 @@ from safeguard.children.service import (
     ChronologyItem,
     child_view,
     incident_view,
-    may_see_person,
     search_people,
+    visible_person_ids,
 )
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.pages import duty_rows
@@ -76,9 +76,9 @@ def children_page(request: Request, session: SessionDep, principal: UserDep, now
 @router.get("/children/{person_id}", response_class=HTMLResponse)
 def child_page(request: Request, person_id: int, session: SessionDep, principal: UserDep,
                now: NowDep) -> HTMLResponse:
-    view = child_view(session, principal=principal, person_id=person_id,
-                      why="viewed the child page")
     today = now.astimezone(LONDON).date()
+    view = child_view(session, principal=principal, person_id=person_id,
+                      why="viewed the child page", on=today)
     open_first = sorted(view.duties, key=lambda d: (d.status == DISCHARGED, d.due_at, d.id))
     rows = duty_rows(session, open_first, now=now)
     visible_duties = {d.id for d in view.duties if may_see(principal, d)}
@@ -93,10 +93,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
                      "name": full_name(r.given_name, r.family_name), "dob": r.dob,
                      "address": address, "linked_by": r.linked_by, "at": r.recorded_at}
                     for r, _, address in view.records],
-        "household": [(PersonRow(p, person_name(p), _age(p.dob, today),
-                                 may_see_person(session, principal=principal,
-                                                person_id=p.id)), why)
-                      for p, why in view.household],
+        "households": view.households,
         "duty_rows": rows, "visible_duties": visible_duties,
         "open_count": sum(1 for r in rows if r.duty.status != DISCHARGED),
         "overdue_count": sum(1 for r in rows if r.overdue),
@@ -112,11 +109,11 @@ def incident_page(request: Request, incident_id: int, session: SessionDep, princ
     incident, address, people, duties = incident_view(session, principal=principal,
                                                       incident_id=incident_id)
     on = incident.occurred_at.astimezone(LONDON).date()
+    visible = visible_person_ids(session, principal=principal,
+                                 person_ids=sorted({p.id for _, p in people}))
     person_rows = [
         IncidentPersonRow(ip, ROLE_WORDS.get(ip.role, ip.role.replace("_", " ")),
-                          PersonRow(p, person_name(p), _age(p.dob, on),
-                                    may_see_person(session, principal=principal,
-                                                   person_id=p.id)))
+                          PersonRow(p, person_name(p), _age(p.dob, on), p.id in visible))
         for ip, p in people
     ]
     # How the product recognised each person the officer recorded: "matched to existing person

@@ -5,7 +5,7 @@ chronology. An agency sees the children it holds records on or has duties about 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,15 +13,19 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
+from safeguard.audit.service import record_many
 from safeguard.concerns.models import Concern
+from safeguard.db import utcnow
 from safeguard.duties.kinds import KINDS
 from safeguard.duties.models import Duty
 from safeguard.duties.service import takes_part
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
-from safeguard.people.service import address_label, describe_record, person_name
+from safeguard.people.service import SOURCE_WORDS, address_label, describe_record, person_name
+from safeguard.workdays import LONDON
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:
@@ -41,6 +45,15 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
 def may_see_person(session: Session, *, principal: Principal, person_id: int) -> bool:
     return session.scalar(
         select(func.count(Person.id)).where(Person.id == person_id, _visible(principal))) == 1
+
+
+def visible_person_ids(session: Session, *, principal: Principal,
+                       person_ids: list[int]) -> set[int]:
+    """Which of these people the principal may see, in one query (not one per person)."""
+    if not person_ids:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(person_ids),
+                                                       _visible(principal))))
 
 
 def search_people(
@@ -72,6 +85,33 @@ class ChronologyItem:
 
 
 @dataclass(frozen=True)
+class HouseholdMember:
+    """Someone else recorded at one of the child's addresses."""
+
+    person: Person
+    name: str
+    age: int | None
+    child: bool
+    first_recorded: datetime
+    last_recorded: datetime
+    current: bool  # this address is the newest any agency records for them
+    agencies: tuple[str, ...]  # in words: the agencies whose records place them here
+    visible: bool  # the viewer may open their own page
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    """One address the child has been recorded at, and who else is recorded there."""
+
+    address: Address
+    label: str
+    current: bool  # the child's newest recorded address
+    first_seen: datetime  # the child's first and last record there
+    last_seen: datetime
+    members: list[HouseholdMember]  # children first, then adults; current before former
+
+
+@dataclass(frozen=True)
 class ChildView:
     person: Person
     name: str
@@ -79,20 +119,26 @@ class ChildView:
     records: list[tuple[PersonRecord, str, str | None]]  # record, described source, address
     school: School | None
     addresses: list[Address]
-    household: list[tuple[Person, str]]  # other people at the child's addresses, and why
+    households: list[HouseholdView]  # the current household first, then former ones
     duties: list[Duty]
     chronology: list[ChronologyItem]
 
 
-def child_view(session: Session, *, principal: Principal, person_id: int, why: str) -> ChildView:
+def child_view(session: Session, *, principal: Principal, person_id: int, why: str,
+               on: date | None = None) -> ChildView:
+    """The child's whole picture; ``on`` (default today in London) is the day ages are
+    counted on."""
     person = session.get(Person, person_id)
     if person is None or not may_see_person(session, principal=principal, person_id=person_id):
         raise NotFound(f"person {person_id} not found")
     audit(session, principal=principal, action="read", entity="person", entity_id=person_id,
           person_id=person_id, why=why)
+    today = on or utcnow().astimezone(LONDON).date()
     records = list(session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)
                                    .order_by(PersonRecord.recorded_at)))
+    households = _households(session, principal=principal, person_id=person_id, on=today)
     address_ids = sorted({r.address_id for r in records if r.address_id is not None})
+    # Already loaded with the households: these come from the session, not the database.
     addresses = [session.get_one(Address, a) for a in address_ids]
     labels = {a.id: address_label(a) for a in addresses}
     urn = next((r.school_urn for r in reversed(records) if r.school_urn), None)
@@ -106,28 +152,45 @@ def child_view(session: Session, *, principal: Principal, person_id: int, why: s
         records=[(r, describe_record(r), labels.get(r.address_id or -1)) for r in records],
         school=session.get(School, urn) if urn else None,
         addresses=addresses,
-        household=_household(session, person_id=person_id, address_ids=address_ids,
-                             labels=labels),
+        households=households,
         duties=duties,
         chronology=_chronology(session, person_id=person_id, records=records, duties=duties,
                                agency_id=principal.agency_id),
     )
 
 
-def _household(session: Session, *, person_id: int, address_ids: list[int],
-               labels: dict[int, str]) -> list[tuple[Person, str]]:
-    if not address_ids:
-        return []
-    rows = session.execute(
-        select(Person, PersonRecord).join(PersonRecord, PersonRecord.person_id == Person.id)
-        .where(PersonRecord.address_id.in_(address_ids), Person.id != person_id)
-        .order_by(Person.dob, Person.id)).all()
-    seen: dict[int, tuple[Person, str]] = {}
-    for other, record in rows:
-        if other.id not in seen:
-            seen[other.id] = (other, f"{describe_record(record)} at "
-                                     f"{labels.get(record.address_id or -1, 'the address')}")
-    return list(seen.values())
+def _households(session: Session, *, principal: Principal, person_id: int,
+                on: date) -> list[HouseholdView]:
+    households = households_of(session, person_id=person_id)
+    others = sorted({m.person.id for h in households for m in h.members} - {person_id})
+    visible = visible_person_ids(session, principal=principal, person_ids=others)
+    # Showing someone in the household is a read of their data, like listing them in a search.
+    record_many(session, principal=principal, action="read", entity="person",
+                person_ids=others, why=f"listed in the household of person {person_id}")
+    return [_household_view(h, person_id=person_id, visible=visible, on=on)
+            for h in households]
+
+
+def _household_view(household: Household, *, person_id: int, visible: set[int],
+                    on: date) -> HouseholdView:
+    me = household.member(person_id)
+    assert me is not None  # households_of returns only households the child is recorded in
+    members = [HouseholdMember(
+        person=m.person, name=person_name(m.person), age=m.age_on(on), child=m.is_child_on(on),
+        first_recorded=m.first_recorded, last_recorded=m.last_recorded, current=m.current,
+        agencies=tuple(SOURCE_WORDS.get(s, s) for s in m.sources),
+        visible=m.person.id in visible) for m in household.members if m.person.id != person_id]
+    members.sort(key=_member_order)
+    return HouseholdView(address=household.address, label=address_label(household.address),
+                         current=me.current, first_seen=me.first_recorded,
+                         last_seen=me.last_recorded, members=members)
+
+
+def _member_order(member: HouseholdMember) -> tuple[bool, bool, date, int]:
+    """Children first, then everyone else; those living there now before those who moved
+    away; then oldest first (unknown dates of birth first, so they are not overlooked)."""
+    return (not member.child, not member.current, member.person.dob or date.min,
+            member.person.id)
 
 
 def _chronology(session: Session, *, person_id: int, records: list[PersonRecord],
