@@ -107,3 +107,21 @@ def test_only_childrens_social_care_and_police_decide_matches(
     _, _, review = _possible(session, ctx)
     with pytest.raises(Forbidden):
         decide(session, review_id=review.id, same=True, principal=principal("health.visitor"))
+
+
+def test_later_matching_leaves_a_pair_a_reviewer_kept_apart_apart(
+    session: Session, ctx: IntakeContext, principal: Callable[[str], Principal],
+) -> None:
+    _, zoe, review = _possible(session, ctx)
+    decide(session, review_id=review.id, same=False, principal=principal("csc.worker"))
+    # The same record sent again is a no-op: it is not re-matched.
+    assert accept(session, ctx, person("education", "E-1", "Zoe", nhs=NHS)).person_ids == []
+    # Another agency's record of Zoe, carrying the identifier Amy holds, joins Zoe; nobody
+    # is asked again about Amy and Zoe, and the decision stands as the reviewer left it.
+    (police,) = add(session, ctx, person("police", "P-1", "Zoe", nhs=NHS))
+    assert police == zoe
+    session.refresh(review)
+    assert (review.status, review.decided_by) == ("different", "user:csc.worker")
+    assert session.scalars(select(MatchReview)).all() == [review]
+    assert {r.person_id for r in session.scalars(select(PersonRecord))
+            if r.source_id in ("E-1", "P-1")} == {zoe}

@@ -4,8 +4,10 @@ A merge moves every row that points at the merged person (records, identifiers, 
 people, duties, shares, concerns: any column with a foreign key to ``persons.id``, found by
 inspecting the database so that no later area needs importing) to the survivor, and logs each
 moved row in ``person_merge_moves``. An unmerge moves exactly those rows back, so duties and
-records follow the right person afterwards. Append-only history (the audit trail) and the
-linkage's own history (links, reviews) are never rewritten.
+records follow the right person afterwards; duties raised while the merge stood go with the
+split-off person when their parent duty or their event's records do (with their shares).
+Append-only history (the audit trail) and the linkage's own history (links, reviews) are never
+rewritten.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import column, inspect, select, table, update
+from sqlalchemy import Integer, column, inspect, select, table, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.db import utcnow
+from safeguard.db import UTCDateTime, utcnow
 from safeguard.errors import Conflict, Forbidden, NotFound
 from safeguard.people.linkage.evidence import DIFFERENT, OPEN, SAME
 from safeguard.people.linkage.online import rebuild_keys
@@ -188,6 +190,9 @@ def unmerge(session: Session, *, merge_id: int, principal: Principal,
         session.execute(update(t).where(t.c[key] == move.row_id,
                                         t.c[move.column_name] == merge.survivor_id)
                         .values({move.column_name: merge.merged_id}))
+    moved_duties = {m.row_id for m in moves if m.table_name == "duties"}
+    followed = _duties_raised_while_merged(session, merge=merge, moved=moved_duties)
+    _follow_duties(session, duty_ids=followed, merge=merge)
     merge.undone_at = now or utcnow()
     merge.undone_by = principal.actor
     if merge.review_id is not None:
@@ -203,8 +208,95 @@ def unmerge(session: Session, *, merge_id: int, principal: Principal,
               entity_id=merge.id, person_id=person_id,
               why=f"merge {merge.id} undone: person {merge.merged_id} split from "
                   f"{merge.survivor_id}")
+    for duty_id in followed:
+        audit(session, principal=principal, action="unmerge", entity="duty", entity_id=duty_id,
+              person_id=merge.merged_id,
+              why=f"raised while merge {merge.id} stood; it concerns person {merge.merged_id}, "
+                  f"so it goes with them")
     session.flush()
     return merge
+
+
+# A later area's table, named rather than imported (people imports no later area); typed
+# so that times compare as the duties area stores them (UTC, naive on SQLite).
+_DUTIES = table("duties", column("id", Integer), column("subject_person_id", Integer),
+                column("parent_duty_id", Integer), column("event_id", Integer),
+                column("created_at", UTCDateTime))
+
+
+def _duties_raised_while_merged(session: Session, *, merge: PersonMerge,
+                                moved: set[int]) -> list[int]:
+    """Duties raised about the survivor while the merge stood that concern the person being
+    split off: the merge log cannot hold them, as they did not exist when it was written.
+
+    A follow-on duty goes where its parent duty goes (a conference follows its strategy
+    discussion); any other goes with the person its event's records now belong to, when they
+    are all the split-off person's. A duty whose event is about both, or about the survivor
+    only, stays: a human can see both people and move it. Duties raised before the merge were
+    never moved by it and are left alone (an incident's inferred child has no record in it).
+    """
+    survivor, merged = merge.survivor_id, merge.merged_id
+    rows = session.execute(
+        select(_DUTIES.c.id, _DUTIES.c.parent_duty_id, _DUTIES.c.event_id)
+        .where(_DUTIES.c.subject_person_id == survivor,
+               _DUTIES.c.created_at >= merge.merged_at)
+        .order_by(_DUTIES.c.id)).all()
+    rows = [row for row in rows if row.id not in moved]
+    if not rows:
+        return []
+    parents = {row.parent_duty_id for row in rows if row.parent_duty_id is not None}
+    owner: dict[int, int] = {duty_id: person_id for duty_id, person_id in session.execute(
+        select(_DUTIES.c.id, _DUTIES.c.subject_person_id).where(_DUTIES.c.id.in_(parents)))}
+    about: dict[int, set[int]] = {}
+    for event_id, person_id in session.execute(
+            select(PersonRecord.event_id, PersonRecord.person_id).where(
+                PersonRecord.event_id.in_({row.event_id for row in rows}),
+                PersonRecord.person_id.in_((survivor, merged)))):
+        about.setdefault(event_id, set()).add(person_id)
+    followed = []
+    for row in rows:  # in id order: a parent is decided before its follow-on duties
+        parent = owner.get(row.parent_duty_id) if row.parent_duty_id is not None else None
+        goes = parent == merged if parent in (survivor, merged) else \
+            about.get(row.event_id) == {merged}
+        owner[row.id] = merged if goes else survivor
+        if goes:
+            followed.append(row.id)
+    return followed
+
+
+def _follow_duties(session: Session, *, duty_ids: list[int], merge: PersonMerge) -> None:
+    """Move the duties, and every row that belongs to one of them and names its person (a
+    share), to the split-off person."""
+    if not duty_ids:
+        return
+    session.execute(update(_DUTIES).where(_DUTIES.c.id.in_(duty_ids))
+                    .values(subject_person_id=merge.merged_id))
+    for table_name, duty_column, person_column in _rows_of_duties(session):
+        t = table(table_name, column(duty_column), column(person_column))
+        session.execute(update(t).where(t.c[duty_column].in_(duty_ids),
+                                        t.c[person_column] == merge.survivor_id)
+                        .values({person_column: merge.merged_id}))
+
+
+def _rows_of_duties(session: Session) -> list[tuple[str, str, str]]:
+    """(table, duty column, person column) of every table whose rows belong to a duty and
+    name a person, found by inspecting the database."""
+    inspector = inspect(session.connection())
+    found = []
+    for name in inspector.get_table_names():
+        if name in _NOT_MOVED or name == "duties":
+            continue
+        duty = person = None
+        for fk in inspector.get_foreign_keys(name):
+            if len(fk["constrained_columns"]) != 1:
+                continue
+            if fk["referred_table"] == "duties":
+                duty = fk["constrained_columns"][0]
+            elif fk["referred_table"] == "persons":
+                person = fk["constrained_columns"][0]
+        if duty and person:
+            found.append((name, duty, person))
+    return sorted(found)
 
 
 def merges_of(session: Session, *, person_id: int) -> list[PersonMerge]:
