@@ -1,0 +1,28 @@
+"""The main navigation offers only what the signed-in user may do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ..conftest import sign_in
+
+
+def nav_links(html: str) -> list[str]:
+    nav = re.search(r'<ul class="govuk-service-navigation__list"[^>]*>(.*?)</ul>', html, re.S)
+    assert nav, "page has no service navigation"
+    return re.findall(r'<a class="govuk-service-navigation__link" href="([^"]+)"', nav.group(1))
+
+
+@pytest.mark.parametrize(("username", "expected"), [
+    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports", "/review"]),
+    ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/review"]),
+    ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
+])
+def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(
+    client: TestClient, username: str, expected: list[str],
+) -> None:
+    sign_in(client, username)
+    assert nav_links(client.get("/duties").text) == expected
