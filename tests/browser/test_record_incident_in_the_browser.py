@@ -1,6 +1,7 @@
 """In a real Chromium: a police officer records a Friday-night domestic-abuse incident through
 the form and sees the duties appear — including for a child only the school knew about — and
-children's social care acknowledges the share. axe-core checks every page visited."""
+children's social care acknowledges the share; the child's page shows her household.
+axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -58,6 +59,18 @@ def test_an_officer_records_an_incident_and_sees_the_duties(page: Page) -> None:
     page.locator("#duty-results").get_by_role("link", name="Amy Smith").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Amy Smith")
     expect(page.locator("body")).to_contain_text("INC-BROWSER-1")
+    assert_accessible(page)
+
+    # The household the school knew Amy in: the adults the officer recorded live there too.
+    page.get_by_role("tab", name="Household").click()
+    household = page.locator("#household section[data-household=current]")
+    expect(household).to_contain_text("Current address")
+    expect(household).to_contain_text("12 Acacia Rd")
+    expect(household.get_by_role("link", name="Jane Smith")).to_be_visible()
+    expect(household.get_by_role("row", name=re.compile("Jane Smith"))).to_contain_text("Police")
+    assert_accessible(page)
+    household.get_by_role("link", name="Jane Smith").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jane Smith")
     assert_accessible(page)
 
 
