@@ -7,6 +7,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from safeguard.access.service import create_api_key
 from safeguard.intake.service import IntakeContext
 
 from ..conftest import sign_in
@@ -41,3 +42,21 @@ def test_the_household_tab_shows_each_address_current_first_with_its_members(
     assert f'<a class="govuk-link" href="/children/{ids["jane"]}">Jane Smith</a>' in before
     assert re.search(rf'data-member="{ids["leo"]}">.*?Former</strong>', before, re.S)
     assert re.search(rf'data-member="{ids["jane"]}">.*?Current</strong>', before, re.S)
+
+
+def test_the_api_gives_each_household_with_its_dates_and_members(
+    client: TestClient, session: Session, ctx: IntakeContext,
+) -> None:
+    ids = seed_family(session, ctx)
+    _, key = create_api_key(session, agency_id="health", name="health system")
+    session.commit()
+    body = client.get(f"/api/v1/persons/{ids['amy']}",
+                      headers={"Authorization": f"Bearer {key}"}).json()
+    now, before = body["households"]
+    assert (now["address"], now["current"]) == ("3 Mill Lane, Northampton, NN2 2BB", True)
+    assert now["first_seen"] == now["last_seen"] == "2026-10-01T08:00:00Z"
+    assert [(m["name"], m["current"], m["agencies"]) for m in before["members"]] == [
+        ("Leo Smith", False, ["education"]), ("Jane Smith", True, ["health"])]
+    # The earlier flat list is still there for existing clients: each person once.
+    assert sorted(p["name"] for p in body["household"]) == [
+        "Jane Smith", "Leo Smith", "Robert Brown"]
