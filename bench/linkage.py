@@ -43,6 +43,8 @@ from safeguard.people.linkage.batch import (
 from safeguard.people.linkage.features import index_keys, parse_dob
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.online import find_candidates
+from safeguard.people.linkage.splink_model import features_table
+from safeguard.people.linkage.splink_model import settings as splink_settings
 from safeguard.people.linkage.synthetic import generate
 from safeguard.people.models import (
     Address,
@@ -135,18 +137,18 @@ def _run(pipeline: Callable[[list[dict[str, str]]], dict[str, str]], rows: list[
     seconds = time.perf_counter() - started
     truth = {r["record_id"]: r["truth"] for r in rows}
     household = {r["record_id"]: r["household"] for r in rows}
+    role = {r["record_id"]: r["role"] for r in rows}
     scores = pair_scores(person_of, truth)
+    merges = false_merges_in_households(person_of, truth, household, role)
     queue.put({"seconds": seconds, "precision": scores.precision, "recall": scores.recall,
-               "f1": scores.f1,
-               "household_false_merges": false_merges_in_households(person_of, truth, household),
-               "peak_mb": _peak_mib()})
+               "f1": scores.f1, "household_false_merges": merges, "peak_mb": _peak_mib()})
 
 
 def batch(size: int) -> None:
     rows = generate(size, seed=SEED)
     print(f"\n{len(rows):,} records of {len({r['truth'] for r in rows}):,} people")
     print(f"{'pipeline':<14}{'precision':>10}{'recall':>9}{'F1':>8}{'time s':>9}"
-          f"{'peak MB':>9}{'household false merges':>24}")
+          f"{'peak MB':>9}  household false merges (siblings/parent-child/parents)")
     ctx = multiprocessing.get_context("fork")
     for name, pipeline in (("ours", ours), ("plain Splink", plain_splink)):
         queue = ctx.Queue()
@@ -154,20 +156,16 @@ def batch(size: int) -> None:
         process.start()
         result = queue.get()
         process.join()
+        merges = result["household_false_merges"]
         print(f"{name:<14}{result['precision']:>10.4f}{result['recall']:>9.4f}"
               f"{result['f1']:>8.4f}{result['seconds']:>9.1f}{result['peak_mb']:>9.0f}"
-              f"{result['household_false_merges']:>24}")
+              f"  {sum(merges.values())} ({merges['siblings']}/{merges['parent-child']}/"
+              f"{merges['parents']})")
 
 
-def online(persons: int, queries: int = 2000) -> None:
-    """Index one record of each of N people (as the store would), then resolve other records
-    of indexed people (and records of people not indexed) one at a time."""
-    rows = generate(int(persons * 1.75), seed=SEED + 1)
-    by_person: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        by_person.setdefault(row["truth"], []).append(row)
-    people = list(by_person.items())[:persons]
-    path = Path(tempfile.mkdtemp()) / "index.db"
+def _index(people: list[tuple[str, list[dict[str, str]]]], path: Path) -> tuple[int, float]:
+    """The store's candidate index of one record of each person (persons, records,
+    addresses, identifiers, blocking keys), as resolving would have filed them."""
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     started = time.perf_counter()
@@ -204,16 +202,68 @@ def online(persons: int, queries: int = 2000) -> None:
                                   (PersonBlockingKey, keys)):
             for start in range(0, len(batch_rows), 50_000):
                 conn.execute(insert(model), batch_rows[start:start + 50_000])
-    build = time.perf_counter() - started
+    engine.dispose()
+    return len(keys), time.perf_counter() - started
+
+
+def _summary(latencies: list[float]) -> str:
+    latencies = sorted(latencies)
+    p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
+    return f"p50 {statistics.median(latencies):.2f} ms, p99 {p99:.2f} ms"
+
+
+def _splink_matches(people: list[tuple[str, list[dict[str, str]]]],
+                    sample: list[tuple[dict[str, str], int | None]]) -> None:
+    """Splink's own incremental path on the same index and queries: Splink 5's
+    ``linker.inference.predict_between(existing, new)`` (it replaced Splink 4's
+    ``find_matches_to_new_records``), with the shipped weights and the same blocking keys."""
+    model = load_model()
+    db_api = DuckDBAPI()
+    indexed = [records_of[0] for _, records_of in people]
+    existing = db_api.register(features_table(
+        [str(n) for n in range(1, len(indexed) + 1)], [record_features(r) for r in indexed]))
+    linker = Linker(existing, splink_settings(model), log_level=logging.WARNING)
+    latencies, right = [], 0
+    for n, (row, expected) in enumerate(sample):
+        started = time.perf_counter()
+        new = db_api.register(features_table([f"q{n}"], [record_features(row)]))
+        found = linker.inference.predict_between(
+            existing, new, threshold_match_probability=0.5,
+            warning_mode="never").as_record_list()
+        latencies.append((time.perf_counter() - started) * 1000)
+        best = max(found, key=lambda r: float(r["match_probability"]), default=None)
+        top = int(best["unique_id_l"]) \
+            if best and float(best["match_probability"]) >= 0.95 else None
+        right += top == expected
+    print(f"  Splink predict_between on {len(sample)} of those queries: {_summary(latencies)}; "
+          f"top-1 correct {right / len(sample):.4f} (ours on the same queries: see below)")
+
+
+def online(persons: int, queries: int = 2000, splink_queries: int = 150,
+           keep: Path | None = None) -> None:
+    """Index one record of each of N people (as the store would), then resolve other records
+    of indexed people (and records of people not indexed) one at a time."""
+    rows = generate(int(persons * 1.75), seed=SEED + 1)
+    by_person: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_person.setdefault(row["truth"], []).append(row)
+    people = list(by_person.items())[:persons]
+    path = keep or Path(tempfile.mkdtemp()) / "index.db"
+    if path.exists():
+        keys, build = -1, 0.0
+    else:
+        keys, build = _index(people, path)
+    engine = make_engine(f"sqlite:///{path}")
     person_number = {truth: n for n, (truth, _) in enumerate(people, start=1)}
     candidates = [(r, person_number[truth]) for truth, rs in people for r in rs[1:]]
     unknown = [(r, None) for truth, rs in list(by_person.items())[persons:] for r in rs[:1]]
     rng = random.Random(1)
-    sample = rng.sample(candidates, min(queries, len(candidates))) + \
+    sample: list[tuple[dict[str, str], int | None]] = \
+        rng.sample(candidates, min(queries, len(candidates))) + \
         rng.sample(unknown, min(queries // 4, len(unknown)))
     model = load_model()
     factory = make_session_factory(engine)
-    latencies, right, known = [], 0, 0
+    latencies, outcomes = [], []
     with factory() as session:
         for row, _ in sample[:50]:  # warm the caches
             find_candidates(session, record_features(row), model=model)
@@ -222,27 +272,36 @@ def online(persons: int, queries: int = 2000) -> None:
             found = find_candidates(session, record_features(row), model=model)
             latencies.append((time.perf_counter() - started) * 1000)
             top = found[0].person_id if found and found[0].probability >= 0.95 else None
-            right += top == expected
-            known += expected is not None
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"\nonline: {persons:,} persons indexed ({len(keys):,} keys, built in {build:.0f} s); "
-          f"{len(sample):,} queries ({known:,} of indexed people)")
-    print(f"  latency p50 {p50:.2f} ms, p99 {p99:.2f} ms; top-1 correct (match or rightly "
-          f"new) {right / len(sample):.4f}")
+            outcomes.append(top == expected)
+    known = sum(expected is not None for _, expected in sample)
+    print(f"\nonline: {persons:,} persons indexed"
+          + (f" ({keys:,} keys, built in {build:.0f} s)" if keys >= 0 else " (kept index)")
+          + f"; {len(sample):,} queries ({known:,} of indexed people)")
+    print(f"  ours: latency {_summary(latencies)}; top-1 correct (match or rightly new) "
+          f"{sum(outcomes) / len(sample):.4f}")
     engine.dispose()
+    if splink_queries:
+        # The same mix of known and unknown people as the whole sample.
+        picked = sorted(random.Random(2).sample(range(len(sample)), splink_queries))
+        _splink_matches(people, [sample[n] for n in picked])
+        print(f"  ours on those {splink_queries} queries: top-1 correct "
+              f"{sum(outcomes[n] for n in picked) / splink_queries:.4f}; "
+              f"{_summary([latencies[n] for n in picked])}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--online", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--splink-queries", type=int, default=150,
+                        help="queries also timed through Splink's own path (0: none)")
+    parser.add_argument("--keep-index", type=Path, default=None,
+                        help="SQLite file for the online index: built once, then reused")
     args = parser.parse_args()
     for size in args.sizes:
         batch(size)
     for persons in args.online:
-        online(persons)
+        online(persons, splink_queries=args.splink_queries, keep=args.keep_index)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ from splink import DuckDBAPI
 from typer.testing import CliRunner
 
 from safeguard.cli import app
+from safeguard.people.linkage import batch
 from safeguard.people.linkage.batch import (
     Pair,
     cluster,
+    false_merges_in_households,
     link_rows,
     pair_scores,
     record_features,
@@ -73,11 +75,51 @@ def test_a_missing_truth_column_or_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_clustering_never_joins_across_a_cannot_link_even_through_a_third_record() -> None:
-    # a-b and b-c are strong links, but a and c are twins the guard stopped.
-    pairs = [Pair("a", "b", 0.99, False), Pair("b", "c", 0.98, False),
+    # a-b and b-c are strong links, but a and c are twins the guard stopped; b is much more
+    # like a (match weight 20) than c (12), so it joins a, and c stays apart.
+    pairs = [Pair("a", "b", 0.999, False, 20.0), Pair("b", "c", 0.99, False, 12.0),
              Pair("a", "c", 0.001, True)]
     clusters = cluster(["a", "b", "c"], pairs, threshold=0.95)
     assert clusters["a"] == clusters["b"] != clusters["c"]
+
+
+def test_a_record_as_like_one_of_two_people_kept_apart_as_the_other_stays_on_its_own() -> None:
+    # Mother and daughter share a given name; "m" and "d" are dated and kept apart, "x" has
+    # no date of birth and is as like the one as the other: it joins neither.
+    pairs = [Pair("x", "m", 0.99, False, 14.0), Pair("x", "d", 0.99, False, 13.5),
+             Pair("m", "d", 0.001, True), Pair("d", "d2", 0.999, False, 25.0)]
+    clusters = cluster(["x", "m", "d", "d2"], pairs, threshold=0.95)
+    assert clusters["d"] == clusters["d2"]
+    assert len({clusters["x"], clusters["m"], clusters["d"]}) == 3
+
+
+def test_clustering_in_the_database_agrees_with_clustering_in_python() -> None:
+    rows = generate(3000, seed=13)
+    feats = {row["record_id"]: record_features(row) for row in rows}
+    ids = list(feats)
+    linker, scored = batch._score(DuckDBAPI(), ids, list(feats.values()), model=load_model(),
+                                  dialect="duckdb", floor=0.5)
+    in_python = cluster(ids, batch._pairs_of(scored.as_dict()), threshold=0.95)
+    in_database = batch.cluster_in_database(linker, scored, ids, threshold=0.95)
+    assert len(set(in_database.values())) < len(ids) * 0.8
+    assert _partition(in_python) == _partition(in_database)
+
+
+def _partition(clusters: dict[str, int]) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for record_id, number in clusters.items():
+        groups.setdefault(number, set()).add(record_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_household_false_merges_are_counted_by_kind() -> None:
+    truth = {"1": "mum", "2": "kid", "3": "twin", "4": "kid", "5": "dad"}
+    household = dict.fromkeys(truth, "H1")
+    role = {"1": "parent", "2": "child", "3": "child", "4": "child", "5": "parent"}
+    predicted = {"1": "x", "2": "x", "3": "x", "4": "x", "5": "y"}
+    counts = false_merges_in_households(predicted, truth, household, role)
+    assert counts == {"siblings": 1, "parent-child": 2, "parents": 0}
+    assert false_merges_in_households(predicted, truth, household) == {"all": 3}
 
 
 def test_pair_scores_count_pairs_within_clusters() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from splink import DuckDBAPI, Linker
 from splink.internals.database_api import DatabaseAPI
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.model import (
@@ -63,42 +64,69 @@ class Pair:
     right: str
     probability: float
     cannot_link: bool
+    match_weight: float = 0.0
 
 
-def scored_pairs(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
-                 model: Model, dialect: str = "duckdb", floor: float = 0.5) -> list[Pair]:
-    """Every blocked pair scoring at least ``floor`` once the guard is applied, and every
-    guarded pair of lookalikes (same or similar family name, or the same address or postcode:
-    twins, siblings, parents) as a cannot-link, whatever Splink's raw probability."""
+# The scored pairs table: every blocked pair scoring at least ``floor`` once the guard is
+# applied, and every guarded pair of lookalikes (same or similar family name, or the same
+# address or postcode: twins, siblings, parents) as a cannot-link, whatever Splink's raw
+# probability. It stays in the database: only the few pairs inside components that hold a
+# cannot-link ever become Python objects.
+_SCORED = """
+    SELECT * FROM (
+      SELECT unique_id_l, unique_id_r, match_weight,
+        CASE WHEN {guard} THEN least(match_probability,
+               CASE WHEN {agree} THEN {guarded_with_id} ELSE {guarded} END)
+             WHEN {agree} THEN greatest(match_probability, 0.999)
+             ELSE match_probability END AS probability,
+        {guard} AS cannot_link,
+        (gamma_family_name >= 2 OR gamma_location >= 3) AS lookalike
+      FROM {predictions}
+    ) WHERE probability >= {floor} OR (cannot_link AND lookalike)
+"""
+
+
+def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
+           model: Model, dialect: str, floor: float) -> tuple[Linker, SplinkDataFrame]:
     linker = Linker(db_api.register(features_table(ids, rows)),
                     settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
     predictions = linker.inference.predict()
-    guard, agree, differ = _guard_sql()
-    lookalike = "(gamma_family_name >= 2 OR gamma_location >= 3)"
-    sql = f"""
-        SELECT * FROM (
-          SELECT unique_id_l, unique_id_r,
-            CASE WHEN {guard} THEN least(match_probability,
-                   CASE WHEN {agree} THEN {GUARDED_WITH_IDENTIFIER} ELSE {GUARDED} END)
-                 WHEN {agree} THEN greatest(match_probability, 0.999)
-                 ELSE match_probability END AS probability,
-            {guard} AS cannot_link,
-            {lookalike} AS lookalike
-          FROM {predictions.physical_name}
-        ) WHERE probability >= {floor} OR (cannot_link AND lookalike)
-    """
-    out = linker.misc.query_sql(sql, output_type="splink_df")  # type: ignore[no-untyped-call]
-    return [Pair(str(r["unique_id_l"]), str(r["unique_id_r"]), float(r["probability"]),
-                 bool(r["cannot_link"])) for r in out.as_record_list()]
+    guard, agree, _ = _guard_sql()
+    sql = _SCORED.format(guard=guard, agree=agree, guarded_with_id=GUARDED_WITH_IDENTIFIER,
+                         guarded=GUARDED, predictions=predictions.physical_name, floor=floor)
+    scored = linker.misc.query_sql(sql, output_type="splink_df")  # type: ignore[no-untyped-call]
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return linker, scored
+
+
+def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
+    return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0))
+            for left, right, p, apart, weight in zip(
+                table["unique_id_l"], table["unique_id_r"], table["probability"],
+                table["cannot_link"], table["match_weight"], strict=True)]
+
+
+def scored_pairs(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
+                 model: Model, dialect: str = "duckdb", floor: float = 0.5) -> list[Pair]:
+    """Every pair of the scored pairs table (see ``_SCORED``), as Python objects."""
+    _, scored = _score(db_api, ids, rows, model=model, dialect=dialect, floor=floor)
+    return _pairs_of(scored.as_dict())
 
 
 def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> dict[str, int]:
-    """Record id -> cluster number: links strongest first, never across a cannot-link."""
+    """Record id -> cluster number: links strongest first, never across a cannot-link.
+
+    A record whose links reach two records that must be kept apart, and that is no more
+    like one than the other (it has nothing, such as a date of birth, to tell them apart:
+    a daughter named after her mother, recorded without a date of birth), is left on its
+    own rather than given to whichever link happened to come first.
+    """
     index = {record_id: n for n, record_id in enumerate(ids)}
     parent = list(range(len(ids)))
     apart: dict[int, set[int]] = {}
     links: list[tuple[float, int, int]] = []
+    weights: dict[int, dict[int, float]] = {}
     for pair in pairs:
         a, b = index[pair.left], index[pair.right]
         if pair.cannot_link:
@@ -106,6 +134,8 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
             apart.setdefault(b, set()).add(a)
         elif pair.probability >= threshold:
             links.append((pair.probability, a, b))
+            weights.setdefault(a, {})[b] = weights.setdefault(b, {})[a] = pair.match_weight
+    ambiguous = {n for n, linked in weights.items() if _torn(linked, apart)}
 
     def root(n: int) -> int:
         while parent[n] != n:
@@ -114,6 +144,8 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
         return n
 
     for _, a, b in sorted(links, key=lambda link: (-link[0], link[1], link[2])):
+        if a in ambiguous or b in ambiguous:
+            continue
         ra, rb = root(a), root(b)
         if ra == rb:
             continue
@@ -127,6 +159,77 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
         apart.setdefault(ra, set()).update(apart.pop(rb, set()))
     roots: dict[int, int] = {}
     return {record_id: roots.setdefault(root(n), len(roots)) for record_id, n in index.items()}
+
+
+# How much stronger (match weight, bits) a record's link to one of two records that must be
+# kept apart has to be than its link to the other for the record to be given to the first.
+AMBIGUITY_MARGIN = 2.0
+
+
+def _torn(linked: dict[int, float], apart: dict[int, set[int]]) -> bool:
+    """Whether a record links about equally strongly to two records kept apart."""
+    for x, weight_x in linked.items():
+        for y in apart.get(x, ()):
+            if y in linked and abs(weight_x - linked[y]) < AMBIGUITY_MARGIN:
+                return True
+    return False
+
+
+def _components(linker: Linker, scored: SplinkDataFrame, *, threshold: float) -> \
+        tuple[dict[str, str], dict[str, list[Pair]]]:
+    """Connected components of the links, in the database; and, for the few components
+    that hold a cannot-link, their links and cannot-links (to be split in Python)."""
+    links = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        f"SELECT unique_id_l, unique_id_r FROM {scored.physical_name} "
+        f"WHERE NOT cannot_link AND probability >= {threshold}", output_type="splink_df")
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(links)
+    components = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        f"SELECT unique_id, cluster_id FROM {clustered.physical_name}",
+        output_type="splink_df")
+    inside = linker.misc.query_sql(f"""
+        WITH inside AS (
+          SELECT s.*, a.cluster_id FROM {scored.physical_name} s
+          JOIN {components.physical_name} a ON s.unique_id_l = a.unique_id
+          JOIN {components.physical_name} b ON s.unique_id_r = b.unique_id
+          WHERE a.cluster_id = b.cluster_id AND (s.cannot_link OR s.probability >= {threshold})
+        )
+        SELECT * FROM inside
+        WHERE cluster_id IN (SELECT cluster_id FROM inside WHERE cannot_link)
+    """, output_type="splink_df")  # type: ignore[no-untyped-call]
+    columns = components.as_dict()
+    component_of = {str(record_id): str(component) for record_id, component in zip(
+        columns["unique_id"], columns["cluster_id"], strict=True)}
+    conflicted: dict[str, list[Pair]] = {}
+    table = inside.as_dict()
+    for pair, component in zip(_pairs_of(table), table["cluster_id"], strict=True):
+        conflicted.setdefault(str(component), []).append(pair)
+    for frame in (links, clustered, components, inside):
+        frame.drop_table_from_database_and_remove_from_cache()
+    return component_of, conflicted
+
+
+def cluster_in_database(linker: Linker, scored: SplinkDataFrame, ids: Sequence[str], *,
+                        threshold: float) -> dict[str, int]:
+    """What :func:`cluster` gives, for all of ``ids``: a constrained union-find only ever
+    joins records of one connected component of the links, and only a cannot-link inside a
+    component can split it, so components are found in SQL and only those holding a
+    cannot-link are clustered in Python."""
+    component_of, conflicted = _components(linker, scored, threshold=threshold)
+    members: dict[str, list[str]] = {}
+    for record_id in ids:
+        component = component_of.get(record_id)
+        if component in conflicted:
+            members.setdefault(component, []).append(record_id)
+    split: dict[str, str] = {}
+    for component, records in members.items():
+        parts = cluster(records, conflicted[component], threshold=threshold)
+        split.update((record_id, f"{component}/{part}") for record_id, part in parts.items())
+    numbers: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for record_id in ids:
+        label = split.get(record_id) or component_of.get(record_id) or f"/{record_id}"
+        out[record_id] = numbers.setdefault(label, len(numbers))
+    return out
 
 
 @dataclass(frozen=True)
@@ -145,14 +248,30 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     if len(set(ids)) != len(ids):
         raise ValueError("record_id must be unique")
     feats = [record_features(row) for row in rows]
-    usable = [n for n, f in enumerate(feats)
-              if f.given or f.family or f.dob_y]
-    pairs = scored_pairs(db_api or DuckDBAPI(), [ids[n] for n in usable],
-                         [feats[n] for n in usable], model=model, dialect=dialect) \
-        if len(usable) > 1 else []
-    clusters = cluster(ids, pairs, threshold=model.thresholds["match"])
-    return LinkResult({record_id: f"P{number + 1}" for record_id, number in clusters.items()},
-                      len(pairs), len(ids) - len(usable))
+    usable = [n for n, f in enumerate(feats) if f.given or f.family or f.dob_y]
+    clusters: dict[str, int] = {}
+    pairs = 0
+    if len(usable) > 1:
+        linker, scored = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
+                                [feats[n] for n in usable], model=model, dialect=dialect,
+                                floor=0.5)
+        pairs = int(linker.misc.query_sql(  # type: ignore[no-untyped-call]
+            f"SELECT count(*) AS n FROM {scored.physical_name} WHERE probability >= 0.5",
+            output_type="splink_df").as_record_list()[0]["n"])
+        kept = [ids[n] for n in usable]
+        threshold = model.thresholds["match"]
+        # Splink's connected components run out of heap on Spark local mode (its iterations
+        # persist every step), so on Spark the pairs are clustered in Python, as before.
+        clusters = cluster_in_database(linker, scored, kept, threshold=threshold) \
+            if dialect == "duckdb" else \
+            cluster(kept, _pairs_of(scored.as_dict()), threshold=threshold)
+    # Records in no cluster (nothing to match on, or only one usable record) are their own.
+    numbers: dict[int | str, int] = {}
+    person_of = {}
+    for record_id in ids:
+        number = numbers.setdefault(clusters.get(record_id, record_id), len(numbers))
+        person_of[record_id] = f"P{number + 1}"
+    return LinkResult(person_of, pairs, len(ids) - len(usable))
 
 
 @dataclass(frozen=True)
@@ -188,23 +307,33 @@ def pair_scores(predicted: dict[str, str], truth: dict[str, str]) -> PairScores:
 
 
 def false_merges_in_households(predicted: dict[str, str], truth: dict[str, str],
-                               household: dict[str, str]) -> int:
-    """Pairs of different people of one household (twins, siblings, parents) merged."""
+                               household: dict[str, str],
+                               role: dict[str, str] | None = None) -> dict[str, int]:
+    """Pairs of different people of one household put in one cluster, by kind: "siblings"
+    (twins and other siblings: two children), "parent-child", "parents" ("all" without roles)."""
     groups: dict[str, list[str]] = {}
     for record_id, cluster_id in predicted.items():
         groups.setdefault(cluster_id, []).append(record_id)
-    count = 0
+    counts = {"siblings": 0, "parent-child": 0, "parents": 0} if role else {"all": 0}
     for members in groups.values():
         if len(members) < 2:
             continue
-        people: dict[str, str] = {}
+        people: dict[str, tuple[str, str]] = {}
         for record_id in members:
-            people.setdefault(truth[record_id], household.get(record_id, ""))
-        homes: dict[str, int] = {}
-        for home in people.values():
-            homes[home] = homes.get(home, 0) + 1
-        count += sum(k * (k - 1) // 2 for home, k in homes.items() if home)
-    return count
+            people.setdefault(truth[record_id], (household.get(record_id, ""),
+                                                 role.get(record_id, "") if role else ""))
+        found = sorted(people.values())
+        for n, (home, kind) in enumerate(found):
+            for other_home, other_kind in found[n + 1:]:
+                if home and home == other_home:
+                    counts[_kind_of_pair(kind, other_kind) if role else "all"] += 1
+    return counts
+
+
+def _kind_of_pair(a: str, b: str) -> str:
+    if a == b == "child":
+        return "siblings"
+    return "parents" if a == b == "parent" else "parent-child"
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -5,7 +5,8 @@ are twins (same date of birth, different given names); agencies each hold their 
 a person with nicknames (Bill for William), typos, married or changed surnames, transposed day
 and month, partial or missing dates of birth, old addresses after a move, missing fields, and
 identifiers that only some sources hold. Every record carries ``truth`` (the real person) and
-``household`` so that false merges of siblings and twins can be counted.
+``household`` and ``role`` (parent or child) so that false merges of twins and siblings, and of
+a parent and child, can be counted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from safeguard.synth.names import typo
 
 COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
            "address", "nhs_number", "upn", "pnc_id")
-TRUTH_COLUMNS = ("truth", "household")
+TRUTH_COLUMNS = ("truth", "household", "role")
 
 _STREETS = ("Acacia", "Albert", "Alder", "Ash", "Beech", "Birch", "Cedar", "Chapel", "Church",
             "Elm", "Forge", "Granby", "Hawthorn", "Holly", "Larch", "Maple", "Mill", "Oak",
@@ -59,6 +60,7 @@ class _Person:
     upn: str | None = None
     pnc: str | None = None
     addresses: list[tuple[str, str]] = field(default_factory=list)  # (line, postcode)
+    role: str = "child"
 
 
 class _Maker:
@@ -117,6 +119,8 @@ class _Maker:
         if rng.random() < 0.6:
             father_born = mother_born + timedelta(days=rng.randint(-2500, 2500))
             people.append(self.person(hid, family, father_born, "M"))
+        for parent in people:
+            parent.role = "parent"
         children = rng.choices((0, 1, 2, 3, 4), weights=(15, 30, 30, 17, 8))[0]
         names: set[str] = set()
         born = mother_born + timedelta(days=365 * rng.randint(18, 24))
@@ -198,6 +202,7 @@ def _records_of(maker: _Maker, person: _Person) -> Iterator[dict[str, str]]:
             "family_name": family, "dob": dob, "sex": sex, "postcode": postcode,
             "address": f"{line}, Townsville" if line else "", **ids,
             "truth": person.truth, "household": person.household,
+            "role": person.role,
         }
 
 
