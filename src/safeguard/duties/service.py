@@ -64,12 +64,24 @@ def create_duties(
     session: Session, *, drafts: Sequence[DutyDraft], event_id: int, now: datetime,
     actor: str, parent_duty_id: int | None = None,
 ) -> list[tuple[Duty, DutyDraft]]:
-    """Create the drafted duties that do not exist yet (re-running rules adds nothing)."""
+    """Create the drafted duties that do not exist yet (re-running rules adds nothing).
+
+    The duties are written together (one existence check, one flush) because an incident
+    raises several at once and intake speed is what keeps shares flowing.
+    """
+    keyed = [(_dedupe_key(draft, event_id), draft) for draft in drafts]
+    if not keyed:
+        return []
+    # Every duty this function adds is flushed before it returns, so stored duties are all
+    # there is to check: the caller's other pending rows can wait for the one flush below.
+    with session.no_autoflush:
+        existing = set(session.scalars(select(Duty.dedupe_key).where(
+            Duty.dedupe_key.in_([key for key, _ in keyed]))))
     created = []
-    for draft in drafts:
-        key = _dedupe_key(draft, event_id)
-        if session.scalar(select(Duty.id).where(Duty.dedupe_key == key)) is not None:
+    for key, draft in keyed:
+        if key in existing:
             continue
+        existing.add(key)  # a rule that drafts the same duty twice still gets one
         duty = Duty(
             kind=draft.kind, status=OPEN, owner_agency_id=draft.owner_agency_id,
             owner_role=draft.owner_role, partner_agency_id=draft.partner_agency_id,
@@ -80,10 +92,13 @@ def create_duties(
             evidence=list(draft.evidence) or None,
         )
         session.add(duty)
-        session.flush()
-        session.add(DutyTransition(duty_id=duty.id, at=now, action="created", from_status=None,
-                                   to_status=OPEN, actor=actor, note=draft.reason))
         created.append((duty, draft))
+    if not created:
+        return []
+    session.flush()
+    session.add_all(DutyTransition(duty_id=duty.id, at=now, action="created", from_status=None,
+                                   to_status=OPEN, actor=actor, note=draft.reason)
+                    for duty, draft in created)
     return created
 
 

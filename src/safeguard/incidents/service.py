@@ -137,3 +137,18 @@ def incidents_for_person(session: Session, *, person_id: int) -> list[tuple[Inci
         .order_by(Incident.occurred_at)
     ).all()
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def previous_incident(
+    session: Session, *, person_id: int, kind: str, before: datetime, excluding: int,
+) -> tuple[str, datetime, str | None] | None:
+    """The person's latest incident of this kind before a time: (reference, occurred_at,
+    risk level). One indexed row, not the person's whole history."""
+    row = session.execute(
+        select(Incident.reference, Incident.occurred_at, Incident.risk_level)
+        .join(IncidentPerson, IncidentPerson.incident_id == Incident.id)
+        .where(IncidentPerson.person_id == person_id, Incident.kind == kind,
+               Incident.id != excluding, Incident.occurred_at < before)
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1], row[2]) if row else None

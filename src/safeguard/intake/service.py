@@ -28,7 +28,7 @@ from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
 from safeguard.events.service import NEW, store_event
 from safeguard.incidents.models import Incident
-from safeguard.incidents.service import incidents_for_person, record_incident
+from safeguard.incidents.service import previous_incident, record_incident
 from safeguard.people.models import Person
 from safeguard.people.service import link_record, person_name, upsert_address, upsert_school
 from safeguard.rules.drafts import REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION
@@ -144,7 +144,7 @@ def _accept_incident(
     drafts = incident_duties(facts, calendar=ctx.calendar, schools=ctx.schools,
                              clocks=ctx.clocks)
     created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                                actor=principal.actor)
+                            actor=principal.actor)
     create_shares(session, created=created, now=now, calendar=ctx.calendar, clocks=ctx.clocks,
                   actor=principal.actor)
     if facts.kind == "domestic_abuse":
@@ -203,9 +203,11 @@ def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
     since = (concern.occurred_at if concern else recorded_at) - timedelta(days=days)
     earlier = concerns_about(session, person_id=person_id, since=since,
                              exclude_event_id=concern.event_id if concern else None)
+    # Names and references are only needed to describe concerns; most incidents have none.
     refs = dict(session.execute(select(Event.id, Event.source_id).where(
-        Event.id.in_([c.event_id for c in earlier]))).all())
-    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+        Event.id.in_([c.event_id for c in earlier]))).all()) if earlier else {}
+    names = dict(session.execute(select(Agency.id, Agency.name)).all()) \
+        if earlier or concern else {}
     undischarged = list(session.scalars(select(Duty).where(
         Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
         Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
@@ -227,16 +229,14 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incide
                      principal: Principal, ctx: IntakeContext, now: datetime) -> None:
     """A child's domestic-abuse incident riskier than their previous one: meet jointly."""
     for child in facts.children:
-        before = [i for i, _, _ in incidents_for_person(session, person_id=child.person_id)
-                  if i.kind == "domestic_abuse" and i.id != incident.id
-                  and i.occurred_at < incident.occurred_at]
-        if not before:
+        last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
+                                 before=incident.occurred_at, excluding=incident.id)
+        if last is None:
             continue
-        last = before[-1]
         joint = _joint_facts(
             session, person_id=child.person_id, recorded_at=now, concern=None,
             incident=IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level),
-            previous=IncidentRisk(last.reference, last.occurred_at, last.risk_level))
+            previous=IncidentRisk(*last))
         drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
         create_duties(session, drafts=drafts, event_id=facts.event_id, now=now,
                       actor=principal.actor)

@@ -208,37 +208,49 @@ def children_at_address(
     A child whose newest record anywhere places them at another address (a house move recorded
     later) is not counted: an old record must not outweigh a newer one.
     """
-    records = session.scalars(
-        select(PersonRecord).where(PersonRecord.address_id == address_id)
-        .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id)
-    ).all()
-    found: dict[int, ResidentChild] = {}
-    for record in records:
-        if record.person_id in found or record.person_id in exclude:
+    # Two queries whatever the household's size: the records at the address with their
+    # persons, then each possible child's newest record that gives any address.
+    # Only stored records place a child, so the caller's pending rows need not be flushed
+    # first (a flush per look-up is most of what recording an incident costs).
+    with session.no_autoflush:
+        rows = session.execute(
+            select(PersonRecord, Person).join(Person, Person.id == PersonRecord.person_id)
+            .where(PersonRecord.address_id == address_id)
+            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id)
+        ).all()
+    placed: dict[int, tuple[Person, PersonRecord]] = {}
+    for record, person in rows:
+        if person.id in placed or person.id in exclude:
             continue
-        person = session.get_one(Person, record.person_id)
         if person.dob is None or not 0 <= age_on(person.dob, on) < 18:
             continue
-        newest = session.scalar(
-            select(PersonRecord).where(PersonRecord.person_id == person.id,
-                                       PersonRecord.address_id.is_not(None))
-            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
-        )
-        if newest is not None and newest.address_id != address_id \
-                and newest.recorded_at > record.recorded_at:
+        placed[person.id] = (person, record)
+    if not placed:
+        return []
+    newest: dict[int, tuple[int | None, datetime]] = {}
+    for person_id, newest_address, recorded_at in session.execute(
+            select(PersonRecord.person_id, PersonRecord.address_id, PersonRecord.recorded_at)
+            .where(PersonRecord.person_id.in_(list(placed)),
+                   PersonRecord.address_id.is_not(None))
+            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc())):
+        newest.setdefault(person_id, (newest_address, recorded_at))
+    found = []
+    for person_id, (person, record) in placed.items():
+        newest_address, recorded_at = newest.get(person_id, (address_id, record.recorded_at))
+        if newest_address != address_id and recorded_at > record.recorded_at:
             continue
-        found[person.id] = ResidentChild(person, record)
-    return list(found.values())
+        found.append(ResidentChild(person, record))
+    return found
 
 
 def school_of(session: Session, *, person_id: int) -> School | None:
     """The child's school by the newest record that names one."""
-    urn = session.scalar(
-        select(PersonRecord.school_urn)
-        .where(PersonRecord.person_id == person_id, PersonRecord.school_urn.is_not(None))
-        .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
-    )
-    return session.get(School, urn) if urn else None
+    with session.no_autoflush:  # reads stored records only; see children_at_address
+        return session.scalar(
+            select(School).join(PersonRecord, PersonRecord.school_urn == School.urn)
+            .where(PersonRecord.person_id == person_id)
+            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
+        )
 
 
 def person_name(person: Person) -> str:

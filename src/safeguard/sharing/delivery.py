@@ -41,8 +41,9 @@ def enqueue_deliveries(session: Session, *, shares: Sequence[Share], now: dateti
     if not shares:
         return []
     agencies = {share.to_agency_id for share in shares}
-    endpoints = {e.agency_id: e for e in session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True)))}
+    with session.no_autoflush:  # endpoints are configuration, never pending in this session
+        endpoints = {e.agency_id: e for e in session.scalars(select(WebhookEndpoint).where(
+            WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True)))}
     queued = []
     for share in shares:
         endpoint = endpoints.get(share.to_agency_id)

@@ -38,7 +38,7 @@ def create_shares(
     clocks: ClockSettings,
     actor: str,
 ) -> list[Share]:
-    shares = []
+    shares: list[tuple[Share, Duty]] = []
     for duty, draft in created:
         if draft.kind not in SHARE_KINDS or draft.partner_agency_id is None:
             continue
@@ -51,14 +51,20 @@ def create_shares(
             created_at=now, delivered_at=now,
         )
         session.add(share)
-        session.flush()
-        shares.append(share)
-        if draft.kind == SHARE_WITH_CSC:
+        shares.append((share, duty))
+    if not shares:
+        return []
+    # The referral decision needs the share's arrival time, not its id, so its duty is
+    # written in the same flush as the shares.
+    for share, duty in shares:
+        if share.kind == SHARE_WITH_CSC:
             _start_referral_clock(session, share=share, duty=duty, calendar=calendar,
                                   clocks=clocks, actor=actor)
+    session.flush()
     # Partner systems' webhooks are queued in this same transaction: no share without its send.
-    enqueue_deliveries(session, shares=shares, now=now)
-    return shares
+    written = [share for share, _ in shares]
+    enqueue_deliveries(session, shares=written, now=now)
+    return written
 
 
 def _start_referral_clock(
