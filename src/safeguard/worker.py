@@ -109,6 +109,44 @@ class DeliveryPassResult:
     dead: int
 
 
+Sent = list[tuple[Outgoing, Outcome]]
+
+
+def _send_all(client: httpx.Client, batch: list[Outgoing],
+              pool: ThreadPoolExecutor | None) -> Sent:
+    stamp = int(time.time())
+
+    def attempt(outgoing: Outgoing) -> Outcome:
+        return send(client, outgoing, timestamp=stamp)
+
+    outcomes = list(pool.map(attempt, batch)) if pool else [attempt(o) for o in batch]
+    return list(zip(batch, outcomes, strict=True))
+
+
+def delivery_cycle(
+    factory: sessionmaker[Session], *, worker_id: str, settings: DeliverySettings,
+    client: httpx.Client, sent: Sent, claim: bool = True, now: datetime | None = None,
+    rng: random.Random | None = None, pool: ThreadPoolExecutor | None = None,
+) -> tuple[Recorded, Sent]:
+    """Record the last batch's results and claim the next batch in one short transaction,
+    then send that batch with no transaction open.
+
+    One transaction a cycle, not two, because on SQLite every transaction waits its turn for
+    the single write lock behind the incidents being recorded.
+    """
+    with transaction(factory) as session:
+        tally = record_outcomes(session, sent=sent, worker_id=worker_id, now=now or utcnow(),
+                                settings=settings, rng=rng or random.Random()) \
+            if sent else Recorded()
+        batch = claim_due(session, worker_id=worker_id, now=now or utcnow(),
+                          lease_seconds=settings.lease_seconds,
+                          limit=settings.batch_size) if claim else []
+    if tally.lost_claim:
+        log.warning("%d deliveries were claimed by another worker before their results were "
+                    "recorded (their leases had expired)", tally.lost_claim)
+    return tally, _send_all(client, batch, pool) if batch else []
+
+
 def deliver_pending(
     factory: sessionmaker[Session], *, worker_id: str, settings: DeliverySettings,
     client: httpx.Client, now: datetime | None = None, rng: random.Random | None = None,
@@ -119,51 +157,52 @@ def deliver_pending(
     `now` fixes the clock for claiming and recording (tests step through retries with it);
     signatures always carry the real time, as the partner checks them against its own clock.
     """
-    with transaction(factory) as session:
-        batch = claim_due(session, worker_id=worker_id, now=now or utcnow(),
-                          lease_seconds=settings.lease_seconds, limit=settings.batch_size)
-    if not batch:
+    _, sent = delivery_cycle(factory, worker_id=worker_id, settings=settings, client=client,
+                             sent=[], now=now, rng=rng, pool=pool)
+    if not sent:
         return DeliveryPassResult(0, 0, 0, 0)
-    stamp = int(time.time())
-
-    def attempt(outgoing: Outgoing) -> Outcome:
-        return send(client, outgoing, timestamp=stamp)
-
-    outcomes = list(pool.map(attempt, batch)) if pool else [attempt(o) for o in batch]
-    with transaction(factory) as session:
-        tally: Recorded = record_outcomes(
-            session, sent=zip(batch, outcomes, strict=True), worker_id=worker_id,
-            now=now or utcnow(), settings=settings, rng=rng or random.Random())
-    if tally.lost_claim:
-        log.warning("%d deliveries were claimed by another worker before their results were "
-                    "recorded (their leases had expired)", tally.lost_claim)
-    return DeliveryPassResult(len(batch), tally.delivered, tally.retried, tally.dead)
+    tally, _ = delivery_cycle(factory, worker_id=worker_id, settings=settings, client=client,
+                              sent=sent, claim=False, now=now, rng=rng)
+    return DeliveryPassResult(len(sent), tally.delivered, tally.retried, tally.dead)
 
 
 def deliver_forever(
     factory: sessionmaker[Session], *, settings: DeliverySettings, stop: threading.Event,
     on_pass: Callable[[DeliveryPassResult], None] | None = None,
 ) -> None:
-    """Poll often while there is work (latency is the point), back off when idle."""
+    """Poll often while there is work (latency is the point), back off when idle.
+
+    Each batch's results are recorded with the next claim; a batch just sent means more may
+    be waiting, so the next cycle starts at once. On stop the last results are recorded.
+    """
     worker_id = new_worker_id()
     wait = settings.poll_seconds
+    sent: Sent = []
     with httpx.Client(timeout=settings.timeout_seconds) as client, \
             ThreadPoolExecutor(max_workers=settings.concurrency,
                                thread_name_prefix="safeguard-send") as pool:
         while not stop.is_set():
             try:
-                result = deliver_pending(factory, worker_id=worker_id, settings=settings,
-                                         client=client, pool=pool)
+                tally, sent = delivery_cycle(factory, worker_id=worker_id, settings=settings,
+                                             client=client, sent=sent, pool=pool)
                 if on_pass:
-                    on_pass(result)
+                    on_pass(DeliveryPassResult(len(sent), tally.delivered, tally.retried,
+                                               tally.dead))
             except Exception:  # a failed pass must not stop deliveries: log and try again
+                # Unrecorded results are not lost: their leases expire and they are re-sent.
                 log.exception("delivery pass failed")
-                result = DeliveryPassResult(0, 0, 0, 0)
-            if result.claimed >= settings.batch_size:
-                continue  # a full batch: there is probably more waiting now
-            wait = settings.poll_seconds if result.claimed else \
-                min(settings.idle_seconds, wait * 2)
+                sent = []
+            if sent:
+                wait = settings.poll_seconds
+                continue
+            wait = min(settings.idle_seconds, wait * 2)
             stop.wait(wait)
+        if sent:
+            try:
+                delivery_cycle(factory, worker_id=worker_id, settings=settings, client=client,
+                               sent=sent, claim=False)
+            except Exception:  # the leases expire and the rows are sent again
+                log.exception("recording the last deliveries failed")
 
 
 def run_all(factory: sessionmaker[Session], *, interval: float, settings: DeliverySettings,
