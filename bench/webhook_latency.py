@@ -23,6 +23,8 @@ import argparse
 import json
 import os
 import re
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -39,7 +41,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
-from safeguard.config import Settings
+from safeguard.config import DeliverySettings, Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.events.schemas import EVENT_ADAPTER
 from safeguard.intake.service import IntakeContext, accept_event, build_context
@@ -52,9 +54,9 @@ from safeguard.sharing.webhooks import (
     set_endpoint,
     verify,
 )
+from safeguard.worker import start_in_thread
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-HOUSEHOLDS = 300
 URN = "131313"
 SCHOOL = {"event": "school", "source": "education", "source_id": f"SCH-{URN}", "urn": URN,
           "name": "Benchmark Primary School", "phase": "primary"}
@@ -62,8 +64,14 @@ AGENCIES = ("childrens_social_care", f"school-{URN}")
 
 
 class Receiver:
-    def __init__(self) -> None:
-        self.secrets: dict[str, str] = {}
+    """The partner's system: its own process, so it does not share the product's cores' GIL.
+
+    It checks every signature and idempotency key and notes when each share first arrived;
+    on SIGTERM it writes {share_id: arrival time} and its counts to `out` as JSON.
+    """
+
+    def __init__(self, port: int, secrets: dict[str, str], out: Path) -> None:
+        self.secrets, self.out = secrets, out
         self.arrived: dict[int, float] = {}
         self.requests = 0
         self.bad = 0
@@ -92,12 +100,28 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def url(self, agency: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/{agency}"
+    def serve(self) -> None:
+        def stop(*_: Any) -> None:
+            threading.Thread(target=self.server.shutdown).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        self.server.serve_forever()
+        with self.lock:
+            self.out.write_text(json.dumps({"arrived": self.arrived, "requests": self.requests,
+                                            "bad": self.bad}))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def hook_url(port: int, agency: str) -> str:
+    return f"http://127.0.0.1:{port}/hooks/{agency}"
 
 
 def fresh_url(backend: str, workdir: Path) -> str:
@@ -118,24 +142,47 @@ def accept(session: Session, ctx: IntakeContext, raw: dict[str, Any]) -> int:
                         via="bench", principal=SYSTEM, ctx=ctx, now=now).event_id
 
 
+GIVEN = ("Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Freya", "Oscar",
+         "Lily", "Theo", "Grace", "Jack", "Evie", "Harry", "Ruby", "George", "Sophie", "Alfie")
+FAMILY = ("Jones", "Patel", "Okafor", "Wright", "Nowak", "Hughes", "Begum", "Clarke", "Murphy",
+          "Khan", "Evans", "Taylor", "Mensah", "Walsh", "Ahmed")
+HOUSEHOLDS = len(GIVEN) * len(FAMILY)  # 300: one child, of one name, per household
+PARENT = ("Sarah", "Aisha", "Laura", "Joanna", "Emma", "Fatima", "Claire", "Natalie")
+STREETS = ("Birch Close", "Elm Road", "Kingsley Road", "Abington Avenue", "Park Avenue North",
+           "Wellingborough Road")
+
+
 def address(n: int) -> dict[str, str]:
-    return {"uprn": f"3000{n:08d}", "line1": f"{n + 1} Birch Close", "town": "Northampton",
-            "postcode": "NN2 2BB"}
+    street = n % len(STREETS)
+    return {"uprn": f"3000{n:08d}", "line1": f"{n // len(STREETS) + 1} {STREETS[street]}",
+            "town": "Northampton", "postcode": f"NN{street + 1} {n % 9 + 1}BB"}
 
 
-def prepare(factory: sessionmaker[Session], ctx: IntakeContext, receiver: Receiver) -> None:
+def child(n: int) -> dict[str, str]:
+    """Household n's child and parent: distinct people, as a real school roll holds."""
+    return {"given_name": GIVEN[n % len(GIVEN)], "family_name": FAMILY[n // len(GIVEN)],
+            "dob": f"201{n % 8}-{n % 12 + 1:02d}-{n % 27 + 1:02d}"}
+
+
+def parent(n: int) -> dict[str, str]:
+    return {"given_name": PARENT[n % len(PARENT)], "family_name": FAMILY[n // len(GIVEN)],
+            "dob": f"198{n % 10}-{(n + 5) % 12 + 1:02d}-{(n + 3) % 27 + 1:02d}"}
+
+
+def prepare(factory: sessionmaker[Session], ctx: IntakeContext, port: int) -> dict[str, str]:
+    """The school, its children, and both agencies' webhooks; returns the endpoint secrets."""
+    secrets = {}
     with transaction(factory) as session:
         accept(session, ctx, SCHOOL)
         for n in range(HOUSEHOLDS):
             accept(session, ctx, {
-                "event": "person", "source": "education", "source_id": f"B-{n}",
-                "given_name": f"Kit{n}", "family_name": "Jones",
-                "dob": f"2017-03-0{n % 9 + 1}",
+                "event": "person", "source": "education", "source_id": f"B-{n}", **child(n),
                 "address": address(n), "school_urn": URN,
                 "recorded_at": "2026-09-04T09:00:00+00:00"})
         for agency in AGENCIES:
-            _, receiver.secrets[agency] = set_endpoint(session, agency_id=agency,
-                                                       url=receiver.url(agency))
+            _, secrets[agency] = set_endpoint(session, agency_id=agency,
+                                              url=hook_url(port, agency))
+    return secrets
 
 
 def incident(n: int) -> dict[str, Any]:
@@ -144,39 +191,27 @@ def incident(n: int) -> dict[str, Any]:
             "kind": "domestic_abuse", "occurred_at": now, "recorded_at": now,
             "address": address(n % HOUSEHOLDS), "officer": "PC 1 Bench",
             "summary": "Benchmark incident.",
-            "people": [{"role": "victim", "given_name": "Jo", "family_name": "Jones",
-                        "dob": "1990-02-03"}],
+            "people": [{"role": "victim", **parent(n % HOUSEHOLDS)}],
             "dash": {"answers": {f"q{i}": i <= 3 for i in range(1, 25)}}}
 
 
-def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
-    try:
-        url = fresh_url(backend, workdir)
-    except Exception as error:  # noqa: BLE001 (report and go on with the other backend)
-        print(f"{backend}: not measured ({str(error).splitlines()[0]})")
-        return None
-    engine = make_engine(url, pool_size=args.writers + 2) if backend == "postgresql" \
+def write(url: str, numbers: range, args: argparse.Namespace, start: float, out: Path) -> None:
+    """One writer process: --writers threads record its share of the incidents on schedule,
+    through the real intake path, one transaction each (as one API request would)."""
+    engine = make_engine(url, pool_size=args.writers + 2) if url.startswith("postgresql") \
         else make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     ctx = build_context(Settings(database_url=url))
-    receiver = Receiver()
-    prepare(factory, ctx, receiver)
-    env = dict(os.environ, SAFEGUARD_DATABASE_URL=url, SAFEGUARD_WORKER_INTERVAL_SECONDS="60")
-    workers = [subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for _ in range(args.workers)]
-    time.sleep(3)  # let the workers import and start polling
-    total = int(args.rate * args.seconds)
+    stop = threading.Event()
+    if args.delivery == "embedded":  # as `safeguard serve` runs it beside the web server
+        _, stop = start_in_thread(factory, interval=60, delivery=DeliverySettings())
     committed: dict[int, float] = {}
     late: list[float] = []
     failed: list[int] = []
     lock = threading.Lock()
-    start = time.time() + 0.5
 
-    def write(first: int) -> None:
-        for n in range(first, total, args.writers):
+    def run(mine: list[int]) -> None:
+        for n in mine:
             wait = start + n / args.rate - time.time()
             if wait > 0:
                 time.sleep(wait)
@@ -194,27 +229,79 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
                 late.append(at - (start + n / args.rate))
                 committed.update((share_id, at) for share_id in shares)
 
-    writers = [threading.Thread(target=write, args=(w,)) for w in range(args.writers)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
-    elapsed = time.time() - start
-    deadline = time.time() + 60
-    while time.time() < deadline and not set(committed) <= set(receiver.arrived):
-        time.sleep(0.1)
-    for worker in workers:
-        worker.terminate()
-        worker.wait(10)
-    receiver.server.shutdown()
+    threads = [threading.Thread(target=run, args=(list(numbers[t::args.writers]),))
+               for t in range(args.writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finished = time.time()
+    if args.delivery == "embedded":
+        time.sleep(args.drain)  # keep delivering what this process committed
+    stop.set()
+    out.write_text(json.dumps({"committed": committed, "late": late, "failed": failed,
+                               "finished": finished}))
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
+    try:
+        url = fresh_url(backend, workdir)
+    except Exception as error:  # noqa: BLE001 (report and go on with the other backend)
+        print(f"{backend}: not measured ({str(error).splitlines()[0]})")
+        return None
+    engine = make_engine(url)
+    upgrade(engine)
+    port = free_port()
+    secrets = prepare(make_session_factory(engine), build_context(Settings(database_url=url)),
+                      port)
     engine.dispose()
-    latencies = sorted(receiver.arrived[s] - at for s, at in committed.items()
-                       if s in receiver.arrived)
+    here = [sys.executable, __file__]
+    env = dict(os.environ, SAFEGUARD_DATABASE_URL=url, SAFEGUARD_WORKER_INTERVAL_SECONDS="60")
+    total = int(args.rate * args.seconds)
+    outs = [workdir / f"writer-{p}.json" for p in range(args.writer_processes)]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        receiver = subprocess.Popen(here + ["--child", "receiver", "--port", str(port),
+                                            "--secrets", json.dumps(secrets),
+                                            "--out", str(workdir / "received.json")])
+        processes.append(receiver)
+        workers = [] if args.delivery == "embedded" else [
+            subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(args.workers)]
+        processes += workers
+        time.sleep(3)  # let the receiver and workers import and start
+        start = time.time() + 4  # the writers import and connect first
+        writers = [subprocess.Popen(here + [
+            "--child", "writer", "--url", url, "--first", str(p), "--start", repr(start),
+            "--out", str(out), "--rate", str(args.rate), "--seconds", str(args.seconds),
+            "--writers", str(args.writers), "--writer-processes", str(args.writer_processes),
+            "--delivery", args.delivery, "--drain", str(args.drain)])
+            for p, out in enumerate(outs)]
+        processes += writers
+        for writer in writers:
+            writer.wait()
+        if args.delivery != "embedded":
+            time.sleep(args.drain)
+    finally:
+        for process in reversed(processes):  # the receiver last: it writes what arrived
+            process.terminate()
+            process.wait(30)
+    reports = [json.loads(out.read_text()) for out in outs]
+    committed = {int(k): v for r in reports for k, v in r["committed"].items()}
+    late = [x for r in reports for x in r["late"]]
+    failed = [x for r in reports for x in r["failed"]]
+    elapsed = max(r["finished"] for r in reports) - start
+    received = json.loads((workdir / "received.json").read_text())
+    arrived = {int(k): v for k, v in received["arrived"].items()}
+    latencies = sorted(arrived[s] - at for s, at in committed.items() if s in arrived)
     result = {
         "backend": backend, "incidents": total - len(failed), "failed": len(failed),
         "achieved_rate": (total - len(failed)) / elapsed,
-        "shares": len(committed), "received": len(latencies), "requests": receiver.requests,
-        "bad_signatures": receiver.bad, "writer_lag_p50": statistics.median(late),
+        "shares": len(committed), "received": len(latencies), "requests": received["requests"],
+        "bad_signatures": received["bad"], "writer_lag_p50": statistics.median(late),
+        "writer_lag_p99": statistics.quantiles(late, n=100, method="inclusive")[98],
     }
     if latencies:
         q = statistics.quantiles(latencies, n=100, method="inclusive")
@@ -222,29 +309,59 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
     return result
 
 
+def run_child(args: argparse.Namespace) -> None:
+    if args.child == "receiver":
+        Receiver(args.port, json.loads(args.secrets), Path(args.out)).serve()
+    else:
+        total = int(args.rate * args.seconds)
+        write(args.url, range(args.first, total, args.writer_processes), args,
+              args.start, Path(args.out))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=100.0, help="incidents per second")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--writers", type=int, default=4, help="threads recording incidents")
+    parser.add_argument("--writer-processes", type=int, default=None,
+                        help="processes recording incidents (default: 1 on SQLite, whose "
+                             "writes queue on one lock anyway; 2 on PostgreSQL)")
+    parser.add_argument("--writers", type=int, default=2, help="threads per writer process")
     parser.add_argument("--workers", type=int, default=1, help="`safeguard worker` processes")
+    parser.add_argument("--delivery", choices=("worker", "embedded"), default="worker",
+                        help="deliver from `safeguard worker` processes, or from a thread in "
+                             "the writing process as `safeguard serve` does")
+    parser.add_argument("--drain", type=float, default=5.0,
+                        help="seconds to let deliveries finish after the last incident")
+    for name in ("--child", "--secrets", "--out", "--url"):
+        parser.add_argument(name, help=argparse.SUPPRESS)
+    for name in ("--port", "--first"):
+        parser.add_argument(name, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--start", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"{args.rate:g} incidents/s for {args.seconds:g} s, {args.writers} writer threads, "
-          f"{args.workers} worker process(es); nproc {os.cpu_count()}, "
-          f"load {os.getloadavg()[0]:.1f}")
+    if args.child:
+        run_child(args)
+        return
+    print(f"{args.rate:g} incidents/s for {args.seconds:g} s, {args.writers} writer threads "
+          f"per process, delivery by {args.delivery}; nproc {os.cpu_count()}, "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
     for backend in args.backends.split(","):
-        r = run_backend(backend.strip(), args)
+        backend = backend.strip()
+        chosen = args.writer_processes
+        args.writer_processes = chosen or (1 if backend == "sqlite" else 2)
+        r = run_backend(backend, args)
+        processes, args.writer_processes = args.writer_processes, chosen
         if r is None:
             continue
         figures = (f"p50 {r['p50'] * 1000:.0f} ms  p90 {r['p90'] * 1000:.0f} ms  "
                    f"p99 {r['p99'] * 1000:.0f} ms  max {r['max'] * 1000:.0f} ms"
                    if "p50" in r else "no shares received")
-        print(f"{r['backend']:>10}: {figures}\n{'':>12}{r['incidents']} incidents "
-              f"committed ({r['failed']} failed: lock timeout; achieved "
-              f"{r['achieved_rate']:.1f}/s, median writer lag "
-              f"{r['writer_lag_p50'] * 1000:.0f} ms), {r['shares']} shares, {r['received']} "
-              f"received, {r['requests']} requests, {r['bad_signatures']} bad signatures")
+        print(f"{r['backend']:>10}: {figures}\n{'':>12}{r['incidents']} incidents committed "
+              f"by {processes} writer process(es) ({r['failed']} failed: lock timeout); "
+              f"achieved {r['achieved_rate']:.1f}/s, writer lag p50 "
+              f"{r['writer_lag_p50'] * 1000:.0f} ms p99 {r['writer_lag_p99'] * 1000:.0f} ms; "
+              f"{r['shares']} shares, {r['received']} received, {r['requests']} requests, "
+              f"{r['bad_signatures']} bad signatures", flush=True)
 
 
 if __name__ == "__main__":
