@@ -14,6 +14,7 @@ from safeguard.cli import app
 from safeguard.config import get_settings
 
 from .intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
+from .sharing.test_delivery_receiver import CSC, Receiver
 
 runner = CliRunner()
 
@@ -95,3 +96,23 @@ def test_synth_is_deterministic(tmp_path: Path) -> None:
                                      str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_the_worker_once_also_delivers_due_shares_to_partner_webhooks(
+        database: Path, tmp_path: Path) -> None:
+    receiver = Receiver().start()
+    try:
+        result = runner.invoke(app, ["webhook", "set", CSC, receiver.url(CSC)])
+        assert result.exit_code == 0, result.output
+        receiver.secrets[CSC] = result.stdout.strip().splitlines()[-1]
+        runner.invoke(app, ["import", str(write_lines(tmp_path / "e.jsonl", SCHOOL, AMY,
+                                                       FRIDAY_NIGHT))])
+        result = runner.invoke(app, ["worker", "--once"])
+    finally:
+        receiver.stop()
+    assert result.exit_code == 0, result.output
+    assert "1 delivered" in result.output
+    assert receiver.bad_signatures == 0
+    [document] = receiver.documents.values()
+    assert document["kind"] == "share_with_csc"
+    assert document["subject"]["police_reference"] == FRIDAY_NIGHT["source_id"]

@@ -34,7 +34,7 @@ from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
 from safeguard.sharing.webhooks import list_endpoints, set_endpoint
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
-from safeguard.worker import PassResult, run_all, run_once, start_in_thread
+from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
 
 app = typer.Typer(help="safeguard: multi-agency child protection — events in, duties out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -168,6 +168,10 @@ def worker(
     factory = _factory(settings)
     if once:
         _report_pass(run_once(factory))
+        sent = deliver_due(factory, settings=settings.delivery)
+        if sent.claimed:
+            console.print(f"Sent {sent.claimed} shares to partners' webhooks: {sent.delivered} "
+                          f"delivered, {sent.retried} to retry, {sent.dead} dead letters.")
         return
     stop = threading.Event()
     console.print("Worker running; Ctrl-C to stop.")

@@ -166,6 +166,23 @@ def deliver_pending(
     return DeliveryPassResult(len(sent), tally.delivered, tally.retried, tally.dead)
 
 
+def deliver_due(factory: sessionmaker[Session], *, settings: DeliverySettings
+                ) -> DeliveryPassResult:
+    """Deliver everything due now, batch after batch, then stop (`safeguard worker --once`)."""
+    worker_id = new_worker_id()
+    totals = [0, 0, 0, 0]
+    with httpx.Client(timeout=settings.timeout_seconds) as client, \
+            ThreadPoolExecutor(max_workers=settings.concurrency,
+                               thread_name_prefix="safeguard-send") as pool:
+        while True:
+            result = deliver_pending(factory, worker_id=worker_id, settings=settings,
+                                     client=client, pool=pool)
+            totals = [a + b for a, b in zip(totals, (result.claimed, result.delivered,
+                                                     result.retried, result.dead), strict=True)]
+            if result.claimed < settings.batch_size:
+                return DeliveryPassResult(*totals)
+
+
 def deliver_forever(
     factory: sessionmaker[Session], *, settings: DeliverySettings, stop: threading.Event,
     on_pass: Callable[[DeliveryPassResult], None] | None = None,
