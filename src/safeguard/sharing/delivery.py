@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -150,15 +150,37 @@ def record_outcomes(
     """Record results for rows this worker still holds; a row whose lease passed to another
     worker is left to that worker (the partner may see it twice, and drops the repeat)."""
     tally = Recorded()
+    sent = list(sent)
+    # Deliveries that succeeded (nearly all of them) are recorded in two statements for the
+    # whole batch; failures each need their own backoff, so they go one by one.
+    ok = [outgoing for outgoing, outcome in sent if outcome.ok]
+    if ok:
+        status_of = {o.delivery_id: outcome.status_code for o, outcome in sent if outcome.ok}
+        mine = and_(Delivery.id.in_(list(status_of)), Delivery.claimed_by == worker_id,
+                    Delivery.status == PENDING)
+        recorded = list(session.execute(
+            update(Delivery).where(mine)
+            .values(status=DELIVERED, delivered_at=now, last_error=None, claimed_by=None,
+                    claimed_until=None, attempts=Delivery.attempts + 1,
+                    last_status_code=_status_case(status_of))
+            .returning(Delivery.id, Delivery.share_id)
+            .execution_options(synchronize_session=False)))
+        tally.delivered = len(recorded)
+        tally.lost_claim += len(ok) - len(recorded)
+        if recorded:
+            session.execute(update(Share).where(Share.id.in_([row[1] for row in recorded]),
+                                                Share.delivered_at.is_(None))
+                            .values(delivered_at=now)
+                            .execution_options(synchronize_session=False))
     for outgoing, outcome in sent:
+        if outcome.ok:
+            continue
         mine = and_(Delivery.id == outgoing.delivery_id, Delivery.claimed_by == worker_id,
                     Delivery.status == PENDING)
         attempts = outgoing.attempts + 1
         common = {"attempts": attempts, "last_status_code": outcome.status_code,
                   "claimed_by": None, "claimed_until": None}
-        if outcome.ok:
-            values = {**common, "status": DELIVERED, "delivered_at": now, "last_error": None}
-        elif attempts >= settings.max_attempts:
+        if attempts >= settings.max_attempts:
             values = {**common, "status": DEAD, "dead_at": now, "last_error": outcome.error}
         else:
             wait = backoff_seconds(outgoing.attempts, settings, rng)
@@ -168,19 +190,21 @@ def record_outcomes(
                                  .execution_options(synchronize_session=False))
         if getattr(result, "rowcount", 0) != 1:
             tally.lost_claim += 1
-            continue
-        if outcome.ok:
-            tally.delivered += 1
-            session.execute(update(Share).where(Share.id == outgoing.share_id,
-                                                Share.delivered_at.is_(None))
-                            .values(delivered_at=now)
-                            .execution_options(synchronize_session=False))
         elif values.get("status") == DEAD:
             tally.dead += 1
         else:
             tally.retried += 1
     session.flush()
     return tally
+
+
+def _status_case(status_of: dict[int, int | None]) -> ColumnElement[int | None]:
+    """Each delivery's own HTTP status in one UPDATE (they are almost always all 200)."""
+    codes = set(status_of.values())
+    if len(codes) == 1:
+        return literal(codes.pop(), Integer)
+    return case({delivery_id: code for delivery_id, code in status_of.items()},
+                value=Delivery.id)
 
 
 # --- administration -------------------------------------------------------------------------
