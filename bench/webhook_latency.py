@@ -1,17 +1,23 @@
 """Webhook delivery latency: from an incident's commit to the partner's system receiving its share.
 
-For each backend: a fresh database, a school, and HOUSEHOLDS households each with a child at
-that school (education records, loaded before timing); children's social care and the school
-get webhook endpoints on a receiver on loopback (in this process, checking every signature).
-The real `safeguard worker` command runs in its own process(es). Incidents are then recorded
-through the real intake path (`intake.service.accept_event`, one transaction each) at a steady
---rate for --seconds, by --writers threads; each makes two shares (social care, and the
-school's Operation Encompass notice), whose commit time is noted. Latency = the receiver's
-first receipt of a share minus its incident's commit time (one clock: `time.time()` here).
+For each backend: a fresh database, a school, and HOUSEHOLDS households, each a parent and a
+child at that school with names of their own (education records, loaded before timing);
+children's social care and the school get webhook endpoints on a receiver on loopback. The
+receiver is the partner's system, so it is a process of its own; it checks every signature.
+Incidents are recorded through the real intake path (`intake.service.accept_event`, one
+transaction each, as one API request would be) at a steady --rate for --seconds, by writer
+processes of --writers threads each; each incident names the parent as victim, finds the child
+from the school's record, and makes two shares (social care, and the school's Operation
+Encompass notice), whose commit time is noted. Delivery runs as the deployment would: on
+SQLite in a thread of the writing process (as `safeguard serve` runs it), on PostgreSQL in
+`safeguard worker` processes. Latency = the receiver's first receipt of a share minus its
+incident's commit time (one clock, `time.time()`, on one machine).
 
     .venv/bin/python bench/webhook_latency.py                      # 100/s for 60 s, both backends
     .venv/bin/python bench/webhook_latency.py --rate 20 --seconds 10 --backends sqlite
 
+The writers' lag (how late each incident was committed against its schedule) shows whether
+the store kept up with the offered rate; "achieved" is incidents committed per second.
 PostgreSQL is reached through SAFEGUARD_BENCH_POSTGRES_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test; a database safeguard_bench_webhook is
 dropped and created next to it).
@@ -328,9 +334,10 @@ def main() -> None:
                              "writes queue on one lock anyway; 2 on PostgreSQL)")
     parser.add_argument("--writers", type=int, default=2, help="threads per writer process")
     parser.add_argument("--workers", type=int, default=1, help="`safeguard worker` processes")
-    parser.add_argument("--delivery", choices=("worker", "embedded"), default="worker",
+    parser.add_argument("--delivery", choices=("worker", "embedded"), default=None,
                         help="deliver from `safeguard worker` processes, or from a thread in "
-                             "the writing process as `safeguard serve` does")
+                             "the writing process as `safeguard serve` does (default: "
+                             "embedded on SQLite, the embedded set-up; worker on PostgreSQL)")
     parser.add_argument("--drain", type=float, default=5.0,
                         help="seconds to let deliveries finish after the last incident")
     for name in ("--child", "--secrets", "--out", "--url"):
@@ -343,21 +350,24 @@ def main() -> None:
         run_child(args)
         return
     print(f"{args.rate:g} incidents/s for {args.seconds:g} s, {args.writers} writer threads "
-          f"per process, delivery by {args.delivery}; nproc {os.cpu_count()}, "
+          f"per process; nproc {os.cpu_count()}, "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     for backend in args.backends.split(","):
         backend = backend.strip()
-        chosen = args.writer_processes
-        args.writer_processes = chosen or (1 if backend == "sqlite" else 2)
+        chosen = args.writer_processes, args.delivery
+        args.writer_processes = chosen[0] or (1 if backend == "sqlite" else 2)
+        args.delivery = chosen[1] or ("embedded" if backend == "sqlite" else "worker")
         r = run_backend(backend, args)
-        processes, args.writer_processes = args.writer_processes, chosen
+        processes, delivery = args.writer_processes, args.delivery
+        args.writer_processes, args.delivery = chosen
         if r is None:
             continue
         figures = (f"p50 {r['p50'] * 1000:.0f} ms  p90 {r['p90'] * 1000:.0f} ms  "
                    f"p99 {r['p99'] * 1000:.0f} ms  max {r['max'] * 1000:.0f} ms"
                    if "p50" in r else "no shares received")
         print(f"{r['backend']:>10}: {figures}\n{'':>12}{r['incidents']} incidents committed "
-              f"by {processes} writer process(es) ({r['failed']} failed: lock timeout); "
+              f"by {processes} writer process(es), delivered by {delivery} ({r['failed']} "
+              f"failed: lock timeout); "
               f"achieved {r['achieved_rate']:.1f}/s, writer lag p50 "
               f"{r['writer_lag_p50'] * 1000:.0f} ms p99 {r['writer_lag_p99'] * 1000:.0f} ms; "
               f"{r['shares']} shares, {r['received']} received, {r['requests']} requests, "
