@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from safeguard.events.schemas import PersonFields
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.model import load_model
-from safeguard.people.models import MatchReview, PersonBlockingKey, PersonRecord
+from safeguard.people.linkage.online import MAX_CANDIDATES, candidate_ids
+from safeguard.people.models import MatchReview, Person, PersonBlockingKey, PersonRecord
 from safeguard.people.service import resolve_person
 
 from .helpers import add, link_of, person
@@ -83,3 +84,22 @@ def test_every_record_files_its_person_under_its_blocking_keys(
     keys = set(session.scalars(select(PersonBlockingKey.key)
                                .where(PersonBlockingKey.person_id == amy)))
     assert {"d:2015-02-11", "upn:B801200005001", "pi:NN11AA:a", "fy:s530:2015"} <= keys
+
+
+def test_an_agreeing_identifier_is_never_crowded_out_by_namesakes_born_the_same_day(
+    session: Session,
+) -> None:
+    dated = ["d:2015-02-11", "fy:s530:2015", "gy:amy:2015", "pi:NN11AA:a"]
+    namesakes = [Person(given_name="Amy", family_name="Smith", match_key=f"n{n}")
+                 for n in range(MAX_CANDIDATES + 10)]
+    holder = Person(given_name="Aimee", family_name="Jones", match_key="holder")
+    session.add_all([*namesakes, holder])
+    session.flush()
+    session.add_all(PersonBlockingKey(person_id=namesake.id, key=key)
+                    for namesake in namesakes for key in dated)
+    session.add(PersonBlockingKey(person_id=holder.id, key="nhs:9992914173"))
+    session.flush()
+    found = candidate_ids(session, [*dated, "nhs:9992914173"])
+    assert len(found) == MAX_CANDIDATES
+    assert found[0] == holder.id  # one agreeing NHS number outranks four shared keys
+    assert candidate_ids(session, dated)[:3] == sorted(n.id for n in namesakes)[:3]

@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
@@ -46,17 +47,65 @@ def record_features(
     )
 
 
+# How much one shared key says about a candidate, for choosing which candidates to score:
+# an identifier outranks any number of the other keys (a record with an agreeing NHS number
+# must never be crowded out by namesakes born the same year), and a whole date of birth is
+# narrower than a name sound and a year. Keys are "scheme:value" (features.index_keys).
+_KEY = PersonBlockingKey.key
+_WEIGHT = case((or_(_KEY.startswith("nhs:"), _KEY.startswith("upn:"),
+                    _KEY.startswith("pnc:")), 8),
+               (_KEY.startswith("d:"), 2), else_=1)
+_SHARED = func.sum(_WEIGHT).label("shared")
+# Built once: building a statement costs more than running it against the index.
+_RANKED = (select(PersonBlockingKey.person_id, _SHARED)
+           .where(_KEY.in_(bindparam("keys", expanding=True)))
+           .group_by(PersonBlockingKey.person_id)
+           .order_by(_SHARED.desc(), PersonBlockingKey.person_id).limit(MAX_CANDIDATES))
+_BEST = _RANKED.cte("best")
+_WITH_RECORDS = (
+    select(_BEST.c.person_id, _BEST.c.shared, PersonRecord.id, PersonRecord.given_name,
+           PersonRecord.family_name, PersonRecord.dob, PersonRecord.sex, Address.postcode,
+           Address.line1, PersonIdentifier.scheme, PersonIdentifier.value)
+    .join(PersonRecord, PersonRecord.person_id == _BEST.c.person_id)
+    .outerjoin(Address, Address.id == PersonRecord.address_id)
+    .outerjoin(PersonIdentifier, PersonIdentifier.person_id == _BEST.c.person_id))
+
+
 def candidate_ids(session: Session, keys: Iterable[str]) -> list[int]:
-    """Persons filed under any of the keys, those sharing most keys first."""
-    keys = sorted(keys)
-    if not keys:
+    """Persons filed under any of the keys, those sharing the most telling keys first."""
+    wanted = sorted(keys)
+    if not wanted:
         return []
-    shared = func.count(PersonBlockingKey.id)
-    return list(session.scalars(
-        select(PersonBlockingKey.person_id).where(PersonBlockingKey.key.in_(keys))
-        .group_by(PersonBlockingKey.person_id).order_by(shared.desc(),
-                                                        PersonBlockingKey.person_id)
-        .limit(MAX_CANDIDATES)))
+    return [person_id for person_id, _ in session.execute(_RANKED, {"keys": wanted})]
+
+
+def _candidates_with_records(session: Session, keys: list[str]) -> dict[int, list[Features]]:
+    """The best candidates with their records and identifiers, in one statement (each round
+    trip costs more than scoring a pair)."""
+    records: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    held: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    order: dict[int, tuple[int, int]] = {}
+    for person_id, shared, record_id, *fields, scheme, value in session.execute(
+            _WITH_RECORDS, {"keys": keys}):
+        order[person_id] = (-shared, person_id)
+        records[person_id][record_id] = tuple(fields)
+        if scheme is not None:
+            held[person_id][scheme].add(value)
+    return {person_id: _features_of(records[person_id].values(), held.get(person_id, {}))
+            for person_id in sorted(order, key=order.__getitem__)}
+
+
+def _features_of(records: Iterable[tuple[Any, ...]],
+                 schemes: dict[str, set[str]]) -> list[Features]:
+    ids = {scheme: min(values) for scheme, values in schemes.items()}
+    out = [features(given_name=given, family_name=family, dob=dob, sex=sex, postcode=postcode,
+                    address=line1, nhs=ids.get("nhs"), upn=ids.get("upn"), pnc=ids.get("pnc"))
+           for given, family, dob, sex, postcode, line1 in records]
+    # A person may hold several values of one scheme; each is a chance to agree.
+    for scheme, values in schemes.items():
+        for value in sorted(values)[1:]:
+            out.append(features(**{scheme: value}))
+    return out
 
 
 def _candidate_features(session: Session, person_ids: list[int]) -> dict[int, list[Features]]:
@@ -65,23 +114,15 @@ def _candidate_features(session: Session, person_ids: list[int]) -> dict[int, li
             select(PersonIdentifier.person_id, PersonIdentifier.scheme, PersonIdentifier.value)
             .where(PersonIdentifier.person_id.in_(person_ids))):
         held[person_id][scheme].add(value)
-    rows = session.execute(
-        select(PersonRecord.person_id, PersonRecord.given_name, PersonRecord.family_name,
-               PersonRecord.dob, PersonRecord.sex, Address.postcode, Address.line1)
-        .outerjoin(Address, Address.id == PersonRecord.address_id)
-        .where(PersonRecord.person_id.in_(person_ids)))
-    out: dict[int, list[Features]] = defaultdict(list)
-    for person_id, given, family, dob, sex, postcode, line1 in rows:
-        schemes = held.get(person_id, {})
-        ids = {scheme: min(values) for scheme, values in schemes.items()}
-        out[person_id].append(features(
-            given_name=given, family_name=family, dob=dob, sex=sex, postcode=postcode,
-            address=line1, nhs=ids.get("nhs"), upn=ids.get("upn"), pnc=ids.get("pnc")))
-        # A person may hold several values of one scheme; each is a chance to agree.
-        for scheme, values in schemes.items():
-            for value in sorted(values)[1:]:
-                out[person_id].append(features(**{scheme: value}))
-    return out
+    records: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for person_id, *fields in session.execute(
+            select(PersonRecord.person_id, PersonRecord.given_name, PersonRecord.family_name,
+                   PersonRecord.dob, PersonRecord.sex, Address.postcode, Address.line1)
+            .outerjoin(Address, Address.id == PersonRecord.address_id)
+            .where(PersonRecord.person_id.in_(person_ids))):
+        records[person_id].append(tuple(fields))
+    return {person_id: _features_of(rows, held.get(person_id, {}))
+            for person_id, rows in records.items()}
 
 
 def _best(model: Model, query: Features, known: list[Features]) -> Score:
@@ -93,12 +134,11 @@ def find_candidates(session: Session, query: Features, *,
                     model: Model | None = None) -> list[Candidate]:
     """Every candidate person for the record, scored, most likely first."""
     model = model or load_model()
-    person_ids = candidate_ids(session, query_keys(query))
-    if not person_ids:
+    keys = sorted(query_keys(query))
+    if not keys:
         return []
-    known = _candidate_features(session, person_ids)
-    found = [Candidate(person_id, _best(model, query, known[person_id]))
-             for person_id in person_ids if known.get(person_id)]
+    found = [Candidate(person_id, _best(model, query, known))
+             for person_id, known in _candidates_with_records(session, keys).items() if known]
     return sorted(found, key=lambda c: (-c.probability, -c.score.match_weight, c.person_id))
 
 

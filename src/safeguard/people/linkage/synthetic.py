@@ -20,7 +20,7 @@ from pathlib import Path
 
 from faker.providers.person.en_GB import Provider as _Names
 
-from safeguard.identifiers import make_nhs_number, make_pnc_id, make_upn
+from safeguard.identifiers import make_pnc_id, make_upn, nhs_check_digit
 from safeguard.people.linkage.features import nicknames
 from safeguard.synth.names import typo
 
@@ -35,6 +35,7 @@ _STREETS = ("Acacia", "Albert", "Alder", "Ash", "Beech", "Birch", "Cedar", "Chap
 _SUFFIXES = (("Road", "Rd"), ("Street", "St"), ("Avenue", "Ave"), ("Close", "Cl"),
              ("Lane", "Ln"), ("Drive", "Dr"), ("Grove", "Gr"), ("Crescent", "Cres"))
 _LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+_DIGITS = "0123456789"
 
 
 def _formal_names() -> tuple[list[str], list[str]]:
@@ -69,15 +70,22 @@ class _Maker:
         self.female, self.male = _formal_names()
         self.surnames = list(_Names.last_names)
         self.used_nhs: set[str] = set()
+        self.used_ids: set[str] = set()
         self.people = 0
         self.households = 0
         self.today = date(2025, 6, 1)
 
     def nhs(self) -> str:
-        while (value := make_nhs_number(self.rng)) in self.used_nhs:
-            pass
-        self.used_nhs.add(value)
-        return value
+        """A unique valid NHS number starting 99. The 999 test range holds only about 909,000
+        valid numbers, too few to give a million people one each; no real NHS number
+        starts 99 (England issues 400-499 and 600-708)."""
+        while True:
+            first_nine = "99" + "".join(self.rng.choice(_DIGITS) for _ in range(7))
+            check = nhs_check_digit(first_nine)
+            value = f"{first_nine}{check}"
+            if check is not None and value not in self.used_nhs:
+                self.used_nhs.add(value)
+                return value
 
     def address(self) -> tuple[str, str]:
         rng = self.rng
@@ -100,11 +108,20 @@ class _Maker:
         if rng.random() < (0.97 if age < 18 else 0.85):
             person.nhs = self.nhs()
         if 4 <= age <= 18 and rng.random() < 0.95:
-            person.upn = make_upn(rng, la_code=rng.randint(201, 938),
-                                  establishment=rng.randint(1000, 9999), year=born.year + 4)
+            while (upn := make_upn(rng, la_code=rng.randint(201, 938),
+                                   establishment=rng.randint(1000, 9999),
+                                   year=born.year + 4)) in self.used_ids:
+                pass
+            person.upn = upn
+            self.used_ids.add(upn)
         if age >= 12 and rng.random() < (0.35 if age >= 18 else 0.1):
             first = min(max(born.year + 12, 1990), 2024)
-            person.pnc = make_pnc_id(rng, year=rng.randint(first, 2024))
+            # Identifiers are unique, as real ones are: a million people draw enough PNC
+            # serials for some to repeat by chance.
+            while (pnc := make_pnc_id(rng, year=rng.randint(first, 2024))) in self.used_ids:
+                pass
+            person.pnc = pnc
+            self.used_ids.add(pnc)
         return person
 
     def household(self) -> list[_Person]:
