@@ -6,9 +6,8 @@ SQLite is the embedded default (WAL mode); PostgreSQL is used in production by U
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,32 +99,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-# SQLite has one writer at a time, and every transaction here takes the write lock up front.
-# Threads of one process (web requests, the worker, webhook delivery) queue on this lock and
-# hand over at once; left to SQLite's busy handler, a waiter sleeps 1, 2, 5, 10... ms between
-# tries and the lock sits free while it sleeps. Other processes still wait in the handler.
-_sqlite_writers: dict[str, threading.RLock] = {}
-_sqlite_writers_guard = threading.Lock()
-
-
-def _writer_lock(factory: sessionmaker[Session]) -> AbstractContextManager[object]:
-    bind = factory.kw.get("bind")
-    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
-        return nullcontext()
-    with _sqlite_writers_guard:
-        return _sqlite_writers.setdefault(str(bind.url), threading.RLock())
-
-
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """The single place where work is committed or rolled back."""
-    with _writer_lock(factory):
-        session = factory()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
