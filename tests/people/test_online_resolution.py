@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeguard.events.schemas import PersonFields
 from safeguard.intake.service import IntakeContext
+from safeguard.people.linkage.features import features
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.online import MAX_CANDIDATES, candidate_ids
 from safeguard.people.models import MatchReview, Person, PersonBlockingKey, PersonRecord
@@ -103,3 +105,20 @@ def test_an_agreeing_identifier_is_never_crowded_out_by_namesakes_born_the_same_
     assert len(found) == MAX_CANDIDATES
     assert found[0] == holder.id  # one agreeing NHS number outranks four shared keys
     assert candidate_ids(session, dated)[:3] == sorted(n.id for n in namesakes)[:3]
+
+
+def test_among_many_sharing_one_key_those_whose_name_and_birthday_agree_are_scored_first(
+    session: Session,
+) -> None:
+    # Sixty people born in 2015 with a given name of the same sound: only one is the Amy
+    # Smith born on 11 February 2015 the record describes, and she has the highest id.
+    others = [Person(given_name="Amy", family_name="Smyth", match_key=f"o{n}")
+              for n in range(MAX_CANDIDATES + 10)]
+    amy = Person(given_name="Amy", family_name="Smith", dob=date(2015, 2, 11), match_key="amy")
+    session.add_all([*others, amy])
+    session.flush()
+    session.add_all(PersonBlockingKey(person_id=p.id, key="gy:amy:2015") for p in [*others, amy])
+    session.flush()
+    record = features(given_name="Amy", family_name="Smith", dob="2015-11-02")
+    assert candidate_ids(session, ["gy:amy:2015"], like=record)[0] == amy.id
+    assert amy.id not in candidate_ids(session, ["gy:amy:2015"])

@@ -252,12 +252,12 @@ def index_keys(f: Features) -> set[str]:
 def query_keys(f: Features) -> set[str]:
     """The keys to look a record's candidates up by: its own, plus the day/month swap.
 
-    The name-only key is used only when there is no whole date of birth, so that a common
-    name does not bring back thousands of candidates.
+    The name key is looked up even when the record is dated: a record whose date of birth
+    is wrong in more than day/month order, and whose surname and address have changed, is
+    found by nothing else. A common name files a few hundred people at a million persons;
+    the lookup ranks that pool and scores only the best of it (:mod:`.online`).
     """
     keys = index_keys(f)
     if f.dob_swap:
         keys.add(f"d:{f.dob_swap}")
-    if f.dob and f.given_canon and f.family_sdx:
-        keys.discard(f"nm:{f.given_canon}:{f.family_sdx}")
     return keys

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
 from safeguard.people.linkage.model import Model, Score, load_model
-from safeguard.people.models import Address, PersonBlockingKey, PersonIdentifier, PersonRecord
+from safeguard.people.models import (
+    Address,
+    Person,
+    PersonBlockingKey,
+    PersonIdentifier,
+    PersonRecord,
+)
 
 MAX_CANDIDATES = 50
 MAX_REVIEWS = 3
@@ -47,23 +53,34 @@ def record_features(
     )
 
 
-# How much one shared key says about a candidate, for choosing which candidates to score:
-# an identifier outranks any number of the other keys (a record with an agreeing NHS number
-# must never be crowded out by namesakes born the same year), and a whole date of birth is
-# narrower than a name sound and a year. Keys are "scheme:value" (features.index_keys).
+# Which candidates to score. At a million persons a name sound and a birth year, or a given
+# name and a birth year, file a few hundred people each, and the one the record belongs to
+# may share nothing else with it (a new surname, a new address, a transposed date), so the
+# pool is ranked before the best MAX_CANDIDATES are scored: by the keys shared (an
+# identifier outranks everything else, so a record with an agreeing NHS number is never
+# crowded out by namesakes; a whole date of birth is narrower than a name sound and a
+# year) and by the person's headline name and date of birth agreeing exactly with the
+# record's (one indexed row per candidate, so cheap for hundreds of them).
 _KEY = PersonBlockingKey.key
 _WEIGHT = case((or_(_KEY.startswith("nhs:"), _KEY.startswith("upn:"),
-                    _KEY.startswith("pnc:")), 8),
+                    _KEY.startswith("pnc:")), 20),
                (_KEY.startswith("d:"), 2), else_=1)
-_SHARED = func.sum(_WEIGHT).label("shared")
+_POOL = (select(PersonBlockingKey.person_id, func.sum(_WEIGHT).label("shared"))
+         .where(_KEY.in_(bindparam("keys", expanding=True)))
+         .group_by(PersonBlockingKey.person_id).subquery("pool"))
+_ALIKE = (
+    case((func.lower(Person.given_name).in_([bindparam("given"), bindparam("canon")]), 3),
+         else_=0)
+    + case((func.lower(Person.family_name) == bindparam("family"), 3), else_=0)
+    + case((Person.dob.in_([bindparam("dob"), bindparam("swap")]), 2), else_=0))
+_RANK = (_POOL.c.shared + _ALIKE).label("rank")
 # Built once: building a statement costs more than running it against the index.
-_RANKED = (select(PersonBlockingKey.person_id, _SHARED)
-           .where(_KEY.in_(bindparam("keys", expanding=True)))
-           .group_by(PersonBlockingKey.person_id)
-           .order_by(_SHARED.desc(), PersonBlockingKey.person_id).limit(MAX_CANDIDATES))
+_RANKED = (select(_POOL.c.person_id, _RANK)
+           .join(Person, Person.id == _POOL.c.person_id)
+           .order_by(_RANK.desc(), _POOL.c.person_id).limit(MAX_CANDIDATES))
 _BEST = _RANKED.cte("best")
 _WITH_RECORDS = (
-    select(_BEST.c.person_id, _BEST.c.shared, PersonRecord.id, PersonRecord.given_name,
+    select(_BEST.c.person_id, _BEST.c.rank, PersonRecord.id, PersonRecord.given_name,
            PersonRecord.family_name, PersonRecord.dob, PersonRecord.sex, Address.postcode,
            Address.line1, PersonIdentifier.scheme, PersonIdentifier.value)
     .join(PersonRecord, PersonRecord.person_id == _BEST.c.person_id)
@@ -71,23 +88,36 @@ _WITH_RECORDS = (
     .outerjoin(PersonIdentifier, PersonIdentifier.person_id == _BEST.c.person_id))
 
 
-def candidate_ids(session: Session, keys: Iterable[str]) -> list[int]:
-    """Persons filed under any of the keys, those sharing the most telling keys first."""
-    wanted = sorted(keys)
-    if not wanted:
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _lookup(keys: Iterable[str], like: Features | None) -> dict[str, Any]:
+    like = like or Features()
+    return {"keys": sorted(keys), "given": like.given, "canon": like.given_canon,
+            "family": like.family, "dob": _date(like.dob), "swap": _date(like.dob_swap)}
+
+
+def candidate_ids(session: Session, keys: Iterable[str], *,
+                  like: Features | None = None) -> list[int]:
+    """Persons filed under any of the keys, best first: those sharing the most telling keys,
+    and (given ``like``, the record looked up) those whose name and birth date agree."""
+    params = _lookup(keys, like)
+    if not params["keys"]:
         return []
-    return [person_id for person_id, _ in session.execute(_RANKED, {"keys": wanted})]
+    return [person_id for person_id, _ in session.execute(_RANKED, params)]
 
 
-def _candidates_with_records(session: Session, keys: list[str]) -> dict[int, list[Features]]:
+def _candidates_with_records(session: Session, keys: list[str],
+                             like: Features) -> dict[int, list[Features]]:
     """The best candidates with their records and identifiers, in one statement (each round
     trip costs more than scoring a pair)."""
     records: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
     held: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     order: dict[int, tuple[int, int]] = {}
-    for person_id, shared, record_id, *fields, scheme, value in session.execute(
-            _WITH_RECORDS, {"keys": keys}):
-        order[person_id] = (-shared, person_id)
+    for person_id, rank, record_id, *fields, scheme, value in session.execute(
+            _WITH_RECORDS, _lookup(keys, like)):
+        order[person_id] = (-rank, person_id)
         records[person_id][record_id] = tuple(fields)
         if scheme is not None:
             held[person_id][scheme].add(value)
@@ -137,8 +167,9 @@ def find_candidates(session: Session, query: Features, *,
     keys = sorted(query_keys(query))
     if not keys:
         return []
-    found = [Candidate(person_id, _best(model, query, known))
-             for person_id, known in _candidates_with_records(session, keys).items() if known]
+    known = _candidates_with_records(session, keys, query)
+    found = [Candidate(person_id, _best(model, query, records))
+             for person_id, records in known.items() if records]
     return sorted(found, key=lambda c: (-c.probability, -c.score.match_weight, c.person_id))
 
 
