@@ -6,6 +6,7 @@ SQLite is the embedded default (WAL mode); PostgreSQL is used in production by U
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,15 +71,48 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the worker and the web server read while the other writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so a transaction never fails half-way when the
-    # worker and the web server write at once (busy_timeout makes the other wait instead).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+BUSY_TIMEOUT_SECONDS = 10.0
+_WRITER = "safeguard_writer_lock"
+
+
+class _WriterQueue:
+    """SQLite has one writer at a time, and every transaction here takes the write lock up
+    front. Left to SQLite's busy handler, a waiting thread sleeps 1, 2, 5, 10... ms between
+    tries while the lock sits free; threads of one process (requests, the worker, delivery)
+    instead queue here and go as soon as the holder commits. The lock belongs to the database
+    transaction, not to a thread: it is taken at BEGIN and given back at COMMIT or ROLLBACK,
+    whichever thread ends it. Other processes still wait in the busy handler."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def begin(self, connection: Any) -> None:
+        # A holder that never ends (which should not happen) slows the others down to the
+        # busy handler's pace after the timeout; it never stops them.
+        held = self.lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        connection.info[_WRITER] = held
+        try:
+            # IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+            # when two writers meet (busy_timeout makes the other wait instead).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: Any) -> None:
+        if connection.info.pop(_WRITER, False):
+            self.lock.release()
+
+    def returned(self, _dbapi_connection: Any, record: Any) -> None:
+        # A connection handed back to the pool mid-transaction is rolled back by the pool
+        # without a rollback event: give the lock back with it.
+        if record.info.pop(_WRITER, False):
+            self.lock.release()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -87,8 +121,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        writers = _WriterQueue()
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
+        event.listen(engine.pool, "checkin", writers.returned)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

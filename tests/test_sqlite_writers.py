@@ -1,0 +1,93 @@
+"""SQLite writers of one process queue on a lock that belongs to the database transaction."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.migrate import upgrade
+
+
+def _count(path: Path) -> int:
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT count(*) FROM agencies WHERE id LIKE 'w-%'")).scalar()
+    engine.dispose()
+    return int(value or 0)
+
+
+def _add(factory: sessionmaker[Session], name: str) -> None:
+    with transaction(factory) as session:
+        session.execute(text("INSERT INTO agencies (id, name, kind) VALUES (:id, :id, 'police')"),
+                        {"id": name})
+
+
+def test_a_request_that_commits_early_lets_the_job_it_waits_for_write(tmp_path: Path) -> None:
+    # The import page commits its own transaction, then waits for the import job (another
+    # thread) to write its batches: the writer lock must go with the commit, not the request.
+    path = tmp_path / "w.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    job = threading.Thread(target=_add, args=(factory, "w-job"))
+    started = time.monotonic()
+    with transaction(factory) as session:
+        session.execute(text("INSERT INTO agencies (id, name, kind) VALUES ('w-req', 'r', "
+                             "'police')"))
+        session.commit()
+        job.start()
+        job.join(20)
+    assert not job.is_alive()
+    assert time.monotonic() - started < 5  # it did not wait out a lock or busy timeout
+    assert _count(path) == 2
+    engine.dispose()
+
+
+def test_many_threads_write_one_at_a_time_and_none_is_lost(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    engine = make_engine(f"sqlite:///{path}", pool_size=10)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(20):
+                _add(factory, f"w-{n}-{i}")
+        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert _count(path) == 120
+    engine.dispose()
+
+
+def test_a_failed_transaction_gives_the_writer_lock_back(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            session.execute(text("INSERT INTO agencies (id, name, kind) VALUES ('w-1', 'a', "
+                                 "'police')"))
+            raise RuntimeError("the handler failed")
+    except RuntimeError:
+        pass
+    job = threading.Thread(target=_add, args=(factory, "w-2"))
+    started = time.monotonic()
+    job.start()
+    job.join(20)
+    assert time.monotonic() - started < 5
+    assert _count(path) == 1  # the failed write was rolled back, the next one landed
+    engine.dispose()
