@@ -194,6 +194,15 @@ def age_on(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same date `years` earlier (28 February for a 29 February with no match): anyone
+    born on or before it is at least that old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 @dataclass(frozen=True)
 class ResidentChild:
     person: Person
@@ -212,10 +221,11 @@ def children_at_address(
     # persons, then each possible child's newest record that gives any address.
     # Only stored records place a child, so the caller's pending rows need not be flushed
     # first (a flush per look-up is most of what recording an incident costs).
+    # Adults' records (a victim's, one per incident at a repeat address) are left in the store.
     with session.no_autoflush:
         rows = session.execute(
             select(PersonRecord, Person).join(Person, Person.id == PersonRecord.person_id)
-            .where(PersonRecord.address_id == address_id)
+            .where(PersonRecord.address_id == address_id, Person.dob > _years_before(on, 18))
             .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id)
         ).all()
     placed: dict[int, tuple[Person, PersonRecord]] = {}
