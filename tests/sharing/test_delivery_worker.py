@@ -135,6 +135,29 @@ def test_it_retries_an_endpoint_that_is_down(
     assert row.next_attempt_at == now + timedelta(seconds=2)
 
 
+def test_a_batch_with_one_partner_up_and_one_down_records_each_delivery_its_own_way(
+        session: Session, factory: sessionmaker[Session], ctx: IntakeContext,
+        receiver: Receiver, client: httpx.Client) -> None:
+    record_incidents(factory, ctx, 0)
+    down = Receiver().start()
+    school_url = down.url(SCHOOL_AGENCY)
+    down.stop()
+    _, receiver.secrets[CSC] = set_endpoint(session, agency_id=CSC, url=receiver.url(CSC))
+    set_endpoint(session, agency_id=SCHOOL_AGENCY, url=school_url)
+    session.commit()
+    record_incidents(factory, ctx, 2)
+    now = utcnow()
+    assert run(factory, client, now) == DeliveryPassResult(4, 2, 2, 0)
+    by_agency: dict[str, set[tuple[str, int, int | None, bool]]] = {}
+    for row in deliveries(session):
+        share = session.get_one(Share, row.share_id)
+        by_agency.setdefault(share.to_agency_id, set()).add(
+            (row.status, row.attempts, row.last_status_code, row.claimed_by is None))
+    assert by_agency == {CSC: {(DELIVERED, 1, 200, True)},
+                         SCHOOL_AGENCY: {(PENDING, 1, None, True)}}
+    assert len(receiver.processed) == 2
+
+
 def test_it_dead_letters_after_the_limit_and_a_re_drive_sends_it_again(
         session: Session, factory: sessionmaker[Session], ctx: IntakeContext,
         receiver: Receiver, client: httpx.Client) -> None:
