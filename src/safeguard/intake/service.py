@@ -208,10 +208,11 @@ def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
         Event.id.in_([c.event_id for c in earlier]))).all()) if earlier else {}
     names = dict(session.execute(select(Agency.id, Agency.name)).all()) \
         if earlier or concern else {}
-    undischarged = list(session.scalars(select(Duty).where(
+    # Columns, not whole duties: a child known for years may have many open.
+    undischarged = session.execute(select(Duty.id, Duty.kind, Duty.status).where(
         Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
         Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
-        .order_by(Duty.id)))
+        .order_by(Duty.id)).all()
     return JointFacts(
         person_id=person_id, child_name=person_name(session.get_one(Person, person_id)),
         recorded_at=recorded_at,

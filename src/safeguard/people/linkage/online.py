@@ -128,9 +128,11 @@ def _candidates_with_records(session: Session, keys: list[str],
 def _features_of(records: Iterable[tuple[Any, ...]],
                  schemes: dict[str, set[str]]) -> list[Features]:
     ids = {scheme: min(values) for scheme, values in schemes.items()}
+    # A repeat victim gains a record like the last at every incident: score each once.
+    unique = dict.fromkeys(records)
     out = [features(given_name=given, family_name=family, dob=dob, sex=sex, postcode=postcode,
                     address=line1, nhs=ids.get("nhs"), upn=ids.get("upn"), pnc=ids.get("pnc"))
-           for given, family, dob, sex, postcode, line1 in records]
+           for given, family, dob, sex, postcode, line1 in unique]
     # A person may hold several values of one scheme; each is a chance to agree.
     for scheme, values in schemes.items():
         for value in sorted(values)[1:]:
