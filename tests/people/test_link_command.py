@@ -140,3 +140,12 @@ def test_the_batch_scores_every_pair_as_the_online_path_does_guard_included() ->
         assert abs(online.probability - pair.probability) < 1e-9, pair
         assert pair.cannot_link == (online.guard is not None), pair
     assert len(link_rows(rows).person_of) == len(rows)
+
+
+def test_the_prior_is_scaled_down_to_a_batch_larger_than_the_training_data() -> None:
+    model = load_model()
+    assert batch.scaled_to(model, 1000) is model
+    million = batch.scaled_to(model, 1_000_000)
+    assert million.prior < model.prior / 30 and million.m_u == model.m_u
+    levels = {name: next(iter(m_u)) for name, m_u in million.m_u.items()}
+    assert million.weight(levels) < model.weight(levels)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,8 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
                     log_level=logging.WARNING)
     predictions = linker.inference.predict()
     guard, agree, _ = _guard_sql()
-    sql = _SCORED.format(guard=guard, agree=agree, guarded_with_id=GUARDED_WITH_IDENTIFIER,
+    sql = _SCORED.format(guard=guard, agree=agree,
+                         guarded_with_id=GUARDED_WITH_IDENTIFIER,
                          guarded=GUARDED, predictions=predictions.physical_name, floor=floor)
     scored = linker.misc.query_sql(sql, output_type="splink_df")  # type: ignore[no-untyped-call]
     predictions.drop_table_from_database_and_remove_from_cache()
@@ -136,6 +138,10 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
             links.append((pair.probability, a, b))
             weights.setdefault(a, {})[b] = weights.setdefault(b, {})[a] = pair.match_weight
     ambiguous = {n for n, linked in weights.items() if _torn(linked, apart)}
+    # From here on, apart maps each cluster's root to the roots of the clusters it is kept
+    # apart from, both ways, so a join is checked in constant time and merging moves the
+    # smaller set: a component of thousands of records and cannot-links stays fast.
+    apart = {n: set(others) for n, others in apart.items()}
 
     def root(n: int) -> int:
         while parent[n] != n:
@@ -147,16 +153,18 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
         if a in ambiguous or b in ambiguous:
             continue
         ra, rb = root(a), root(b)
-        if ra == rb:
+        if ra == rb or rb in apart.get(ra, ()):
             continue
-        kept_apart = apart.get(ra, set())
-        if any(root(other) == rb for other in kept_apart):
-            continue
-        if len(kept_apart) < len(apart.get(rb, set())):
+        if len(apart.get(ra, ())) < len(apart.get(rb, ())):
             ra, rb = rb, ra
         parent[rb] = ra
         # The joined cluster is kept apart from everything either part was kept apart from.
-        apart.setdefault(ra, set()).update(apart.pop(rb, set()))
+        moved = apart.pop(rb, set())
+        for other in moved:
+            partners = apart[other]
+            partners.discard(rb)
+            partners.add(ra)
+        apart.setdefault(ra, set()).update(moved)
     roots: dict[int, int] = {}
     return {record_id: roots.setdefault(root(n), len(roots)) for record_id, n in index.items()}
 
@@ -232,6 +240,22 @@ def cluster_in_database(linker: Linker, scored: SplinkDataFrame, ids: Sequence[s
     return out
 
 
+_TRAINED_RECORDS = re.compile(r"(\d+) records")
+
+
+def scaled_to(model: Model, records: int) -> Model:
+    """The model with its prior scaled to a batch larger than the one it was trained on.
+
+    A person has about as many records in a large batch as in a small one, so the chance
+    that two records picked at random belong to one person falls as 1/N: a prior learnt on
+    30,000 records is 33 times too hopeful for a million, and namesakes would be matched.
+    """
+    trained = _TRAINED_RECORDS.search(model.trained_on)
+    if trained is None or records <= int(trained.group(1)):
+        return model
+    return replace(model, prior=model.prior * int(trained.group(1)) / records)
+
+
 @dataclass(frozen=True)
 class LinkResult:
     person_of: dict[str, str]
@@ -253,8 +277,8 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     pairs = 0
     if len(usable) > 1:
         linker, scored = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
-                                [feats[n] for n in usable], model=model, dialect=dialect,
-                                floor=0.5)
+                                [feats[n] for n in usable], model=scaled_to(model, len(usable)),
+                                dialect=dialect, floor=0.5)
         pairs = int(linker.misc.query_sql(  # type: ignore[no-untyped-call]
             f"SELECT count(*) AS n FROM {scored.physical_name} WHERE probability >= 0.5",
             output_type="splink_df").as_record_list()[0]["n"])
