@@ -14,9 +14,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
 from datetime import datetime
 
 import httpx
@@ -135,10 +136,11 @@ def delivery_cycle(
     the single write lock behind the incidents being recorded.
     """
     with transaction(factory) as session:
-        tally = record_outcomes(session, sent=sent, worker_id=worker_id, now=now or utcnow(),
+        at = now or utcnow()
+        tally = record_outcomes(session, sent=sent, worker_id=worker_id, now=at,
                                 settings=settings, rng=rng or random.Random()) \
             if sent else Recorded()
-        batch = claim_due(session, worker_id=worker_id, now=now or utcnow(),
+        batch = claim_due(session, worker_id=worker_id, now=at,
                           lease_seconds=settings.lease_seconds,
                           limit=settings.batch_size) if claim else []
     if tally.lost_claim:
@@ -166,21 +168,27 @@ def deliver_pending(
     return DeliveryPassResult(len(sent), tally.delivered, tally.retried, tally.dead)
 
 
+@contextmanager
+def _sender(settings: DeliverySettings) -> Iterator[tuple[httpx.Client, ThreadPoolExecutor]]:
+    """One HTTP client (pooled connections) and the threads that send a batch in parallel."""
+    with httpx.Client(timeout=settings.timeout_seconds) as client, \
+            ThreadPoolExecutor(max_workers=settings.concurrency,
+                               thread_name_prefix="safeguard-send") as pool:
+        yield client, pool
+
+
 def deliver_due(factory: sessionmaker[Session], *, settings: DeliverySettings
                 ) -> DeliveryPassResult:
     """Deliver everything due now, batch after batch, then stop (`safeguard worker --once`)."""
     worker_id = new_worker_id()
-    totals = [0, 0, 0, 0]
-    with httpx.Client(timeout=settings.timeout_seconds) as client, \
-            ThreadPoolExecutor(max_workers=settings.concurrency,
-                               thread_name_prefix="safeguard-send") as pool:
+    passes = []
+    with _sender(settings) as (client, pool):
         while True:
-            result = deliver_pending(factory, worker_id=worker_id, settings=settings,
-                                     client=client, pool=pool)
-            totals = [a + b for a, b in zip(totals, (result.claimed, result.delivered,
-                                                     result.retried, result.dead), strict=True)]
-            if result.claimed < settings.batch_size:
-                return DeliveryPassResult(*totals)
+            passes.append(deliver_pending(factory, worker_id=worker_id, settings=settings,
+                                          client=client, pool=pool))
+            if passes[-1].claimed < settings.batch_size:
+                totals = zip(*(astuple(done) for done in passes), strict=True)
+                return DeliveryPassResult(*(sum(counts) for counts in totals))
 
 
 def deliver_forever(
@@ -195,9 +203,7 @@ def deliver_forever(
     worker_id = new_worker_id()
     wait = settings.poll_seconds
     sent: Sent = []
-    with httpx.Client(timeout=settings.timeout_seconds) as client, \
-            ThreadPoolExecutor(max_workers=settings.concurrency,
-                               thread_name_prefix="safeguard-send") as pool:
+    with _sender(settings) as (client, pool):
         while not stop.is_set():
             try:
                 tally, sent = delivery_cycle(factory, worker_id=worker_id, settings=settings,

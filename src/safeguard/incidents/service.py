@@ -129,16 +129,6 @@ def _child_fact(
     )
 
 
-def incidents_for_person(session: Session, *, person_id: int) -> list[tuple[Incident, str, bool]]:
-    rows = session.execute(
-        select(Incident, IncidentPerson.role, IncidentPerson.recorded_by_officer)
-        .join(IncidentPerson, IncidentPerson.incident_id == Incident.id)
-        .where(IncidentPerson.person_id == person_id)
-        .order_by(Incident.occurred_at)
-    ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
 def previous_incident(
     session: Session, *, person_id: int, kind: str, before: datetime, excluding: int,
 ) -> tuple[str, datetime, str | None] | None:
