@@ -46,16 +46,30 @@ def record_features(row: dict[str, str]) -> Features:
 
 
 def _guard_sql() -> tuple[str, str, str]:
-    """(guard, an identifier agrees, an identifier differs) over Splink's gamma columns.
+    """(guard, an identifier agrees, an identifier differs) over Splink's gamma columns and
+    the guard's own columns (``splink_model.GUARD_COLUMNS``).
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
-    4 exact, 3 nickname. Must say what :func:`model.guard` says (a test holds them together).
+    4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
+    location: 5 address and postcode, 4 address, 3 postcode. Must say what
+    :func:`model.guard` says with the pair's features (a test holds them together).
     """
     differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)
     agree = " OR ".join(f"gamma_{s} = 1" for s in IDENTIFIERS)
+    # model._two_names: alike in spelling, two real names more than a slip apart (as spelt
+    # and in their formal forms), one family or one home, no identifier in common.
+    two_names = (f"(gamma_given_name IN (2, 1) AND (gamma_family_name >= 2 OR "
+                 f"gamma_location >= 3) AND NOT ({agree}) AND given_known_l IS NOT NULL "
+                 f"AND given_known_r IS NOT NULL AND damerau_levenshtein(given_l, given_r) > 1 "
+                 f"AND damerau_levenshtein(given_canon_l, given_canon_r) > 1)")
+    # model._born_outside, both ways; a null (no birth year, no identifier) says nothing.
+    born_outside = " OR ".join(
+        f"CAST(dob_y_{a} AS INT) {op} CAST(born_{edge}_{b} AS INT)"
+        for a, b in (("l", "r"), ("r", "l")) for op, edge in (("<", "from"), (">", "to")))
     guard = (f"(gamma_given_name = 0 OR gamma_dob = 0 OR "
              f"(gamma_sex = 0 AND gamma_given_name NOT IN (4, 3)) OR "
-             f"(gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)) OR {differ})")
+             f"(gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)) OR "
+             f"coalesce({two_names}, false) OR coalesce({born_outside}, false) OR {differ})")
     return guard, f"({agree})", f"({differ})"
 
 

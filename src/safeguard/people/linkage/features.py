@@ -15,6 +15,8 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
+from faker.providers.person.en_GB import Provider as _EnglishNames
+
 from safeguard.config import PACKAGE_DIR
 from safeguard.people.names import address_key, normalise_name
 
@@ -29,6 +31,16 @@ def nicknames() -> dict[str, str]:
     """Nickname -> formal name ("bill" -> "william"), from data/nicknames.csv."""
     with NICKNAMES_FILE.open(encoding="utf-8", newline="") as handle:
         return {row["nickname"]: row["name"] for row in csv.DictReader(handle)}
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Given names people are actually given (normalised): England's first names (Faker's
+    en_GB lists, drawn from the ONS's) and every name and nickname of data/nicknames.csv.
+    A name not in it is a rare name or, far more often, a name mistyped."""
+    listed = (*_EnglishNames.first_names_female, *_EnglishNames.first_names_male)
+    return frozenset({normalise_name(name) for name in listed}
+                     | set(nicknames()) | set(nicknames().values()))
 
 
 def canonical_given(name: str) -> str:
@@ -95,6 +107,22 @@ def jaro_winkler(a: str, b: str) -> float:
     return jaro + prefix * 0.1 * (1 - jaro)
 
 
+def one_slip_apart(a: str, b: str) -> bool:
+    """Whether two strings are equal or one slip of the keyboard apart: a letter dropped,
+    added or mistyped, or two neighbours swapped (Damerau-Levenshtein distance <= 1, as
+    ``damerau_levenshtein(a, b) <= 1`` in DuckDB and Splink's Spark functions)."""
+    if a == b:
+        return True
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and a[differ[0]] == b[differ[1]]
+                                    and a[differ[1]] == b[differ[0]])
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) == 1 and any(
+        long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
 @dataclass(frozen=True, slots=True)
 class Dob:
     year: int
@@ -149,6 +177,12 @@ class Features:
     nhs: str | None = None
     upn: str | None = None
     pnc: str | None = None
+    # Whether the given name is one people are given (see given_names): "y" or None.
+    given_known: str | None = None
+    # The birth years the record's identifiers allow (a UPN's year of allocation: a pupil
+    # then), as years; None where nothing says.
+    born_from: str | None = None
+    born_to: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         return asdict(self)
@@ -194,6 +228,21 @@ def _dob_parts(value: str | date) -> tuple[str | None, str | None, str | None, s
     return whole, swap, ym, year
 
 
+# UPNs have been allocated since 1999, to pupils: a child in nursery at 2 at the youngest,
+# a sixth-former of 19 at the oldest. Characters 9-10 of the 13 are the year of allocation.
+UPN_FIRST_YEAR = 1999
+PUPIL_AGES = (2, 19)
+
+
+def upn_birth_years(upn: str | None) -> tuple[str | None, str | None]:
+    """(earliest, latest) birth year of the holder of a UPN, from its year of allocation."""
+    if not upn or len(upn) != 13 or not upn[8:10].isdigit():
+        return None, None
+    two_digits = int(upn[8:10])
+    allocated = 1900 + two_digits if 1900 + two_digits >= UPN_FIRST_YEAR else 2000 + two_digits
+    return str(allocated - PUPIL_AGES[1]), str(allocated - PUPIL_AGES[0])
+
+
 @lru_cache(maxsize=1 << 18)
 def _address_part(address: str) -> str | None:
     line1 = address.split(",")[0].strip()
@@ -213,6 +262,7 @@ def features(
     pnc: str | None = None,
 ) -> Features:
     given, given_canon = _given_parts(given_name) if given_name else (None, None)
+    born_from, born_to = upn_birth_years(upn)
     family, family_sdx = _family_parts(family_name) if family_name else (None, None)
     whole, swap, ym, year = _dob_parts(dob) if dob else (None, None, None, None)
     code = normalise_postcode(postcode)
@@ -225,6 +275,8 @@ def features(
         district=code[:-3] if code else None,
         address=_address_part(address) if address else None,
         nhs=nhs or None, upn=upn or None, pnc=pnc or None,
+        given_known="y" if given and given in given_names() else None,
+        born_from=born_from, born_to=born_to,
     )
 
 

@@ -8,9 +8,11 @@ prior) scores both the batch and the online path.
 
 Fellegi-Sunter alone merges twins: they share a surname, a date of birth, an address and a
 postcode, which outweighs different given names. So scores pass a **precision guard**: where
-the given names, the dates of birth or the sexes strongly disagree, a pair is never matched on
-the model's say-so. An agreeing identifier then only earns a human review; without one the pair
-scores as a non-match.
+the given names, the dates of birth or the sexes strongly disagree, or the given names are
+alike in spelling but are two different names (twins Joan and Joanne), or an identifier dates
+one of them a generation from the other's birth, a pair is never matched on the model's
+say-so. An agreeing identifier then only earns a human review; without one the pair scores as
+a non-match.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from safeguard.config import PACKAGE_DIR
-from safeguard.people.linkage.features import Features, jaro_winkler
+from safeguard.people.linkage.features import Features, jaro_winkler, one_slip_apart
 
 MODEL_FILE = PACKAGE_DIR / "data" / "person_match_model.json"
 
@@ -122,11 +124,14 @@ def compare(a: Features, b: Features) -> dict[str, str]:
     return {name: test(a, b) for name, (_, test) in COMPARISONS.items()}
 
 
-def guard(levels: dict[str, str]) -> str | None:
+def guard(levels: dict[str, str], a: Features | None = None,
+          b: Features | None = None) -> str | None:
     """Why this pair must not be matched by the model alone, or None.
 
     Twins and siblings share surname, address, postcode and parents; what tells them apart
-    is the given name (and the date of birth for siblings).
+    is the given name (and the date of birth for siblings). With the pair's features, two
+    more tests: given names alike in spelling that are two different names, and a birth
+    year outside what the other record's identifier allows (a parent and a child).
     """
     if levels["given_name"] == ELSE:
         return "given names differ"
@@ -137,10 +142,40 @@ def guard(levels: dict[str, str]) -> str | None:
     if levels["given_name"] == "jw80" and levels["dob"] not in ("exact", "transposed",
                                                                  "year_month"):
         return "given names only loosely alike and no date of birth to confirm"
+    if a is not None and b is not None:
+        if _two_names(levels, a, b):
+            return "given names are two different names"
+        if _born_outside(a, b) or _born_outside(b, a):
+            return "an identifier dates one a generation from the other's birth"
     differ = [scheme for scheme in IDENTIFIERS if levels[scheme] == ELSE]
     if differ:
         return f"{differ[0]} identifiers differ"
     return None
+
+
+def _two_names(levels: dict[str, str], a: Features, b: Features) -> bool:
+    """Given names alike in spelling (Joan and Joanne, Lucinda and Linda) that are two names:
+    each a name people are given, neither a form of the other, more than a slip of the
+    keyboard apart (and their formal forms too: Matt and Mathew are Matthew misspelt), of
+    two records of one family or one home (where twins and siblings are) with no identifier
+    in common. A name misspelt is rarely another name, so typos still link."""
+    return (levels["given_name"] in ("jw92", "jw80")
+            and (levels["family_name"] in ("exact", "jw92")
+                 or levels["location"] in ("address_postcode", "address", "postcode"))
+            and not identifier_agrees(levels)
+            and a.given_known is not None and b.given_known is not None
+            and a.given is not None and b.given is not None
+            and not one_slip_apart(a.given, b.given)
+            and not one_slip_apart(a.given_canon or a.given, b.given_canon or b.given))
+
+
+def _born_outside(a: Features, b: Features) -> bool:
+    """Whether a's birth year is outside the years b's identifiers allow (b's UPN was given
+    to a pupil in a year when a was an adult, or not yet born)."""
+    if a.dob_y is None:
+        return False
+    return ((b.born_from is not None and int(a.dob_y) < int(b.born_from))
+            or (b.born_to is not None and int(a.dob_y) > int(b.born_to)))
 
 
 def identifier_agrees(levels: dict[str, str]) -> bool:
@@ -195,10 +230,11 @@ class Model:
                 total += self._bayes[name][level]
         return total
 
-    def score_levels(self, levels: dict[str, str]) -> Score:
+    def score_levels(self, levels: dict[str, str], a: Features | None = None,
+                     b: Features | None = None) -> Score:
         weight = self.weight(levels)
         probability = probability_of(weight)
-        why = guard(levels)
+        why = guard(levels, a, b)
         if why is not None:
             cap = GUARDED_WITH_IDENTIFIER if identifier_agrees(levels) else GUARDED
             probability = min(probability, cap)
@@ -208,7 +244,7 @@ class Model:
         return Score(probability, weight, levels, why)
 
     def score(self, a: Features, b: Features) -> Score:
-        return self.score_levels(compare(a, b))
+        return self.score_levels(compare(a, b), a, b)
 
     def to_json(self) -> dict[str, object]:
         return {

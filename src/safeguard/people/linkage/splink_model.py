@@ -87,6 +87,11 @@ BLOCKING_RULES = (
 )
 
 
+# Features the guard reads beside the comparison levels (model.guard with the pair's
+# features): kept on each scored pair when the levels are.
+GUARD_COLUMNS = ("given_known", "born_from", "born_to")
+
+
 def settings(model: Model | None = None, *, link_type: str = "dedupe_only",
              keep_levels: bool = False, dialect: str = "duckdb") -> dict[str, Any]:
     """Splink settings for our comparisons; with ``model``, its trained m and u filled in."""
@@ -107,6 +112,7 @@ def settings(model: Model | None = None, *, link_type: str = "dedupe_only",
         probability_two_random_records_match=model.prior if model else 0.0001,
         retain_matching_columns=keep_levels,
         retain_intermediate_calculation_columns=keep_levels,
+        additional_columns_to_retain=list(GUARD_COLUMNS) if keep_levels else [],
         unique_id_column_name="unique_id",
     ).create_settings_dict(dialect)
 
