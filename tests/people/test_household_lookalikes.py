@@ -3,11 +3,18 @@ linkage must never make one person of two of them, in batch or online."""
 
 from __future__ import annotations
 
+import math
+
 from splink import DuckDBAPI
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
-from safeguard.people.linkage.batch import link_rows, record_features, scored_pairs
+from safeguard.people.linkage.batch import (
+    AMBIGUITY_MARGIN,
+    link_rows,
+    record_features,
+    scored_pairs,
+)
 from safeguard.people.linkage.features import features
 from safeguard.people.linkage.model import compare, guard, load_model
 
@@ -135,3 +142,25 @@ def test_a_child_recorded_online_by_school_is_not_matched_to_the_parent(
         person("education", "E-1", "Kenneth", "Townsend", None, sex="female",
                upn="D830113521524"))
     assert mother != son
+
+
+def test_a_record_without_a_birth_date_is_not_given_to_a_parent_for_a_slip_in_the_childs_name(
+) -> None:
+    # Mother and daughter are both Louise Hurst; the daughter's dated record has her name
+    # mistyped. A record of "Louise Hurst" with no date of birth is like the mother by one
+    # slip of the keyboard more than like the daughter: that tells nothing, so it joins
+    # neither.
+    person_of = link_rows([
+        _row("mother", "police", "Louise", "1980-03-19", family="Hurst"),
+        _row("daughter", "health", "Loiuse", "2004-03-13", family="Hurst"),
+        _row("undated", "childrens_social_care", "Louise", "", family="Hurst"),
+    ]).person_of
+    assert person_of["undated"] != person_of["mother"]
+
+
+def test_the_ambiguity_margin_is_more_than_a_slip_of_the_keyboard_in_one_name() -> None:
+    bayes = {name: {level: math.log2(m / u) for level, (m, u) in levels.items()}
+             for name, levels in load_model().m_u.items()}
+    slips = [bayes[name]["exact"] - bayes[name]["jw92"] for name in ("given_name",
+                                                                     "family_name")]
+    assert AMBIGUITY_MARGIN > max(slips)
