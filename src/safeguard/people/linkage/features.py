@@ -21,6 +21,7 @@ from safeguard.config import PACKAGE_DIR
 from safeguard.people.names import address_key, normalise_name
 
 NICKNAMES_FILE = PACKAGE_DIR / "data" / "nicknames.csv"
+SPELLINGS_FILE = PACKAGE_DIR / "data" / "name_spellings.csv"
 _PARTIAL_DOB = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _UK_DOB = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _POSTCODE = re.compile(r"[^A-Z0-9]")
@@ -34,18 +35,44 @@ def nicknames() -> dict[str, str]:
 
 
 @cache
+def spellings() -> dict[str, str]:
+    """Spelling -> the name it spells ("steven" -> "stephen", "lewis" -> "louis"), from
+    data/name_spellings.csv: one name written two ways, more than a slip of the keyboard
+    apart, which the guard would otherwise take for two names. Kept out of nicknames.csv,
+    from which the synthetic records draw their nicknames (and their commonest names)."""
+    with SPELLINGS_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["spelling"]: row["name"] for row in csv.DictReader(handle)}
+
+
+@cache
 def given_names() -> frozenset[str]:
     """Given names people are actually given (normalised): England's first names (Faker's
-    en_GB lists, drawn from the ONS's) and every name and nickname of data/nicknames.csv.
-    A name not in it is a rare name or, far more often, a name mistyped."""
+    en_GB lists, drawn from the ONS's), every name and nickname of data/nicknames.csv and
+    every spelling of data/name_spellings.csv. A name not in it is a rare name or, far more
+    often, a name mistyped."""
     listed = (*_EnglishNames.first_names_female, *_EnglishNames.first_names_male)
     return frozenset({normalise_name(name) for name in listed}
-                     | set(nicknames()) | set(nicknames().values()))
+                     | set(nicknames()) | set(nicknames().values())
+                     | set(spellings()) | set(spellings().values()))
+
+
+@cache
+def _formal_names() -> dict[str, str]:
+    """Every nickname and spelling -> its formal name. A spelling may be of a nickname
+    ("lucie" is "lucy", Lucinda's) and a nickname's name may be a spelling of another
+    ("phil" is Phillip's, and Philip is Phillip spelt with one l): followed to the end."""
+    def formal(name: str) -> str:
+        seen = {name}
+        while (name := spellings().get(name, nicknames().get(name, name))) not in seen:
+            seen.add(name)
+        return name
+    return {name: formal(name) for name in (*nicknames(), *spellings())}
 
 
 def canonical_given(name: str) -> str:
-    """The formal name a (normalised) given name stands for: "kate" -> "catherine"."""
-    return nicknames().get(name, name)
+    """The formal name a (normalised) given name stands for: "kate" -> "catherine",
+    "steven" and "steve" -> "stephen"."""
+    return _formal_names().get(name, name)
 
 
 _SOUNDEX = {c: str(d) for d, letters in enumerate(
