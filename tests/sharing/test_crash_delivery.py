@@ -72,12 +72,14 @@ def test_killing_the_worker_repeatedly_loses_no_share_and_the_partner_acts_on_ea
     left_at_kill = []
     started = time.monotonic()
     for _ in range(KILLS):
-        seen = len(receiver.requests)
+        # Kill after a random number of this worker's sends, not after a random time: a
+        # fast worker could otherwise finish before its kill, which would then test nothing.
+        # At most 6 x 250 of the 2,000 go before the last kill, so every kill lands mid-run.
+        until = len(receiver.requests) + rng.randint(10, 250)
         worker = start()
-        deadline = time.monotonic() + 20
-        while len(receiver.requests) == seen and time.monotonic() < deadline:
-            time.sleep(0.02)  # until this worker is sending, so the kill lands mid-run
-        time.sleep(rng.uniform(0.3, 1.0))
+        deadline = time.monotonic() + 30
+        while len(receiver.requests) < until and time.monotonic() < deadline:
+            time.sleep(0.005)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         left_at_kill.append(pending())

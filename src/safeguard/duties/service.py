@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -96,9 +96,10 @@ def create_duties(
     if not created:
         return []
     session.flush()
-    session.add_all(DutyTransition(duty_id=duty.id, at=now, action="created", from_status=None,
-                                   to_status=OPEN, actor=actor, note=draft.reason)
-                    for duty, draft in created)
+    # Their history in one statement: nothing reads these rows back as objects here.
+    session.execute(insert(DutyTransition), [
+        {"duty_id": duty.id, "at": now, "action": "created", "from_status": None,
+         "to_status": OPEN, "actor": actor, "note": draft.reason} for duty, draft in created])
     return created
 
 

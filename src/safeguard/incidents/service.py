@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from safeguard.config import ClockSettings
@@ -69,17 +69,17 @@ def record_incident(
     victims: list[int] = []
     adults: list[int] = []
     listed: list[int] = []
+    involved: list[dict[str, object]] = []  # incident_people rows, written in one statement
     for number, person_in in enumerate(data.people, start=1):
-        record = link_record(
+        person = link_record(
             session, fields=person_in, source=data.source,
             source_id=person_in.source_id or f"{data.source_id}#{number}", event_id=event.id,
             address_id=address.id if person_in.role in RESIDENT_ROLES else None,
             school_urn=None, recorded_at=recorded_at,
-        )
-        person = session.get_one(Person, record.person_id)
+        ).person
         listed.append(person.id)
-        session.add(IncidentPerson(incident_id=incident.id, person_id=person.id,
-                                   role=person_in.role, recorded_by_officer=True))
+        involved.append({"person_id": person.id, "role": person_in.role,
+                         "recorded_by_officer": True, "found_from": None})
         is_child = person_in.role in CHILD_ROLES or (
             person.dob is not None and age_on(person.dob, on) < 18)
         if is_child:
@@ -91,12 +91,13 @@ def record_incident(
 
     for resident in children_at_address(session, address_id=address.id, on=on, exclude=listed):
         found_from = describe_record(resident.record)
-        session.add(IncidentPerson(
-            incident_id=incident.id, person_id=resident.person.id,
-            role="child_normally_resident", recorded_by_officer=False, found_from=found_from))
+        involved.append({"person_id": resident.person.id, "role": "child_normally_resident",
+                         "recorded_by_officer": False, "found_from": found_from})
         children.append(_child_fact(session, resident.person, "child_normally_resident", False,
                                     found_from))
-    session.flush()
+    if involved:
+        session.execute(insert(IncidentPerson),
+                        [{"incident_id": incident.id, **row} for row in involved])
 
     window_start = data.occurred_at - timedelta(days=clocks.repeat_window_days)
     at_household = session.scalar(

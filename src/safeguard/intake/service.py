@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
+from safeguard.audit.service import record_many
 from safeguard.concerns.models import Concern
 from safeguard.concerns.service import Submitted, concerns_about, on_submit, record_concern
 from safeguard.config import ClockSettings, Settings, SharingSettings, get_settings
@@ -38,6 +39,7 @@ from safeguard.rules.joint import (
     IncidentRisk,
     JointFacts,
     child_protection_conference_duty,
+    risk_escalated,
     strategy_discussion_duties,
 )
 from safeguard.sharing.service import create_shares
@@ -110,7 +112,7 @@ def accept_event(
         record = link_record(
             session, fields=data, source=data.source, source_id=data.source_id,
             event_id=event.id, address_id=address.id if address else None,
-            school_urn=data.school_urn, recorded_at=data.recorded_at or now)
+            school_urn=data.school_urn, recorded_at=data.recorded_at or now).record
         result.person_ids.append(record.person_id)
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
@@ -135,24 +137,24 @@ def _accept_incident(
     result.incident_id = recorded.incident.id
     facts = recorded.facts
     result.person_ids.extend(child.person_id for child in facts.children)
-    for person_id in sorted(set(result.person_ids) | set(facts.victim_person_ids)):
-        audit(session, principal=principal, action="write", entity="incident",
-              entity_id=recorded.incident.id, person_id=person_id,
-              why=f"{via} of incident {data.source_id}")
+    record_many(session, principal=principal, action="write", entity="incident",
+                entity_id=recorded.incident.id,
+                person_ids=sorted(set(result.person_ids) | set(facts.victim_person_ids)),
+                why=f"{via} of incident {data.source_id}")
     if not live:
         return
     drafts = incident_duties(facts, calendar=ctx.calendar, schools=ctx.schools,
                              clocks=ctx.clocks)
     created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
                             actor=principal.actor)
-    create_shares(session, created=created, now=now, calendar=ctx.calendar, clocks=ctx.clocks,
-                  actor=principal.actor)
+    shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
+                           clocks=ctx.clocks, actor=principal.actor)
+    raised = [duty for duty, _ in created] + shared.referral_decisions
     if facts.kind == "domestic_abuse":
-        _risk_escalation(session, facts=facts, incident=recorded.incident, principal=principal,
-                         ctx=ctx, now=now)
+        raised += _risk_escalation(session, facts=facts, incident=recorded.incident,
+                                   principal=principal, ctx=ctx, now=now)
     session.flush()
-    result.duty_ids = list(session.scalars(
-        select(Duty.id).where(Duty.event_id == event_id).order_by(Duty.id)))
+    result.duty_ids = sorted(duty.id for duty in raised)
 
 
 # --------------------------------------------------------------- concerns and joint rules
@@ -167,10 +169,11 @@ def _accept_concern(
     address = upsert_address(session, address=data.address) if data.address else None
     # A school raises concerns as "education", but it is the school that must see the child.
     school_urn = principal.school_urn if principal.agency_kind == "school" else None
-    record = link_record(
+    linked = link_record(
         session, fields=data.child, source=data.source, source_id=data.source_id,
         event_id=event_id, address_id=address.id if address else None, school_urn=school_urn,
         recorded_at=data.recorded_at or now)
+    record = linked.record
     agency_id = principal.agency_id if principal.kind != "system" else data.source
     concern = record_concern(session, event_id=event_id, person_id=record.person_id,
                              agency_id=agency_id, data=data, recorded_at=data.recorded_at or now)
@@ -180,7 +183,8 @@ def _accept_concern(
           person_id=record.person_id, why=f"{via} of {data.source} concern {data.source_id}")
     if ctx.live_from is not None and data.occurred_at < ctx.live_from:
         return
-    facts = _joint_facts(session, person_id=record.person_id, recorded_at=now,
+    facts = _joint_facts(session, person_id=record.person_id,
+                         child_name=person_name(linked.person), recorded_at=now,
                          concern=concern, reference=data.source_id)
     drafts = strategy_discussion_duties(facts, calendar=ctx.calendar, settings=ctx.sharing)
     created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
@@ -194,7 +198,7 @@ def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> Co
                        kind=concern.kind, occurred_at=concern.occurred_at, reference=reference)
 
 
-def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
+def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_at: datetime,
                  concern: Concern | None, reference: str = "",
                  incident: IncidentRisk | None = None,
                  previous: IncidentRisk | None = None) -> JointFacts:
@@ -214,7 +218,7 @@ def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
         Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
         .order_by(Duty.id)).all()
     return JointFacts(
-        person_id=person_id, child_name=person_name(session.get_one(Person, person_id)),
+        person_id=person_id, child_name=child_name,
         recorded_at=recorded_at,
         concern=_concern_fact(concern, reference, names) if concern else None,
         earlier_concerns=tuple(_concern_fact(c, refs.get(c.event_id, ""), names)
@@ -227,20 +231,22 @@ def _joint_facts(session: Session, *, person_id: int, recorded_at: datetime,
 
 
 def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incident,
-                     principal: Principal, ctx: IntakeContext, now: datetime) -> None:
+                     principal: Principal, ctx: IntakeContext, now: datetime) -> list[Duty]:
     """A child's domestic-abuse incident riskier than their previous one: meet jointly."""
+    raised: list[Duty] = []
+    this = IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level)
     for child in facts.children:
         last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
                                  before=incident.occurred_at, excluding=incident.id)
-        if last is None:
+        if last is None or not risk_escalated(this, IncidentRisk(*last), ctx.sharing):
             continue
         joint = _joint_facts(
-            session, person_id=child.person_id, recorded_at=now, concern=None,
-            incident=IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level),
-            previous=IncidentRisk(*last))
+            session, person_id=child.person_id, child_name=child.name, recorded_at=now,
+            concern=None, incident=this, previous=IncidentRisk(*last))
         drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
-        create_duties(session, drafts=drafts, event_id=facts.event_id, now=now,
-                      actor=principal.actor)
+        raised += [duty for duty, _ in create_duties(
+            session, drafts=drafts, event_id=facts.event_id, now=now, actor=principal.actor)]
+    return raised
 
 
 @lru_cache(maxsize=1)

@@ -109,6 +109,15 @@ def _resolve(session: Session, *, fields: PersonFields, address: Address | None)
                       "possible")
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A kept record and the person it was linked to. The person is handed back because the
+    session holds loaded rows weakly: a caller that needs them would otherwise load them again."""
+
+    record: PersonRecord
+    person: Person
+
+
 def link_record(
     session: Session,
     *,
@@ -119,7 +128,7 @@ def link_record(
     address_id: int | None,
     school_urn: str | None,
     recorded_at: datetime,
-) -> PersonRecord:
+) -> Linked:
     """Keep an agency's record of a person, linked to the person it describes.
 
     The link's evidence (outcome, probability, match weight, the comparisons that agreed,
@@ -131,7 +140,7 @@ def link_record(
                                    PersonRecord.source_id == source_id)
     )
     if existing is not None:
-        return existing
+        return Linked(existing, session.get_one(Person, existing.person_id))
     ids = fields.ids.present()
     owners = _owners(session, ids)
     address = session.get(Address, address_id) if address_id is not None else None
@@ -168,7 +177,7 @@ def link_record(
         sex=fields.sex, address=address, ids=mine))
     record_link(session, record=record, outcome=resolution.outcome,
                 candidates=resolution.candidates)
-    return record
+    return Linked(record, person)
 
 
 def upsert_school(session: Session, *, school: SchoolEvent) -> School:

@@ -73,6 +73,16 @@ def _concern_words(c: ConcernFact) -> str:
             f"{_when(c.occurred_at)}")
 
 
+def risk_escalated(now: IncidentRisk, before: IncidentRisk, settings: SharingSettings) -> bool:
+    """A domestic-abuse incident riskier than the child's previous one within the lookback.
+
+    For an incident (not a concern) this is the only way to a strategy discussion, so intake
+    asks it first and reads the child's concerns and referrals only when it holds."""
+    lookback = now.occurred_at - timedelta(days=settings.risk_lookback_days)
+    return (before.occurred_at >= lookback and now.level in RISK_ORDER
+            and RISK_ORDER[now.level] > RISK_ORDER.get(before.level or "", -1))
+
+
 def joint_evidence(facts: JointFacts, settings: SharingSettings) -> list[str]:
     """The plain-English reasons a strategy discussion is needed; empty when none is."""
     evidence: list[str] = []
@@ -100,9 +110,7 @@ def joint_evidence(facts: JointFacts, settings: SharingSettings) -> list[str]:
                 f"days ({_concern_words(concern)}, after {_concern_words(repeat[0])})")
     if facts.incident is not None and facts.previous_incident is not None:
         now, before = facts.incident, facts.previous_incident
-        lookback = now.occurred_at - timedelta(days=settings.risk_lookback_days)
-        if (before.occurred_at >= lookback and now.level in RISK_ORDER
-                and RISK_ORDER[now.level] > RISK_ORDER.get(before.level or "", -1)):
+        if risk_escalated(now, before, settings):
             evidence.append(
                 f"Risk escalating: domestic-abuse incident {now.reference} on "
                 f"{_when(now.occurred_at)} is {now.level} risk; the previous incident "

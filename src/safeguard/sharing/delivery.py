@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -35,27 +46,23 @@ def idempotency_key(share: Share, endpoint: WebhookEndpoint) -> str:
     return f"share-{share.id}-{endpoint.id}"
 
 
-def enqueue_deliveries(session: Session, *, shares: Sequence[Share], now: datetime
-                       ) -> list[Delivery]:
-    """Queue each share for its recipient's active endpoint, in the caller's transaction."""
+def enqueue_deliveries(session: Session, *, shares: Sequence[Share], now: datetime) -> int:
+    """Queue each share for its recipient's active endpoint, in the caller's transaction;
+    returns how many were queued. The rows go in one statement: intake queues them for
+    every incident, and nothing reads them back here."""
     if not shares:
-        return []
+        return 0
     agencies = {share.to_agency_id for share in shares}
     with session.no_autoflush:  # endpoints are configuration, never pending in this session
         endpoints = {e.agency_id: e for e in session.scalars(select(WebhookEndpoint).where(
             WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True)))}
-    queued = []
-    for share in shares:
-        endpoint = endpoints.get(share.to_agency_id)
-        if endpoint is None:
-            continue
-        delivery = Delivery(share_id=share.id, endpoint_id=endpoint.id,
-                            idempotency_key=idempotency_key(share, endpoint), status=PENDING,
-                            attempts=0, next_attempt_at=now, created_at=now)
-        session.add(delivery)
-        queued.append(delivery)
-    session.flush()
-    return queued
+    rows = [{"share_id": share.id, "endpoint_id": endpoint.id,
+             "idempotency_key": idempotency_key(share, endpoint), "status": PENDING,
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for share in shares if (endpoint := endpoints.get(share.to_agency_id)) is not None]
+    if rows:
+        session.execute(insert(Delivery), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)

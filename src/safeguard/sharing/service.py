@@ -29,6 +29,13 @@ from safeguard.workdays import WorkingCalendar
 SHARE_KINDS = (SHARE_WITH_CSC, ENCOMPASS_NOTICE)
 
 
+@dataclass(frozen=True)
+class Shared:
+    shares: list[Share]
+    # The referral decisions whose clocks the shares with social care started.
+    referral_decisions: list[Duty]
+
+
 def create_shares(
     session: Session,
     *,
@@ -37,7 +44,7 @@ def create_shares(
     calendar: WorkingCalendar,
     clocks: ClockSettings,
     actor: str,
-) -> list[Share]:
+) -> Shared:
     shares: list[tuple[Share, Duty]] = []
     for duty, draft in created:
         if draft.kind not in SHARE_KINDS or draft.partner_agency_id is None:
@@ -53,24 +60,24 @@ def create_shares(
         session.add(share)
         shares.append((share, duty))
     if not shares:
-        return []
+        return Shared([], [])
     # The referral decision needs the share's arrival time, not its id, so its duty is
     # written in the same flush as the shares.
-    for share, duty in shares:
-        if share.kind == SHARE_WITH_CSC:
-            _start_referral_clock(session, share=share, duty=duty, calendar=calendar,
-                                  clocks=clocks, actor=actor)
+    decisions = [decision for share, duty in shares if share.kind == SHARE_WITH_CSC
+                 for decision in _start_referral_clock(session, share=share, duty=duty,
+                                                       calendar=calendar, clocks=clocks,
+                                                       actor=actor)]
     session.flush()
     # Partner systems' webhooks are queued in this same transaction: no share without its send.
     written = [share for share, _ in shares]
     enqueue_deliveries(session, shares=written, now=now)
-    return written
+    return Shared(written, decisions)
 
 
 def _start_referral_clock(
     session: Session, *, share: Share, duty: Duty, calendar: WorkingCalendar,
     clocks: ClockSettings, actor: str,
-) -> None:
+) -> list[Duty]:
     """The referral decision's clock starts when the notification reaches social care."""
     assert share.delivered_at is not None
     draft = referral_decision_duty(
@@ -79,8 +86,9 @@ def _start_referral_clock(
         child_name=str(share.content.get("child_name", "the child")),
         arrived_at=share.delivered_at, calendar=calendar, clocks=clocks,
     )
-    create_duties(session, drafts=[draft], event_id=duty.event_id, now=share.delivered_at,
-                  actor=actor, parent_duty_id=duty.id)
+    return [decision for decision, _ in create_duties(
+        session, drafts=[draft], event_id=duty.event_id, now=share.delivered_at, actor=actor,
+        parent_duty_id=duty.id)]
 
 
 def _acknowledge(session: Session, duty: Duty, principal: Principal, now: datetime) -> None:
