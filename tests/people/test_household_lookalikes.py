@@ -9,12 +9,8 @@ from splink import DuckDBAPI
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
-from safeguard.people.linkage.batch import (
-    AMBIGUITY_MARGIN,
-    link_rows,
-    record_features,
-    scored_pairs,
-)
+from safeguard.people.linkage.batch import link_rows, record_features, scored_pairs
+from safeguard.people.linkage.clustering import AMBIGUITY_MARGIN
 from safeguard.people.linkage.features import features
 from safeguard.people.linkage.model import compare, guard, load_model
 

@@ -11,14 +11,13 @@ from typer.testing import CliRunner
 from safeguard.cli import app
 from safeguard.people.linkage import batch
 from safeguard.people.linkage.batch import (
-    Pair,
-    cluster,
     false_merges_in_households,
     link_rows,
     pair_scores,
     record_features,
     scored_pairs,
 )
+from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.synthetic import generate, write_csv
 
@@ -97,10 +96,11 @@ def test_clustering_in_the_database_agrees_with_clustering_in_python() -> None:
     rows = generate(3000, seed=13)
     feats = {row["record_id"]: record_features(row) for row in rows}
     ids = list(feats)
-    linker, scored = batch._score(DuckDBAPI(), ids, list(feats.values()), model=load_model(),
-                                  dialect="duckdb", floor=0.5)
-    in_python = cluster(ids, batch._pairs_of(scored.as_dict()), threshold=0.95)
-    in_database = batch.cluster_in_database(linker, scored, ids, threshold=0.95)
+    scored = batch._score(DuckDBAPI(), ids, list(feats.values()), model=load_model(),
+                          dialect="duckdb", floor=0.5)
+    in_python = cluster_checked(ids, batch._pairs_of(scored.pairs.as_dict()), feats,
+                                threshold=0.95)
+    in_database = batch.cluster_in_database(scored, ids, threshold=0.95)
     assert len(set(in_database.values())) < len(ids) * 0.8
     assert _partition(in_python) == _partition(in_database)
 

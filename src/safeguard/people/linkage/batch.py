@@ -3,10 +3,12 @@
 Splink (DuckDB by default, Spark for national-scale batches) blocks on the same keys as the
 online index and computes each pair's comparison levels and match probability with the
 shipped weights. The precision guard (:func:`model.guard`) is then applied to every pair in
-SQL, and clusters are formed by a **constrained** union-find: links are taken strongest first,
-and two clusters are never joined if any pair across them is a lookalike the guard stopped
-(twins, siblings) or carries different identifiers. Plain connected components would join
-twins through one bad link; this cannot.
+SQL, and clusters are formed by a **constrained** union-find (:mod:`.clustering`): links are
+taken strongest first, and two clusters are never joined if any pair across them is a
+lookalike the guard stopped (twins, siblings) or carries different identifiers. Plain
+connected components would join twins through one bad link; this cannot. Pairs inside a
+component that were never compared (no blocking key in common) are held to the guard too,
+so a record like two people cannot chain them together.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from splink import DuckDBAPI, Linker
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.model import (
     GUARDED,
@@ -45,9 +48,10 @@ def record_features(row: dict[str, str]) -> Features:
                     pnc=(row.get("pnc_id") or "").strip().upper())
 
 
-def _guard_sql() -> tuple[str, str, str]:
+def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
     """(guard, an identifier agrees, an identifier differs) over Splink's gamma columns and
-    the guard's own columns (``splink_model.GUARD_COLUMNS``).
+    the guard's own columns (``splink_model.GUARD_COLUMNS``); ``in_cluster``: the guard of
+    :func:`model.guard_in_cluster` (a given name no one is given counts as agreeing).
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
     4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
@@ -70,16 +74,11 @@ def _guard_sql() -> tuple[str, str, str]:
              f"(gamma_sex = 0 AND gamma_given_name NOT IN (4, 3)) OR "
              f"(gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)) OR "
              f"coalesce({two_names}, false) OR coalesce({born_outside}, false) OR {differ})")
+    if in_cluster:
+        guard = guard.replace("gamma_given_name", (
+            "(CASE WHEN gamma_given_name >= 0 AND (given_known_l IS NULL OR given_known_r "
+            "IS NULL) THEN 4 ELSE gamma_given_name END)"))
     return guard, f"({agree})", f"({differ})"
-
-
-@dataclass(frozen=True)
-class Pair:
-    left: str
-    right: str
-    probability: float
-    cannot_link: bool
-    match_weight: float = 0.0
 
 
 # The scored pairs table: every blocked pair scoring at least ``floor`` once the guard is
@@ -101,19 +100,31 @@ _SCORED = """
 """
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A batch scored in the database: its records, its scored pairs (``_SCORED``), the
+    linker that scored them and the model it scored them with."""
+
+    db_api: DatabaseAPI[Any]
+    linker: Linker
+    records: SplinkDataFrame
+    pairs: SplinkDataFrame
+    model: Model
+
+
 def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
-           model: Model, dialect: str, floor: float) -> tuple[Linker, SplinkDataFrame]:
-    linker = Linker(db_api.register(features_table(ids, rows)),
-                    settings(model, keep_levels=True, dialect=dialect),
+           model: Model, dialect: str, floor: float) -> Scored:
+    records = db_api.register(features_table(ids, rows))
+    linker = Linker(records, settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
     predictions = linker.inference.predict()
-    guard, agree, _ = _guard_sql()
-    sql = _SCORED.format(guard=guard, agree=agree,
+    guard_sql, agree, _ = _guard_sql()
+    sql = _SCORED.format(guard=guard_sql, agree=agree,
                          guarded_with_id=GUARDED_WITH_IDENTIFIER,
                          guarded=GUARDED, predictions=predictions.physical_name, floor=floor)
     scored = linker.misc.query_sql(sql, output_type="splink_df")  # type: ignore[no-untyped-call]
     predictions.drop_table_from_database_and_remove_from_cache()
-    return linker, scored
+    return Scored(db_api, linker, records, scored, model)
 
 
 def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
@@ -126,85 +137,64 @@ def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
 def scored_pairs(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
                  model: Model, dialect: str = "duckdb", floor: float = 0.5) -> list[Pair]:
     """Every pair of the scored pairs table (see ``_SCORED``), as Python objects."""
-    _, scored = _score(db_api, ids, rows, model=model, dialect=dialect, floor=floor)
-    return _pairs_of(scored.as_dict())
+    return _pairs_of(_score(db_api, ids, rows, model=model, dialect=dialect,
+                            floor=floor).pairs.as_dict())
 
 
-def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> dict[str, int]:
-    """Record id -> cluster number: links strongest first, never across a cannot-link.
-
-    A record whose links reach two records that must be kept apart, and that is no more
-    like one than the other (it has nothing, such as a date of birth, to tell them apart:
-    a daughter named after her mother, recorded without a date of birth), is left on its
-    own rather than given to whichever link happened to come first.
-    """
-    index = {record_id: n for n, record_id in enumerate(ids)}
-    parent = list(range(len(ids)))
-    apart: dict[int, set[int]] = {}
-    links: list[tuple[float, int, int]] = []
-    weights: dict[int, dict[int, float]] = {}
-    for pair in pairs:
-        a, b = index[pair.left], index[pair.right]
-        if pair.cannot_link:
-            apart.setdefault(a, set()).add(b)
-            apart.setdefault(b, set()).add(a)
-        elif pair.probability >= threshold:
-            links.append((pair.probability, a, b))
-            weights.setdefault(a, {})[b] = weights.setdefault(b, {})[a] = pair.match_weight
-    ambiguous = {n for n, linked in weights.items() if _torn(linked, apart)}
-    # From here on, apart maps each cluster's root to the roots of the clusters it is kept
-    # apart from, both ways, so a join is checked in constant time and merging moves the
-    # smaller set: a component of thousands of records and cannot-links stays fast.
-    apart = {n: set(others) for n, others in apart.items()}
-
-    def root(n: int) -> int:
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
-    for _, a, b in sorted(links, key=lambda link: (-link[0], link[1], link[2])):
-        if a in ambiguous or b in ambiguous:
-            continue
-        ra, rb = root(a), root(b)
-        if ra == rb or rb in apart.get(ra, ()):
-            continue
-        if len(apart.get(ra, ())) < len(apart.get(rb, ())):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        # The joined cluster is kept apart from everything either part was kept apart from.
-        moved = apart.pop(rb, set())
-        for other in moved:
-            partners = apart[other]
-            partners.discard(rb)
-            partners.add(ra)
-        apart.setdefault(ra, set()).update(moved)
-    roots: dict[int, int] = {}
-    return {record_id: roots.setdefault(root(n), len(roots)) for record_id, n in index.items()}
+# A component of more than two records whose records disagree on a field the guard reads (a
+# given name, a birth date, a sex, an identifier, or a birth year an identifier rules out)
+# may hold two people joined through a record like both, the two never compared (no blocking
+# key in common: a mother and a daughter known by her father's surname). Only those
+# components have every pair scored and held to the guard; in the others (a pair of records,
+# or records agreeing on all of it) the guard cannot stop a pair.
+_SUSPECT = """
+    SELECT f.*, c.cluster_id AS component
+    FROM {records} f JOIN {components} c ON f.unique_id = c.unique_id
+    WHERE c.cluster_id IN (
+      SELECT c.cluster_id FROM {records} f JOIN {components} c ON f.unique_id = c.unique_id
+      GROUP BY c.cluster_id
+      HAVING count(*) > 2 AND (
+        count(DISTINCT f.given_canon) > 1 OR count(DISTINCT f.dob) > 1
+        OR count(DISTINCT f.dob_y) > 1 OR count(DISTINCT f.sex) > 1
+        OR count(DISTINCT f.nhs) > 1 OR count(DISTINCT f.upn) > 1
+        OR count(DISTINCT f.pnc) > 1
+        OR min(CAST(f.dob_y AS INT)) < max(CAST(f.born_from AS INT))
+        OR max(CAST(f.dob_y AS INT)) > min(CAST(f.born_to AS INT))))
+"""
 
 
-# How much stronger (match weight, bits) a record's link to one of two records that must be
-# kept apart has to be than its link to the other for the record to be given to the first.
-# More than a slip of the keyboard in one name is worth (exact against Jaro-Winkler >= 0.92:
-# 2.2 bits for a given name, 1.8 for a family name in the shipped model; a test holds it):
-# a mother and daughter of one name, the daughter's dated record mistyped, are otherwise
-# told apart by the typo, and an undated record goes to the mother.
-AMBIGUITY_MARGIN = 2.5
+def _kept_apart_within(batch: Scored, components: SplinkDataFrame) -> SplinkDataFrame | None:
+    """Every pair of records inside a suspect component (``_SUSPECT``) that the guard keeps
+    apart, scored by Splink with the batch's own settings blocked on the component."""
+    suspects = batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        _SUSPECT.format(records=batch.records.physical_name,
+                        components=components.physical_name), output_type="splink_df")
+    if not batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
+            f"SELECT 1 FROM {suspects.physical_name} LIMIT 1",
+            output_type="splink_df").as_record_list():
+        suspects.drop_table_from_database_and_remove_from_cache()
+        return None
+    within_settings = settings(batch.model, keep_levels=True)
+    within_settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": "l.component = r.component", "sql_dialect": "duckdb"}]
+    checker = Linker(batch.db_api.register(suspects.physical_name), within_settings,
+                     log_level=logging.WARNING)
+    predictions = checker.inference.predict()
+    guard_sql, _, _ = _guard_sql(in_cluster=True)
+    apart: SplinkDataFrame = checker.misc.query_sql(  # type: ignore[no-untyped-call]
+        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} WHERE {guard_sql}",
+        output_type="splink_df")
+    for frame in (predictions, suspects):
+        frame.drop_table_from_database_and_remove_from_cache()
+    return apart
 
 
-def _torn(linked: dict[int, float], apart: dict[int, set[int]]) -> bool:
-    """Whether a record links about equally strongly to two records kept apart."""
-    for x, weight_x in linked.items():
-        for y in apart.get(x, ()):
-            if y in linked and abs(weight_x - linked[y]) < AMBIGUITY_MARGIN:
-                return True
-    return False
-
-
-def _components(linker: Linker, scored: SplinkDataFrame, *, threshold: float) -> \
+def _components(batch: Scored, *, threshold: float) -> \
         tuple[dict[str, str], dict[str, list[Pair]]]:
     """Connected components of the links, in the database; and, for the few components
-    that hold a cannot-link, their links and cannot-links (to be split in Python)."""
+    that hold a cannot-link (a scored pair the guard stopped, or any pair of its records
+    the guard keeps apart), their links and cannot-links (to be split in Python)."""
+    linker, scored = batch.linker, batch.pairs
     links = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"SELECT unique_id_l, unique_id_r FROM {scored.physical_name} "
         f"WHERE NOT cannot_link AND probability >= {threshold}", output_type="splink_df")
@@ -212,12 +202,22 @@ def _components(linker: Linker, scored: SplinkDataFrame, *, threshold: float) ->
     components = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"SELECT unique_id, cluster_id FROM {clustered.physical_name}",
         output_type="splink_df")
+    apart = _kept_apart_within(batch, components)
+    also_apart = "" if apart is None else f"""
+          UNION ALL
+          SELECT w.unique_id_l, w.unique_id_r, {GUARDED} AS probability, true AS cannot_link,
+                 0.0 AS match_weight, a.cluster_id
+          FROM {apart.physical_name} w
+          JOIN {components.physical_name} a ON w.unique_id_l = a.unique_id"""
     inside = linker.misc.query_sql(f"""
         WITH inside AS (
-          SELECT s.*, a.cluster_id FROM {scored.physical_name} s
+          SELECT s.unique_id_l, s.unique_id_r, s.probability, s.cannot_link, s.match_weight,
+                 a.cluster_id
+          FROM {scored.physical_name} s
           JOIN {components.physical_name} a ON s.unique_id_l = a.unique_id
           JOIN {components.physical_name} b ON s.unique_id_r = b.unique_id
           WHERE a.cluster_id = b.cluster_id AND (s.cannot_link OR s.probability >= {threshold})
+          {also_apart}
         )
         SELECT * FROM inside
         WHERE cluster_id IN (SELECT cluster_id FROM inside WHERE cannot_link)
@@ -229,18 +229,18 @@ def _components(linker: Linker, scored: SplinkDataFrame, *, threshold: float) ->
     table = inside.as_dict()
     for pair, component in zip(_pairs_of(table), table["cluster_id"], strict=True):
         conflicted.setdefault(str(component), []).append(pair)
-    for frame in (links, clustered, components, inside):
+    for frame in (links, clustered, components, inside, *([apart] if apart else [])):
         frame.drop_table_from_database_and_remove_from_cache()
     return component_of, conflicted
 
 
-def cluster_in_database(linker: Linker, scored: SplinkDataFrame, ids: Sequence[str], *,
+def cluster_in_database(batch: Scored, ids: Sequence[str], *,
                         threshold: float) -> dict[str, int]:
-    """What :func:`cluster` gives, for all of ``ids``: a constrained union-find only ever
-    joins records of one connected component of the links, and only a cannot-link inside a
-    component can split it, so components are found in SQL and only those holding a
-    cannot-link are clustered in Python."""
-    component_of, conflicted = _components(linker, scored, threshold=threshold)
+    """What :func:`cluster_checked` gives, for all of ``ids``: a constrained union-find only
+    ever joins records of one connected component of the links, and only a cannot-link
+    inside a component can split it, so components are found in SQL and only those holding
+    a cannot-link are clustered in Python."""
+    component_of, conflicted = _components(batch, threshold=threshold)
     members: dict[str, list[str]] = {}
     for record_id in ids:
         component = component_of.get(record_id)
@@ -294,19 +294,20 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     clusters: dict[str, int] = {}
     pairs = 0
     if len(usable) > 1:
-        linker, scored = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
-                                [feats[n] for n in usable], model=scaled_to(model, len(usable)),
-                                dialect=dialect, floor=0.5)
-        pairs = int(linker.misc.query_sql(  # type: ignore[no-untyped-call]
-            f"SELECT count(*) AS n FROM {scored.physical_name} WHERE probability >= 0.5",
+        batch = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
+                       [feats[n] for n in usable], model=scaled_to(model, len(usable)),
+                       dialect=dialect, floor=0.5)
+        pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
+            f"SELECT count(*) AS n FROM {batch.pairs.physical_name} WHERE probability >= 0.5",
             output_type="splink_df").as_record_list()[0]["n"])
         kept = [ids[n] for n in usable]
         threshold = model.thresholds["match"]
         # Splink's connected components run out of heap on Spark local mode (its iterations
         # persist every step), so on Spark the pairs are clustered in Python, as before.
-        clusters = cluster_in_database(linker, scored, kept, threshold=threshold) \
+        clusters = cluster_in_database(batch, kept, threshold=threshold) \
             if dialect == "duckdb" else \
-            cluster(kept, _pairs_of(scored.as_dict()), threshold=threshold)
+            cluster_checked(kept, _pairs_of(batch.pairs.as_dict()),
+                            {ids[n]: feats[n] for n in usable}, threshold=threshold)
     # Records in no cluster (nothing to match on, or only one usable record) are their own.
     numbers: dict[int | str, int] = {}
     person_of = {}

@@ -153,6 +153,19 @@ def guard(levels: dict[str, str], a: Features | None = None,
     return None
 
 
+def guard_in_cluster(levels: dict[str, str], a: Features, b: Features) -> str | None:
+    """The guard for two records that links put in one cluster without comparing them.
+
+    There a given name that is no name people are given ("Benjaimn", "Thoas") tells
+    nothing: such a pair is nearly always one person's nickname and misspelt formal name,
+    chained by a record like both. So it counts as agreeing, and the pair is kept apart by
+    what else the guard reads (dates of birth, identifiers, two real names, sexes).
+    """
+    if levels["given_name"] != NULL and (a.given_known is None or b.given_known is None):
+        levels = {**levels, "given_name": "exact"}
+    return guard(levels, a, b)
+
+
 def _two_names(levels: dict[str, str], a: Features, b: Features) -> bool:
     """Given names alike in spelling (Joan and Joanne, Lucinda and Linda) that are two names:
     each a name people are given, neither a form of the other, more than a slip of the
