@@ -163,6 +163,16 @@ def batch(size: int) -> None:
               f"{merges['parents']})")
 
 
+def _as_stored(row: dict[str, str]) -> dict[str, str]:
+    """The record as the store holds it: a date of birth is a whole date or nothing (person
+    events carry whole dates, ``persons.dob`` is a DATE), so a partial one is dropped. Both
+    our index and Splink's table of existing records are built from this, so neither knows
+    more about the indexed people than the other."""
+    born = parse_dob(row["dob"])
+    whole = born is not None and born.month is not None and born.day is not None
+    return row if whole or not row["dob"] else {**row, "dob": ""}
+
+
 def _index(people: list[tuple[str, list[dict[str, str]]]], path: Path) -> tuple[int, float]:
     """The store's candidate index of one record of each person (persons, records,
     addresses, identifiers, blocking keys), as resolving would have filed them."""
@@ -176,7 +186,7 @@ def _index(people: list[tuple[str, list[dict[str, str]]]], path: Path) -> tuple[
                                       "received_via": "import", "actor": "bench"}])
         persons_rows, records, addresses, ids, keys = [], [], [], [], []
         for n, (_, records_of) in enumerate(people, start=1):
-            first = records_of[0]
+            first = _as_stored(records_of[0])
             f = record_features(first)
             born = parse_dob(first["dob"])
             dob = date(born.year, born.month, born.day) \
@@ -219,7 +229,7 @@ def _splink_matches(people: list[tuple[str, list[dict[str, str]]]],
     ``find_matches_to_new_records``), with the shipped weights and the same blocking keys."""
     model = load_model()
     db_api = DuckDBAPI()
-    indexed = [records_of[0] for _, records_of in people]
+    indexed = [_as_stored(records_of[0]) for _, records_of in people]
     existing = db_api.register(features_table(
         [str(n) for n in range(1, len(indexed) + 1)], [record_features(r) for r in indexed]))
     linker = Linker(existing, splink_settings(model), log_level=logging.WARNING)

@@ -197,8 +197,10 @@ def deliver_forever(
 ) -> None:
     """Poll often while there is work (latency is the point), back off when idle.
 
-    Each batch's results are recorded with the next claim; a batch just sent means more may
-    be waiting, so the next cycle starts at once. On stop the last results are recorded.
+    Each batch's results are recorded with the next claim. A full batch just sent means more
+    is waiting, so the next cycle starts at once; after a part-full one it lingers briefly so
+    that the next cycle carries several shares, not one. On stop the last results are
+    recorded.
     """
     worker_id = new_worker_id()
     wait = settings.poll_seconds
@@ -217,6 +219,8 @@ def deliver_forever(
                 sent = []
             if sent:
                 wait = settings.poll_seconds
+                if len(sent) < settings.batch_size:
+                    stop.wait(settings.linger_seconds)
                 continue
             wait = min(settings.idle_seconds, wait * 2)
             stop.wait(wait)

@@ -55,28 +55,34 @@ def share_behind(session: Session, *, duty_id: int) -> ShareView | None:
     return None
 
 
-def _dedupe_key(draft: DutyDraft, event_id: int) -> str:
+def dedupe_key(draft: DutyDraft, event_id: int) -> str:
+    """One duty per rule, event, kind, subject and partner: re-running rules adds nothing."""
     return (f"{draft.rule_name}:{event_id}:{draft.kind}:{draft.subject_person_id}:"
             f"{draft.partner_agency_id or '-'}")
 
 
 def create_duties(
     session: Session, *, drafts: Sequence[DutyDraft], event_id: int, now: datetime,
-    actor: str, parent_duty_id: int | None = None,
+    actor: str, parent_duty_id: int | None = None, none_stored: bool = False,
 ) -> list[tuple[Duty, DutyDraft]]:
     """Create the drafted duties that do not exist yet (re-running rules adds nothing).
 
     The duties are written together (one existence check, one flush) because an incident
-    raises several at once and intake speed is what keeps shares flowing.
+    raises several at once and intake speed is what keeps shares flowing. A caller that knows
+    no stored duty can have these keys (the event was stored by this transaction, so its rules
+    have never run) says `none_stored` and the check is skipped; the unique dedupe key still
+    refuses a duplicate outright.
     """
-    keyed = [(_dedupe_key(draft, event_id), draft) for draft in drafts]
+    keyed = [(dedupe_key(draft, event_id), draft) for draft in drafts]
     if not keyed:
         return []
-    # Every duty this function adds is flushed before it returns, so stored duties are all
-    # there is to check: the caller's other pending rows can wait for the one flush below.
-    with session.no_autoflush:
-        existing = set(session.scalars(select(Duty.dedupe_key).where(
-            Duty.dedupe_key.in_([key for key, _ in keyed]))))
+    existing: set[str] = set()
+    if not none_stored:
+        # Every duty this function adds is flushed before it returns, so stored duties are
+        # all there is to check: the caller's other pending rows can wait for the flush below.
+        with session.no_autoflush:
+            existing.update(session.scalars(select(Duty.dedupe_key).where(
+                Duty.dedupe_key.in_([key for key, _ in keyed]))))
     created = []
     for key, draft in keyed:
         if key in existing:

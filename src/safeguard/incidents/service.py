@@ -76,6 +76,8 @@ def record_incident(
             source_id=person_in.source_id or f"{data.source_id}#{number}", event_id=event.id,
             address_id=address.id if person_in.role in RESIDENT_ROLES else None,
             school_urn=None, recorded_at=recorded_at,
+            # The incident's event is new, so a record id made from its id is too.
+            none_stored=person_in.source_id is None,
         ).person
         listed.append(person.id)
         involved.append({"person_id": person.id, "role": person_in.role,

@@ -145,10 +145,11 @@ def _accept_incident(
         return
     drafts = incident_duties(facts, calendar=ctx.calendar, schools=ctx.schools,
                              clocks=ctx.clocks)
+    # The event is new (a repeat returned above), so none of its duties is stored yet.
     created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                            actor=principal.actor)
+                            actor=principal.actor, none_stored=True)
     shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
-                           clocks=ctx.clocks, actor=principal.actor)
+                           clocks=ctx.clocks, actor=principal.actor, none_stored=True)
     raised = [duty for duty, _ in created] + shared.referral_decisions
     if facts.kind == "domestic_abuse":
         raised += _risk_escalation(session, facts=facts, incident=recorded.incident,

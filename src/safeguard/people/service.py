@@ -128,6 +128,7 @@ def link_record(
     address_id: int | None,
     school_urn: str | None,
     recorded_at: datetime,
+    none_stored: bool = False,
 ) -> Linked:
     """Keep an agency's record of a person, linked to the person it describes.
 
@@ -135,7 +136,9 @@ def link_record(
     the model version) is kept in ``person_links``; a possible match leaves the record with a
     person of its own (precision first) and puts each possible candidate on the review queue.
     """
-    existing = session.scalar(
+    # A record id made from a new event's own id cannot be stored yet (`none_stored`); one
+    # an agency gave may be, and a repeat links nothing twice.
+    existing = None if none_stored else session.scalar(
         select(PersonRecord).where(PersonRecord.source == source,
                                    PersonRecord.source_id == source_id)
     )

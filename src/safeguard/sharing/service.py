@@ -18,7 +18,13 @@ from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.config import ClockSettings, get_settings
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
-from safeguard.duties.service import create_duties, discharge, on_discharge, on_share_lookup
+from safeguard.duties.service import (
+    create_duties,
+    dedupe_key,
+    discharge,
+    on_discharge,
+    on_share_lookup,
+)
 from safeguard.errors import Conflict, Invalid, NotFound
 from safeguard.rules.drafts import ENCOMPASS_NOTICE, SHARE_WITH_CSC, DutyDraft
 from safeguard.rules.incidents import referral_decision_duty
@@ -44,7 +50,14 @@ def create_shares(
     calendar: WorkingCalendar,
     clocks: ClockSettings,
     actor: str,
+    none_stored: bool = False,
 ) -> Shared:
+    """A share for each sharing duty just `created`, its webhook deliveries queued, and for a
+    share with social care the referral decision whose clock its arrival starts.
+
+    `none_stored` says the duties' event was stored by this transaction, so no duty of it
+    (no referral decision either) is stored yet and the existence checks can be skipped.
+    """
     shares: list[tuple[Share, Duty]] = []
     for duty, draft in created:
         if draft.kind not in SHARE_KINDS or draft.partner_agency_id is None:
@@ -62,11 +75,21 @@ def create_shares(
     if not shares:
         return Shared([], [])
     # The referral decision needs the share's arrival time, not its id, so its duty is
-    # written in the same flush as the shares.
-    decisions = [decision for share, duty in shares if share.kind == SHARE_WITH_CSC
-                 for decision in _start_referral_clock(session, share=share, duty=duty,
-                                                       calendar=calendar, clocks=clocks,
-                                                       actor=actor)]
+    # written in the same flush as the shares. Several shares with social care about one
+    # child in one event start one decision's clock (the first share's).
+    decisions: list[Duty] = []
+    keys: set[str] = set()
+    for share, duty in shares:
+        if share.kind != SHARE_WITH_CSC:
+            continue
+        draft = _referral_draft(share, calendar=calendar, clocks=clocks)
+        key = dedupe_key(draft, duty.event_id)
+        if key in keys:
+            continue
+        keys.add(key)
+        decisions += [decision for decision, _ in create_duties(
+            session, drafts=[draft], event_id=duty.event_id, now=now, actor=actor,
+            parent_duty_id=duty.id, none_stored=none_stored)]
     session.flush()
     # Partner systems' webhooks are queued in this same transaction: no share without its send.
     written = [share for share, _ in shares]
@@ -74,21 +97,16 @@ def create_shares(
     return Shared(written, decisions)
 
 
-def _start_referral_clock(
-    session: Session, *, share: Share, duty: Duty, calendar: WorkingCalendar,
-    clocks: ClockSettings, actor: str,
-) -> list[Duty]:
+def _referral_draft(share: Share, *, calendar: WorkingCalendar, clocks: ClockSettings
+                    ) -> DutyDraft:
     """The referral decision's clock starts when the notification reaches social care."""
     assert share.delivered_at is not None
-    draft = referral_decision_duty(
+    return referral_decision_duty(
         subject_person_id=share.subject_person_id,
         reference=str(share.content.get("police_reference", "")),
         child_name=str(share.content.get("child_name", "the child")),
         arrived_at=share.delivered_at, calendar=calendar, clocks=clocks,
     )
-    return [decision for decision, _ in create_duties(
-        session, drafts=[draft], event_id=duty.event_id, now=share.delivered_at, actor=actor,
-        parent_duty_id=duty.id)]
 
 
 def _acknowledge(session: Session, duty: Duty, principal: Principal, now: datetime) -> None:
