@@ -106,3 +106,26 @@ def test_the_python_levels_are_the_levels_splink_computes(seed: int) -> None:
         assert levels == splink, (pair["unique_id_l"], pair["unique_id_r"])
         expected = load_model().weight(levels)
         assert abs(expected - pair["match_weight"]) < 1e-6
+
+
+def test_a_nickname_beside_its_formal_name_misspelt_is_one_name_not_two() -> None:
+    # "Reecca" is Rebecca misspelt, and Becky is Rebecca's nickname: the names are far
+    # apart as spelt (no level of the given-name comparison), but one slip apart in their
+    # formal forms, so the guard does not take them for two people.
+    a = rec(given_name="Reecca", family_name="Akhtar", dob="2012-10-28", nhs="9973790936")
+    b = rec(given_name="Becky", family_name="Akhtar", dob="2012-10-28")
+    score = load_model().score(a, b)
+    assert score.levels["given_name"] == "else"
+    assert score.guard is None and score.probability >= MATCH
+
+
+def test_twins_whose_names_are_two_real_names_still_never_match() -> None:
+    # Olivia and Grace, Becky and Rachel: formal forms far apart. Lou (Louise) and Louis:
+    # a slip apart, but both real names, and a girl and a boy.
+    for (first, sex), (second, other_sex) in ((("Olivia", "f"), ("Grace", "f")),
+                                              (("Becky", "f"), ("Rachel", "f")),
+                                              (("Tom", "m"), ("Tim", "m")),
+                                              (("Lou", "f"), ("Louis", "m"))):
+        a = rec(given_name=first, sex=sex, dob="2015-02-11")
+        b = rec(given_name=second, sex=other_sex, dob="2015-02-11")
+        assert load_model().score(a, b).probability < POSSIBLE, first

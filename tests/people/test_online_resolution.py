@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.events.schemas import PersonFields
 from safeguard.intake.service import IntakeContext
-from safeguard.people.linkage.features import features
+from safeguard.people.linkage.features import features, query_keys
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.online import MAX_CANDIDATES, candidate_ids
 from safeguard.people.models import MatchReview, Person, PersonBlockingKey, PersonRecord
@@ -122,3 +122,22 @@ def test_among_many_sharing_one_key_those_whose_name_and_birthday_agree_are_scor
     record = features(given_name="Amy", family_name="Smith", dob="2015-11-02")
     assert candidate_ids(session, ["gy:amy:2015"], like=record)[0] == amy.id
     assert amy.id not in candidate_ids(session, ["gy:amy:2015"])
+
+
+def test_one_sharing_the_records_postcode_and_initial_outranks_those_sharing_a_name_sound(
+    session: Session,
+) -> None:
+    # Sixty Pierces born in 1985 share the record's surname sound and birth year; Lawrence,
+    # now Woods, shares the postcode and initial: as telling as a whole date of birth in
+    # the model (12.4 bits against 13.4), far more than a name sound and a year.
+    pierces = [Person(given_name="Laura", family_name="Pierce", match_key=f"p{n}")
+               for n in range(MAX_CANDIDATES + 10)]
+    lawrence = Person(given_name="Lawrence", family_name="Woods", match_key="lawrence")
+    session.add_all([*pierces, lawrence])
+    session.flush()
+    session.add_all(PersonBlockingKey(person_id=p.id, key="fy:p620:1985") for p in pierces)
+    session.add(PersonBlockingKey(person_id=lawrence.id, key="pi:BR73HG:l"))
+    session.flush()
+    record = features(given_name="Lawernce", family_name="Pearce", dob="1985-08-27",
+                      postcode="BR7 3HG")
+    assert candidate_ids(session, sorted(query_keys(record)), like=record)[0] == lawrence.id

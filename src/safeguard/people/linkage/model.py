@@ -133,7 +133,8 @@ def guard(levels: dict[str, str], a: Features | None = None,
     more tests: given names alike in spelling that are two different names, and a birth
     year outside what the other record's identifier allows (a parent and a child).
     """
-    if levels["given_name"] == ELSE:
+    if levels["given_name"] == ELSE and not (a is not None and b is not None
+                                             and _one_name_misspelt(a, b)):
         return "given names differ"
     if levels["dob"] == ELSE:
         return "dates of birth differ"
@@ -164,6 +165,16 @@ def guard_in_cluster(levels: dict[str, str], a: Features, b: Features) -> str | 
     if levels["given_name"] != NULL and (a.given_known is None or b.given_known is None):
         levels = {**levels, "given_name": "exact"}
     return guard(levels, a, b)
+
+
+def _one_name_misspelt(a: Features, b: Features) -> bool:
+    """Given names far apart as spelt, one of them no name people are given, and one slip
+    of the keyboard apart in their formal forms: a nickname beside its formal name
+    misspelt ("Becky" and "Reecca", "Tom" and "Thoas"), one name. Two real names stay two
+    (twins Lou and Louis: Louise and Louis are a slip apart too)."""
+    return ((a.given_known is None or b.given_known is None)
+            and a.given_canon is not None and b.given_canon is not None
+            and one_slip_apart(a.given_canon, b.given_canon))
 
 
 def _two_names(levels: dict[str, str], a: Features, b: Features) -> bool:
