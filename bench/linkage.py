@@ -35,6 +35,7 @@ from safeguard.db import make_engine, make_session_factory
 from safeguard.events.models import Event
 from safeguard.migrate import upgrade
 from safeguard.people.linkage.batch import (
+    duckdb_api,
     false_merges_in_households,
     link_rows,
     pair_scores,
@@ -56,10 +57,19 @@ from safeguard.people.models import (
 
 SEED = 2024
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+# Where DuckDB spills once it reaches its memory limit (--memory-limit); .tmp/ is ignored by git.
+SPILL = Path(__file__).resolve().parent.parent / ".tmp" / "duckdb"
+# DuckDB's memory limit for both batch pipelines (set by main): None is DuckDB's default,
+# 80% of the machine's memory.
+MEMORY_LIMIT: str | None = None
+
+
+def _duckdb() -> DuckDBAPI:
+    return duckdb_api(memory_limit=MEMORY_LIMIT, temp_directory=SPILL)
 
 
 def ours(rows: list[dict[str, str]]) -> dict[str, str]:
-    return link_rows(rows).person_of
+    return link_rows(rows, db_api=_duckdb()).person_of
 
 
 def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
@@ -108,7 +118,7 @@ def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
         ],
         probability_two_random_records_match=prior,
     )
-    linker = Linker(DuckDBAPI().register(table), settings, log_level=logging.WARNING)
+    linker = Linker(_duckdb().register(table), settings, log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_m_from_label_column("truth")
     predictions = linker.inference.predict(threshold_match_probability=0.5)
@@ -307,7 +317,12 @@ def main() -> None:
                         help="queries also timed through Splink's own path (0: none)")
     parser.add_argument("--keep-index", type=Path, default=None,
                         help="SQLite file for the online index: built once, then reused")
+    parser.add_argument("--memory-limit", default=None,
+                        help="DuckDB's memory limit for both batch pipelines (e.g. 8GB); "
+                             f"beyond it DuckDB spills to {SPILL}")
     args = parser.parse_args()
+    global MEMORY_LIMIT
+    MEMORY_LIMIT = args.memory_limit
     for size in args.sizes:
         batch(size)
     for persons in args.online:

@@ -149,3 +149,12 @@ def test_the_prior_is_scaled_down_to_a_batch_larger_than_the_training_data() -> 
     assert million.prior < model.prior / 30 and million.m_u == model.m_u
     levels = {name: next(iter(m_u)) for name, m_u in million.m_u.items()}
     assert million.weight(levels) < model.weight(levels)
+
+
+def test_a_batch_under_a_duckdb_memory_limit_links_as_one_without(tmp_path: Path) -> None:
+    rows = generate(600, seed=17)
+    api = batch.duckdb_api(memory_limit="100MB", temp_directory=tmp_path / "spill")
+    limit = api._con.sql("SELECT current_setting('memory_limit')").fetchall()[0]
+    assert limit is not None and limit[0].startswith(("95", "100")), limit
+    assert _partition(link_rows(rows, db_api=api).person_of) == \
+        _partition(link_rows(rows).person_of)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from splink import DuckDBAPI, Linker
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -277,6 +278,20 @@ def scaled_to(model: Model, records: int) -> Model:
     if trained is None or records <= int(trained.group(1)):
         return model
     return replace(model, prior=model.prior * int(trained.group(1)) / records)
+
+
+def duckdb_api(*, memory_limit: str | None = None,
+               temp_directory: Path | None = None) -> DuckDBAPI:
+    """A DuckDB connection for a batch. With a memory limit DuckDB spills to temp_directory
+    what it would otherwise hold in memory (the blocked pairs of a million records and
+    their comparison columns: about 20 GB), so a large batch runs on a smaller machine."""
+    config: dict[str, str | bool | int | float | list[str]] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory is not None:
+        temp_directory.mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(temp_directory)
+    return DuckDBAPI(connection=duckdb.connect(config=config))
 
 
 @dataclass(frozen=True)
