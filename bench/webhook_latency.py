@@ -8,10 +8,11 @@ Incidents are recorded through the real intake path (`intake.service.accept_even
 transaction each, as one API request would be) at a steady --rate for --seconds, by writer
 processes of --writers threads each; each incident names the parent as victim, finds the child
 from the school's record, and makes two shares (social care, and the school's Operation
-Encompass notice), whose commit time is noted. Delivery runs as the deployment would: on
-SQLite in a thread of the writing process (as `safeguard serve` runs it), on PostgreSQL in
-`safeguard worker` processes. Latency = the receiver's first receipt of a share minus its
-incident's commit time (one clock, `time.time()`, on one machine).
+Encompass notice), whose commit time is noted. Delivery runs as a deployment under load
+would: in `safeguard worker` processes of their own (on SQLite they queue with the writers
+on the database's writer lock file); `--delivery embedded` runs it in a thread of the
+writing process instead, as `safeguard serve` does by default. Latency = the receiver's first
+receipt of a share minus its incident's commit time (one clock, `time.time()`, on one machine).
 
     .venv/bin/python bench/webhook_latency.py                      # 100/s for 60 s, both backends
     .venv/bin/python bench/webhook_latency.py --rate 20 --seconds 10 --backends sqlite
@@ -334,10 +335,9 @@ def main() -> None:
                              "writes queue on one lock anyway; 2 on PostgreSQL)")
     parser.add_argument("--writers", type=int, default=2, help="threads per writer process")
     parser.add_argument("--workers", type=int, default=1, help="`safeguard worker` processes")
-    parser.add_argument("--delivery", choices=("worker", "embedded"), default=None,
-                        help="deliver from `safeguard worker` processes, or from a thread in "
-                             "the writing process as `safeguard serve` does (default: "
-                             "embedded on SQLite, the embedded set-up; worker on PostgreSQL)")
+    parser.add_argument("--delivery", choices=("worker", "embedded"), default="worker",
+                        help="deliver from `safeguard worker` processes (default), or from a "
+                             "thread in the writing process as `safeguard serve` does")
     parser.add_argument("--drain", type=float, default=5.0,
                         help="seconds to let deliveries finish after the last incident")
     for name in ("--child", "--secrets", "--out", "--url"):
@@ -354,12 +354,11 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     for backend in args.backends.split(","):
         backend = backend.strip()
-        chosen = args.writer_processes, args.delivery
-        args.writer_processes = chosen[0] or (1 if backend == "sqlite" else 2)
-        args.delivery = chosen[1] or ("embedded" if backend == "sqlite" else "worker")
+        chosen = args.writer_processes
+        args.writer_processes = chosen or (1 if backend == "sqlite" else 2)
         r = run_backend(backend, args)
         processes, delivery = args.writer_processes, args.delivery
-        args.writer_processes, args.delivery = chosen
+        args.writer_processes = chosen
         if r is None:
             continue
         figures = (f"p50 {r['p50'] * 1000:.0f} ms  p90 {r['p90'] * 1000:.0f} ms  "

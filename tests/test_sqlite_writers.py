@@ -1,7 +1,10 @@
-"""SQLite writers of one process queue on a lock that belongs to the database transaction."""
+"""SQLite writers queue on a lock that belongs to the database transaction: the threads of one
+process on a lock, the processes on a lock file beside the database."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -91,3 +94,86 @@ def test_a_failed_transaction_gives_the_writer_lock_back(tmp_path: Path) -> None
     assert time.monotonic() - started < 5
     assert _count(path) == 1  # the failed write was rolled back, the next one landed
     engine.dispose()
+
+
+# Another process asks the kernel, without waiting, whether it could take the writer lock.
+_PROBE = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    print("free")
+except BlockingIOError:
+    print("held")
+"""
+
+
+def _seen_from_another_process(lock_file: Path) -> str:
+    return subprocess.run([sys.executable, "-c", _PROBE, str(lock_file)], capture_output=True,
+                          text=True, check=True, timeout=30).stdout.strip()
+
+
+def test_other_processes_queue_for_a_transaction_until_it_commits_or_rolls_back(
+        tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    lock_file = tmp_path / "w.db.writer"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    assert _seen_from_another_process(lock_file) == "free"
+    with transaction(factory) as session:
+        session.execute(text("INSERT INTO agencies (id, name, kind) VALUES ('w-1', 'a', "
+                             "'police')"))
+        assert _seen_from_another_process(lock_file) == "held"
+    assert _seen_from_another_process(lock_file) == "free"
+    try:
+        with transaction(factory) as session:
+            session.execute(text("INSERT INTO agencies (id, name, kind) VALUES ('w-2', 'b', "
+                                 "'police')"))
+            assert _seen_from_another_process(lock_file) == "held"
+            raise RuntimeError("the handler failed")
+    except RuntimeError:
+        pass
+    assert _seen_from_another_process(lock_file) == "free"
+    assert _count(path) == 1
+    engine.dispose()
+
+
+_WRITER = """
+import sys
+from sqlalchemy import text
+from safeguard.db import make_engine, make_session_factory, transaction
+factory = make_session_factory(make_engine(sys.argv[1]))
+for i in range(int(sys.argv[2])):
+    with transaction(factory) as session:
+        session.execute(text("INSERT INTO agencies (id, name, kind) VALUES (:id, :id, 'police')"),
+                        {"id": f"w-other-{i}"})
+"""
+
+
+def test_writers_in_two_processes_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url, pool_size=4)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    other = subprocess.Popen([sys.executable, "-c", _WRITER, url, "60"])
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(60):
+                _add(factory, f"w-{n}-{i}")
+        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert other.wait(60) == 0
+    assert failures == []
+    assert _count(path) == 180
+    engine.dispose()
+

@@ -6,6 +6,11 @@ SQLite is the embedded default (WAL mode); PostgreSQL is used in production by U
 
 from __future__ import annotations
 
+import fcntl
+import itertools
+import logging
+import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +22,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,30 +80,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints are run by the writer queue after the write lock is given back (see
+    # _WriterQueue.commit), not inside a COMMIT that every other writer is waiting behind.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
 BUSY_TIMEOUT_SECONDS = 10.0
+# About as often as SQLite's own auto-checkpoint (1,000 pages) at intake's size of commit.
+CHECKPOINT_EVERY_COMMITS = 50
 _WRITER = "safeguard_writer_lock"
 
 
 class _WriterQueue:
     """SQLite has one writer at a time, and every transaction here takes the write lock up
-    front. Left to SQLite's busy handler, a waiting thread sleeps 1, 2, 5, 10... ms between
-    tries while the lock sits free; threads of one process (requests, the worker, delivery)
-    instead queue here and go as soon as the holder commits. The lock belongs to the database
-    transaction, not to a thread: it is taken at BEGIN and given back at COMMIT or ROLLBACK,
-    whichever thread ends it. Other processes still wait in the busy handler."""
+    front. Left to SQLite's busy handler, a waiting writer sleeps 1, 2, 5, 10... up to 100 ms
+    between tries while the lock sits free; at a steady rate of incidents a writer in another
+    process (`safeguard worker` delivering shares) was starved for seconds. So writers queue
+    here instead and go as soon as the holder commits: the threads of one process on a lock,
+    and the processes on one database on a file lock beside it (`<database>.writer`), on which
+    the kernel wakes a waiting process the moment the holder lets go. The lock belongs to the
+    database transaction, not to a thread: it is taken at BEGIN and given back at COMMIT or
+    ROLLBACK, whichever thread ends it. One queue serves every engine of a process on the
+    same file, so two engines in one thread cannot wait on each other's file lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: Path | None) -> None:
         self.lock = threading.Lock()
+        self.commits = itertools.count(1)  # next() on it is atomic: no lock needed
+        self.fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file else None
 
     def begin(self, connection: Any) -> None:
-        # A holder that never ends (which should not happen) slows the others down to the
-        # busy handler's pace after the timeout; it never stops them.
+        # A holder in this process that never ends (which should not happen) slows the others
+        # down to the busy handler's pace after the timeout; it never stops them.
         held = self.lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
         connection.info[_WRITER] = held
         try:
+            if held and self.fd is not None:
+                # Only the thread holding the process's lock gets here. Blocking is safe: the
+                # holder is another process, whose lock the kernel drops if it dies.
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
             # IMMEDIATE takes the write lock up front, so a transaction never fails half-way
             # when two writers meet (busy_timeout makes the other wait instead).
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -104,27 +126,64 @@ class _WriterQueue:
             self.end(connection)
             raise
 
+    def commit(self, connection: Any) -> None:
+        """COMMIT here, then give the lock back. SQLAlchemy calls this hook just before it
+        commits; giving the lock back then would send the next writer into SQLite's busy
+        handler while this COMMIT runs. (SQLAlchemy's own commit finds no transaction open
+        and does nothing.) Every CHECKPOINT_EVERY_COMMITS commits, the write-ahead log is
+        copied into the database here too, after the lock is given back: a passive checkpoint
+        runs beside the next writer instead of in front of it."""
+        connection.exec_driver_sql("COMMIT")  # a failure is raised as SQLAlchemy's error
+        self.end(connection)
+        if next(self.commits) % CHECKPOINT_EVERY_COMMITS == 0:
+            try:
+                connection.connection.driver_connection.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)").close()
+            except sqlite3.Error:  # the commit stands; the next checkpoint catches up
+                log.exception("WAL checkpoint failed")
+
     def end(self, connection: Any) -> None:
         if connection.info.pop(_WRITER, False):
-            self.lock.release()
+            self._release()
 
     def returned(self, _dbapi_connection: Any, record: Any) -> None:
         # A connection handed back to the pool mid-transaction is rolled back by the pool
         # without a rollback event: give the lock back with it.
         if record.info.pop(_WRITER, False):
-            self.lock.release()
+            self._release()
+
+    def _release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.lock.release()
+
+
+_queues: dict[str, _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _writer_queue(path: str | None) -> _WriterQueue:
+    """The process's queue for a database file (a private one for an in-memory database)."""
+    if path is None:
+        return _WriterQueue(None)
+    key = os.path.realpath(path)
+    with _queues_lock:
+        if key not in _queues:
+            _queues[key] = _WriterQueue(Path(f"{key}.writer"))
+        return _queues[key]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+        on_disk = path not in ("", ":memory:") and "mode=memory" not in url
+        if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        writers = _WriterQueue()
+        writers = _writer_queue(path if on_disk else None)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", writers.begin)
-        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "commit", writers.commit)
         event.listen(engine, "rollback", writers.end)
         event.listen(engine.pool, "checkin", writers.returned)
         return engine
