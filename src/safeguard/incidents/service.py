@@ -98,7 +98,8 @@ def record_incident(
         children.append(_child_fact(session, resident.person, "child_normally_resident", False,
                                     found_from))
     if involved:
-        session.execute(insert(IncidentPerson),
+        # render_nulls keeps rows with and without found_from in one statement.
+        session.execute(insert(IncidentPerson).execution_options(render_nulls=True),
                         [{"incident_id": incident.id, **row} for row in involved])
 
     window_start = data.occurred_at - timedelta(days=clocks.repeat_window_days)
