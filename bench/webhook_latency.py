@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -119,6 +120,19 @@ class Receiver:
         with self.lock:
             self.out.write_text(json.dumps({"arrived": self.arrived, "requests": self.requests,
                                             "bad": self.bad}))
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, every process), from /proc."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds of this run's own processes (writers, workers, receiver) once waited for."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def free_port() -> int:
@@ -268,6 +282,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
     total = int(args.rate * args.seconds)
     outs = [workdir / f"writer-{p}.json" for p in range(args.writer_processes)]
     processes: list[subprocess.Popen[bytes]] = []
+    cpu_before = busy_cpu_seconds(), children_cpu_seconds(), time.time()
     try:
         receiver = subprocess.Popen(here + ["--child", "receiver", "--port", str(port),
                                             "--secrets", json.dumps(secrets),
@@ -295,6 +310,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
         for process in reversed(processes):  # the receiver last: it writes what arrived
             process.terminate()
             process.wait(30)
+    machine_cpu = busy_cpu_seconds() - cpu_before[0]
+    capacity = (time.time() - cpu_before[2]) * (os.cpu_count() or 1)
+    bench_cpu = children_cpu_seconds() - cpu_before[1]
     reports = [json.loads(out.read_text()) for out in outs]
     committed = {int(k): v for r in reports for k, v in r["committed"].items()}
     late = [x for r in reports for x in r["late"]]
@@ -309,6 +327,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
         "shares": len(committed), "received": len(latencies), "requests": received["requests"],
         "bad_signatures": received["bad"], "writer_lag_p50": statistics.median(late),
         "writer_lag_p99": statistics.quantiles(late, n=100, method="inclusive")[98],
+        "machine_cpu": machine_cpu, "bench_cpu": bench_cpu, "capacity": capacity,
     }
     if latencies:
         q = statistics.quantiles(latencies, n=100, method="inclusive")
@@ -370,7 +389,10 @@ def main() -> None:
               f"achieved {r['achieved_rate']:.1f}/s, writer lag p50 "
               f"{r['writer_lag_p50'] * 1000:.0f} ms p99 {r['writer_lag_p99'] * 1000:.0f} ms; "
               f"{r['shares']} shares, {r['received']} received, {r['requests']} requests, "
-              f"{r['bad_signatures']} bad signatures", flush=True)
+              f"{r['bad_signatures']} bad signatures\n{'':>12}CPU: machine busy "
+              f"{r['machine_cpu']:.0f} s of {r['capacity']:.0f} s, of which this run's processes "
+              f"{r['bench_cpu']:.0f} s; the rest is the database server and anything else "
+              f"running", flush=True)
 
 
 if __name__ == "__main__":
