@@ -67,6 +67,14 @@ class DeliverySettings(BaseSettings):
     # as for fifty, and on SQLite it queues behind incidents for the one write lock.
     linger_seconds: float = 0.05
 
+    def claim_limit(self) -> int:
+        """How many deliveries one cycle claims: batch_size, but no more than can be sent in
+        half the lease even if every send takes the whole timeout (`concurrency` at a time),
+        so a batch to a slow partner is never claimed again by another worker while in
+        flight. With the defaults, 3 rounds of 8: 24."""
+        rounds = max(1, int(self.lease_seconds / (2 * self.timeout_seconds)))
+        return max(1, min(self.batch_size, rounds * self.concurrency))
+
 
 def _default_share_fields() -> dict[str, tuple[str, ...]]:
     # Data minimisation: each kind of share carries only the fields its purpose needs.

@@ -142,7 +142,7 @@ def delivery_cycle(
             if sent else Recorded()
         batch = claim_due(session, worker_id=worker_id, now=at,
                           lease_seconds=settings.lease_seconds,
-                          limit=settings.batch_size) if claim else []
+                          limit=settings.claim_limit()) if claim else []
     if tally.lost_claim:
         log.warning("%d deliveries were claimed by another worker before their results were "
                     "recorded (their leases had expired)", tally.lost_claim)
@@ -186,7 +186,7 @@ def deliver_due(factory: sessionmaker[Session], *, settings: DeliverySettings
         while True:
             passes.append(deliver_pending(factory, worker_id=worker_id, settings=settings,
                                           client=client, pool=pool))
-            if passes[-1].claimed < settings.batch_size:
+            if passes[-1].claimed < settings.claim_limit():
                 totals = zip(*(astuple(done) for done in passes), strict=True)
                 return DeliveryPassResult(*(sum(counts) for counts in totals))
 
@@ -219,7 +219,7 @@ def deliver_forever(
                 sent = []
             if sent:
                 wait = settings.poll_seconds
-                if len(sent) < settings.batch_size:
+                if len(sent) < settings.claim_limit():
                     stop.wait(settings.linger_seconds)
                 continue
             wait = min(settings.idle_seconds, wait * 2)

@@ -219,3 +219,17 @@ def test_a_worker_whose_lease_expired_does_not_record_over_the_new_holder(
                                 rng=Ceiling())  # type: ignore[arg-type]
     assert tally.delivered == 0 and tally.retried == 1  # timestamp 0: the partner refused it
     assert receiver.bad_signatures == 1 and list(receiver.processed.values()) == [1]
+
+
+def test_a_cycle_claims_no_more_than_it_could_send_before_its_lease_ran_out(
+        session: Session, factory: sessionmaker[Session], ctx: IntakeContext,
+        receiver: Receiver, client: httpx.Client) -> None:
+    # 2 at a time, each send allowed 5 s, a 60 s lease: 6 rounds of 2 fit in half the lease.
+    settings = DeliverySettings(timeout_seconds=5, lease_seconds=60, concurrency=2,
+                                batch_size=100)
+    connect(session, factory, ctx, receiver)
+    record_incidents(factory, ctx, 10)  # 20 deliveries due
+    now = utcnow()
+    assert run(factory, client, now, settings).claimed == 12
+    assert run(factory, client, now, settings).claimed == 8
+    assert {d.status for d in deliveries(session)} == {DELIVERED}
