@@ -44,6 +44,16 @@ class Principal:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    def records_for(self, source: str) -> bool:
+        """Whether this principal may record events as `source`: an agency records as itself
+        only (a school as "education"); the system (CLI import) may load any source. Intake
+        enforces it and the navigation asks it, so the two cannot disagree."""
+        if self.kind == "system":
+            return True
+        if self.agency_kind == "school":
+            return source == "education"
+        return self.agency_id == source
+
 
 SYSTEM = Principal("system", 0, "worker", "safeguard worker", "", "", "system", frozenset())
 

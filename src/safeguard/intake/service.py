@@ -77,11 +77,7 @@ class Accepted:
 
 def may_submit(principal: Principal, source: str) -> bool:
     """An agency records events as itself only; the system (CLI import) may load any source."""
-    if principal.kind == "system":
-        return True
-    if principal.agency_kind == "school":
-        return source == "education"
-    return principal.agency_id == source
+    return principal.records_for(source)
 
 
 def accept_event(
