@@ -23,8 +23,14 @@ from typing import Any
 
 import duckdb
 from splink import DuckDBAPI, Linker
+from splink.internals.comparison_vector_values import (
+    compute_comparison_vector_values_from_id_pairs_sqls,
+)
 from splink.internals.database_api import DatabaseAPI
+from splink.internals.pipeline import CTEPipeline
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 from splink.internals.splink_dataframe import SplinkDataFrame
+from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
 from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.features import Features, features
@@ -93,8 +99,8 @@ def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
 # probability. It stays in the database: only the few pairs inside components that hold a
 # cannot-link ever become Python objects. The guard (string distances among other tests) is
 # worked out only for the pairs that can be kept: scoring at least ``floor`` before it, with
-# an agreeing identifier (which can raise a pair to 0.999), or lookalikes; at a million
-# records most of the 40 million blocked pairs (those sharing only a birthday) are none.
+# an agreeing identifier (which can raise a pair to 0.999), or lookalikes; most blocked
+# pairs are none. It runs in the query that scores the pairs (:func:`_predict_into`).
 _SCORED = """
     SELECT * FROM (
       SELECT unique_id_l, unique_id_r, match_weight,
@@ -123,19 +129,49 @@ class Scored:
     model: Model
 
 
+def _predict_into(linker: Linker, sql: str) -> SplinkDataFrame:
+    """``sql`` (reading ``__splink__df_predict``) over Splink's predictions, in one query.
+
+    The SQL of Splink's own unchunked ``linker.inference.predict()`` (blocked pairs, then
+    comparison vectors, then match weights), with ``sql`` appended to the same pipeline as
+    its last step: DuckDB then never writes out every blocked pair with the comparison
+    columns the guard reads (40 million pairs of a million records, spilt to disk past the
+    memory limit), only the pairs ``sql`` keeps. Only the blocked pairs' ids are a table.
+    """
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    settings_obj = linker._settings_obj
+    pipeline = CTEPipeline([blocked])
+    enqueue_df_concat_with_tf(linker, pipeline)
+    pipeline.enqueue_list_of_sqls(compute_comparison_vector_values_from_id_pairs_sqls(
+        settings_obj._columns_to_select_for_blocking,
+        settings_obj._columns_to_select_for_comparison_vector_values,
+        input_tablename_l="__splink__df_concat_with_tf",
+        input_tablename_r="__splink__df_concat_with_tf",
+        source_dataset_input_column=settings_obj.column_info_settings
+        .source_dataset_input_column,
+        unique_id_input_column=settings_obj.column_info_settings.unique_id_input_column,
+        link_type=settings_obj._link_type,
+        sql_dialect_str=linker._sql_dialect_str,
+    ))
+    pipeline.enqueue_list_of_sqls(
+        predict_from_comparison_vectors_sqls_using_settings(settings_obj))
+    pipeline.enqueue_sql(sql, "__splink__df_scored")
+    try:
+        return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    finally:
+        blocked.drop_table_from_database_and_remove_from_cache()
+
+
 def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
            model: Model, dialect: str, floor: float) -> Scored:
     records = db_api.register(features_table(ids, rows))
     linker = Linker(records, settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
-    predictions = linker.inference.predict()
     guard_sql, agree, _ = _guard_sql()
     sql = _SCORED.format(guard=guard_sql, agree=agree,
                          guarded_with_id=GUARDED_WITH_IDENTIFIER,
-                         guarded=GUARDED, predictions=predictions.physical_name, floor=floor)
-    scored = linker.misc.query_sql(sql, output_type="splink_df")  # type: ignore[no-untyped-call]
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return Scored(db_api, linker, records, scored, model)
+                         guarded=GUARDED, predictions="__splink__df_predict", floor=floor)
+    return Scored(db_api, linker, records, _predict_into(linker, sql), model)
 
 
 def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
@@ -288,8 +324,7 @@ def scaled_to(model: Model, records: int) -> Model:
 def duckdb_api(*, memory_limit: str | None = None,
                temp_directory: Path | None = None) -> DuckDBAPI:
     """A DuckDB connection for a batch. With a memory limit DuckDB spills to temp_directory
-    what it would otherwise hold in memory (the blocked pairs of a million records and
-    their comparison columns: about 20 GB), so a large batch runs on a smaller machine."""
+    what it would otherwise hold in memory, so a large batch runs on a smaller machine."""
     config: dict[str, str | bool | int | float | list[str]] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
