@@ -82,13 +82,17 @@ _RANKED = (select(_POOL.c.person_id, _RANK)
            .join(Person, Person.id == _POOL.c.person_id)
            .order_by(_RANK.desc(), _POOL.c.person_id).limit(MAX_CANDIDATES))
 _BEST = _RANKED.cte("best")
+# DISTINCT: a repeat victim gains a record like the last at every incident, and each record
+# meets each identifier in the join; only the different ones are worth fetching and scoring
+# (without it, rows grew with every incident at an address: 300 a look-up after 20 each).
 _WITH_RECORDS = (
-    select(_BEST.c.person_id, _BEST.c.rank, PersonRecord.id, PersonRecord.given_name,
+    select(_BEST.c.person_id, _BEST.c.rank, PersonRecord.given_name,
            PersonRecord.family_name, PersonRecord.dob, PersonRecord.sex, Address.postcode,
            Address.line1, PersonIdentifier.scheme, PersonIdentifier.value)
     .join(PersonRecord, PersonRecord.person_id == _BEST.c.person_id)
     .outerjoin(Address, Address.id == PersonRecord.address_id)
-    .outerjoin(PersonIdentifier, PersonIdentifier.person_id == _BEST.c.person_id))
+    .outerjoin(PersonIdentifier, PersonIdentifier.person_id == _BEST.c.person_id)
+    .distinct())
 
 
 def _date(value: str | None) -> date | None:
@@ -115,16 +119,16 @@ def _candidates_with_records(session: Session, keys: list[str],
                              like: Features) -> dict[int, list[Features]]:
     """The best candidates with their records and identifiers, in one statement (each round
     trip costs more than scoring a pair)."""
-    records: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    records: dict[int, dict[tuple[Any, ...], None]] = defaultdict(dict)
     held: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     order: dict[int, tuple[int, int]] = {}
-    for person_id, rank, record_id, *fields, scheme, value in session.execute(
+    for person_id, rank, *fields, scheme, value in session.execute(
             _WITH_RECORDS, _lookup(keys, like)):
         order[person_id] = (-rank, person_id)
-        records[person_id][record_id] = tuple(fields)
+        records[person_id][tuple(fields)] = None
         if scheme is not None:
             held[person_id][scheme].add(value)
-    return {person_id: _features_of(records[person_id].values(), held.get(person_id, {}))
+    return {person_id: _features_of(records[person_id], held.get(person_id, {}))
             for person_id in sorted(order, key=order.__getitem__)}
 
 
