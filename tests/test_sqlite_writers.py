@@ -30,6 +30,26 @@ def _add(factory: sessionmaker[Session], name: str) -> None:
                         {"id": name})
 
 
+def _write_in_threads(factory: sessionmaker[Session], *, threads: int, each: int
+                      ) -> list[BaseException]:
+    """`threads` threads each adding `each` rows at once; what any of them raised."""
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(each):
+                _add(factory, f"w-{n}-{i}")
+        except BaseException as error:  # noqa: BLE001 (returned to the caller's assertion)
+            failures.append(error)
+
+    running = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(60)
+    return failures
+
+
 def test_a_request_that_commits_early_lets_the_job_it_waits_for_write(tmp_path: Path) -> None:
     # The import page commits its own transaction, then waits for the import job (another
     # thread) to write its batches: the writer lock must go with the commit, not the request.
@@ -56,21 +76,7 @@ def test_many_threads_write_one_at_a_time_and_none_is_lost(tmp_path: Path) -> No
     engine = make_engine(f"sqlite:///{path}", pool_size=10)
     upgrade(engine)
     factory = make_session_factory(engine)
-    failures: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            for i in range(20):
-                _add(factory, f"w-{n}-{i}")
-        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert failures == []
+    assert _write_in_threads(factory, threads=6, each=20) == []
     assert _count(path) == 120
     engine.dispose()
 
@@ -158,22 +164,8 @@ def test_writers_in_two_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     upgrade(engine)
     factory = make_session_factory(engine)
     other = subprocess.Popen([sys.executable, "-c", _WRITER, url, "60"])
-    failures: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            for i in range(60):
-                _add(factory, f"w-{n}-{i}")
-        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    assert _write_in_threads(factory, threads=2, each=60) == []
     assert other.wait(60) == 0
-    assert failures == []
     assert _count(path) == 180
     engine.dispose()
 

@@ -235,11 +235,12 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incide
     for child in facts.children:
         last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
                                  before=incident.occurred_at, excluding=incident.id)
-        if last is None or not risk_escalated(this, IncidentRisk(*last), ctx.sharing):
+        before = IncidentRisk(*last) if last else None
+        if before is None or not risk_escalated(this, before, ctx.sharing):
             continue
         joint = _joint_facts(
             session, person_id=child.person_id, child_name=child.name, recorded_at=now,
-            concern=None, incident=this, previous=IncidentRisk(*last))
+            concern=None, incident=this, previous=before)
         drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
         raised += [duty for duty, _ in create_duties(
             session, drafts=drafts, event_id=facts.event_id, now=now, actor=principal.actor)]
