@@ -48,7 +48,7 @@ def test_two_shares_about_one_child_in_a_new_event_start_one_referral_decision(
                            clocks=ctx.clocks, actor="system:test", none_stored=True)
 
     assert len(shared.shares) == 2
-    assert [d.parent_duty_id for d in shared.referral_decisions] == [created[0][0].id]
+    assert [d.parent_duty_id for d in shared.referral_decisions] == [created[0].id]
     assert _decisions(session, event.event.id) == 1
 
     # A later transaction's share about the same child and event finds the stored decision.

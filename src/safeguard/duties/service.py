@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.config import get_settings
+from safeguard.db import table_of
 from safeguard.duties.kinds import KINDS, kind_of
 from safeguard.duties.models import (
     BREACHED,
@@ -61,51 +62,70 @@ def dedupe_key(draft: DutyDraft, event_id: int) -> str:
             f"{draft.partner_agency_id or '-'}")
 
 
+@dataclass(frozen=True)
+class CreatedDuty:
+    """A duty just written, with the draft it came from (intake needs no more of it)."""
+
+    id: int
+    draft: DutyDraft
+    event_id: int
+    parent_duty_id: int | None
+
+
+# Built once: intake writes duties for every incident, and building a statement costs more
+# than running it. sort_by_parameter_order pairs each returned id with its row.
+_INSERT_DUTY = insert(table_of(Duty)).returning(table_of(Duty).c.id,
+                                                sort_by_parameter_order=True)
+_INSERT_TRANSITION = insert(table_of(DutyTransition))
+
+
 def create_duties(
     session: Session, *, drafts: Sequence[DutyDraft], event_id: int, now: datetime,
     actor: str, parent_duty_id: int | None = None, none_stored: bool = False,
-) -> list[tuple[Duty, DutyDraft]]:
+) -> list[CreatedDuty]:
     """Create the drafted duties that do not exist yet (re-running rules adds nothing).
 
-    The duties are written together (one existence check, one flush) because an incident
-    raises several at once and intake speed is what keeps shares flowing. A caller that knows
-    no stored duty can have these keys (the event was stored by this transaction, so its rules
-    have never run) says `none_stored` and the check is skipped; the unique dedupe key still
-    refuses a duplicate outright.
+    The duties and their history are written as rows, not objects (nothing reads them back
+    here), because an incident raises several at once and intake speed is what keeps shares
+    flowing. A caller that knows no stored duty can have these keys (the event was stored by
+    this transaction, so its rules have never run) says `none_stored` and the existence check
+    is skipped; the unique dedupe key still refuses a duplicate outright.
     """
     keyed = [(dedupe_key(draft, event_id), draft) for draft in drafts]
     if not keyed:
         return []
+    # Rows the duties refer to (the event, the child) may still be pending objects.
+    session.flush()
     existing: set[str] = set()
     if not none_stored:
-        # Every duty this function adds is flushed before it returns, so stored duties are
-        # all there is to check: the caller's other pending rows can wait for the flush below.
-        with session.no_autoflush:
-            existing.update(session.scalars(select(Duty.dedupe_key).where(
-                Duty.dedupe_key.in_([key for key, _ in keyed]))))
-    created = []
+        existing.update(session.scalars(select(Duty.dedupe_key).where(
+            Duty.dedupe_key.in_([key for key, _ in keyed]))))
+    kept: list[DutyDraft] = []
+    rows: list[dict[str, Any]] = []
     for key, draft in keyed:
         if key in existing:
             continue
         existing.add(key)  # a rule that drafts the same duty twice still gets one
-        duty = Duty(
-            kind=draft.kind, status=OPEN, owner_agency_id=draft.owner_agency_id,
-            owner_role=draft.owner_role, partner_agency_id=draft.partner_agency_id,
-            subject_person_id=draft.subject_person_id, event_id=event_id,
-            parent_duty_id=parent_duty_id, due_at=draft.due_at, created_at=now,
-            reason=draft.reason, rule_name=draft.rule_name, rule_version=draft.rule_version,
-            dedupe_key=key, participants=list(draft.participants) or None,
-            evidence=list(draft.evidence) or None,
-        )
-        session.add(duty)
-        created.append((duty, draft))
-    if not created:
+        kept.append(draft)
+        rows.append({
+            "kind": draft.kind, "status": OPEN, "owner_agency_id": draft.owner_agency_id,
+            "owner_role": draft.owner_role, "partner_agency_id": draft.partner_agency_id,
+            "subject_person_id": draft.subject_person_id, "event_id": event_id,
+            "parent_duty_id": parent_duty_id, "due_at": draft.due_at, "created_at": now,
+            "reason": draft.reason, "rule_name": draft.rule_name,
+            "rule_version": draft.rule_version, "dedupe_key": key, "escalation_level": 0,
+            "participants": list(draft.participants) or None,
+            "evidence": list(draft.evidence) or None,
+        })
+    if not rows:
         return []
-    session.flush()
-    # Their history in one statement: nothing reads these rows back as objects here.
-    session.execute(insert(DutyTransition), [
+    connection = session.connection()
+    ids = connection.execute(_INSERT_DUTY, rows).scalars().all()
+    created = [CreatedDuty(duty_id, draft, event_id, parent_duty_id)
+               for duty_id, draft in zip(ids, kept, strict=True)]
+    connection.execute(_INSERT_TRANSITION, [
         {"duty_id": duty.id, "at": now, "action": "created", "from_status": None,
-         "to_status": OPEN, "actor": actor, "note": draft.reason} for duty, draft in created])
+         "to_status": OPEN, "actor": actor, "note": duty.draft.reason} for duty in created])
     return created
 
 

@@ -146,12 +146,12 @@ def _accept_incident(
                             actor=principal.actor, none_stored=True)
     shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
                            clocks=ctx.clocks, actor=principal.actor, none_stored=True)
-    raised = [duty for duty, _ in created] + shared.referral_decisions
+    raised = [duty.id for duty in created] + [d.id for d in shared.referral_decisions]
     if facts.kind == "domestic_abuse":
         raised += _risk_escalation(session, facts=facts, incident=recorded.incident,
                                    principal=principal, ctx=ctx, now=now)
     session.flush()
-    result.duty_ids = sorted(duty.id for duty in raised)
+    result.duty_ids = sorted(raised)
 
 
 # --------------------------------------------------------------- concerns and joint rules
@@ -186,7 +186,7 @@ def _accept_concern(
     drafts = strategy_discussion_duties(facts, calendar=ctx.calendar, settings=ctx.sharing)
     created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
                             actor=principal.actor)
-    result.duty_ids = [duty.id for duty, _ in created]
+    result.duty_ids = [duty.id for duty in created]
 
 
 def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> ConcernFact:
@@ -228,9 +228,10 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
 
 
 def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incident,
-                     principal: Principal, ctx: IntakeContext, now: datetime) -> list[Duty]:
-    """A child's domestic-abuse incident riskier than their previous one: meet jointly."""
-    raised: list[Duty] = []
+                     principal: Principal, ctx: IntakeContext, now: datetime) -> list[int]:
+    """A child's domestic-abuse incident riskier than their previous one: meet jointly;
+    returns the ids of the duties raised."""
+    raised: list[int] = []
     this = IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level)
     for child in facts.children:
         last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
@@ -242,7 +243,7 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incide
             session, person_id=child.person_id, child_name=child.name, recorded_at=now,
             concern=None, incident=this, previous=before)
         drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
-        raised += [duty for duty, _ in create_duties(
+        raised += [duty.id for duty in create_duties(
             session, drafts=drafts, event_id=facts.event_id, now=now, actor=principal.actor)]
     return raised
 

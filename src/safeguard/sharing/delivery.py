@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.config import DeliverySettings
+from safeguard.db import table_of
 from safeguard.duties.models import Duty
 from safeguard.errors import Conflict, Forbidden, NotFound
 from safeguard.sharing.models import DEAD, DELIVERED, PENDING, Delivery, Share, WebhookEndpoint
@@ -42,26 +44,33 @@ ADMIN_ROLE = "admin"
 STATUSES = (PENDING, DELIVERED, DEAD)
 
 
-def idempotency_key(share: Share, endpoint: WebhookEndpoint) -> str:
-    return f"share-{share.id}-{endpoint.id}"
+def idempotency_key(share_id: int, endpoint_id: int) -> str:
+    return f"share-{share_id}-{endpoint_id}"
 
 
-def enqueue_deliveries(session: Session, *, shares: Sequence[Share], now: datetime) -> int:
-    """Queue each share for its recipient's active endpoint, in the caller's transaction;
-    returns how many were queued. The rows go in one statement: intake queues them for
-    every incident, and nothing reads them back here."""
+# Built once: intake runs these for most incidents (see duties.service._INSERT_DUTY).
+_ACTIVE_ENDPOINTS = select(WebhookEndpoint.agency_id, WebhookEndpoint.id).where(
+    WebhookEndpoint.agency_id.in_(bindparam("agencies", expanding=True)),
+    WebhookEndpoint.active.is_(True))
+_INSERT_DELIVERY = insert(table_of(Delivery))
+
+
+def enqueue_deliveries(session: Session, *, shares: Sequence[tuple[int, str]],
+                       now: datetime) -> int:
+    """Queue each share (id, receiving agency) for its recipient's active endpoint, in the
+    caller's transaction; returns how many were queued. The rows go in one statement: intake
+    queues them for every incident, and nothing reads them back here."""
     if not shares:
         return 0
-    agencies = {share.to_agency_id for share in shares}
-    with session.no_autoflush:  # endpoints are configuration, never pending in this session
-        endpoints = {e.agency_id: e for e in session.scalars(select(WebhookEndpoint).where(
-            WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True)))}
-    rows = [{"share_id": share.id, "endpoint_id": endpoint.id,
-             "idempotency_key": idempotency_key(share, endpoint), "status": PENDING,
+    connection = session.connection()
+    endpoints: dict[str, int] = dict(connection.execute(
+        _ACTIVE_ENDPOINTS, {"agencies": sorted({agency for _, agency in shares})}).all())
+    rows = [{"share_id": share_id, "endpoint_id": endpoint_id,
+             "idempotency_key": idempotency_key(share_id, endpoint_id), "status": PENDING,
              "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for share in shares if (endpoint := endpoints.get(share.to_agency_id)) is not None]
+            for share_id, agency in shares if (endpoint_id := endpoints.get(agency)) is not None]
     if rows:
-        session.execute(insert(Delivery), rows)
+        connection.execute(_INSERT_DELIVERY, rows)
     return len(rows)
 
 

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.config import ClockSettings, get_settings
+from safeguard.db import table_of
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
 from safeguard.duties.service import (
+    CreatedDuty,
     create_duties,
     dedupe_key,
     discharge,
@@ -36,16 +38,29 @@ SHARE_KINDS = (SHARE_WITH_CSC, ENCOMPASS_NOTICE)
 
 
 @dataclass(frozen=True)
+class WrittenShare:
+    id: int
+    duty_id: int
+    kind: str
+    to_agency_id: str
+
+
+@dataclass(frozen=True)
 class Shared:
-    shares: list[Share]
+    shares: list[WrittenShare]
     # The referral decisions whose clocks the shares with social care started.
-    referral_decisions: list[Duty]
+    referral_decisions: list[CreatedDuty]
+
+
+# Built once, as intake writes shares for most incidents (see duties.service._INSERT_DUTY).
+_INSERT_SHARE = insert(table_of(Share)).returning(table_of(Share).c.id,
+                                                  sort_by_parameter_order=True)
 
 
 def create_shares(
     session: Session,
     *,
-    created: Sequence[tuple[Duty, DutyDraft]],
+    created: Sequence[CreatedDuty],
     now: datetime,
     calendar: WorkingCalendar,
     clocks: ClockSettings,
@@ -58,54 +73,51 @@ def create_shares(
     `none_stored` says the duties' event was stored by this transaction, so no duty of it
     (no referral decision either) is stored yet and the existence checks can be skipped.
     """
-    shares: list[tuple[Share, Duty]] = []
-    for duty, draft in created:
-        if draft.kind not in SHARE_KINDS or draft.partner_agency_id is None:
-            continue
-        share = Share(
-            duty_id=duty.id, kind=draft.kind, from_agency_id=draft.owner_agency_id,
-            to_agency_id=draft.partner_agency_id, subject_person_id=draft.subject_person_id,
-            event_id=duty.event_id, lawful_basis=SAFEGUARDING_BASIS,
-            purpose=draft.share_purpose or draft.kind,
-            content=minimal_content(draft.kind, draft.share_content),
-            created_at=now, delivered_at=now,
-        )
-        session.add(share)
-        shares.append((share, duty))
-    if not shares:
+    sharing = [duty for duty in created
+               if duty.draft.kind in SHARE_KINDS and duty.draft.partner_agency_id is not None]
+    if not sharing:
         return Shared([], [])
-    # The referral decision needs the share's arrival time, not its id, so its duty is
-    # written in the same flush as the shares. Several shares with social care about one
-    # child in one event start one decision's clock (the first share's).
-    decisions: list[Duty] = []
+    rows = [{
+        "duty_id": duty.id, "kind": duty.draft.kind, "from_agency_id": duty.draft.owner_agency_id,
+        "to_agency_id": duty.draft.partner_agency_id,
+        "subject_person_id": duty.draft.subject_person_id, "event_id": duty.event_id,
+        "lawful_basis": SAFEGUARDING_BASIS, "purpose": duty.draft.share_purpose or duty.draft.kind,
+        "content": minimal_content(duty.draft.kind, duty.draft.share_content),
+        "created_at": now, "delivered_at": now} for duty in sharing]
+    ids = session.connection().execute(_INSERT_SHARE, rows).scalars().all()
+    written = [WrittenShare(share_id, duty.id, duty.draft.kind, str(row["to_agency_id"]))
+               for share_id, duty, row in zip(ids, sharing, rows, strict=True)]
+    # Several shares with social care about one child in one event start one decision's
+    # clock (the first share's, which arrived now).
+    decisions: list[CreatedDuty] = []
     keys: set[str] = set()
-    for share, duty in shares:
-        if share.kind != SHARE_WITH_CSC:
+    for duty in sharing:
+        if duty.draft.kind != SHARE_WITH_CSC:
             continue
-        draft = _referral_draft(share, calendar=calendar, clocks=clocks)
+        draft = _referral_draft(duty.draft.subject_person_id, duty.draft.share_content,
+                                arrived_at=now,
+                                calendar=calendar, clocks=clocks)
         key = dedupe_key(draft, duty.event_id)
         if key in keys:
             continue
         keys.add(key)
-        decisions += [decision for decision, _ in create_duties(
-            session, drafts=[draft], event_id=duty.event_id, now=now, actor=actor,
-            parent_duty_id=duty.id, none_stored=none_stored)]
-    session.flush()
+        decisions += create_duties(session, drafts=[draft], event_id=duty.event_id, now=now,
+                                   actor=actor, parent_duty_id=duty.id, none_stored=none_stored)
     # Partner systems' webhooks are queued in this same transaction: no share without its send.
-    written = [share for share, _ in shares]
-    enqueue_deliveries(session, shares=written, now=now)
+    enqueue_deliveries(session, shares=[(share.id, share.to_agency_id) for share in written],
+                       now=now)
     return Shared(written, decisions)
 
 
-def _referral_draft(share: Share, *, calendar: WorkingCalendar, clocks: ClockSettings
+def _referral_draft(subject_person_id: int, content: Mapping[str, object], *,
+                    arrived_at: datetime, calendar: WorkingCalendar, clocks: ClockSettings
                     ) -> DutyDraft:
     """The referral decision's clock starts when the notification reaches social care."""
-    assert share.delivered_at is not None
     return referral_decision_duty(
-        subject_person_id=share.subject_person_id,
-        reference=str(share.content.get("police_reference", "")),
-        child_name=str(share.content.get("child_name", "the child")),
-        arrived_at=share.delivered_at, calendar=calendar, clocks=clocks,
+        subject_person_id=subject_person_id,
+        reference=str(content.get("police_reference", "")),
+        child_name=str(content.get("child_name", "the child")),
+        arrived_at=arrived_at, calendar=calendar, clocks=clocks,
     )
 
 
