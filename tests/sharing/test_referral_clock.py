@@ -42,19 +42,19 @@ def test_two_shares_about_one_child_in_a_new_event_start_one_referral_decision(
     session.flush()
     now = utcnow()
     created = create_duties(session, drafts=_share_drafts(child.id, range(2)),
-                            event_id=event.event.id, now=now, actor="system:test",
+                            event_id=event.event_id, now=now, actor="system:test",
                             none_stored=True)
     shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
                            clocks=ctx.clocks, actor="system:test", none_stored=True)
 
     assert len(shared.shares) == 2
     assert [d.parent_duty_id for d in shared.referral_decisions] == [created[0].id]
-    assert _decisions(session, event.event.id) == 1
+    assert _decisions(session, event.event_id) == 1
 
     # A later transaction's share about the same child and event finds the stored decision.
     later = create_duties(session, drafts=_share_drafts(child.id, range(2, 3)),
-                          event_id=event.event.id, now=now, actor="system:test")
+                          event_id=event.event_id, now=now, actor="system:test")
     again = create_shares(session, created=later, now=now, calendar=ctx.calendar,
                           clocks=ctx.clocks, actor="system:test")
     assert again.referral_decisions == []
-    assert _decisions(session, event.event.id) == 1
+    assert _decisions(session, event.event_id) == 1

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from safeguard.db import table_of, utcnow
 from safeguard.events.models import Event
 
 NEW = "new"
@@ -20,8 +21,14 @@ CONFLICT = "conflict"
 
 @dataclass(frozen=True)
 class Stored:
-    event: Event
+    event_id: int
     outcome: str  # new | duplicate | conflict
+
+
+# Built once with parameters: every event arriving runs both.
+_STORED = select(Event.id, Event.payload_hash).where(
+    Event.source == bindparam("source"), Event.source_id == bindparam("source_id"))
+_INSERT_EVENT = insert(table_of(Event)).returning(table_of(Event).c.id)
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
@@ -46,24 +53,15 @@ def store_event(
     payload under an existing (source, source_id) is refused and reported, never applied.
     """
     digest = payload_hash(payload)
-    existing = session.scalar(
-        select(Event).where(Event.source == source, Event.source_id == source_id)
-    )
+    connection = session.connection()
+    existing = connection.execute(_STORED, {"source": source, "source_id": source_id}).first()
     if existing is not None:
-        return Stored(existing, DUPLICATE if existing.payload_hash == digest else CONFLICT)
-    event = Event(
-        event_type=event_type,
-        source=source,
-        source_id=source_id,
-        payload=payload,
-        payload_hash=digest,
-        occurred_at=occurred_at,
-        received_via=via,
-        actor=actor,
-    )
-    session.add(event)
-    session.flush()
-    return Stored(event, NEW)
+        return Stored(existing.id, DUPLICATE if existing.payload_hash == digest else CONFLICT)
+    event_id = connection.execute(_INSERT_EVENT, {
+        "event_type": event_type, "source": source, "source_id": source_id,
+        "payload": payload, "payload_hash": digest, "occurred_at": occurred_at,
+        "received_at": utcnow(), "received_via": via, "actor": actor}).scalar_one()
+    return Stored(event_id, NEW)
 
 
 def get_event(session: Session, *, event_id: int) -> Event | None:

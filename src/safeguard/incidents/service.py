@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from safeguard.config import ClockSettings
-from safeguard.events.models import Event
+from safeguard.db import UTCDateTime, table_of
 from safeguard.events.schemas import CHILD_ROLES, IncidentEvent
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person
@@ -33,14 +33,31 @@ RESIDENT_ROLES = ("victim", "child_normally_resident")
 
 @dataclass(frozen=True)
 class RecordedIncident:
-    incident: Incident
+    incident_id: int
     facts: IncidentFacts
+
+
+# Built once with parameters: intake runs these for every incident, and building a
+# statement costs more than running it.
+_INSERT_INCIDENT = insert(table_of(Incident)).returning(table_of(Incident).c.id)
+_INSERT_INVOLVED = insert(table_of(IncidentPerson))
+_AT_HOUSEHOLD = select(func.count(Incident.id)).where(
+    Incident.address_id == bindparam("address_id"), Incident.kind == bindparam("kind"),
+    Incident.occurred_at > bindparam("since", type_=UTCDateTime()),
+    Incident.occurred_at <= bindparam("until", type_=UTCDateTime()))
+_PREVIOUS = (
+    select(Incident.reference, Incident.occurred_at, Incident.risk_level)
+    .join(IncidentPerson, IncidentPerson.incident_id == Incident.id)
+    .where(IncidentPerson.person_id == bindparam("person_id"),
+           Incident.kind == bindparam("kind"), Incident.id != bindparam("excluding"),
+           Incident.occurred_at < bindparam("before", type_=UTCDateTime()))
+    .order_by(Incident.occurred_at.desc(), Incident.id.desc()).limit(1))
 
 
 def record_incident(
     session: Session,
     *,
-    event: Event,
+    event_id: int,
     data: IncidentEvent,
     recorded_at: datetime,
     live: bool,
@@ -51,18 +68,20 @@ def record_incident(
     if data.dash is not None:
         risk = assess_dash(yes_count=data.dash.yes_count,
                            judgement=data.dash.professional_judgement, clocks=clocks)
-    incident = Incident(
-        event_id=event.id, reference=data.source_id, kind=data.kind,
-        occurred_at=data.occurred_at, recorded_at=recorded_at, address_id=address.id,
-        officer=data.officer, summary=data.summary, child_voice=data.child_voice,
-        dash_answers=data.dash.answers if data.dash else None,
-        dash_yes_count=risk.yes_count if risk else None,
-        actuarial_risk=risk.actuarial if risk else None,
-        professional_judgement=data.dash.professional_judgement if data.dash else None,
-        risk_level=risk.level if risk else None, live=live,
-    )
-    session.add(incident)
+    # Written as a row (nothing here reads it back as an object); the address it refers to
+    # may still be a pending object.
     session.flush()
+    connection = session.connection()
+    incident_id = connection.execute(_INSERT_INCIDENT, {
+        "event_id": event_id, "reference": data.source_id, "kind": data.kind,
+        "occurred_at": data.occurred_at, "recorded_at": recorded_at, "address_id": address.id,
+        "officer": data.officer, "summary": data.summary, "child_voice": data.child_voice,
+        "dash_answers": data.dash.answers if data.dash else None,
+        "dash_yes_count": risk.yes_count if risk else None,
+        "actuarial_risk": risk.actuarial if risk else None,
+        "professional_judgement": data.dash.professional_judgement if data.dash else None,
+        "risk_level": risk.level if risk else None, "live": live,
+    }).scalar_one()
 
     on = data.occurred_at.astimezone(LONDON).date()
     children: list[ChildFact] = []
@@ -73,7 +92,7 @@ def record_incident(
     for number, person_in in enumerate(data.people, start=1):
         person = link_record(
             session, fields=person_in, source=data.source,
-            source_id=person_in.source_id or f"{data.source_id}#{number}", event_id=event.id,
+            source_id=person_in.source_id or f"{data.source_id}#{number}", event_id=event_id,
             address_id=address.id if person_in.role in RESIDENT_ROLES else None,
             school_urn=None, recorded_at=recorded_at,
             # The incident's event is new, so a record id made from its id is too.
@@ -97,19 +116,18 @@ def record_incident(
                          "recorded_by_officer": False, "found_from": found_from})
         children.append(_child_fact(session, resident.person, "child_normally_resident", False,
                                     found_from))
+    session.flush()  # the people's pending rows, which incident_people refers to
+    connection = session.connection()
     if involved:
-        # render_nulls keeps rows with and without found_from in one statement.
-        session.execute(insert(IncidentPerson).execution_options(render_nulls=True),
-                        [{"incident_id": incident.id, **row} for row in involved])
+        connection.execute(_INSERT_INVOLVED, [{"incident_id": incident_id, **row}
+                                              for row in involved])
 
     window_start = data.occurred_at - timedelta(days=clocks.repeat_window_days)
-    at_household = session.scalar(
-        select(func.count(Incident.id)).where(
-            Incident.address_id == address.id, Incident.kind == data.kind,
-            Incident.occurred_at > window_start, Incident.occurred_at <= data.occurred_at)
-    ) or 0
+    at_household = connection.execute(_AT_HOUSEHOLD, {
+        "address_id": address.id, "kind": data.kind, "since": window_start,
+        "until": data.occurred_at}).scalar() or 0
     facts = IncidentFacts(
-        event_id=event.id, reference=data.source_id, kind=data.kind,
+        event_id=event_id, reference=data.source_id, kind=data.kind,
         occurred_at=data.occurred_at, recorded_at=recorded_at,
         address_label=address_label(address), risk=risk,
         # A duty about a victim must still have a subject if the officer recorded no victim.
@@ -117,7 +135,7 @@ def record_incident(
         children=tuple(children), household_incidents_in_window=at_household,
         child_voice=data.child_voice,
     )
-    return RecordedIncident(incident, facts)
+    return RecordedIncident(incident_id, facts)
 
 
 def _child_fact(
@@ -138,11 +156,6 @@ def previous_incident(
 ) -> tuple[str, datetime, str | None] | None:
     """The person's latest incident of this kind before a time: (reference, occurred_at,
     risk level). One indexed row, not the person's whole history."""
-    row = session.execute(
-        select(Incident.reference, Incident.occurred_at, Incident.risk_level)
-        .join(IncidentPerson, IncidentPerson.incident_id == Incident.id)
-        .where(IncidentPerson.person_id == person_id, Incident.kind == kind,
-               Incident.id != excluding, Incident.occurred_at < before)
-        .order_by(Incident.occurred_at.desc(), Incident.id.desc()).limit(1)
-    ).first()
+    row = session.connection().execute(_PREVIOUS, {
+        "person_id": person_id, "kind": kind, "before": before, "excluding": excluding}).first()
     return (row[0], row[1], row[2]) if row else None

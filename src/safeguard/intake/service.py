@@ -28,7 +28,6 @@ from safeguard.errors import Forbidden
 from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
 from safeguard.events.service import NEW, store_event
-from safeguard.incidents.models import Incident
 from safeguard.incidents.service import previous_incident, record_incident
 from safeguard.people.models import Person
 from safeguard.people.service import link_record, person_name, upsert_address, upsert_school
@@ -97,27 +96,27 @@ def accept_event(
     stored = store_event(session, event_type=data.event, source=data.source,
                          source_id=data.source_id, payload=raw, occurred_at=occurred, via=via,
                          actor=principal.actor)
-    result = Accepted(event_id=stored.event.id, outcome=stored.outcome)
+    result = Accepted(event_id=stored.event_id, outcome=stored.outcome)
     if stored.outcome != NEW:
         return result
-    event = stored.event
+    event_id = stored.event_id
     if isinstance(data, SchoolEvent):
         upsert_school(session, school=data)
     elif isinstance(data, PersonEvent):
         address = upsert_address(session, address=data.address) if data.address else None
         record = link_record(
             session, fields=data, source=data.source, source_id=data.source_id,
-            event_id=event.id, address_id=address.id if address else None,
+            event_id=event_id, address_id=address.id if address else None,
             school_urn=data.school_urn, recorded_at=data.recorded_at or now).record
         result.person_ids.append(record.person_id)
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
               why=f"{via} of {data.source} record {data.source_id}")
     elif isinstance(data, ConcernEvent):
-        _accept_concern(session, event_id=event.id, data=data, via=via, principal=principal,
+        _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
     else:
-        _accept_incident(session, event_id=event.id, data=data, via=via, principal=principal,
+        _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
     return result
 
@@ -126,15 +125,14 @@ def _accept_incident(
     session: Session, *, event_id: int, data: IncidentEvent, via: str, principal: Principal,
     ctx: IntakeContext, now: datetime, result: Accepted,
 ) -> None:
-    event = session.get_one(Event, event_id)
     live = ctx.live_from is None or data.occurred_at >= ctx.live_from
-    recorded = record_incident(session, event=event, data=data,
+    recorded = record_incident(session, event_id=event_id, data=data,
                                recorded_at=data.recorded_at or now, live=live, clocks=ctx.clocks)
-    result.incident_id = recorded.incident.id
+    result.incident_id = recorded.incident_id
     facts = recorded.facts
     result.person_ids.extend(child.person_id for child in facts.children)
     record_many(session, principal=principal, action="write", entity="incident",
-                entity_id=recorded.incident.id,
+                entity_id=recorded.incident_id,
                 person_ids=sorted(set(result.person_ids) | set(facts.victim_person_ids)),
                 why=f"{via} of incident {data.source_id}")
     if not live:
@@ -148,7 +146,7 @@ def _accept_incident(
                            clocks=ctx.clocks, actor=principal.actor, none_stored=True)
     raised = [duty.id for duty in created] + [d.id for d in shared.referral_decisions]
     if facts.kind == "domestic_abuse":
-        raised += _risk_escalation(session, facts=facts, incident=recorded.incident,
+        raised += _risk_escalation(session, facts=facts, incident_id=recorded.incident_id,
                                    principal=principal, ctx=ctx, now=now)
     session.flush()
     result.duty_ids = sorted(raised)
@@ -227,15 +225,16 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
         incident=incident, previous_incident=previous)
 
 
-def _risk_escalation(session: Session, *, facts: IncidentFacts, incident: Incident,
+def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int,
                      principal: Principal, ctx: IntakeContext, now: datetime) -> list[int]:
     """A child's domestic-abuse incident riskier than their previous one: meet jointly;
     returns the ids of the duties raised."""
     raised: list[int] = []
-    this = IncidentRisk(incident.reference, incident.occurred_at, incident.risk_level)
+    this = IncidentRisk(facts.reference, facts.occurred_at,
+                        facts.risk.level if facts.risk else None)
     for child in facts.children:
         last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
-                                 before=incident.occurred_at, excluding=incident.id)
+                                 before=facts.occurred_at, excluding=incident_id)
         before = IncidentRisk(*last) if last else None
         if before is None or not risk_escalated(this, before, ctx.sharing):
             continue

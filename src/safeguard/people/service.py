@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
@@ -41,13 +41,18 @@ def address_label(address: Address) -> str:
                                        address.postcode) if part)
 
 
+_ADDRESS_BY_KEY = select(Address).where(Address.match_key == bindparam("key")).order_by(Address.id)
+_ADDRESS_BY_UPRN_OR_KEY = select(Address).where(
+    or_(Address.uprn == bindparam("uprn"), Address.match_key == bindparam("key"))
+).order_by(Address.id)
+
+
 def upsert_address(session: Session, *, address: AddressIn) -> Address:
     """Find an address by UPRN, else by its normalised first line and postcode."""
     key = address_key(address.line1, address.postcode)
-    match = Address.match_key == key
     candidates = session.scalars(
-        select(Address).where(or_(Address.uprn == address.uprn, match) if address.uprn
-                              else match).order_by(Address.id)).all()
+        _ADDRESS_BY_UPRN_OR_KEY if address.uprn else _ADDRESS_BY_KEY,
+        {"uprn": address.uprn, "key": key}).all()
     found = next((a for a in candidates if address.uprn and a.uprn == address.uprn), None)
     if found is None:
         # Never join two different UPRNs because their text looks alike.
@@ -215,6 +220,24 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+# Built once with parameters: recording an incident runs each of these (building a statement
+# costs more than running it).
+_RECORDS_AT = (
+    select(PersonRecord, Person).join(Person, Person.id == PersonRecord.person_id)
+    .where(PersonRecord.address_id == bindparam("address_id"),
+           Person.dob > bindparam("born_after"))
+    .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id))
+_PLACED_RECORDS = (
+    select(PersonRecord.person_id, PersonRecord.address_id, PersonRecord.recorded_at)
+    .where(PersonRecord.person_id.in_(bindparam("person_ids", expanding=True)),
+           PersonRecord.address_id.is_not(None))
+    .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()))
+_SCHOOL_OF = (
+    select(School).join(PersonRecord, PersonRecord.school_urn == School.urn)
+    .where(PersonRecord.person_id == bindparam("person_id"))
+    .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1))
+
+
 @dataclass(frozen=True)
 class ResidentChild:
     person: Person
@@ -235,11 +258,8 @@ def children_at_address(
     # first (a flush per look-up is most of what recording an incident costs).
     # Adults' records (a victim's, one per incident at a repeat address) are left in the store.
     with session.no_autoflush:
-        rows = session.execute(
-            select(PersonRecord, Person).join(Person, Person.id == PersonRecord.person_id)
-            .where(PersonRecord.address_id == address_id, Person.dob > _years_before(on, 18))
-            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id)
-        ).all()
+        rows = session.execute(_RECORDS_AT, {"address_id": address_id,
+                                             "born_after": _years_before(on, 18)}).all()
     placed: dict[int, tuple[Person, PersonRecord]] = {}
     for record, person in rows:
         if person.id in placed or person.id in exclude:
@@ -250,11 +270,8 @@ def children_at_address(
     if not placed:
         return []
     newest: dict[int, tuple[int | None, datetime]] = {}
-    for person_id, newest_address, recorded_at in session.execute(
-            select(PersonRecord.person_id, PersonRecord.address_id, PersonRecord.recorded_at)
-            .where(PersonRecord.person_id.in_(list(placed)),
-                   PersonRecord.address_id.is_not(None))
-            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc())):
+    for person_id, newest_address, recorded_at in session.connection().execute(
+            _PLACED_RECORDS, {"person_ids": list(placed)}):
         newest.setdefault(person_id, (newest_address, recorded_at))
     found = []
     for person_id, (person, record) in placed.items():
@@ -268,11 +285,7 @@ def children_at_address(
 def school_of(session: Session, *, person_id: int) -> School | None:
     """The child's school by the newest record that names one."""
     with session.no_autoflush:  # reads stored records only; see children_at_address
-        return session.scalar(
-            select(School).join(PersonRecord, PersonRecord.school_urn == School.urn)
-            .where(PersonRecord.person_id == person_id)
-            .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1)
-        )
+        return session.scalar(_SCHOOL_OF, {"person_id": person_id})
 
 
 def person_name(person: Person) -> str:
