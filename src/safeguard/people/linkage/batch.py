@@ -82,7 +82,11 @@ def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
     given_differ = ("(gamma_given_name = 0 AND NOT coalesce((given_known_l IS NULL OR "
                     "given_known_r IS NULL) AND damerau_levenshtein(given_canon_l, "
                     "given_canon_r) <= 1, false))")
-    guard = (f"({given_differ} OR gamma_dob = 0 OR "
+    # model._born_apart: whole dates of one year (dob level 1) differing in month and in
+    # day, under given names not written alike.
+    born_apart = ("(gamma_dob = 1 AND gamma_given_name <> 4 AND dob_l IS NOT NULL AND "
+                  "dob_r IS NOT NULL AND substr(dob_l, 9, 2) <> substr(dob_r, 9, 2))")
+    guard = (f"({given_differ} OR gamma_dob = 0 OR {born_apart} OR "
              f"(gamma_sex = 0 AND gamma_given_name NOT IN (4, 3)) OR "
              f"(gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)) OR "
              f"coalesce({two_names}, false) OR coalesce({born_outside}, false) OR {differ})")

@@ -207,7 +207,7 @@ class Features:
     # Whether the given name is one people are given (see given_names): "y" or None.
     given_known: str | None = None
     # The birth years the record's identifiers allow (a UPN's year of allocation: a pupil
-    # then), as years; None where nothing says.
+    # then; a PNC ID's year: 10 or older then), as years; None where nothing says.
     born_from: str | None = None
     born_to: str | None = None
 
@@ -270,6 +270,21 @@ def upn_birth_years(upn: str | None) -> tuple[str | None, str | None]:
     return str(allocated - PUPIL_AGES[1]), str(allocated - PUPIL_AGES[0])
 
 
+# A PNC ID's first two digits are the year its record was made: when its holder was first
+# arrested or summonsed, at 10 at the youngest (the age of criminal responsibility in England
+# and Wales). The PNC dates from the 1970s, so two digits from 70 up are 19xx.
+PNC_FIRST_YEAR = 1970
+CRIMINAL_RESPONSIBILITY_AGE = 10
+
+
+def pnc_birth_year(pnc: str | None) -> str | None:
+    """The latest birth year of the holder of a PNC ID ("17/0140643F": born by 2007)."""
+    if not pnc or len(pnc) < 3 or pnc[2] != "/" or not pnc[:2].isdigit():
+        return None
+    century = 1900 if 1900 + int(pnc[:2]) >= PNC_FIRST_YEAR else 2000
+    return str(century + int(pnc[:2]) - CRIMINAL_RESPONSIBILITY_AGE)
+
+
 @lru_cache(maxsize=1 << 18)
 def _address_part(address: str) -> str | None:
     line1 = address.split(",")[0].strip()
@@ -290,6 +305,9 @@ def features(
 ) -> Features:
     given, given_canon = _given_parts(given_name) if given_name else (None, None)
     born_from, born_to = upn_birth_years(upn)
+    arrested_by = pnc_birth_year(pnc)
+    if arrested_by is not None and (born_to is None or int(arrested_by) < int(born_to)):
+        born_to = arrested_by
     family, family_sdx = _family_parts(family_name) if family_name else (None, None)
     whole, swap, ym, year = _dob_parts(dob) if dob else (None, None, None, None)
     code = normalise_postcode(postcode)

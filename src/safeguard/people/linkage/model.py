@@ -129,14 +129,17 @@ def guard(levels: dict[str, str], a: Features | None = None,
     """Why this pair must not be matched by the model alone, or None.
 
     Twins and siblings share surname, address, postcode and parents; what tells them apart
-    is the given name (and the date of birth for siblings). With the pair's features, two
-    more tests: given names alike in spelling that are two different names, and a birth
-    year outside what the other record's identifier allows (a parent and a child).
+    is the given name (and the date of birth for siblings). With the pair's features, three
+    more tests: given names alike in spelling that are two different names, whole dates of
+    birth more than a slip apart under two forms of a name (sisters Kate and Catherine born
+    in one year), and a birth year outside what the other record's identifier allows (a
+    parent and a child).
     """
     if levels["given_name"] == ELSE and not (a is not None and b is not None
                                              and _one_name_misspelt(a, b)):
         return "given names differ"
-    if levels["dob"] == ELSE:
+    if levels["dob"] == ELSE or (levels["given_name"] != "exact" and a is not None
+                                 and b is not None and _born_apart(levels, a, b)):
         return "dates of birth differ"
     if levels["sex"] == ELSE and levels["given_name"] not in ("exact", "nickname"):
         return "sexes and given names differ"
@@ -165,6 +168,16 @@ def guard_in_cluster(levels: dict[str, str], a: Features, b: Features) -> str | 
     if levels["given_name"] != NULL and (a.given_known is None or b.given_known is None):
         levels = {**levels, "given_name": "exact"}
     return guard(levels, a, b)
+
+
+def _born_apart(levels: dict[str, str], a: Features, b: Features) -> bool:
+    """Whole dates of birth of one year differing in month and in day, not by a day/month
+    transposition: more than one slip (a mistyped day or month changes one of them), so
+    two children born months apart, such as sisters known as Kate and Catherine. Read only
+    with given names not written alike: siblings are seldom given one name, so one child's
+    records with a slip in each (2015-08-14 and 2015-03-17) still link."""
+    return (levels["dob"] == "year" and a.dob is not None and b.dob is not None
+            and a.dob[8:] != b.dob[8:])
 
 
 def _one_name_misspelt(a: Features, b: Features) -> bool:
