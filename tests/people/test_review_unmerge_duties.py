@@ -77,9 +77,9 @@ def _raise(session: Session, *, event_id: int, about: int, rule: str) -> Duty:
     draft = DutyDraft(kind="strategy_discussion", owner_agency_id="childrens_social_care",
                       subject_person_id=about, due_at=FRIDAY_NIGHT + timedelta(days=6),
                       reason="test", rule_name=rule, rule_version="1")
-    ((duty, _),) = create_duties(session, drafts=[draft], event_id=event_id,
-                                 now=FRIDAY_NIGHT + timedelta(days=2), actor="test")
-    return duty
+    (created,) = create_duties(session, drafts=[draft], event_id=event_id,
+                               now=FRIDAY_NIGHT + timedelta(days=2), actor="test")
+    return session.get_one(Duty, created.id)
 
 
 def test_a_duty_raised_while_merged_follows_the_records_of_its_event(

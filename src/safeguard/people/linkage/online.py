@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from safeguard.db import table_of
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
 from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.models import (
@@ -182,15 +183,24 @@ def find_candidates(session: Session, query: Features, *,
     return sorted(found, key=lambda c: (-c.probability, -c.score.match_weight, c.person_id))
 
 
+# Built once: every record kept runs both (building a statement costs more than running it).
+_FILED = select(PersonBlockingKey.key).where(
+    PersonBlockingKey.person_id == bindparam("person_id"),
+    PersonBlockingKey.key.in_(bindparam("keys", expanding=True)))
+_INSERT_KEY = insert(table_of(PersonBlockingKey))
+
+
 def file_keys(session: Session, *, person_id: int, record: Features) -> None:
     """File a person under the keys of one more of their records."""
     keys = index_keys(record)
     if not keys:
         return
-    have = set(session.scalars(select(PersonBlockingKey.key).where(
-        PersonBlockingKey.person_id == person_id, PersonBlockingKey.key.in_(sorted(keys)))))
-    session.add_all(PersonBlockingKey(person_id=person_id, key=key)
-                    for key in sorted(keys - have))
+    connection = session.connection()
+    have = set(connection.execute(_FILED, {"person_id": person_id, "keys": sorted(keys)})
+               .scalars())
+    if keys - have:
+        connection.execute(_INSERT_KEY, [{"person_id": person_id, "key": key}
+                                         for key in sorted(keys - have)])
 
 
 def rebuild_keys(session: Session, *, person_ids: Iterable[int]) -> None:
