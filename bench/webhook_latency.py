@@ -39,12 +39,12 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,9 +52,8 @@ from safeguard.access.service import SYSTEM
 from safeguard.config import DeliverySettings, Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.events.schemas import EVENT_ADAPTER
-from safeguard.intake.service import IntakeContext, accept_event, build_context
+from safeguard.intake.service import Accepted, IntakeContext, accept_event, build_context
 from safeguard.migrate import upgrade
-from safeguard.sharing.models import Share
 from safeguard.sharing.webhooks import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
@@ -157,10 +156,10 @@ def fresh_url(backend: str, workdir: Path) -> str:
     return re.sub(r"/[^/]+$", "/safeguard_bench_webhook", admin_url)
 
 
-def accept(session: Session, ctx: IntakeContext, raw: dict[str, Any]) -> int:
+def accept(session: Session, ctx: IntakeContext, raw: dict[str, Any]) -> Accepted:
     now = datetime.now(UTC)
     return accept_event(session, data=EVENT_ADAPTER.validate_python(raw), raw=raw,
-                        via="bench", principal=SYSTEM, ctx=ctx, now=now).event_id
+                        via="bench", principal=SYSTEM, ctx=ctx, now=now)
 
 
 GIVEN = ("Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Freya", "Oscar",
@@ -190,6 +189,19 @@ def parent(n: int) -> dict[str, str]:
             "dob": f"198{n % 10}-{(n + 5) % 12 + 1:02d}-{(n + 3) % 27 + 1:02d}"}
 
 
+def load_history(factory: sessionmaker[Session], settings: Settings, count: int) -> None:
+    """Incidents of the past year at the same households, as a store in service holds: they
+    are resolved and stored like any other, but occurred before the store went live, so they
+    raise no duties and send nothing (`IntakeContext.live_from`)."""
+    now = datetime.now(UTC)
+    ctx = build_context(settings, live_from=now)
+    for first in range(0, count, 500):
+        with transaction(factory) as session:
+            for n in range(first, min(first + 500, count)):
+                raw = incident(n, prefix="HISTORY", at=now - timedelta(hours=(count - n) * 2))
+                accept(session, ctx, raw)
+
+
 def prepare(factory: sessionmaker[Session], ctx: IntakeContext, port: int) -> dict[str, str]:
     """The school, its children, and both agencies' webhooks; returns the endpoint secrets."""
     secrets = {}
@@ -206,10 +218,10 @@ def prepare(factory: sessionmaker[Session], ctx: IntakeContext, port: int) -> di
     return secrets
 
 
-def incident(n: int) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat()
-    return {"event": "incident", "source": "police", "source_id": f"BENCH-{n}",
-            "kind": "domestic_abuse", "occurred_at": now, "recorded_at": now,
+def incident(n: int, prefix: str = "BENCH", at: datetime | None = None) -> dict[str, Any]:
+    when = (at or datetime.now(UTC)).isoformat()
+    return {"event": "incident", "source": "police", "source_id": f"{prefix}-{n}",
+            "kind": "domestic_abuse", "occurred_at": when, "recorded_at": when,
             "address": address(n % HOUSEHOLDS), "officer": "PC 1 Bench",
             "summary": "Benchmark incident.",
             "people": [{"role": "victim", **parent(n % HOUSEHOLDS)}],
@@ -238,9 +250,7 @@ def write(url: str, numbers: range, args: argparse.Namespace, start: float, out:
                 time.sleep(wait)
             try:
                 with transaction(factory) as session:
-                    event_id = accept(session, ctx, incident(n))
-                    shares = list(session.scalars(select(Share.id).where(
-                        Share.event_id == event_id)))
+                    shares = accept(session, ctx, incident(n)).share_ids
             except OperationalError:  # SQLite's lock wait ran out: the store is saturated
                 with lock:
                     failed.append(n)
@@ -274,8 +284,16 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
     engine = make_engine(url)
     upgrade(engine)
     port = free_port()
-    secrets = prepare(make_session_factory(engine), build_context(Settings(database_url=url)),
-                      port)
+    settings = Settings(database_url=url)
+    factory = make_session_factory(engine)
+    secrets = prepare(factory, build_context(settings), port)
+    load_history(factory, settings, args.history)
+    if backend == "postgresql":
+        # Current statistics, as autovacuum keeps them in a store in service; a freshly
+        # created database's would plan every statement for empty tables.
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     engine.dispose()
     here = [sys.executable, __file__]
     env = dict(os.environ, SAFEGUARD_DATABASE_URL=url, SAFEGUARD_WORKER_INTERVAL_SECONDS="60")
@@ -357,6 +375,9 @@ def main() -> None:
     parser.add_argument("--delivery", choices=("worker", "embedded"), default="worker",
                         help="deliver from `safeguard worker` processes (default), or from a "
                              "thread in the writing process as `safeguard serve` does")
+    parser.add_argument("--history", type=int, default=3000,
+                        help="past incidents at the same households loaded before timing, "
+                             "as a store in service holds (0: an empty store)")
     parser.add_argument("--drain", type=float, default=5.0,
                         help="seconds to let deliveries finish after the last incident")
     for name in ("--child", "--secrets", "--out", "--url"):

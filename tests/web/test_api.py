@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import create_api_key
+from safeguard.sharing.models import Share
 
 from ..conftest import Clock
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL, utc
@@ -50,10 +52,15 @@ def test_an_invalid_event_gets_422_with_field_and_reason(client: TestClient, ses
     assert response.json()["detail"][0]["field"] == "dob"
 
 
-def test_recording_an_incident_returns_its_duties(client: TestClient, session: Session) -> None:
+def test_recording_an_incident_returns_its_duties_and_shares(client: TestClient,
+                                                             session: Session) -> None:
     body = record_scenario(client, session)
     assert body["outcome"] == "new"
     assert len(body["duty_ids"]) == 4  # type: ignore[arg-type]
+    shared = session.execute(select(Share.id, Share.duty_id).where(
+        Share.id.in_(body["share_ids"]))).all()  # type: ignore[arg-type]
+    assert {duty_id for _, duty_id in shared} <= set(body["duty_ids"])  # type: ignore[arg-type]
+    assert len(shared) == 2  # social care's notification and the school's Encompass notice
     again = client.post("/api/v1/events", json=FRIDAY_NIGHT, headers=key_for(session, "police"))
     assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
     changed = dict(FRIDAY_NIGHT, summary="something else")

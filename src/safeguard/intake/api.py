@@ -32,6 +32,8 @@ class AcceptedOut(BaseModel):
     outcome: str
     incident_id: int | None
     duty_ids: list[int]
+    # The shares with partner agencies the event made (each a delivery a partner can expect).
+    share_ids: list[int]
 
 
 @router.post("/events", status_code=201, response_model=AcceptedOut,
@@ -53,7 +55,8 @@ def api_record_event(
         raise HTTPException(409, f"{data.source} event {data.source_id} was already recorded "
                                  "with different content")
     body = AcceptedOut(event_id=accepted.event_id, outcome=accepted.outcome,
-                       incident_id=accepted.incident_id, duty_ids=accepted.duty_ids)
+                       incident_id=accepted.incident_id, duty_ids=accepted.duty_ids,
+                       share_ids=accepted.share_ids)
     status = 200 if accepted.outcome == DUPLICATE else 201
     return JSONResponse(body.model_dump(), status_code=status)
 

@@ -72,6 +72,7 @@ class Accepted:
     concern_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
+    share_ids: list[int] = field(default_factory=list)
 
 
 def may_submit(principal: Principal, source: str) -> bool:
@@ -144,6 +145,7 @@ def _accept_incident(
                             actor=principal.actor, none_stored=True)
     shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
                            clocks=ctx.clocks, actor=principal.actor, none_stored=True)
+    result.share_ids = [share.id for share in shared.shares]
     raised = [duty.id for duty in created] + [d.id for d in shared.referral_decisions]
     if facts.kind == "domestic_abuse":
         raised += _risk_escalation(session, facts=facts, incident_id=recorded.incident_id,
