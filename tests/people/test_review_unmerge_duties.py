@@ -73,8 +73,9 @@ def test_a_conference_raised_during_a_merge_follows_its_discussion_back_to_the_s
 
 
 def _raise(session: Session, *, event_id: int, about: int, rule: str) -> Duty:
-    """A duty raised while merged, with no parent duty: only its event says whose it is."""
-    draft = DutyDraft(kind="strategy_discussion", owner_agency_id="childrens_social_care",
+    """A duty raised while merged, with no parent duty: only its event says whose it is (a
+    referral decision: the child already has their one open strategy discussion)."""
+    draft = DutyDraft(kind="referral_decision", owner_agency_id="childrens_social_care",
                       subject_person_id=about, due_at=FRIDAY_NIGHT + timedelta(days=6),
                       reason="test", rule_name=rule, rule_version="1")
     (created,) = create_duties(session, drafts=[draft], event_id=event_id,

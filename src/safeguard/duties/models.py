@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -13,6 +13,10 @@ OPEN = "open"
 BREACHED = "breached"
 DISCHARGED = "discharged"
 STATUSES = (OPEN, BREACHED, DISCHARGED)
+# A child has one strategy discussion at a time (open or breached: a breached one is still to
+# be held). The rules raise none while one is open, but two transactions at once cannot see
+# each other's, so the database refuses the second (migration 0004).
+_ONE_OPEN_STRATEGY_DISCUSSION = text("kind = 'strategy_discussion' AND status <> 'discharged'")
 
 
 class Duty(Base):
@@ -21,6 +25,9 @@ class Duty(Base):
         # The worker's breach sweep and the duties page both read "undischarged by due time".
         Index("ix_duties_status_due_at", "status", "due_at"),
         Index("ix_duties_owner_status_due", "owner_agency_id", "status", "due_at"),
+        Index("uq_duties_open_strategy_discussion", "subject_person_id", unique=True,
+              postgresql_where=_ONE_OPEN_STRATEGY_DISCUSSION,
+              sqlite_where=_ONE_OPEN_STRATEGY_DISCUSSION),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -61,7 +61,8 @@ STATUS_CHOICES = (
     ("all", "All"),
 )
 ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached)",
-                "escalated": "Escalated", "discharged": "Discharged"}
+                "escalated": "Escalated", "discharged": "Discharged",
+                "evidence_added": "Evidence added"}
 # Lists name the core partners briefly; the duty page gives each agency's full name.
 SHORT_NAMES = {"police": "Police", "childrens_social_care": "Children’s social care",
                "health": "Health", "education": "Education", "probation": "Probation"}

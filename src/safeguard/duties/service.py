@@ -23,7 +23,7 @@ from safeguard.duties.models import (
     Notification,
 )
 from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
-from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.drafts import STRATEGY_DISCUSSION, DutyDraft
 
 DischargeHook = Callable[[Session, Duty, Principal, datetime], None]
 # Later areas (sharing) react to a discharge without duties importing them.
@@ -127,6 +127,34 @@ def create_duties(
         {"duty_id": duty.id, "at": now, "action": "created", "from_status": None,
          "to_status": OPEN, "actor": actor, "note": duty.draft.reason} for duty in created])
     return created
+
+
+def open_strategy_discussion(session: Session, *, person_id: int) -> int | None:
+    """The child's undischarged strategy discussion (at most one: a unique index), locked on
+    PostgreSQL so that evidence added to it by two transactions is not lost."""
+    return session.scalar(select(Duty.id).where(
+        Duty.subject_person_id == person_id, Duty.kind == STRATEGY_DISCUSSION,
+        Duty.status != DISCHARGED).with_for_update())
+
+
+def add_evidence(session: Session, *, duty_id: int, lines: Sequence[str], now: datetime,
+                 actor: str) -> list[str]:
+    """Add facts to an undischarged duty's evidence (a further concern about a child whose
+    strategy discussion is open) and to its history; returns the lines that were new."""
+    if not lines:
+        return []
+    duty = session.scalars(select(Duty).where(Duty.id == duty_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+    known = list(duty.evidence or [])
+    new = [line for line in dict.fromkeys(lines) if line not in known]
+    if not new or duty.status == DISCHARGED:
+        return []
+    duty.evidence = known + new  # a new list: the JSON column sees the change
+    session.add(DutyTransition(duty_id=duty.id, at=now, action="evidence_added",
+                               from_status=duty.status, to_status=duty.status, actor=actor,
+                               note=" ".join(new)))
+    session.flush()
+    return new
 
 
 def may_discharge(principal: Principal, duty: Duty) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency
@@ -23,7 +24,12 @@ from safeguard.concerns.models import Concern
 from safeguard.concerns.service import Submitted, concerns_about, on_submit, record_concern
 from safeguard.config import ClockSettings, Settings, SharingSettings, get_settings
 from safeguard.duties.models import DISCHARGED, Duty
-from safeguard.duties.service import create_duties, on_discharge
+from safeguard.duties.service import (
+    add_evidence,
+    create_duties,
+    on_discharge,
+    open_strategy_discussion,
+)
 from safeguard.errors import Forbidden
 from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
@@ -38,6 +44,7 @@ from safeguard.rules.joint import (
     IncidentRisk,
     JointFacts,
     child_protection_conference_duty,
+    joint_evidence,
     risk_escalated,
     strategy_discussion_duties,
 )
@@ -180,13 +187,12 @@ def _accept_concern(
           person_id=record.person_id, why=f"{via} of {data.source} concern {data.source_id}")
     if ctx.live_from is not None and data.occurred_at < ctx.live_from:
         return
-    facts = _joint_facts(session, person_id=record.person_id,
-                         child_name=person_name(linked.person), recorded_at=now,
-                         concern=concern, reference=data.source_id)
-    drafts = strategy_discussion_duties(facts, calendar=ctx.calendar, settings=ctx.sharing)
-    created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                            actor=principal.actor)
-    result.duty_ids = [duty.id for duty in created]
+    facts, open_id = _joint_facts(session, person_id=record.person_id,
+                                  child_name=person_name(linked.person), recorded_at=now,
+                                  concern=concern, reference=data.source_id)
+    result.duty_ids = _strategy_discussion(session, joint=facts, open_id=open_id,
+                                           event_id=event_id, ctx=ctx, now=now,
+                                           actor=principal.actor)
 
 
 def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> ConcernFact:
@@ -198,7 +204,9 @@ def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> Co
 def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_at: datetime,
                  concern: Concern | None, reference: str = "",
                  incident: IncidentRisk | None = None,
-                 previous: IncidentRisk | None = None) -> JointFacts:
+                 previous: IncidentRisk | None = None) -> tuple[JointFacts, int | None]:
+    """What the joint rules need to know about the child, and their open strategy
+    discussion's id."""
     settings = get_settings().sharing
     days = max(settings.joint_window_days, settings.repeat_concern_days)
     since = (concern.occurred_at if concern else recorded_at) - timedelta(days=days)
@@ -214,6 +222,7 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
         Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
         Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
         .order_by(Duty.id)).all()
+    discussion = next((d.id for d in undischarged if d.kind == STRATEGY_DISCUSSION), None)
     return JointFacts(
         person_id=person_id, child_name=child_name,
         recorded_at=recorded_at,
@@ -223,8 +232,42 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
         open_referrals=tuple(
             f"{d.kind.replace('_', ' ')} (duty {d.id}, {d.status})" for d in undischarged
             if d.kind != STRATEGY_DISCUSSION),
-        open_strategy_discussion=any(d.kind == STRATEGY_DISCUSSION for d in undischarged),
-        incident=incident, previous_incident=previous)
+        open_strategy_discussion=discussion is not None,
+        incident=incident, previous_incident=previous), discussion
+
+
+def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | None,
+                         event_id: int, ctx: IntakeContext, now: datetime, actor: str
+                         ) -> list[int]:
+    """Raise the child's strategy discussion if the rules call for one, or add what this
+    event shows to the one already open; returns the ids of the duties raised.
+
+    The rules raise none while one is open, but two transactions at once (concerns from two
+    agencies arriving together) each see none and both draft one; the database's unique
+    index refuses the second. Its insert runs in a savepoint, so the event, the concern and
+    the rest of the transaction still commit, and its evidence goes to the discussion that
+    was raised first. Only an event that drafts a discussion pays for the savepoint.
+    """
+    if open_id is not None:
+        add_evidence(session, duty_id=open_id, lines=joint_evidence(joint, ctx.sharing),
+                     now=now, actor=actor)
+        return []
+    drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
+    if not drafts:
+        return []
+    try:
+        with session.begin_nested():
+            created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
+                                    actor=actor)
+    except IntegrityError:
+        raised_first = open_strategy_discussion(session, person_id=joint.person_id)
+        if raised_first is None:
+            raise  # not the one-discussion index: a real fault
+        add_evidence(session, duty_id=raised_first,
+                     lines=[line for draft in drafts for line in draft.evidence],
+                     now=now, actor=actor)
+        return []
+    return [duty.id for duty in created]
 
 
 def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int,
@@ -240,12 +283,12 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int
         before = IncidentRisk(*last) if last else None
         if before is None or not risk_escalated(this, before, ctx.sharing):
             continue
-        joint = _joint_facts(
+        joint, open_id = _joint_facts(
             session, person_id=child.person_id, child_name=child.name, recorded_at=now,
             concern=None, incident=this, previous=before)
-        drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
-        raised += [duty.id for duty in create_duties(
-            session, drafts=drafts, event_id=facts.event_id, now=now, actor=principal.actor)]
+        raised += _strategy_discussion(session, joint=joint, open_id=open_id,
+                                       event_id=facts.event_id, ctx=ctx, now=now,
+                                       actor=principal.actor)
     return raised
 
 

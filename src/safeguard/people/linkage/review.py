@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, column, inspect, select, table, update
+from sqlalchemy import Integer, String, column, inspect, select, table, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -142,6 +142,7 @@ def merge_persons(session: Session, *, survivor_id: int, merged_id: int,
     if survivor is None or merged is None:
         raise NotFound("No such person.")
     session.flush()
+    _refuse_two_open_discussions(session, person_ids=(survivor_id, merged_id))
     merge = PersonMerge(survivor_id=survivor_id, merged_id=merged_id, review_id=review_id,
                         reason=reason, merged_by=principal.actor, merged_at=now or utcnow())
     session.add(merge)
@@ -221,7 +222,22 @@ def unmerge(session: Session, *, merge_id: int, principal: Principal,
 # so that times compare as the duties area stores them (UTC, naive on SQLite).
 _DUTIES = table("duties", column("id", Integer), column("subject_person_id", Integer),
                 column("parent_duty_id", Integer), column("event_id", Integer),
-                column("created_at", UTCDateTime))
+                column("created_at", UTCDateTime), column("kind", String),
+                column("status", String))
+
+
+def _refuse_two_open_discussions(session: Session, *, person_ids: tuple[int, int]) -> None:
+    """A child has one strategy discussion at a time (the database refuses a second), and
+    which of two to hold is children's social care's decision, not the merge's."""
+    open_ids = list(session.scalars(select(_DUTIES.c.id).where(
+        _DUTIES.c.subject_person_id.in_(person_ids),
+        _DUTIES.c.kind == "strategy_discussion", _DUTIES.c.status != "discharged")
+        .order_by(_DUTIES.c.id)))
+    if len(open_ids) > 1:
+        raise Conflict(
+            "Both people have an open strategy discussion (duties "
+            f"{' and '.join(map(str, open_ids))}); one child has one at a time. Children's "
+            "social care should record the outcome of one before these people are merged.")
 
 
 def _duties_raised_while_merged(session: Session, *, merge: PersonMerge,
