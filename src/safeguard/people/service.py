@@ -41,6 +41,7 @@ def address_label(address: Address) -> str:
                                        address.postcode) if part)
 
 
+# Built once with parameters, as every incident and record with an address looks it up.
 _ADDRESS_BY_KEY = select(Address).where(Address.match_key == bindparam("key")).order_by(Address.id)
 _ADDRESS_BY_UPRN_OR_KEY = select(Address).where(
     or_(Address.uprn == bindparam("uprn"), Address.match_key == bindparam("key"))
