@@ -195,9 +195,10 @@ def parent(n: int) -> dict[str, str]:
 
 
 def load_history(factory: sessionmaker[Session], ctx: IntakeContext, count: int) -> None:
-    """A year of past incidents at the same households, as a store in service holds: each
+    """`count` past incidents at the same households, two hours apart (3,000 reach back about
+    eight months), as a store in service holds: each
     went through intake like any other (people resolved, duties raised, shares made and
-    queued), and then, as happened in that year, every duty was discharged, every share
+    queued), and then, as happened at the time, every duty was discharged, every share
     acknowledged and every delivery made. Only the closing of that history is written
     directly, since the benchmark does not time it."""
     now = datetime.now(UTC)

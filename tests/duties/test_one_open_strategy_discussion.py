@@ -111,6 +111,33 @@ def test_a_concern_racing_another_is_kept_and_adds_to_its_discussion_instead_of_
     assert added.note is not None and "HV-2" in added.note
 
 
+def test_a_concern_arriving_as_the_open_discussion_is_held_raises_a_new_one(
+    session: Session, ctx: IntakeContext, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed_household(session, ctx)
+    mia = person_id(session, "E-88")
+    accept(session, ctx, concern("education", "E-C-1"))
+    [held] = accept(session, ctx, concern("health", "HV-2", 3)).duty_ids
+    joint_facts = intake._joint_facts
+
+    def held_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        # The rules have seen the discussion open; another transaction records its outcome
+        # before this one adds to it.
+        found = joint_facts(*args, **kwargs)
+        session.execute(update(Duty).where(Duty.id == held).values(
+            status="discharged", discharged_at=FRIDAY_NIGHT + timedelta(days=4),
+            outcome="no_further_action"))
+        return found
+
+    monkeypatch.setattr(intake, "_joint_facts", held_meanwhile)
+    third = accept(session, ctx, concern("probation", "P-3", 4))
+    [raised] = third.duty_ids
+    before, discussion = _discussions(session, mia)
+    assert (before.id, before.status) == (held, "discharged")
+    assert discussion.id == raised and discussion.status == "open"
+    assert discussion.evidence is not None and any("P-3" in line for line in discussion.evidence)
+
+
 def test_a_further_concern_adds_its_evidence_to_the_open_strategy_discussion(
     session: Session, ctx: IntakeContext,
 ) -> None:

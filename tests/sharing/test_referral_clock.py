@@ -3,11 +3,14 @@ child and event, however the shares are written."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeguard.config import get_settings
 from safeguard.db import utcnow
 from safeguard.duties.models import Duty
 from safeguard.duties.service import create_duties
@@ -15,6 +18,7 @@ from safeguard.events.service import store_event
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import Person
 from safeguard.rules.drafts import REFERRAL_DECISION, SHARE_WITH_CSC, DutyDraft
+from safeguard.sharing.models import Share
 from safeguard.sharing.service import create_shares
 
 CSC = "childrens_social_care"
@@ -58,3 +62,30 @@ def test_two_shares_about_one_child_in_a_new_event_start_one_referral_decision(
                           clocks=ctx.clocks, actor="system:test")
     assert again.referral_decisions == []
     assert _decisions(session, event.event_id) == 1
+
+
+def test_a_referral_decision_does_not_name_a_child_the_share_withheld(
+        session: Session, ctx: IntakeContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Social care is to receive the police reference only (config sharing.share_fields).
+    monkeypatch.setenv("SAFEGUARD_SHARING_SHARE_FIELDS",
+                       json.dumps({SHARE_WITH_CSC: ["police_reference"]}))
+    get_settings.cache_clear()
+    try:
+        event = store_event(session, event_type="incident", source="police",
+                            source_id="INC-1", payload={"n": 1}, occurred_at=None, via="test",
+                            actor="system:test")
+        child = Person(given_name="Amy", family_name="Smith", match_key="amy smith")
+        session.add(child)
+        session.flush()
+        now = utcnow()
+        created = create_duties(session, drafts=_share_drafts(child.id, range(1)),
+                                event_id=event.event_id, now=now, actor="system:test")
+        shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
+                               clocks=ctx.clocks, actor="system:test")
+    finally:
+        get_settings.cache_clear()
+
+    share = session.get_one(Share, shared.shares[0].id)
+    assert share.content == {"police_reference": "INC-1"}
+    decision = session.get_one(Duty, shared.referral_decisions[0].id)
+    assert "Amy" not in decision.reason and "INC-1" in decision.reason

@@ -17,6 +17,7 @@ STATUSES = (OPEN, BREACHED, DISCHARGED)
 # be held). The rules raise none while one is open, but two transactions at once cannot see
 # each other's, so the database refuses the second (migration 0004).
 _ONE_OPEN_STRATEGY_DISCUSSION = text("kind = 'strategy_discussion' AND status <> 'discharged'")
+ONE_OPEN_STRATEGY_DISCUSSION = "uq_duties_open_strategy_discussion"
 
 
 class Duty(Base):
@@ -25,7 +26,7 @@ class Duty(Base):
         # The worker's breach sweep and the duties page both read "undischarged by due time".
         Index("ix_duties_status_due_at", "status", "due_at"),
         Index("ix_duties_owner_status_due", "owner_agency_id", "status", "due_at"),
-        Index("uq_duties_open_strategy_discussion", "subject_person_id", unique=True,
+        Index(ONE_OPEN_STRATEGY_DISCUSSION, "subject_person_id", unique=True,
               postgresql_where=_ONE_OPEN_STRATEGY_DISCUSSION,
               sqlite_where=_ONE_OPEN_STRATEGY_DISCUSSION),
     )

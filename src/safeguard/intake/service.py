@@ -6,7 +6,7 @@ bulk import, so all three behave the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -23,14 +23,14 @@ from safeguard.audit.service import record_many
 from safeguard.concerns.models import Concern
 from safeguard.concerns.service import Submitted, concerns_about, on_submit, record_concern
 from safeguard.config import ClockSettings, Settings, SharingSettings, get_settings
-from safeguard.duties.models import DISCHARGED, Duty
+from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
 from safeguard.duties.service import (
     add_evidence,
     create_duties,
     on_discharge,
     open_strategy_discussion,
 )
-from safeguard.errors import Forbidden
+from safeguard.errors import Conflict, Forbidden
 from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
 from safeguard.events.service import NEW, store_event
@@ -249,25 +249,42 @@ def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | 
     was raised first. Only an event that drafts a discussion pays for the savepoint.
     """
     if open_id is not None:
-        add_evidence(session, duty_id=open_id, lines=joint_evidence(joint, ctx.sharing),
-                     now=now, actor=actor)
-        return []
+        added = add_evidence(session, duty_id=open_id, lines=joint_evidence(joint, ctx.sharing),
+                             now=now, actor=actor)
+        if added or open_strategy_discussion(session, person_id=joint.person_id) is not None:
+            return []
+        # The discussion seen open was held in the meantime: the rules decide afresh.
+        joint = replace(joint, open_strategy_discussion=False)
     drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
     if not drafts:
         return []
-    try:
-        with session.begin_nested():
-            created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                                    actor=actor)
-    except IntegrityError:
-        raised_first = open_strategy_discussion(session, person_id=joint.person_id)
-        if raised_first is None:
-            raise  # not the one-discussion index: a real fault
-        add_evidence(session, duty_id=raised_first,
-                     lines=[line for draft in drafts for line in draft.evidence],
-                     now=now, actor=actor)
-        return []
-    return [duty.id for duty in created]
+    # Twice at most: the discussion that refused this one may be held before it is looked up.
+    for _ in range(2):
+        try:
+            with session.begin_nested():
+                created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
+                                        actor=actor)
+            return [duty.id for duty in created]
+        except IntegrityError as error:
+            if not _refused_as_second_discussion(error):
+                raise  # another constraint: a real fault
+            raised_first = open_strategy_discussion(session, person_id=joint.person_id)
+            if raised_first is not None:
+                add_evidence(session, duty_id=raised_first,
+                             lines=[line for draft in drafts for line in draft.evidence],
+                             now=now, actor=actor)
+                return []
+    raise Conflict(f"the strategy discussion for person {joint.person_id} kept changing while "
+                   "this event was recorded; record it again")
+
+
+def _refused_as_second_discussion(error: IntegrityError) -> bool:
+    """Whether the one-open-discussion index refused the insert, not some other constraint.
+    PostgreSQL names the index; SQLite names the indexed column."""
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    if constraint is not None:
+        return bool(constraint == ONE_OPEN_STRATEGY_DISCUSSION)
+    return "duties.subject_person_id" in str(error.orig)
 
 
 def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int,

@@ -40,8 +40,6 @@ SHARE_KINDS = (SHARE_WITH_CSC, ENCOMPASS_NOTICE)
 @dataclass(frozen=True)
 class WrittenShare:
     id: int
-    duty_id: int
-    kind: str
     to_agency_id: str
 
 
@@ -77,25 +75,27 @@ def create_shares(
                if duty.draft.kind in SHARE_KINDS and duty.draft.partner_agency_id is not None]
     if not sharing:
         return Shared([], [])
+    # What each share holds: only the fields its kind may carry (config sharing.share_fields).
+    contents = [minimal_content(duty.draft.kind, duty.draft.share_content) for duty in sharing]
     rows = [{
         "duty_id": duty.id, "kind": duty.draft.kind, "from_agency_id": duty.draft.owner_agency_id,
         "to_agency_id": duty.draft.partner_agency_id,
         "subject_person_id": duty.draft.subject_person_id, "event_id": duty.event_id,
         "lawful_basis": SAFEGUARDING_BASIS, "purpose": duty.draft.share_purpose or duty.draft.kind,
-        "content": minimal_content(duty.draft.kind, duty.draft.share_content),
-        "created_at": now, "delivered_at": now} for duty in sharing]
+        "content": content, "created_at": now, "delivered_at": now}
+        for duty, content in zip(sharing, contents, strict=True)]
     ids = session.connection().execute(_INSERT_SHARE, rows).scalars().all()
-    written = [WrittenShare(share_id, duty.id, duty.draft.kind, str(row["to_agency_id"]))
-               for share_id, duty, row in zip(ids, sharing, rows, strict=True)]
+    written = [WrittenShare(share_id, str(duty.draft.partner_agency_id))
+               for share_id, duty in zip(ids, sharing, strict=True)]
     # Several shares with social care about one child in one event start one decision's
     # clock (the first share's, which arrived now).
     decisions: list[CreatedDuty] = []
     keys: set[str] = set()
-    for duty in sharing:
+    for duty, content in zip(sharing, contents, strict=True):
         if duty.draft.kind != SHARE_WITH_CSC:
             continue
-        draft = _referral_draft(duty.draft.subject_person_id, duty.draft.share_content,
-                                arrived_at=now,
+        # Worded from what the share holds: a name the share withheld stays out of it.
+        draft = _referral_draft(duty.draft.subject_person_id, content, arrived_at=now,
                                 calendar=calendar, clocks=clocks)
         key = dedupe_key(draft, duty.event_id)
         if key in keys:
