@@ -82,22 +82,28 @@ def test_the_database_refuses_a_second_open_strategy_discussion_for_one_child(
     assert [d.status for d in _discussions(session, mia)] == ["discharged", "open"]
 
 
+def _after_the_rules_look(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], object]
+                          ) -> None:
+    """Run `meanwhile` (another transaction's write) just after intake's joint rules have
+    read the child's duties and before it writes: what two writers on PostgreSQL can do."""
+    joint_facts = intake._joint_facts
+
+    def then(*args: Any, **kwargs: Any) -> Any:
+        found = joint_facts(*args, **kwargs)
+        meanwhile()
+        return found
+
+    monkeypatch.setattr(intake, "_joint_facts", then)
+
+
 def test_a_concern_racing_another_is_kept_and_adds_to_its_discussion_instead_of_a_second(
     session: Session, ctx: IntakeContext, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed_household(session, ctx)
     mia = person_id(session, "E-88")
     accept(session, ctx, concern("education", "E-C-1"))
-    joint_facts = intake._joint_facts
-
-    def raised_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        # The rules have looked and found no discussion; another transaction raises one
-        # before this one writes its own (what two writers on PostgreSQL can do).
-        found = joint_facts(*args, **kwargs)
-        _raise(session, mia, "other-transaction")
-        return found
-
-    monkeypatch.setattr(intake, "_joint_facts", raised_meanwhile)
+    # The rules find no discussion; another transaction raises one before this one writes.
+    _after_the_rules_look(monkeypatch, lambda: _raise(session, mia, "other-transaction"))
     late = accept(session, ctx, concern("health", "HV-2", 3))
     assert late.outcome == "new" and late.duty_ids == []
     assert session.get_one(Concern, late.concern_id).person_id == mia
@@ -118,18 +124,12 @@ def test_a_concern_arriving_as_the_open_discussion_is_held_raises_a_new_one(
     mia = person_id(session, "E-88")
     accept(session, ctx, concern("education", "E-C-1"))
     [held] = accept(session, ctx, concern("health", "HV-2", 3)).duty_ids
-    joint_facts = intake._joint_facts
-
-    def held_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        # The rules have seen the discussion open; another transaction records its outcome
-        # before this one adds to it.
-        found = joint_facts(*args, **kwargs)
-        session.execute(update(Duty).where(Duty.id == held).values(
+    # The rules see the discussion open; another transaction records its outcome before this
+    # one adds to it.
+    _after_the_rules_look(monkeypatch, lambda: session.execute(
+        update(Duty).where(Duty.id == held).values(
             status="discharged", discharged_at=FRIDAY_NIGHT + timedelta(days=4),
-            outcome="no_further_action"))
-        return found
-
-    monkeypatch.setattr(intake, "_joint_facts", held_meanwhile)
+            outcome="no_further_action")))
     third = accept(session, ctx, concern("probation", "P-3", 4))
     [raised] = third.duty_ids
     before, discussion = _discussions(session, mia)
