@@ -16,12 +16,19 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM, create_api_key
 from safeguard.app import create_app
 from safeguard.config import Settings, get_settings
-from safeguard.db import make_engine, make_session_factory, transaction, utcnow
+from safeguard.db import (
+    make_engine,
+    make_session_factory,
+    store_warnings,
+    transaction,
+    utcnow,
+)
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
@@ -45,6 +52,11 @@ console = Console(stderr=True)
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
     return make_session_factory(make_engine(settings.database_url))
+
+
+def _warn_about_store(engine: Engine) -> None:
+    for warning in store_warnings(engine):
+        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
 
 
 @db_app.command("upgrade")
@@ -165,7 +177,9 @@ def worker(
 ) -> None:
     """Mark breached duties, escalate them, and deliver shares to partners' webhooks."""
     settings = get_settings()
-    factory = _factory(settings)
+    engine = make_engine(settings.database_url)
+    _warn_about_store(engine)
+    factory = make_session_factory(engine)
     if once:
         _report_pass(run_once(factory))
         sent = deliver_due(factory, settings=settings.delivery)
@@ -202,6 +216,7 @@ def serve(
 
 def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
     engine = make_engine(settings.database_url)
+    _warn_about_store(engine)
     application = create_app(settings, engine=engine)
     if with_worker:
         start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,

@@ -199,6 +199,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+STALE_STATISTICS = (
+    "autovacuum is off on this PostgreSQL server, so nothing keeps the planner's statistics "
+    "current as the store grows; intake's look-ups can then slow from a millisecond to "
+    "seconds (docs/benchmarks.md, webhook delivery). Turn autovacuum on, or run ANALYZE "
+    "after every bulk load and regularly.")
+
+
+def warnings_for(server_settings: dict[str, str]) -> list[str]:
+    """What an operator should put right in a PostgreSQL server's own settings."""
+    return [STALE_STATISTICS] if server_settings.get("autovacuum") == "off" else []
+
+
+def store_warnings(engine: Engine) -> list[str]:
+    """The database set-up's warnings, said when the worker or the web server starts."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as connection:
+        autovacuum = str(connection.exec_driver_sql("SHOW autovacuum").scalar())
+    return warnings_for({"autovacuum": autovacuum})
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
