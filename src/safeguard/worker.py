@@ -21,6 +21,7 @@ from dataclasses import astuple, dataclass
 from datetime import datetime
 
 import httpx
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.config import DeliverySettings
@@ -34,6 +35,7 @@ from safeguard.sharing.delivery import (
     record_outcomes,
     send,
 )
+from safeguard.sharing.wakeup import Wakeup
 
 log = logging.getLogger("safeguard.worker")
 
@@ -195,7 +197,8 @@ def deliver_forever(
     factory: sessionmaker[Session], *, settings: DeliverySettings, stop: threading.Event,
     on_pass: Callable[[DeliveryPassResult], None] | None = None,
 ) -> None:
-    """Poll often while there is work (latency is the point), back off when idle.
+    """Poll often while there is work (latency is the point), back off when idle; on
+    PostgreSQL an idle worker is woken the moment a share is queued (`sharing.wakeup`).
 
     Each batch's results are recorded with the next claim. A full batch just sent means more
     is waiting, so the next cycle starts at once; after a part-full one it lingers briefly so
@@ -205,6 +208,8 @@ def deliver_forever(
     worker_id = new_worker_id()
     wait = settings.poll_seconds
     sent: Sent = []
+    bind = factory.kw.get("bind")
+    wakeup = Wakeup(bind, stop) if isinstance(bind, Engine) else None
     with _sender(settings) as (client, pool):
         while not stop.is_set():
             try:
@@ -223,7 +228,12 @@ def deliver_forever(
                     stop.wait(settings.linger_seconds)
                 continue
             wait = min(settings.idle_seconds, wait * 2)
-            stop.wait(wait)
+            if wakeup is None:
+                stop.wait(wait)
+            elif wakeup.wait(wait):
+                wait = settings.poll_seconds  # a share was queued: back to polling quickly
+        if wakeup is not None:
+            wakeup.close()
         if sent:
             try:
                 delivery_cycle(factory, worker_id=worker_id, settings=settings, client=client,

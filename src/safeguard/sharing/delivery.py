@@ -38,6 +38,7 @@ from safeguard.db import table_of
 from safeguard.duties.models import Duty
 from safeguard.errors import Conflict, Forbidden, NotFound
 from safeguard.sharing.models import DEAD, DELIVERED, PENDING, Delivery, Share, WebhookEndpoint
+from safeguard.sharing.wakeup import notify_queued
 from safeguard.sharing.webhooks import canonical_json, share_document, signed_headers
 
 ADMIN_ROLE = "admin"
@@ -71,6 +72,7 @@ def enqueue_deliveries(session: Session, *, shares: Sequence[tuple[int, str]],
             for share_id, agency in shares if (endpoint_id := endpoints.get(agency)) is not None]
     if rows:
         connection.execute(_INSERT_DELIVERY, rows)
+        notify_queued(connection)
     return len(rows)
 
 
