@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,3 +117,25 @@ def test_the_worker_once_also_delivers_due_shares_to_partner_webhooks(
     [document] = receiver.documents.values()
     assert document["kind"] == "share_with_csc"
     assert document["subject"]["police_reference"] == FRIDAY_NIGHT["source_id"]
+
+
+def test_rebuild_keys_refiles_every_person_under_their_records_keys(database: Path,
+                                                                    tmp_path: Path) -> None:
+    runner.invoke(app, ["import", str(write_lines(tmp_path / "e.jsonl", SCHOOL, AMY,
+                                                  FRIDAY_NIGHT))])
+    with sqlite3.connect(database) as connection:
+        filed = connection.execute(
+            "SELECT person_id, key FROM person_blocking_keys ORDER BY 1, 2").fetchall()
+        persons = connection.execute("SELECT count(*) FROM persons").fetchone()[0]
+        connection.execute("DELETE FROM person_blocking_keys")  # as if the key rules changed
+    assert filed and persons >= 2
+
+    result = runner.invoke(app, ["db", "rebuild-keys", "--batch", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"Re-filed {persons} persons" in result.output
+    with sqlite3.connect(database) as connection:
+        assert connection.execute(
+            "SELECT person_id, key FROM person_blocking_keys ORDER BY 1, 2").fetchall() == filed
+        audited = connection.execute(
+            "SELECT count(*) FROM audit_log WHERE why = 're-filing blocking keys'").fetchone()[0]
+    assert audited == persons  # one entry per batch of one

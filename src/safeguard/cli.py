@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM, create_api_key
 from safeguard.app import create_app
+from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
 from safeguard.db import (
     make_engine,
@@ -37,6 +38,7 @@ from safeguard.intake.service import build_context
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.people.linkage import batch as linkage_batch
+from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
 from safeguard.sharing.webhooks import list_endpoints, set_endpoint
 from safeguard.synth.writer import write_county
@@ -68,6 +70,26 @@ def db_upgrade() -> None:
     with transaction(make_session_factory(engine)) as session:
         seed_reference_data(session)
     console.print(f"[green]Database at {engine.url.render_as_string()} is up to date.")
+
+
+@db_app.command("rebuild-keys")
+def db_rebuild_keys(
+    batch: Annotated[int, typer.Option(min=1, help="persons per transaction")] = 1000,
+) -> None:
+    """Re-file every person under the blocking keys of their records: after an upgrade that
+    changes the name lists or the key rules, so online matching finds them by the new keys."""
+    factory = _factory(get_settings())
+    done, after = 0, 0
+    while True:
+        with transaction(factory) as session:
+            ids = rebuild_keys_after(session, after=after, limit=batch)
+            if not ids:
+                break
+            # Reading every record of these persons is a read of personal data.
+            audit(session, principal=SYSTEM, action="read", entity="person",
+                  entity_id=f"{ids[0]}-{ids[-1]}", why="re-filing blocking keys")
+        done, after = done + len(ids), ids[-1]
+    console.print(f"Re-filed {done} persons under their blocking keys.")
 
 
 @app.command()

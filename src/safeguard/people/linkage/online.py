@@ -218,3 +218,13 @@ def rebuild_keys(session: Session, *, person_ids: Iterable[int]) -> None:
     session.add_all(PersonBlockingKey(person_id=person_id, key=key)
                     for person_id, keys in wanted.items() for key in sorted(keys))
     session.flush()
+
+
+def rebuild_keys_after(session: Session, *, after: int, limit: int) -> list[int]:
+    """Re-file the next `limit` persons (by id, after `after`) under their records' keys, as
+    after an upgrade that changes the name lists or the key rules; returns their ids."""
+    ids = list(session.scalars(select(Person.id).where(Person.id > after)
+                               .order_by(Person.id).limit(limit)))
+    if ids:
+        rebuild_keys(session, person_ids=ids)
+    return ids
