@@ -96,12 +96,17 @@ def _after_the_rules_look(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[
     monkeypatch.setattr(intake, "_joint_facts", then)
 
 
+def _mia_after_schools_concern(session: Session, ctx: IntakeContext) -> int:
+    """The household seeded and the school's concern about Mia recorded; Mia's person id."""
+    seed_household(session, ctx)
+    accept(session, ctx, concern("education", "E-C-1"))
+    return person_id(session, "E-88")
+
+
 def test_a_concern_racing_another_is_kept_and_adds_to_its_discussion_instead_of_a_second(
     session: Session, ctx: IntakeContext, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed_household(session, ctx)
-    mia = person_id(session, "E-88")
-    accept(session, ctx, concern("education", "E-C-1"))
+    mia = _mia_after_schools_concern(session, ctx)
     # The rules find no discussion; another transaction raises one before this one writes.
     _after_the_rules_look(monkeypatch, lambda: _raise(session, mia, "other-transaction"))
     late = accept(session, ctx, concern("health", "HV-2", 3))
@@ -120,9 +125,7 @@ def test_a_concern_racing_another_is_kept_and_adds_to_its_discussion_instead_of_
 def test_a_concern_arriving_as_the_open_discussion_is_held_raises_a_new_one(
     session: Session, ctx: IntakeContext, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seed_household(session, ctx)
-    mia = person_id(session, "E-88")
-    accept(session, ctx, concern("education", "E-C-1"))
+    mia = _mia_after_schools_concern(session, ctx)
     [held] = accept(session, ctx, concern("health", "HV-2", 3)).duty_ids
     # The rules see the discussion open; another transaction records its outcome before this
     # one adds to it.
@@ -141,13 +144,12 @@ def test_a_concern_arriving_as_the_open_discussion_is_held_raises_a_new_one(
 def test_a_further_concern_adds_its_evidence_to_the_open_strategy_discussion(
     session: Session, ctx: IntakeContext,
 ) -> None:
-    seed_household(session, ctx)
-    accept(session, ctx, concern("education", "E-C-1"))
+    mia = _mia_after_schools_concern(session, ctx)
     [raised] = accept(session, ctx, concern("health", "HV-2", 3)).duty_ids
     before = list(session.get_one(Duty, raised).evidence or [])
     third = accept(session, ctx, concern("probation", "P-3", 4))
     assert third.duty_ids == []
-    [discussion] = _discussions(session, person_id(session, "E-88"))
+    [discussion] = _discussions(session, mia)
     assert discussion.id == raised and discussion.evidence is not None
     assert discussion.evidence[:len(before)] == before
     assert any("P-3" in line for line in discussion.evidence[len(before):])

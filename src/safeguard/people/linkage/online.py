@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, or_, select
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
@@ -206,18 +206,19 @@ def file_keys(session: Session, *, person_id: int, record: Features) -> None:
 def rebuild_keys(session: Session, *, person_ids: Iterable[int]) -> None:
     """Re-file persons from their records and identifiers (after a merge or an unmerge)."""
     ids = sorted(set(person_ids))
-    existing = session.scalars(select(PersonBlockingKey).where(
-        PersonBlockingKey.person_id.in_(ids))).all()
-    for row in existing:
-        session.delete(row)
-    session.flush()
+    session.flush()  # the records to file from may still be pending objects
+    connection = session.connection()
+    # Rows, not objects, both ways: `safeguard db rebuild-keys` re-files every person.
+    connection.execute(delete(table_of(PersonBlockingKey))
+                       .where(table_of(PersonBlockingKey).c.person_id.in_(ids)))
     wanted: dict[int, set[str]] = defaultdict(set)
     for person_id, records in _candidate_features(session, ids).items():
         for record in records:
             wanted[person_id] |= index_keys(record)
-    session.add_all(PersonBlockingKey(person_id=person_id, key=key)
-                    for person_id, keys in wanted.items() for key in sorted(keys))
-    session.flush()
+    rows = [{"person_id": person_id, "key": key}
+            for person_id, keys in wanted.items() for key in sorted(keys)]
+    if rows:
+        connection.execute(_INSERT_KEY, rows)
 
 
 def rebuild_keys_after(session: Session, *, after: int, limit: int) -> list[int]:
