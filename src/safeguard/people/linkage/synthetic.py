@@ -1,12 +1,15 @@
 """Hard, UK-shaped person records with known truth, for training and benchmarking linkage.
 
 Households of parents and children share a surname, an address and a postcode; some children
-are twins (same date of birth, different given names); agencies each hold their own record of
-a person with nicknames (Bill for William), typos, married or changed surnames, transposed day
-and month, partial or missing dates of birth, old addresses after a move, missing fields, and
-identifiers that only some sources hold. Every record carries ``truth`` (the real person) and
-``household`` and ``role`` (parent or child) so that false merges of twins and siblings, and of
-a parent and child, can be counted.
+are twins (same date of birth, different given names). Siblings are given different names, not
+two forms of one name: a family does not call its twins Kathryn and Catherine, or Joseph and
+Joe, and the records of two such children are what one child's records look like, so the truth
+would not be knowable from them. Agencies each hold their own record of a person with nicknames
+(Bill for William), typos, married or changed surnames, transposed day and month, partial or
+missing dates of birth, old addresses after a move, missing fields, and identifiers that only
+some sources hold. Every record carries ``truth`` (the real person) and ``household`` and
+``role`` (parent or child) so that false merges of twins and siblings, and of a parent and
+child, can be counted.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path
 from faker.providers.person.en_GB import Provider as _Names
 
 from safeguard.identifiers import make_pnc_id, make_upn, nhs_check_digit
-from safeguard.people.linkage.features import nicknames
+from safeguard.people.linkage.features import canonical_given, nicknames
+from safeguard.people.names import normalise_name
 from safeguard.synth.names import typo
 
 COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
@@ -47,6 +51,12 @@ def _formal_names() -> tuple[list[str], list[str]]:
         target = female if name.endswith(("a", "e", "y", "ine", "eth")) else male
         target.extend([name.title()] * 3)
     return female, male
+
+
+def formal_name(given: str) -> str:
+    """The name a given name is a form of: Kathryn, Catherine and Kate are all Catherine.
+    Siblings are given names of which none is a form of another."""
+    return canonical_given(normalise_name(given))
 
 
 @dataclass
@@ -100,7 +110,7 @@ class _Maker:
         sex = sex or rng.choice("FM")
         pool = self.female if sex == "F" else self.male
         given = rng.choice(pool)
-        while avoid and given in avoid:
+        while avoid and formal_name(given) in avoid:
             given = rng.choice(pool)
         self.people += 1
         person = _Person(f"P{self.people}", household, given, family, born, sex)
@@ -145,12 +155,12 @@ class _Maker:
             if children >= 2 and rng.random() < 0.12:  # twins: same birthday, other names
                 for _ in range(2):
                     child = self.person(hid, family, born, avoid=names)
-                    names.add(child.given)
+                    names.add(formal_name(child.given))
                     people.append(child)
                 children -= 2
             else:
                 child = self.person(hid, family, born, avoid=names)
-                names.add(child.given)
+                names.add(formal_name(child.given))
                 people.append(child)
                 children -= 1
             born += timedelta(days=rng.randint(330, 1400))
