@@ -133,11 +133,47 @@ def test_one_sharing_the_records_postcode_and_initial_outranks_those_sharing_a_n
     pierces = [Person(given_name="Laura", family_name="Pierce", match_key=f"p{n}")
                for n in range(MAX_CANDIDATES + 10)]
     lawrence = Person(given_name="Lawrence", family_name="Woods", match_key="lawrence")
-    session.add_all([*pierces, lawrence])
-    session.flush()
-    session.add_all(PersonBlockingKey(person_id=p.id, key="fy:p620:1985") for p in pierces)
-    session.add(PersonBlockingKey(person_id=lawrence.id, key="pi:BR73HG:l"))
-    session.flush()
+    _file(session, [(p, ["fy:p620:1985"]) for p in pierces] + [(lawrence, ["pi:BR73HG:l"])])
     record = features(given_name="Lawernce", family_name="Pearce", dob="1985-08-27",
                       postcode="BR7 3HG")
     assert candidate_ids(session, sorted(query_keys(record)), like=record)[0] == lawrence.id
+
+
+def test_one_sharing_the_records_given_name_and_birth_year_outranks_strangers_sharing_its_birthday(
+    session: Session,
+) -> None:
+    # Jade, now Murphy, born 3 January 1983, was Jade Bull born the 4th in another agency's
+    # record; sixty strangers of other names share her birthday. A birthday alone, under
+    # two other names, is worth little (13 bits for the date, less 7 and 3 for the names).
+    strangers = [Person(given_name="Nadia", family_name="Shah", dob=date(1983, 1, 3),
+                        match_key=f"s{n}") for n in range(MAX_CANDIDATES + 10)]
+    jade = Person(given_name="Jade", family_name="Bull", dob=date(1983, 1, 4), match_key="jade")
+    _file(session, [(p, ["d:1983-01-03"]) for p in strangers] + [(jade, ["gy:jade:1983"])])
+    record = features(given_name="Jade", family_name="Murphy", dob="1983-01-03")
+    assert candidate_ids(session, sorted(query_keys(record)), like=record)[0] == jade.id
+
+
+def test_one_sharing_both_names_and_the_postcode_outranks_namesakes_of_the_birth_year(
+    session: Session,
+) -> None:
+    # Danny Connolly's only record has no date of birth; the record looked up is Daniel
+    # Conolly, born 2004, at Danny's postcode. A hundred and thirty Daniels born in 2004
+    # share the given name and year; Danny shares the postcode and initial, and the given
+    # name's formal form with the surname's sound, which together say far more.
+    daniels = [Person(given_name="Daniel", family_name="Allen", match_key=f"d{n}")
+               for n in range(MAX_CANDIDATES + 10)]
+    danny = Person(given_name="Danny", family_name="Connolly", match_key="danny")
+    _file(session, [(p, ["gy:daniel:2004"]) for p in daniels]
+          + [(danny, ["pi:SS402NN:d", "nm:daniel:c540"])])
+    record = features(given_name="Daniel", family_name="Conolly", dob="2004-09-10",
+                      postcode="SS40 2NN")
+    assert candidate_ids(session, sorted(query_keys(record)), like=record)[0] == danny.id
+
+
+def _file(session: Session, filed: list[tuple[Person, list[str]]]) -> None:
+    """Store the persons and file each under its keys."""
+    session.add_all(person for person, _ in filed)
+    session.flush()
+    session.add_all(PersonBlockingKey(person_id=person.id, key=key)
+                    for person, keys in filed for key in keys)
+    session.flush()

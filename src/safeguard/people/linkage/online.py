@@ -64,10 +64,17 @@ def record_features(
 # record's (one indexed row per candidate, so cheap for hundreds of them). A postcode and an
 # initial count as a whole date of birth does: a postcode holds about fifteen homes, and the
 # model weighs a shared postcode as it weighs a shared birthday (12.4 bits against 13.4),
-# far above a name sound and a birth year, which file hundreds at a million persons.
+# far above a name sound and a birth year, which file hundreds at a million persons. Both
+# names (the given name's formal form and the surname's sound) count for more than either
+# with a year: a Danny Connolly known only by an undated record is found by Daniel Conolly
+# born in 2004, past the hundred Daniels born that year. A headline birthday agreeing adds
+# little to the date key it already shares: a birthday alone, under two other names, is a
+# stranger (the model: 13 bits for the date, less 7 and 3 for the names), and ranks below
+# one of the record's given name and birth year.
 _KEY = PersonBlockingKey.key
 _WEIGHT = case((or_(_KEY.startswith("nhs:"), _KEY.startswith("upn:"),
                     _KEY.startswith("pnc:")), 20),
+               (_KEY.startswith("nm:"), 3),
                (or_(_KEY.startswith("d:"), _KEY.startswith("pi:")), 2), else_=1)
 _POOL = (select(PersonBlockingKey.person_id, func.sum(_WEIGHT).label("shared"))
          .where(_KEY.in_(bindparam("keys", expanding=True)))
@@ -76,7 +83,7 @@ _ALIKE = (
     case((func.lower(Person.given_name).in_([bindparam("given"), bindparam("canon")]), 3),
          else_=0)
     + case((func.lower(Person.family_name) == bindparam("family"), 3), else_=0)
-    + case((Person.dob.in_([bindparam("dob"), bindparam("swap")]), 2), else_=0))
+    + case((Person.dob.in_([bindparam("dob"), bindparam("swap")]), 1), else_=0))
 _RANK = (_POOL.c.shared + _ALIKE).label("rank")
 # Built once: building a statement costs more than running it against the index.
 _RANKED = (select(_POOL.c.person_id, _RANK)
