@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.db import SQLITE_MMAP_BYTES, make_engine, make_session_factory, transaction
 from safeguard.migrate import upgrade
 
 
@@ -148,7 +148,7 @@ def test_other_processes_queue_for_a_transaction_until_it_commits_or_rolls_back(
 _WRITER = """
 import sys
 from sqlalchemy import text
-from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.db import SQLITE_MMAP_BYTES, make_engine, make_session_factory, transaction
 factory = make_session_factory(make_engine(sys.argv[1]))
 for i in range(int(sys.argv[2])):
     with transaction(factory) as session:
@@ -169,3 +169,10 @@ def test_writers_in_two_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     assert _count(path) == 180
     engine.dispose()
 
+
+
+def test_a_sqlite_store_reads_its_pages_through_a_memory_map(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'mapped.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA mmap_size")).scalar() == SQLITE_MMAP_BYTES
+    engine.dispose()

@@ -90,10 +90,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Checkpoints are run by the writer queue after the write lock is given back (see
     # _WriterQueue.commit), not inside a COMMIT that every other writer is waiting behind.
     cursor.execute("PRAGMA wal_autocheckpoint=0")
+    # Read pages straight from the mapped file, not by a read() each into SQLite's own 2 MiB
+    # cache: resolving a person reads a few hundred persons and keys scattered through a
+    # large file (at a million persons, bench/linkage.py --online: p50 3.69 -> 3.26 ms, p99
+    # 5.42 -> 4.78 ms, medians of three runs each, taken in turn).
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
 BUSY_TIMEOUT_SECONDS = 10.0
+# Address space, not memory: pages are loaded as they are read and shared with the OS's cache.
+SQLITE_MMAP_BYTES = 1 << 30
 # About as often as SQLite's own auto-checkpoint (1,000 pages) at intake's size of commit.
 CHECKPOINT_EVERY_COMMITS = 50
 _WRITER = "safeguard_writer_lock"
