@@ -83,7 +83,7 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
 # How much stronger (match weight, bits) a record's link to one of two records that must be
 # kept apart has to be than its link to the other for the record to be given to the first.
 # More than a slip of the keyboard in one name is worth (exact against Jaro-Winkler >= 0.92:
-# 2.2 bits for a given name, 1.8 for a family name in the shipped model; a test holds it):
+# 2.2 bits for a given name, 1.6 for a family name in the shipped model; a test holds it):
 # a mother and daughter of one name, the daughter's dated record mistyped, are otherwise
 # told apart by the typo, and an undated record goes to the mother.
 AMBIGUITY_MARGIN = 2.5
