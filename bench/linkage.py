@@ -154,9 +154,10 @@ def _run(pipeline: Callable[[list[dict[str, str]]], dict[str, str]], rows: list[
                "f1": scores.f1, "household_false_merges": merges, "peak_mb": _peak_mib()})
 
 
-def batch(size: int) -> None:
-    rows = generate(size, seed=SEED)
-    print(f"\n{len(rows):,} records of {len({r['truth'] for r in rows}):,} people")
+def batch(size: int, seed: int = SEED) -> None:
+    rows = generate(size, seed=seed)
+    print(f"\n{len(rows):,} records of {len({r['truth'] for r in rows}):,} people"
+          + (f" (seed {seed})" if seed != SEED else ""))
     print(f"{'pipeline':<14}{'precision':>10}{'recall':>9}{'F1':>8}{'time s':>9}"
           f"{'peak MB':>9}  household false merges (siblings/parent-child/parents)")
     ctx = multiprocessing.get_context("fork")
@@ -320,11 +321,13 @@ def main() -> None:
     parser.add_argument("--memory-limit", default=None,
                         help="DuckDB's memory limit for both batch pipelines (e.g. 8GB); "
                              f"beyond it DuckDB spills to {SPILL}")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="the batch records' seed (other seeds: other households, as hard)")
     args = parser.parse_args()
     global MEMORY_LIMIT
     MEMORY_LIMIT = args.memory_limit
     for size in args.sizes:
-        batch(size)
+        batch(size, args.seed)
     for persons in args.online:
         online(persons, splink_queries=args.splink_queries, keep=args.keep_index)
 
