@@ -138,16 +138,17 @@ def open_strategy_discussion(session: Session, *, person_id: int) -> int | None:
 
 
 def add_evidence(session: Session, *, duty_id: int, lines: Sequence[str], now: datetime,
-                 actor: str) -> list[str]:
+                 actor: str) -> list[str] | None:
     """Add facts to an undischarged duty's evidence (a further concern about a child whose
-    strategy discussion is open) and to its history; returns the lines that were new."""
-    if not lines:
-        return []
+    strategy discussion is open) and to its history; returns the lines that were new, or
+    None if the duty has been discharged meanwhile (nothing is added to it then)."""
     duty = session.scalars(select(Duty).where(Duty.id == duty_id).with_for_update()
                            .execution_options(populate_existing=True)).one()
+    if duty.status == DISCHARGED:
+        return None
     known = list(duty.evidence or [])
     new = [line for line in dict.fromkeys(lines) if line not in known]
-    if not new or duty.status == DISCHARGED:
+    if not new:
         return []
     duty.evidence = known + new  # a new list: the JSON column sees the change
     session.add(DutyTransition(duty_id=duty.id, at=now, action="evidence_added",

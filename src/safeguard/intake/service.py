@@ -251,9 +251,10 @@ def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | 
     if open_id is not None:
         added = add_evidence(session, duty_id=open_id, lines=joint_evidence(joint, ctx.sharing),
                              now=now, actor=actor)
-        if added or open_strategy_discussion(session, person_id=joint.person_id) is not None:
+        if added is not None:  # still open: this event's facts are on it
             return []
-        # The discussion seen open was held in the meantime: the rules decide afresh.
+        # The discussion seen open was held in the meantime: the rules decide afresh (and
+        # if another was raised since, the unique index below sends the evidence to it).
         joint = replace(joint, open_strategy_discussion=False)
     drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
     if not drafts:
