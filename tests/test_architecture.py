@@ -1,5 +1,6 @@
 """Dependencies point one way: events -> people -> rules -> incidents -> duties -> sharing ->
-intake -> children; lower layers never import higher ones (docs/architecture.md)."""
+casework -> intake -> children -> measures, then the web layer and every page and API module
+above every service; lower layers never import higher ones (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,49 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeguard"
 RANK = {
     "config": 0, "db": 0, "errors": 0, "identifiers": 0, "workdays": 0,
-    "access": 1, "audit": 2, "web": 3, "synth": 3,
+    "access": 1, "audit": 2, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
-    "intake": 10, "children": 11, "measures": 12,
+    "casework": 10, "intake": 11, "children": 12, "measures": 13,
+    # The web layer (request dependencies, rendering) sits above every service...
+    "web": 15,
     # Composition roots: they may import anything, and nothing imports them.
     "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20,
     "migrations": 20,
 }
+# ...and every area's pages and APIs above that: a page may call any service, and no service
+# reaches up to a page (so no service needs a hook or registry to be called back).
+ENTRY_MODULES = {"pages", "api", "admin_pages", "admin_api", "auth_pages"}
+ENTRY_RANK = 16
 
 
 def area_of(path: Path) -> str:
     return path.relative_to(SRC).parts[0].removesuffix(".py")
 
 
-def imported_areas(path: Path) -> set[str]:
+def rank_of_module(dotted: str) -> int:
+    """A module's rank: its area's, or the entry rank for a page or API module."""
+    parts = dotted.split(".")
+    if parts[-1] in ENTRY_MODULES:
+        return ENTRY_RANK
+    return RANK[parts[1]]
+
+
+def module_of(path: Path) -> str:
+    return "safeguard." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+
+
+def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text("utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            # `from safeguard.duties import pages` imports the module `pages`.
+            names.update(f"{node.module}.{alias.name}" for alias in node.names
+                         if alias.name in ENTRY_MODULES)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return {name.split(".")[1] for name in names
-            if name.startswith("safeguard.") and name.count(".") >= 1}
+    return {name for name in names if name.startswith("safeguard.") and name.count(".") >= 1}
 
 
 SOURCES = sorted(p for p in SRC.rglob("*.py") if p.name != "__init__.py")
@@ -43,8 +64,23 @@ SOURCES = sorted(p for p in SRC.rglob("*.py") if p.name != "__init__.py")
 def test_no_module_imports_a_later_area(path: Path) -> None:
     area = area_of(path)
     assert area in RANK, f"new area {area!r}: give it a place in RANK and architecture.md"
-    later = sorted(a for a in imported_areas(path) if a != area and RANK[a] > RANK[area])
-    assert later == [], f"{path.relative_to(SRC)} ({area}) imports later area(s) {later}"
+    own = rank_of_module(module_of(path))
+    later = sorted(name for name in imported_modules(path) if rank_of_module(name) > own)
+    assert later == [], f"{path.relative_to(SRC)} (rank {own}) imports later module(s) {later}"
+
+
+def test_a_service_importing_a_page_is_caught() -> None:
+    assert rank_of_module("safeguard.duties.pages") > rank_of_module("safeguard.duties.service")
+    assert rank_of_module("safeguard.casework.service") > rank_of_module(
+        "safeguard.sharing.service")
+
+
+def test_no_hook_registries_remain() -> None:
+    """Later areas are called directly from above, never registered from below."""
+    registries = [f"{path.relative_to(SRC)}: {name}" for path in SOURCES
+                  for name in ("def on_discharge", "def on_submit", "def on_share_lookup")
+                  if name in path.read_text("utf-8")]
+    assert registries == []
 
 
 def test_no_imports_hide_inside_functions() -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
-import safeguard.sharing.service  # noqa: F401  (registers share acknowledgement hooks)
 from safeguard.children import api as children_api
 from safeguard.children import pages as children_pages
 from safeguard.concerns import pages as concern_pages
@@ -23,18 +22,20 @@ from safeguard.duties import pages as duty_pages
 from safeguard.errors import SafeguardError
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
-from safeguard.intake.service import build_context
 from safeguard.measures import pages as measure_pages
 from safeguard.people import pages as people_pages
+from safeguard.rules.context import build_context
 from safeguard.sharing import admin_api as delivery_admin_api
 from safeguard.sharing import admin_pages as delivery_admin_pages
+from safeguard.sharing import api as sharing_api
 from safeguard.sharing import pages as sharing_pages
-from safeguard.sharing import webhooks as sharing_webhooks
 from safeguard.web import auth_pages
 from safeguard.web.deps import SignInRequired
 from safeguard.web.errors import error_page
 from safeguard.web.templating import make_templates
 
+API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
+               delivery_admin_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router)
@@ -58,7 +59,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
-    app.state.intake = build_context(settings)
+    app.state.rules = build_context(settings)
     app.state.templates = make_templates()
     app.state.clock = clock
     app.add_middleware(
@@ -67,8 +68,7 @@ def create_app(
         https_only=settings.cookie_secure,
     )
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
-    for router in (intake_api.router, duties_api.router, children_api.router,
-                   sharing_webhooks.router, delivery_admin_api.router):
+    for router in API_ROUTERS:
         app.include_router(router)
     for router in PAGE_ROUTERS:
         app.include_router(router)

@@ -34,11 +34,11 @@ from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
-from safeguard.intake.service import build_context
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
+from safeguard.rules.context import build_context
 from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
 from safeguard.sharing.webhooks import list_endpoints, set_endpoint
 from safeguard.synth.writer import write_county
@@ -175,7 +175,7 @@ def duties(
     settings = get_settings()
     now = utcnow()
     with transaction(_factory(settings)) as session:
-        rows, total = list_duties(session, principal=None, now=now, limit=limit,
+        rows, total = list_duties(session, principal=None, now=now, limit=limit, why=None,
                                   filters=DutyFilter(status=status, kind=kind, overdue=overdue))
         out = duties_out(session, rows, now=now)
     if as_json:

@@ -38,6 +38,8 @@ class ClockSettings(BaseSettings):
     repeat_incident_count: int = 3
     repeat_window_days: int = 365
     repeat_escalation_hours: float = 24.0
+    # A data-quality task (a fact a rule needed is missing or in conflict) is put right in N.
+    data_quality_working_days: int = 2
 
 
 class DeliverySettings(BaseSettings):
@@ -76,17 +78,6 @@ class DeliverySettings(BaseSettings):
         return max(1, min(self.batch_size, rounds * self.concurrency))
 
 
-def _default_share_fields() -> dict[str, tuple[str, ...]]:
-    # Data minimisation: each kind of share carries only the fields its purpose needs.
-    return {
-        "share_with_csc": ("child_name", "child_dob", "police_reference", "incident_kind",
-                           "occurred_at", "address", "child_role", "recorded_by_officer",
-                           "found_from", "risk_level"),
-        "encompass_notice": ("child_name", "child_dob", "police_reference", "occurred_at",
-                             "address", "child_present", "child_voice"),
-    }
-
-
 class SharingSettings(BaseSettings):
     """Escalation of unacknowledged shares, joint-assessment thresholds and share contents."""
 
@@ -104,8 +95,10 @@ class SharingSettings(BaseSettings):
     strategy_discussion_working_days: int = 1
     # Initial child protection conference: 15 working days from the strategy discussion.
     icpc_working_days: int = 15
-    # Per share kind, the content fields it may carry (JSON in SAFEGUARD_SHARING_SHARE_FIELDS).
-    share_fields: dict[str, tuple[str, ...]] = Field(default_factory=_default_share_fields)
+    # Per share kind, fewer content fields than its declaration allows, where local procedure
+    # narrows a share (JSON in SAFEGUARD_SHARING_SHARE_FIELDS); a field the kind does not
+    # declare is never shared, whatever this says.
+    share_fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class Settings(BaseSettings):

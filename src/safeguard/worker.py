@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.config import DeliverySettings
+from safeguard.config import DeliverySettings, SharingSettings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
 from safeguard.sharing.delivery import (
@@ -46,9 +46,11 @@ class PassResult:
     escalated_again: int = 0
 
 
-def run_once(factory: sessionmaker[Session], *, now: datetime | None = None) -> PassResult:
+def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
+             sharing: SharingSettings | None = None) -> PassResult:
     """One clock pass: breach what is overdue (first escalation), then escalate again what is
     still undischarged long after its breach (second level). Each batch is its own job."""
+    second_level_hours = (sharing or SharingSettings()).second_level_hours
     total = 0
     while True:
         with transaction(factory) as session:
@@ -59,7 +61,8 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None) -> 
     second = 0
     while True:
         with transaction(factory) as session:
-            escalated = escalate_second_level(session, now=now or utcnow())
+            escalated = escalate_second_level(session, now=now or utcnow(),
+                                              after_hours=second_level_hours)
             second += len(escalated)
         if len(escalated) < 500:
             return PassResult(breached=total, escalated_again=second)

@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM, Principal, create_api_key
 from safeguard.audit.models import AuditEntry
+from safeguard.casework.service import discharge
 from safeguard.children.service import child_view, may_see_person
 from safeguard.concerns.models import Concern
+from safeguard.config import Settings
 from safeguard.duties.models import Duty
-from safeguard.duties.service import DutyFilter, discharge, list_duties
+from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
+from safeguard.rules.context import build_context
 
 from ..web.test_pages_support import (
     FRIDAY_NIGHT,
@@ -31,6 +34,8 @@ from ..web.test_pages_support import (
     record_incident,
     seed_household,
 )
+
+RULES = build_context(Settings())
 
 Who = Callable[[str], Principal]
 
@@ -119,7 +124,7 @@ def test_concerns_from_two_agencies_raise_one_strategy_discussion_with_its_evide
 
 
 def _visible_duty_ids(session: Session, who: Principal) -> set[int]:
-    duties, _ = list_duties(session, principal=who, filters=DutyFilter(), now=FRIDAY_NIGHT)
+    duties, _ = list_duties(session, principal=who, filters=DutyFilter(), now=FRIDAY_NIGHT, why=None)
     return {d.id for d in duties}
 
 
@@ -131,7 +136,7 @@ def test_a_section_47_outcome_starts_the_initial_child_protection_conference_clo
     raised = accept(session, ctx, concern("health", "HV-2", 2))
     discussed = FRIDAY_NIGHT + timedelta(days=4)  # Tuesday 1 Dec 2026, 22:40
     duty = discharge(session, duty_id=raised.duty_ids[0], principal=principal("csc.worker"),
-                     now=discussed, outcome="section_47", note="Threshold met.")
+                     ctx=RULES, now=discussed, outcome="section_47", note="Threshold met.")
     icpc = session.scalars(select(Duty).where(Duty.parent_duty_id == duty.id)).one()
     assert icpc.kind == "initial_child_protection_conference"
     assert icpc.owner_agency_id == "childrens_social_care"
@@ -145,7 +150,7 @@ def test_no_further_action_raises_no_conference(
     seed_household(session, ctx)
     accept(session, ctx, concern("education", "E-C-1"))
     raised = accept(session, ctx, concern("health", "HV-2", 2))
-    discharge(session, duty_id=raised.duty_ids[0], principal=principal("csc.worker"),
+    discharge(session, ctx=RULES, duty_id=raised.duty_ids[0], principal=principal("csc.worker"),
               now=FRIDAY_NIGHT + timedelta(days=4), outcome="no_further_action")
     assert session.scalars(select(Duty).where(
         Duty.parent_duty_id == raised.duty_ids[0])).all() == []

@@ -17,23 +17,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal, ensure_core_agencies
+from safeguard.casework.merges import decide
+from safeguard.casework.service import discharge
 from safeguard.concerns.models import Concern
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.duties.models import BREACHED, Duty, DutyTransition
-from safeguard.duties.service import create_duties, discharge
+from safeguard.duties.service import create_duties
 from safeguard.errors import Conflict
 from safeguard.intake import service as intake
 from safeguard.intake.service import Accepted, IntakeContext, build_context
 from safeguard.migrate import upgrade
-from safeguard.people.linkage.review import decide
 from safeguard.people.models import MatchReview, PersonRecord
-from safeguard.rules.drafts import STRATEGY_DISCUSSION, DutyDraft
+from safeguard.rules.drafts import DutyDraft
 
 from ..concerns.test_concern_intake import concern
 from ..conftest import fresh_postgres_database
 from ..people.helpers import add, person
 from ..web.test_pages_support import FRIDAY_NIGHT, accept, person_id, seed_household
+
+RULES = build_context(Settings())
+STRATEGY_DISCUSSION = "strategy_discussion"
 
 Who = Callable[[str], Principal]
 
@@ -76,7 +80,7 @@ def test_the_database_refuses_a_second_open_strategy_discussion_for_one_child(
     with pytest.raises(IntegrityError):
         _raise(session, mia, "third")
     # Once it has been held, the next concern may raise another.
-    discharge(session, duty_id=first, principal=principal("csc.worker"),
+    discharge(session, ctx=RULES, duty_id=first, principal=principal("csc.worker"),
               now=FRIDAY_NIGHT + timedelta(days=1), outcome="no_further_action")
     assert len(_raise(session, mia, "after")) == 1
     assert [d.status for d in _discussions(session, mia)] == ["discharged", "open"]
@@ -222,10 +226,10 @@ def test_two_people_each_with_an_open_strategy_discussion_are_merged_only_once_o
     review = session.scalars(select(MatchReview)).one()
     with pytest.raises(Conflict, match="open strategy discussion"), session.begin_nested():
         decide(session, review_id=review.id, same=True, principal=principal("csc.worker"),
-               now=FRIDAY_NIGHT + timedelta(days=1))
-    discharge(session, duty_id=amys, principal=principal("csc.worker"),
+               ctx=RULES, now=FRIDAY_NIGHT + timedelta(days=1))
+    discharge(session, ctx=RULES, duty_id=amys, principal=principal("csc.worker"),
               now=FRIDAY_NIGHT + timedelta(days=1), outcome="early_help")
     merge = decide(session, review_id=review.id, same=True, principal=principal("csc.worker"),
-                   now=FRIDAY_NIGHT + timedelta(days=2))
+                   ctx=RULES, now=FRIDAY_NIGHT + timedelta(days=2))
     assert merge is not None
     assert [d.status for d in _discussions(session, merge.survivor_id)] == ["discharged", "open"]

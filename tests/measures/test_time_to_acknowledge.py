@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from safeguard.access.service import Principal
+from safeguard.casework.service import acknowledge_share
 from safeguard.cli import app
+from safeguard.config import Settings
 from safeguard.intake.service import IntakeContext
 from safeguard.measures.service import (
     duration_words,
@@ -21,12 +23,14 @@ from safeguard.measures.service import (
     summarise,
     time_to_acknowledge,
 )
+from safeguard.rules.context import build_context
 from safeguard.sharing.models import Share
-from safeguard.sharing.service import acknowledge_share
 
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 from ..test_cli import database, write_lines
 from ..web.test_pages_support import RECORDED, record_incident
+
+RULES = build_context(Settings())
 
 __all__ = ["database"]  # the CLI test's fixture: a migrated SQLite file
 
@@ -59,7 +63,7 @@ def test_time_to_acknowledge_groups_the_shares_by_receiving_agency(
 ) -> None:
     ids = record_incident(session, ctx)
     share = session.scalars(select(Share).where(Share.duty_id == ids["share_with_csc"])).one()
-    acknowledge_share(session, share_id=share.id, principal=principal("csc.worker"),
+    acknowledge_share(session, ctx=RULES, share_id=share.id, principal=principal("csc.worker"),
                       now=RECORDED + 3 * H)
     found = {m.agency_id: m for m in time_to_acknowledge(session, now=RECORDED + 4 * H)}
     assert set(found) == {"childrens_social_care", "school-123456"}

@@ -11,17 +11,22 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
+from safeguard.casework.merges import decide, unmerge
+from safeguard.config import Settings
 from safeguard.duties.models import Duty
 from safeguard.errors import Conflict, Forbidden
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.evidence import queue_review
 from safeguard.people.linkage.online import find_candidates, record_features
-from safeguard.people.linkage.review import current_person_id, decide, unmerge
+from safeguard.people.linkage.review import current_person_id
 from safeguard.people.models import MatchReview, PersonIdentifier, PersonRecord
+from safeguard.rules.context import build_context
 
 from ..intake.scenario import incident
 from ..web.test_pages_support import accept
 from .helpers import add, person
+
+RULES = build_context(Settings())
 
 NHS = "9992914173"
 
@@ -53,7 +58,7 @@ def test_agreeing_merges_the_records_and_moves_the_duties_and_unmerge_moves_them
     assert zoe in before.values()  # Amy, at the same address, has her own duties too
     researcher = principal("csc.worker")
 
-    merge = decide(session, review_id=review.id, same=True, principal=researcher)
+    merge = decide(session, ctx=RULES, review_id=review.id, same=True, principal=researcher)
     assert merge is not None and (merge.survivor_id, merge.merged_id) == (amy, zoe)
     owners = set(session.scalars(select(PersonRecord.person_id)))
     assert owners == {amy}
@@ -87,9 +92,11 @@ def test_a_decision_is_never_reopened_or_overwritten(
     session: Session, ctx: IntakeContext, principal: Callable[[str], Principal],
 ) -> None:
     _, _, review = _possible(session, ctx)
-    decide(session, review_id=review.id, same=False, principal=principal("mash.officer"))
+    decide(session, ctx=RULES, review_id=review.id, same=False,
+           principal=principal("mash.officer"))
     with pytest.raises(Conflict):
-        decide(session, review_id=review.id, same=True, principal=principal("csc.worker"))
+        decide(session, ctx=RULES, review_id=review.id, same=True,
+               principal=principal("csc.worker"))
     # Matching the same pair again finds the decided review and leaves it alone.
     record = session.get_one(PersonRecord, review.record_id)
     candidates = find_candidates(session, record_features(
@@ -106,14 +113,15 @@ def test_only_childrens_social_care_and_police_decide_matches(
 ) -> None:
     _, _, review = _possible(session, ctx)
     with pytest.raises(Forbidden):
-        decide(session, review_id=review.id, same=True, principal=principal("health.visitor"))
+        decide(session, ctx=RULES, review_id=review.id, same=True,
+               principal=principal("health.visitor"))
 
 
 def test_later_matching_leaves_a_pair_a_reviewer_kept_apart_apart(
     session: Session, ctx: IntakeContext, principal: Callable[[str], Principal],
 ) -> None:
     _, zoe, review = _possible(session, ctx)
-    decide(session, review_id=review.id, same=False, principal=principal("csc.worker"))
+    decide(session, ctx=RULES, review_id=review.id, same=False, principal=principal("csc.worker"))
     # The same record sent again is a no-op: it is not re-matched.
     assert accept(session, ctx, person("education", "E-1", "Zoe", nhs=NHS)).person_ids == []
     # Another agency's record of Zoe, carrying the identifier Amy holds, joins Zoe; nobody

@@ -13,15 +13,20 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
+from safeguard.casework.merges import decide, unmerge
+from safeguard.casework.service import discharge
+from safeguard.config import Settings
 from safeguard.duties.models import Duty
-from safeguard.duties.service import create_duties, discharge
+from safeguard.duties.service import create_duties
 from safeguard.intake.service import IntakeContext
-from safeguard.people.linkage.review import decide, unmerge
 from safeguard.people.models import MatchReview, PersonRecord
+from safeguard.rules.context import build_context
 from safeguard.rules.drafts import DutyDraft
 
 from ..web.test_pages_support import FRIDAY_NIGHT, accept
 from .helpers import add, person
+
+RULES = build_context(Settings())
 
 NHS = "9992914173"
 Who = Callable[[str], Principal]
@@ -46,7 +51,7 @@ def _merged(session: Session, ctx: IntakeContext, who: Who) -> tuple[int, int, i
     (discussion,) = raised.duty_ids
     assert session.get_one(Duty, discussion).subject_person_id == zoe
     review = session.scalars(select(MatchReview)).one()
-    merge = decide(session, review_id=review.id, same=True, principal=who("csc.worker"),
+    merge = decide(session, ctx=RULES, review_id=review.id, same=True, principal=who("csc.worker"),
                    now=FRIDAY_NIGHT + timedelta(days=1))
     assert merge is not None and (merge.survivor_id, merge.merged_id) == (amy, zoe)
     return amy, zoe, discussion, merge.id
@@ -57,7 +62,7 @@ def test_a_conference_raised_during_a_merge_follows_its_discussion_back_to_the_s
 ) -> None:
     amy, zoe, discussion, merge_id = _merged(session, ctx, principal)
     # While merged, the section 47 outcome raises a conference about the merged person.
-    discharge(session, duty_id=discussion, principal=principal("csc.worker"),
+    discharge(session, ctx=RULES, duty_id=discussion, principal=principal("csc.worker"),
               now=FRIDAY_NIGHT + timedelta(days=4), outcome="section_47", note="Threshold met.")
     conference = session.scalars(select(Duty).where(Duty.parent_duty_id == discussion)).one()
     assert conference.subject_person_id == amy
@@ -116,7 +121,7 @@ def test_duties_raised_before_the_merge_about_the_survivor_stay_with_the_survivo
     (amys,) = raised.duty_ids
     review = session.scalars(select(MatchReview)).one()
     merge = decide(session, review_id=review.id, same=True, principal=principal("csc.worker"),
-                   now=FRIDAY_NIGHT + timedelta(days=1))
+                   ctx=RULES, now=FRIDAY_NIGHT + timedelta(days=1))
     assert merge is not None
     unmerge(session, merge_id=merge.id, principal=principal("csc.worker"),
             now=FRIDAY_NIGHT + timedelta(days=5))

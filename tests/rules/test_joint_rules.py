@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from safeguard.config import SharingSettings
-from safeguard.rules.drafts import CHILD_PROTECTION_CONFERENCE, STRATEGY_DISCUSSION
 from safeguard.rules.joint import (
     ConcernFact,
     IncidentRisk,
@@ -15,6 +14,9 @@ from safeguard.rules.joint import (
     strategy_discussion_duties,
 )
 from safeguard.workdays import WorkingCalendar
+
+CHILD_PROTECTION_CONFERENCE = "initial_child_protection_conference"
+STRATEGY_DISCUSSION = "strategy_discussion"
 
 SETTINGS = SharingSettings()
 CALENDAR = WorkingCalendar()

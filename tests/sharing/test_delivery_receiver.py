@@ -24,7 +24,7 @@ from safeguard.duties.models import Duty
 from safeguard.duties.service import create_duties
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
-from safeguard.rules.drafts import ENCOMPASS_NOTICE, SHARE_WITH_CSC, DutyDraft
+from safeguard.rules.drafts import DutyDraft
 from safeguard.sharing.service import create_shares
 from safeguard.sharing.webhooks import (
     IDEMPOTENCY_HEADER,
@@ -36,6 +36,9 @@ from safeguard.sharing.webhooks import (
 )
 
 from ..intake.scenario import AMY, SCHOOL, incident
+
+ENCOMPASS_NOTICE = "encompass_notice"
+SHARE_WITH_CSC = "share_with_csc"
 
 SCHOOL_AGENCY = "school-121234"
 CSC = "childrens_social_care"
@@ -75,8 +78,7 @@ def make_shares(factory: sessionmaker[Session], ctx: IntakeContext, count: int) 
         with transaction(factory) as session:
             created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
                                     actor="system:test")
-            create_shares(session, created=created, now=now, calendar=ctx.calendar,
-                          clocks=ctx.clocks, actor="system:test")
+            create_shares(session, created=created, now=now, ctx=ctx, actor="system:test")
 
 
 def record_incidents(factory: sessionmaker[Session], ctx: IntakeContext, count: int,

@@ -14,15 +14,17 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
+from safeguard.casework.service import acknowledge_share
+from safeguard.config import Settings
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.duties.service import escalate_second_level, mark_breaches
 from safeguard.errors import Conflict, NotFound
 from safeguard.intake.service import IntakeContext
+from safeguard.rules.context import build_context
 from safeguard.sharing.models import Share
 from safeguard.sharing.records import RecordFilter, records_csv, search_records
 from safeguard.sharing.service import (
     InboxFilter,
-    acknowledge_share,
     inbox_page,
     minimal_content,
     open_share,
@@ -30,6 +32,8 @@ from safeguard.sharing.service import (
 )
 
 from ..web.test_pages_support import RECORDED, record_incident
+
+RULES = build_context(Settings())
 
 Who = Callable[[str], Principal]
 LATER = RECORDED + timedelta(hours=2)
@@ -86,7 +90,7 @@ def test_acknowledging_discharges_the_sharing_duty_and_moves_it_down_the_inbox(
     ids = record_incident(session, ctx)
     share = csc_share(session, ids)
     acknowledge_share(session, share_id=share.id, principal=principal("csc.worker"), now=LATER,
-                      note="With the MASH team.")
+                      ctx=RULES, note="With the MASH team.")
     duty = session.get_one(Duty, ids["share_with_csc"])
     assert (duty.status, duty.discharge_note) == ("discharged", "With the MASH team.")
     assert (share.acknowledged_at, share.acknowledged_by) == (LATER, "user:csc.worker")
@@ -128,8 +132,8 @@ def test_a_breached_share_escalates_to_both_supervisors_then_to_both_senior_mana
     assert notices(session, duty.id) == [("childrens_social_care", "supervisor"),
                                          ("police", "supervisor")]
     # Not yet: 23 hours after the breach.
-    assert escalate_second_level(session, now=breach_at + timedelta(hours=23)) == []
-    second = escalate_second_level(session, now=breach_at + timedelta(hours=24))
+    assert escalate_second_level(session, now=breach_at + timedelta(hours=23), after_hours=24) == []
+    second = escalate_second_level(session, now=breach_at + timedelta(hours=24), after_hours=24)
     assert [d.id for d in second] == [duty.id]
     session.refresh(duty)
     assert duty.escalation_level == 2
@@ -142,7 +146,7 @@ def test_a_breached_share_escalates_to_both_supervisors_then_to_both_senior_mana
         DutyTransition.duty_id == duty.id, DutyTransition.action == "escalated")).all()
     assert len(notes) == 2 and "second-level escalation" in (notes[1] or "")
     # Once only, however often the worker asks.
-    assert escalate_second_level(session, now=breach_at + timedelta(days=3)) == []
+    assert escalate_second_level(session, now=breach_at + timedelta(days=3), after_hours=24) == []
 
 
 def test_a_share_acknowledged_after_its_breach_does_not_reach_the_second_level(
@@ -151,9 +155,9 @@ def test_a_share_acknowledged_after_its_breach_does_not_reach_the_second_level(
     ids = record_incident(session, ctx)
     due = session.get_one(Duty, ids["share_with_csc"]).due_at
     mark_breaches(session, now=due + timedelta(minutes=1))
-    acknowledge_share(session, share_id=csc_share(session, ids).id,
+    acknowledge_share(session, ctx=RULES, share_id=csc_share(session, ids).id,
                       principal=principal("csc.worker"), now=due + timedelta(hours=2))
-    assert escalate_second_level(session, now=due + timedelta(days=2)) == []
+    assert escalate_second_level(session, now=due + timedelta(days=2), after_hours=24) == []
 
 
 def test_an_owners_duty_escalates_only_to_its_own_supervisor(
@@ -164,7 +168,7 @@ def test_an_owners_duty_escalates_only_to_its_own_supervisor(
     mark_breaches(session, now=referral.due_at + timedelta(minutes=1))
     assert notices(session, referral.id) == [("childrens_social_care", "supervisor")]
     # Level 2 is for shares: the two shares go up, the referral decision does not.
-    second = escalate_second_level(session, now=referral.due_at + timedelta(days=5))
+    second = escalate_second_level(session, now=referral.due_at + timedelta(days=5), after_hours=24)
     assert sorted(d.kind for d in second) == ["encompass_notice", "share_with_csc"]
 
 

@@ -17,9 +17,13 @@ from safeguard.duties.service import create_duties
 from safeguard.events.service import store_event
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import Person
-from safeguard.rules.drafts import REFERRAL_DECISION, SHARE_WITH_CSC, DutyDraft
+from safeguard.rules.context import build_context
+from safeguard.rules.drafts import DutyDraft
 from safeguard.sharing.models import Share
 from safeguard.sharing.service import create_shares
+
+REFERRAL_DECISION = "referral_decision"
+SHARE_WITH_CSC = "share_with_csc"
 
 CSC = "childrens_social_care"
 
@@ -48,19 +52,18 @@ def test_two_shares_about_one_child_in_a_new_event_start_one_referral_decision(
     created = create_duties(session, drafts=_share_drafts(child.id, range(2)),
                             event_id=event.event_id, now=now, actor="system:test",
                             none_stored=True)
-    shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
-                           clocks=ctx.clocks, actor="system:test", none_stored=True)
+    shared = create_shares(session, created=created, now=now, ctx=ctx, actor="system:test",
+                           none_stored=True)
 
     assert len(shared.shares) == 2
-    assert [d.parent_duty_id for d in shared.referral_decisions] == [created[0].id]
+    assert [d.parent_duty_id for d in shared.on_arrival] == [created[0].id]
     assert _decisions(session, event.event_id) == 1
 
     # A later transaction's share about the same child and event finds the stored decision.
     later = create_duties(session, drafts=_share_drafts(child.id, range(2, 3)),
                           event_id=event.event_id, now=now, actor="system:test")
-    again = create_shares(session, created=later, now=now, calendar=ctx.calendar,
-                          clocks=ctx.clocks, actor="system:test")
-    assert again.referral_decisions == []
+    again = create_shares(session, created=later, now=now, ctx=ctx, actor="system:test")
+    assert again.on_arrival == []
     assert _decisions(session, event.event_id) == 1
 
 
@@ -71,6 +74,7 @@ def test_a_referral_decision_does_not_name_a_child_the_share_withheld(
                        json.dumps({SHARE_WITH_CSC: ["police_reference"]}))
     get_settings.cache_clear()
     try:
+        ctx = build_context(get_settings())  # the context is built from the settings once
         event = store_event(session, event_type="incident", source="police",
                             source_id="INC-1", payload={"n": 1}, occurred_at=None, via="test",
                             actor="system:test")
@@ -80,12 +84,11 @@ def test_a_referral_decision_does_not_name_a_child_the_share_withheld(
         now = utcnow()
         created = create_duties(session, drafts=_share_drafts(child.id, range(1)),
                                 event_id=event.event_id, now=now, actor="system:test")
-        shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
-                               clocks=ctx.clocks, actor="system:test")
+        shared = create_shares(session, created=created, now=now, ctx=ctx, actor="system:test")
     finally:
         get_settings.cache_clear()
 
     share = session.get_one(Share, shared.shares[0].id)
     assert share.content == {"police_reference": "INC-1"}
-    decision = session.get_one(Duty, shared.referral_decisions[0].id)
+    decision = session.get_one(Duty, shared.on_arrival[0].id)
     assert "Amy" not in decision.reason and "INC-1" in decision.reason

@@ -5,16 +5,10 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from safeguard.app import PAGE_ROUTERS
-from safeguard.children import api as children_api
-from safeguard.duties import api as duties_api
-from safeguard.intake import api as intake_api
-from safeguard.sharing import admin_api as delivery_admin_api
-from safeguard.sharing import webhooks as sharing_webhooks
+from safeguard.app import API_ROUTERS, PAGE_ROUTERS
 from safeguard.web.deps import PUBLIC_ROUTES, require_principal, require_user
 
-ROUTERS = (intake_api.router, duties_api.router, children_api.router,
-           sharing_webhooks.router, delivery_admin_api.router, *PAGE_ROUTERS)
+ROUTERS = (*API_ROUTERS, *PAGE_ROUTERS)
 
 
 def _calls(dependant: object) -> set[object]:

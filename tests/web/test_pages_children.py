@@ -95,7 +95,7 @@ def test_it_shows_an_incident_with_the_child_the_officer_did_not_record(
     assert "PC 1234 Ali Shah" in html and "Neighbour reported shouting." in html
     assert "4 of 24" in html and "Standard" in html
     assert html.count("govuk-summary-card") >= 3  # one card per duty raised
-    assert "Rule operation-encompass v1" in html
+    assert "Rule operation-encompass v2" in html
 
 
 def test_it_shows_a_partner_only_its_part_of_an_incident(

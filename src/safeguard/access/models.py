@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
 
-# Agency kinds; an agency's id for the big partners equals its kind, schools are "school-<urn>".
-AGENCY_KINDS = ("police", "childrens_social_care", "health", "education", "probation", "school")
-ROLES = ("practitioner", "supervisor", "admin")
+
+class AgencyKind(StrEnum):
+    """What kind of agency: the core partners' ids equal their kind; schools are "school-<urn>"."""
+
+    POLICE = "police"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    HEALTH = "health"
+    EDUCATION = "education"
+    PROBATION = "probation"
+    SCHOOL = "school"
+
+
+AGENCY_KINDS = tuple(kind.value for kind in AgencyKind)
+
+
+class Role(StrEnum):
+    """A user's or API key's roles within its agency; a supervisor is also a practitioner."""
+
+    PRACTITIONER = "practitioner"
+    SUPERVISOR = "supervisor"
+    SENIOR_MANAGER = "senior_manager"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class Agency(Base):

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, ApiKey, User
+from safeguard.access.models import Agency, AgencyKind, ApiKey, User
 
 _hasher = PasswordHasher()
 
@@ -137,18 +137,19 @@ def ensure_agency(
     return agency
 
 
-CORE_AGENCIES = (
-    ("police", "Northamptonshire Police (synthetic)", "police"),
-    ("childrens_social_care", "Children's Social Care (MASH)", "childrens_social_care"),
-    ("health", "Integrated Care Board – health", "health"),
-    ("education", "Local authority education service", "education"),
-    ("probation", "Probation Service", "probation"),
-)
+# The core partners, whose agency id is their kind.
+CORE_AGENCIES = {
+    AgencyKind.POLICE: "Northamptonshire Police (synthetic)",
+    AgencyKind.CHILDRENS_SOCIAL_CARE: "Children's Social Care (MASH)",
+    AgencyKind.HEALTH: "Integrated Care Board – health",
+    AgencyKind.EDUCATION: "Local authority education service",
+    AgencyKind.PROBATION: "Probation Service",
+}
 
 
 def ensure_core_agencies(session: Session) -> None:
-    for agency_id, name, kind in CORE_AGENCIES:
-        ensure_agency(session, agency_id=agency_id, name=name, kind=kind)
+    for kind, name in CORE_AGENCIES.items():
+        ensure_agency(session, agency_id=kind.value, name=name, kind=kind.value)
 
 
 def ensure_user(

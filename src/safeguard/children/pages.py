@@ -21,7 +21,7 @@ from safeguard.children.service import (
     visible_person_ids,
 )
 from safeguard.duties.models import DISCHARGED, Duty
-from safeguard.duties.pages import duty_rows
+from safeguard.duties.presenters import duty_rows
 from safeguard.duties.service import may_see
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person, PersonRecord

@@ -16,7 +16,6 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.concerns.models import Concern
 from safeguard.db import utcnow
-from safeguard.duties.kinds import KINDS
 from safeguard.duties.models import Duty
 from safeguard.duties.service import takes_part
 from safeguard.errors import NotFound
@@ -25,6 +24,7 @@ from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
 from safeguard.people.service import SOURCE_WORDS, address_label, describe_record, person_name
+from safeguard.rules.catalogue import KINDS
 from safeguard.workdays import LONDON
 
 

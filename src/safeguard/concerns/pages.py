@@ -1,7 +1,7 @@
 """Raising a concern about a child through a web form, open to every agency.
 
 The form is turned into the same `concern` event the JSON API and imports accept, validated by
-the same model and submitted through intake (registered with `concerns.service.on_submit`).
+the same model and submitted through intake, like every event.
 The source is the user's agency; a school records its concerns as "education".
 """
 
@@ -19,12 +19,13 @@ from pydantic import ValidationError
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.concerns.models import CONCERN_KINDS
-from safeguard.concerns.service import concern_for_agency, submit
+from safeguard.concerns.service import concern_for_agency, concern_of_event
 from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, Source, describe_errors
+from safeguard.intake.service import accept_event
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
-from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import render
 from safeguard.workdays import LONDON, local_to_utc
 
@@ -149,7 +150,7 @@ MESSAGES = {"kind": "Select what the concern is about", "summary": "Describe the
 
 @router.post("/concerns", dependencies=[CsrfDep], response_model=None)
 def raise_concern(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
-                  form: FormDep) -> Response:
+                  ctx: RulesDep, form: FormDep) -> Response:
     source = source_for(principal)
     if source is None:
         return _page(request, principal, form, {"kind": "Your agency cannot raise concerns "
@@ -164,13 +165,14 @@ def raise_concern(request: Request, session: SessionDep, principal: UserDep, now
             errors.setdefault(field, MESSAGES.get(field, reason[:1].upper() + reason[1:]))
     if errors or data is None:
         return _page(request, principal, form, errors, status_code=422)
-    done = submit(session, data=data, raw=payload, via="form", principal=principal, now=now,
-                  ctx=request.app.state.intake)
-    if done.concern_id is None:
+    done = accept_event(session, data=data, raw=payload, via="form", principal=principal,
+                        now=now, ctx=ctx)
+    concern_id = done.concern_id or concern_of_event(session, event_id=done.event_id)
+    if concern_id is None:
         return _page(request, principal, form, {"kind": "This concern was already recorded "
                                                         "differently: reload the form"}, 409)
     joint = "&joint=1" if done.duty_ids else ""
-    return RedirectResponse(f"/concerns/{done.concern_id}?recorded=1{joint}", status_code=303)
+    return RedirectResponse(f"/concerns/{concern_id}?recorded=1{joint}", status_code=303)
 
 
 @router.get("/concerns/{concern_id}", response_class=HTMLResponse)

@@ -1,16 +1,12 @@
 """Storing concerns and reading a child's concerns back.
 
-Recording a concern goes through intake (the one path every event takes). The concern form
-lives here, before intake in the order of areas, so intake registers itself as the way a
-concern is submitted (`on_submit`), the same way later areas hook into duties.
+Recording a concern goes through intake (the one path every event takes); the concern form
+(concerns/pages.py) calls intake directly, as every page sits above every service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,26 +46,6 @@ def concern_for_agency(session: Session, *, concern_id: int, principal: Principa
     return concern
 
 
-@dataclass(frozen=True)
-class Submitted:
-    outcome: str  # new | duplicate | conflict
-    concern_id: int | None
-    duty_ids: list[int]
-
-
-# (session, data, raw, via, principal, now, intake context) -> Submitted
-Submitter = Callable[[Session, ConcernEvent, dict[str, Any], str, Principal, datetime, Any],
-                     Submitted]
-_submitters: list[Submitter] = []
-
-
-def on_submit(submitter: Submitter) -> None:
-    if submitter not in _submitters:
-        _submitters.append(submitter)
-
-
-def submit(session: Session, *, data: ConcernEvent, raw: dict[str, Any], via: str,
-           principal: Principal, now: datetime, ctx: Any) -> Submitted:
-    if not _submitters:
-        raise RuntimeError("no concern submitter registered: import safeguard.intake.service")
-    return _submitters[0](session, data, raw, via, principal, now, ctx)
+def concern_of_event(session: Session, *, event_id: int) -> int | None:
+    """The concern an event recorded (a repeated form finds the concern it first made)."""
+    return session.scalar(select(Concern.id).where(Concern.event_id == event_id))

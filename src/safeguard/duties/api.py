@@ -6,11 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from safeguard.audit.service import record as audit
-from safeguard.audit.service import record_many
-from safeguard.duties.schemas import DischargeIn, DutyOut, duties_out
-from safeguard.duties.service import DutyFilter, discharge, get_duty, list_duties
-from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
+from safeguard.casework.service import discharge
+from safeguard.duties.schemas import DischargeIn, DutyKindOut, DutyOut, duties_out, kinds_out
+from safeguard.duties.service import DutyFilter, list_duties, view_duty
+from safeguard.web.deps import NowDep, PrincipalDep, RulesDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/duties", tags=["duties"])
 
@@ -27,29 +26,32 @@ def api_list_duties(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DutyOut]:
     """Duties the caller's agency owns or is partner in, by due time."""
+    # A duty's reason names the child: listing duties reads personal data (audited).
     duties, _ = list_duties(session, principal=principal, now=now, limit=limit, offset=offset,
-                            filters=DutyFilter(status=status, kind=kind, overdue=overdue))
-    # A duty's reason names the child: listing duties reads personal data.
-    record_many(session, principal=principal, action="read", entity="person",
-                person_ids=sorted({d.subject_person_id for d in duties}), why="API duty list")
+                            filters=DutyFilter(status=status, kind=kind, overdue=overdue),
+                            why="API duty list")
     return duties_out(session, duties, now=now)
+
+
+@router.get("/kinds", response_model=list[DutyKindOut])
+def api_duty_kinds(principal: PrincipalDep) -> list[DutyKindOut]:
+    """Every kind of duty as declared: owner, partner, clock, who discharges it and with
+    which outcomes, what a share of it carries."""
+    return kinds_out()
 
 
 @router.get("/{duty_id}", response_model=DutyOut)
 def api_get_duty(duty_id: int, session: SessionDep, principal: PrincipalDep,
                  now: NowDep) -> DutyOut:
-    duty = get_duty(session, duty_id=duty_id, principal=principal)
-    audit(session, principal=principal, action="read", entity="duty", entity_id=duty.id,
-          person_id=duty.subject_person_id, why="API duty read")
+    duty = view_duty(session, duty_id=duty_id, principal=principal, why="API duty read")
     return duties_out(session, [duty], now=now)[0]
 
 
 @router.post("/{duty_id}/discharge", response_model=DutyOut)
 def api_discharge(duty_id: int, body: DischargeIn, session: SessionDep,
-                  principal: PrincipalDep, now: NowDep) -> DutyOut:
-    """Discharge a duty: acknowledge a share, record a decision, referral or review."""
-    duty = discharge(session, duty_id=duty_id, principal=principal, now=now,
+                  principal: PrincipalDep, now: NowDep, ctx: RulesDep) -> DutyOut:
+    """Discharge a duty: acknowledge a share, record a decision, referral or review (the
+    outcomes each kind takes are listed at /api/v1/duties/kinds)."""
+    duty = discharge(session, duty_id=duty_id, principal=principal, now=now, ctx=ctx,
                      outcome=body.outcome, note=body.note)
-    audit(session, principal=principal, action="write", entity="duty", entity_id=duty.id,
-          person_id=duty.subject_person_id, why="API discharge")
     return duties_out(session, [duty], now=now)[0]

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
 
-OPEN = "open"
-BREACHED = "breached"
-DISCHARGED = "discharged"
-STATUSES = (OPEN, BREACHED, DISCHARGED)
+
+class DutyStatus(StrEnum):
+    OPEN = "open"
+    BREACHED = "breached"  # past due and not discharged: still to be done
+    DISCHARGED = "discharged"
+
+
+OPEN, BREACHED, DISCHARGED = DutyStatus.OPEN, DutyStatus.BREACHED, DutyStatus.DISCHARGED
+STATUSES = tuple(status.value for status in DutyStatus)
+# The outcome a duty is closed with when it turns out to repeat another (two records of one
+# child merged): closed, not deleted, with the duty it repeats named in its history.
+DUPLICATE = "duplicate"
 # A child has one strategy discussion at a time (open or breached: a breached one is still to
 # be held). The rules raise none while one is open, but two transactions at once cannot see
 # each other's, so the database refuses the second (migration 0004).
@@ -39,7 +48,8 @@ class Duty(Base):
     owner_role: Mapped[str | None] = mapped_column(String(32))
     # The other agency in the duty: the recipient of a share, the school of a notice.
     partner_agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), index=True)
-    subject_person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # None only for a duty about an event that names nobody (a data-quality task).
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     parent_duty_id: Mapped[int | None] = mapped_column(ForeignKey("duties.id"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -72,7 +82,8 @@ class DutyTransition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    action: Mapped[str] = mapped_column(String(32))  # created | breached | escalated | discharged
+    # created | breached | escalated | discharged | evidence_added | closed_as_duplicate
+    action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(200))

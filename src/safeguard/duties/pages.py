@@ -1,14 +1,12 @@
 """Duty pages: the agency's duties list (filters, htmx partial), one duty and discharging it.
 
-The display helpers at the bottom (names of people and agencies, "due in 5 hours") are shared
-with the incident and child pages.
+How a duty reads on screen (names, "due in 5 hours", a share's fields) is in presenters.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,35 +15,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency
 from safeguard.access.service import Principal
-from safeguard.audit.service import record as audit
-from safeguard.audit.service import record_many
-from safeguard.duties.kinds import KINDS, OUTCOME_WORDS, DutyKind
-from safeguard.duties.models import (
-    BREACHED,
-    DISCHARGED,
-    OPEN,
-    Duty,
-    DutyTransition,
-    Notification,
-)
+from safeguard.casework.service import discharge
+from safeguard.duties.models import DISCHARGED, Duty, DutyTransition, Notification
+from safeguard.duties.presenters import DutyRow, agency_names, duty_rows, share_rows
 from safeguard.duties.service import (
     DutyFilter,
-    discharge,
-    get_duty,
+    discharge_choice,
     list_duties,
     mark_notifications_seen,
-    may_discharge,
     notifications_for,
-    share_behind,
     transitions,
+    view_duty,
 )
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident
-from safeguard.people.models import Person
-from safeguard.people.service import person_name
-from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.rules.catalogue import KINDS
+from safeguard.rules.kinds import DutyKind
+from safeguard.sharing.service import share_for_duty
+from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 from safeguard.web.templating import format_london
 
@@ -62,29 +50,8 @@ STATUS_CHOICES = (
 )
 ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached)",
                 "escalated": "Escalated", "discharged": "Discharged",
-                "evidence_added": "Evidence added"}
-# Lists name the core partners briefly; the duty page gives each agency's full name.
-SHORT_NAMES = {"police": "Police", "childrens_social_care": "Children’s social care",
-               "health": "Health", "education": "Education", "probation": "Probation"}
-SHARE_FIELDS = (
-    ("child_name", "Child’s name"), ("child_dob", "Child’s date of birth"),
-    ("police_reference", "Police reference"), ("incident_kind", "Kind of incident"),
-    ("occurred_at", "Occurred"), ("address", "Address"), ("child_role", "Child’s role"),
-    ("child_present", "Child present"), ("recorded_by_officer", "Recorded by the officer"),
-    ("found_from", "Found from"), ("risk_level", "DASH risk level"),
-    ("child_voice", "Child’s voice"),
-)
-
-
-@dataclass(frozen=True)
-class DutyRow:
-    duty: Duty
-    title: str
-    subject: str
-    owner: str
-    partner: str | None
-    overdue: bool
-    relative: str
+                "evidence_added": "Evidence added", "closed_as_duplicate": "Closed as a duplicate",
+                "reopened": "Reopened"}
 
 
 @router.get("/duties", response_class=HTMLResponse)
@@ -98,13 +65,11 @@ def duties_page(
     filters = DutyFilter(status=None if status == "all" else status, kind=kind or None,
                          overdue=bool(overdue))
     duties, total = list_duties(session, principal=principal, filters=filters, now=now,
-                                limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+                                limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
+                                why="listed on the duties page")
     _, overdue_total = list_duties(session, principal=principal, now=now, limit=1,
-                                   filters=replace(filters, overdue=True))
+                                   filters=replace(filters, overdue=True), why=None)
     rows = duty_rows(session, duties, now=now)
-    record_many(session, principal=principal, action="read", entity="person",
-                person_ids=sorted({d.subject_person_id for d in duties}),
-                why="listed on the duties page")
     query = {"status": status, "kind": kind, "overdue": "1" if overdue else ""}
     ctx: dict[str, Any] = {
         "rows": rows, "total": total, "overdue_total": overdue_total, "status": status,
@@ -156,7 +121,7 @@ def duty_page(
     request: Request, duty_id: int, session: SessionDep, principal: UserDep, now: NowDep,
     done: str = "",
 ) -> HTMLResponse:
-    duty = get_duty(session, duty_id=duty_id, principal=principal)
+    duty = view_duty(session, duty_id=duty_id, principal=principal, why="viewed the duty")
     ctx = _detail_context(session, duty, principal=principal, now=now)
     return render(request, "duties/detail.html", {**ctx, "done": bool(done)},
                   principal=principal)
@@ -165,13 +130,16 @@ def duty_page(
 @router.post("/duties/{duty_id}/discharge", dependencies=[CsrfDep], response_model=None)
 def discharge_page(
     request: Request, duty_id: int, session: SessionDep, principal: UserDep, now: NowDep,
-    outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    rules: RulesDep, outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
 ) -> Response:
-    duty = get_duty(session, duty_id=duty_id, principal=principal)
+    duty = view_duty(session, duty_id=duty_id, principal=principal, why="discharging the duty")
     kind = KINDS[duty.kind]
+    choice = discharge_choice(principal, duty)
     note = note.strip()
     errors: dict[str, str] = {}
-    if kind.outcomes and outcome not in kind.outcomes:
+    names = [o.name for o in choice.outcomes] if choice else []
+    if choice and ((choice.outcome_required and outcome not in names)
+                   or (outcome and outcome not in names)):
         errors["outcome"] = f"Select the {_outcome_noun(kind)}"
     if len(note) > NOTE_MAX:
         errors["note"] = f"The note must be {NOTE_MAX} characters or fewer"
@@ -182,10 +150,8 @@ def discharge_page(
                               for field, text in errors.items()],
             "field_errors": errors, "form": {"outcome": outcome, "note": note},
         }, principal=principal, status_code=422)
-    done = discharge(session, duty_id=duty_id, principal=principal, now=now,
-                     outcome=outcome if kind.outcomes else None, note=note or None)
-    audit(session, principal=principal, action="write", entity="duty", entity_id=done.id,
-          person_id=done.subject_person_id, why=f"discharged: {kind.action.lower()}")
+    discharge(session, duty_id=duty_id, principal=principal, now=now, ctx=rules,
+              outcome=outcome or None, note=note or None)
     return RedirectResponse(f"/duties/{duty_id}?done=1", status_code=303)
 
 
@@ -196,44 +162,28 @@ def _outcome_noun(kind: DutyKind) -> str:
 def _detail_context(session: Session, duty: Duty, *, principal: Principal,
                     now: datetime) -> dict[str, Any]:
     kind = KINDS[duty.kind]
-    share = share_behind(session, duty_id=duty.id)
+    share = share_for_duty(session, duty_id=duty.id)
     agencies = agency_names(session, [duty.owner_agency_id, duty.partner_agency_id,
                                       *(duty.participants or []),
                                       share.from_agency_id if share else None,
                                       share.to_agency_id if share else None])
     history = transitions(session, duty_id=duty.id)
-    audit(session, principal=principal, action="read", entity="duty", entity_id=duty.id,
-          person_id=duty.subject_person_id, why="viewed the duty")
     reference = session.scalar(select(Event.source_id).where(Event.id == duty.event_id))
-    share_rows = []
-    if share is not None:
-        for key, label in SHARE_FIELDS:
-            if key in share.content and share.content[key] not in (None, ""):
-                share_rows.append((label, _share_value(key, share.content[key])))
+    choice = discharge_choice(principal, duty) if duty.status != DISCHARGED else None
     return {
         "duty": duty, "kind": kind, "row": duty_rows(session, [duty], now=now)[0],
-        "agencies": agencies, "share": share, "share_rows": share_rows,
+        "agencies": agencies, "share": share,
+        "share_rows": share_rows(duty.kind, share.content) if share else [],
         "timeline": [_timeline_item(t, duty, agencies) for t in history],
         "escalated_to": _escalated_words(duty.escalated_to, duty, agencies),
         "reference": reference,
         "incident_id": session.scalar(select(Incident.id)
                                       .where(Incident.event_id == duty.event_id)),
-        "can_discharge": duty.status != DISCHARGED and may_discharge(principal, duty),
-        "outcome_words": OUTCOME_WORDS, "outcome_noun": _outcome_noun(kind),
+        "can_discharge": choice is not None, "choice": choice,
+        "outcomes": choice.outcomes if choice else (),
+        "outcome_words": dict(kind.outcome_words), "outcome_noun": _outcome_noun(kind),
         "nav": "duties", "form": {}, "field_errors": {},
     }
-
-
-def _share_value(key: str, value: object) -> str | date | datetime:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if key in ("occurred_at", "child_dob") and isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return when if key == "occurred_at" else when.date()
-    return str(value).replace("_", " ") if key in ("incident_kind", "child_role") else str(value)
 
 
 def _escalated_words(text: str | None, duty: Duty, agencies: dict[str, str]) -> str | None:
@@ -257,67 +207,3 @@ def _timeline_item(t: DutyTransition, duty: Duty, agencies: dict[str, str]
     elif t.action == "escalated":
         note = _escalated_words(note, duty, agencies)
     return {"label": label, "datetime": t.at, "byline": t.actor, "text": note}
-
-
-# ---------------------------------------------------------------- shared display helpers
-
-
-def is_overdue(duty: Duty, now: datetime) -> bool:
-    return duty.status in (OPEN, BREACHED) and duty.due_at < now
-
-
-def relative_due(duty: Duty, now: datetime) -> str:
-    """"overdue by 3 hours" / "due in 5 hours"; empty once the duty is discharged."""
-    if duty.status == DISCHARGED:
-        return ""
-    delta = duty.due_at - now
-    return f"due in {span_words(delta)}" if delta > timedelta(0) else \
-        f"overdue by {span_words(-delta)}"
-
-
-def span_words(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        count, unit = max(minutes, 1), "minute"
-    elif minutes < 48 * 60:
-        count, unit = minutes // 60, "hour"
-    else:
-        count, unit = minutes // (24 * 60), "day"
-    return f"{count} {unit}{'' if count == 1 else 's'}"
-
-
-def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    people = session.scalars(select(Person).where(Person.id.in_(wanted)))
-    return {p.id: person_name(p) for p in people}
-
-
-def agency_names(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
-    wanted = sorted({i for i in ids if i})
-    if not wanted:
-        return {}
-    rows = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(wanted)))
-    return {row[0]: row[1] for row in rows}
-
-
-def _short(agency_id: str, names: dict[str, str]) -> str:
-    return SHORT_NAMES.get(agency_id) or names.get(agency_id, agency_id)
-
-
-def duty_rows(session: Session, duties: list[Duty], *, now: datetime) -> list[DutyRow]:
-    names = person_names(session, (d.subject_person_id for d in duties))
-    agencies = agency_names(session, [a for d in duties
-                                      for a in (d.owner_agency_id, d.partner_agency_id)])
-    return [
-        DutyRow(
-            duty=d, title=KINDS[d.kind].title,
-            subject=names.get(d.subject_person_id, f"person {d.subject_person_id}"),
-            owner=_short(d.owner_agency_id, agencies)
-            + (f" ({d.owner_role})" if d.owner_role else ""),
-            partner=_short(d.partner_agency_id, agencies) if d.partner_agency_id else None,
-            overdue=is_overdue(d, now), relative=relative_due(d, now),
-        )
-        for d in duties
-    ]

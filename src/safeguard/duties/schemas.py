@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.duties.kinds import KINDS
 from safeguard.duties.models import BREACHED, OPEN, Duty
 from safeguard.events.models import Event
+from safeguard.rules.catalogue import KINDS
 
 
 class DutyOut(BaseModel):
@@ -23,7 +23,7 @@ class DutyOut(BaseModel):
     owner_agency: str
     owner_role: str | None
     partner_agency: str | None
-    subject_person_id: int
+    subject_person_id: int | None
     event_source_id: str
     due_at: datetime
     created_at: datetime
@@ -61,3 +61,46 @@ def duties_out(session: Session, duties: Sequence[Duty], *, now: datetime) -> li
         )
         for duty in duties
     ]
+
+
+class OutcomeOut(BaseModel):
+    name: str
+    words: str
+    recorded_by: str
+
+
+class ShareFieldOut(BaseModel):
+    key: str
+    label: str
+
+
+class DutyKindOut(BaseModel):
+    name: str
+    title: str
+    summary: str
+    owner_agency: str
+    owner_role: str | None
+    partner_agency: str | None
+    participants: list[str]
+    clock: str
+    discharged_by: str
+    action: str
+    outcomes: list[OutcomeOut]
+    share_purpose: str | None
+    share_fields: list[ShareFieldOut]
+    data_quality: bool
+
+
+def kinds_out() -> list[DutyKindOut]:
+    return [DutyKindOut(
+        name=k.name, title=k.title, summary=k.summary, owner_agency=k.owner.value,
+        owner_role=k.owner_role.value if k.owner_role else None,
+        partner_agency=k.partner.value if k.partner else None,
+        participants=[a.value for a in k.participants], clock=k.clock,
+        discharged_by=k.discharged_by.value, action=k.action,
+        outcomes=[OutcomeOut(name=o.name, words=o.words, recorded_by=o.recorded_by.value)
+                  for o in k.outcomes],
+        share_purpose=k.share.purpose if k.share else None,
+        share_fields=[ShareFieldOut(key=f.key, label=f.label)
+                      for f in (k.share.fields if k.share else ())],
+        data_quality=k.data_quality) for k in KINDS.values()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,50 +10,25 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Role
 from safeguard.access.service import Principal
-from safeguard.config import get_settings
+from safeguard.audit.service import record as audit
+from safeguard.audit.service import record_many
 from safeguard.db import table_of
-from safeguard.duties.kinds import KINDS, kind_of
 from safeguard.duties.models import (
     BREACHED,
     DISCHARGED,
+    DUPLICATE,
     OPEN,
     Duty,
     DutyTransition,
     Notification,
 )
 from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
-from safeguard.rules.drafts import STRATEGY_DISCUSSION, DutyDraft
-
-DischargeHook = Callable[[Session, Duty, Principal, datetime], None]
-# Later areas (sharing) react to a discharge without duties importing them.
-_discharge_hooks: dict[str, list[DischargeHook]] = {}
-
-
-def on_discharge(kind: str, hook: DischargeHook) -> None:
-    hooks = _discharge_hooks.setdefault(kind, [])
-    if hook not in hooks:
-        hooks.append(hook)
-
-
-ShareView = Any
-ShareLookup = Callable[[Session, int], ShareView | None]
-# The sharing area tells duties how to find the share behind a duty, so duty pages can show
-# what was shared without duties importing sharing.
-_share_lookups: list[ShareLookup] = []
-
-
-def on_share_lookup(lookup: ShareLookup) -> None:
-    if lookup not in _share_lookups:
-        _share_lookups.append(lookup)
-
-
-def share_behind(session: Session, *, duty_id: int) -> ShareView | None:
-    for lookup in _share_lookups:
-        found = lookup(session, duty_id)
-        if found is not None:
-            return found
-    return None
+from safeguard.rules.catalogue import KINDS, SHARE_KINDS, kind_of
+from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.joint import STRATEGY_DISCUSSION
+from safeguard.rules.kinds import Outcome, Side
 
 
 def dedupe_key(draft: DutyDraft, event_id: int) -> str:
@@ -133,7 +108,7 @@ def open_strategy_discussion(session: Session, *, person_id: int) -> int | None:
     """The child's undischarged strategy discussion (at most one: a unique index), locked on
     PostgreSQL so that evidence added to it by two transactions is not lost."""
     return session.scalar(select(Duty.id).where(
-        Duty.subject_person_id == person_id, Duty.kind == STRATEGY_DISCUSSION,
+        Duty.subject_person_id == person_id, Duty.kind == STRATEGY_DISCUSSION.name,
         Duty.status != DISCHARGED).with_for_update())
 
 
@@ -158,48 +133,95 @@ def add_evidence(session: Session, *, duty_id: int, lines: Sequence[str], now: d
     return new
 
 
-def may_discharge(principal: Principal, duty: Duty) -> bool:
+@dataclass(frozen=True)
+class DischargeChoice:
+    """How a principal may discharge a duty: as which side, with which outcomes, and whether
+    one of them must be chosen (a side that discharges only by recording an outcome)."""
+
+    side: Side
+    outcomes: tuple[Outcome, ...]
+    outcome_required: bool
+
+
+def _sides(principal: Principal, duty: Duty) -> list[Side]:
+    sides = []
+    if principal.agency_id == duty.owner_agency_id and (
+            duty.owner_role is None or principal.has_role(duty.owner_role)):
+        sides.append(Side.OWNER)
+    if duty.partner_agency_id is not None and principal.agency_id == duty.partner_agency_id:
+        sides.append(Side.PARTNER)
+    return sides
+
+
+def discharge_choice(principal: Principal, duty: Duty) -> DischargeChoice | None:
+    """None when the principal may not discharge the duty at all."""
     kind = kind_of(duty.kind)
-    if kind.discharged_by == "partner":
-        return principal.agency_id == duty.partner_agency_id
-    if principal.agency_id != duty.owner_agency_id:
-        return False
-    return duty.owner_role is None or principal.has_role(duty.owner_role)
+    for side in _sides(principal, duty):
+        outcomes = kind.outcomes_for(side)
+        if side is kind.discharged_by:
+            return DischargeChoice(side, outcomes, outcome_required=bool(outcomes))
+        if outcomes:  # the other side acts only by recording one of its outcomes
+            return DischargeChoice(side, outcomes, outcome_required=True)
+    return None
 
 
-def discharge(
+def may_discharge(principal: Principal, duty: Duty) -> bool:
+    return discharge_choice(principal, duty) is not None
+
+
+def record_discharge(
     session: Session, *, duty_id: int, principal: Principal, now: datetime,
     outcome: str | None = None, note: str | None = None,
 ) -> Duty:
+    """Discharge a duty the principal may discharge, with an outcome its side may record.
+
+    Only the duty's own state and history change here; `casework.service.discharge` is the
+    one entry point, which also acknowledges a share and raises what discharging triggers.
+    """
     duty = session.get(Duty, duty_id)
     if duty is None or not may_see(principal, duty):
         raise NotFound(f"duty {duty_id} not found")
-    if not may_discharge(principal, duty):
-        kind = kind_of(duty.kind)
-        who = duty.partner_agency_id if kind.discharged_by == "partner" else duty.owner_agency_id
-        role = f" ({duty.owner_role})" if duty.owner_role else ""
+    kind = kind_of(duty.kind)
+    choice = discharge_choice(principal, duty)
+    if choice is None:
+        side = kind.discharged_by
+        who = duty.partner_agency_id if side is Side.PARTNER else duty.owner_agency_id
+        role = f" ({duty.owner_role})" if duty.owner_role and side is Side.OWNER else ""
         raise Forbidden(f"only {who}{role} may discharge duty {duty_id}")
     if duty.status == DISCHARGED:
         raise Conflict(f"duty {duty_id} was already discharged at {duty.discharged_at}")
-    kind = kind_of(duty.kind)
-    if kind.outcomes and outcome not in kind.outcomes:
-        raise Invalid(f"outcome must be one of {', '.join(kind.outcomes)}")
-    if not kind.outcomes and outcome is not None:
-        raise Invalid(f"a {kind.title.lower()} takes no outcome")
+    names = [o.name for o in choice.outcomes]
+    if outcome is None and choice.outcome_required:
+        raise Invalid(f"outcome must be one of {', '.join(names)}")
+    if outcome is not None and outcome not in names:
+        raise Invalid(f"outcome must be one of {', '.join(names)}" if names
+                      else f"a {kind.title.lower()} takes no outcome")
     previous = duty.status
     duty.status, duty.discharged_at, duty.discharged_by = DISCHARGED, now, principal.actor
     duty.outcome, duty.discharge_note = outcome, note
     session.add(DutyTransition(duty_id=duty.id, at=now, action="discharged",
                                from_status=previous, to_status=DISCHARGED,
                                actor=principal.actor, note=note))
-    for hook in _discharge_hooks.get(duty.kind, []):
-        hook(session, duty, principal, now)
     session.flush()
     return duty
 
 
+def close_as_duplicate(session: Session, *, duty: Duty, of: Duty, now: datetime, actor: str,
+                       why: str) -> None:
+    """Close an undischarged duty that repeats another (two records of one child merged):
+    discharged with the outcome "duplicate", its history saying which duty it repeats and why,
+    never deleted."""
+    previous = duty.status
+    duty.status, duty.discharged_at, duty.discharged_by = DISCHARGED, now, actor
+    duty.outcome = DUPLICATE
+    duty.discharge_note = f"Duplicate of duty {of.id}: {why}"
+    session.add(DutyTransition(duty_id=duty.id, at=now, action="closed_as_duplicate",
+                               from_status=previous, to_status=DISCHARGED, actor=actor,
+                               note=duty.discharge_note))
+
+
 def _is_share(duty: Duty) -> bool:
-    return KINDS[duty.kind].discharged_by == "partner" and duty.partner_agency_id is not None
+    return KINDS[duty.kind].is_share and duty.partner_agency_id is not None
 
 
 def _escalation_agencies(duty: Duty) -> list[str]:
@@ -255,19 +277,19 @@ def mark_breaches(session: Session, *, now: datetime, batch: int = 500) -> list[
     return breached
 
 
-SECOND_LEVEL_ROLE = "senior_manager"
+SECOND_LEVEL_ROLE = Role.SENIOR_MANAGER
 
 
-def escalate_second_level(session: Session, *, now: datetime, batch: int = 500,
-                          after_hours: float | None = None) -> list[Duty]:
+def escalate_second_level(session: Session, *, now: datetime, after_hours: float,
+                          batch: int = 500) -> list[Duty]:
     """Shares still unacknowledged `after_hours` (config: sharing.second_level_hours) after
     their breach escalate again, to the senior managers of both agencies. Level 2.
 
     Claimed like mark_breaches: a conditional update on the escalation level (and SKIP LOCKED
     on PostgreSQL), so each duty reaches level 2 exactly once however many workers run.
     """
-    hours = get_settings().sharing.second_level_hours if after_hours is None else after_hours
-    share_kinds = sorted(k.name for k in KINDS.values() if k.discharged_by == "partner")
+    hours = after_hours
+    share_kinds = list(SHARE_KINDS)
     query = _claimable(
         select(Duty).where(Duty.status == BREACHED, Duty.escalation_level == 1,
                            Duty.kind.in_(share_kinds), Duty.partner_agency_id.is_not(None),
@@ -324,6 +346,14 @@ def get_duty(session: Session, *, duty_id: int, principal: Principal) -> Duty:
     return duty
 
 
+def view_duty(session: Session, *, duty_id: int, principal: Principal, why: str) -> Duty:
+    """A duty the principal may see, its reading audited (a duty's reason names the child)."""
+    duty = get_duty(session, duty_id=duty_id, principal=principal)
+    audit(session, principal=principal, action="read", entity="duty", entity_id=duty.id,
+          person_id=duty.subject_person_id, why=why)
+    return duty
+
+
 @dataclass(frozen=True)
 class DutyFilter:
     status: str | None = None  # open | breached | discharged | undischarged | None (all)
@@ -351,17 +381,23 @@ def _filtered(query: Select[Duty], f: DutyFilter, now: datetime) -> Select[Duty]
 
 def list_duties(
     session: Session, *, principal: Principal | None, filters: DutyFilter, now: datetime,
-    limit: int = 100, offset: int = 0,
+    why: str | None, limit: int = 100, offset: int = 0,
 ) -> tuple[list[Duty], int]:
     """Duties by due time. A principal sees only duties its agency owns, is partner or takes
-    part in."""
+    part in; their reading is audited with `why` (None only where no duty is shown, as for a
+    count)."""
     query = select(Duty)
     if principal is not None:
         query = query.where(takes_part(principal.agency_id))
     query = _filtered(query, filters, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Duty.due_at, Duty.id).limit(limit).offset(offset))
-    return list(rows), total
+    rows = list(session.scalars(query.order_by(Duty.due_at, Duty.id).limit(limit)
+                                .offset(offset)))
+    if principal is not None and why is not None:
+        record_many(session, principal=principal, action="read", entity="person",
+                    person_ids=sorted({d.subject_person_id for d in rows
+                                       if d.subject_person_id is not None}), why=why)
+    return rows, total
 
 
 def transitions(session: Session, *, duty_id: int) -> list[DutyTransition]:

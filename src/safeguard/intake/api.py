@@ -18,7 +18,7 @@ from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
 
 
 def get_intake(request: Request) -> IntakeContext:
-    ctx: IntakeContext = request.app.state.intake
+    ctx: IntakeContext = request.app.state.rules
     return ctx
 
 

@@ -108,7 +108,7 @@ def record_incident(request: Request, session: SessionDep, principal: UserDep, n
             errors.setdefault(field_id, message_for(field_id, reason))
     if errors or data is None:
         return _form(request, principal, form, errors, status_code=422)
-    ctx: IntakeContext = request.app.state.intake
+    ctx: IntakeContext = request.app.state.rules
     accepted = accept_event(session, data=data, raw=built.payload, via="form",
                             principal=principal, ctx=ctx, now=now)
     if accepted.outcome == CONFLICT:
@@ -320,7 +320,7 @@ async def upload_import(request: Request, principal: UserDep, session: SessionDe
             "errors": [{"text": problem, "href": "#file"}],
         }, principal=principal, status_code=422)
     factory: sessionmaker[Session] = request.app.state.session_factory
-    ctx: IntakeContext = request.app.state.intake
+    ctx: IntakeContext = request.app.state.rules
     # The import is a job with transactions of its own (a batch each): end the request's
     # transaction first, or on SQLite its write lock would block the import's batches.
     session.commit()

@@ -8,67 +8,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency
+from safeguard.access.models import Agency, AgencyKind
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
+from safeguard.casework.service import raise_duties
 from safeguard.concerns.models import Concern
-from safeguard.concerns.service import Submitted, concerns_about, on_submit, record_concern
-from safeguard.config import ClockSettings, Settings, SharingSettings, get_settings
+from safeguard.concerns.service import concerns_about, record_concern
 from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
-from safeguard.duties.service import (
-    add_evidence,
-    create_duties,
-    on_discharge,
-    open_strategy_discussion,
-)
+from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
 from safeguard.events.models import Event
 from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
 from safeguard.events.service import NEW, store_event
 from safeguard.incidents.service import previous_incident, record_incident
-from safeguard.people.models import Person
-from safeguard.people.service import link_record, person_name, upsert_address, upsert_school
-from safeguard.rules.drafts import REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION
-from safeguard.rules.incidents import IncidentFacts, incident_duties
+from safeguard.people.service import Linked, link_record, person_name, upsert_address, upsert_school
+from safeguard.rules.context import RuleContext, build_context
+from safeguard.rules.incidents import (
+    REFERRAL_DECISION,
+    SHARE_WITH_CSC,
+    IncidentFacts,
+    incident_duties,
+)
 from safeguard.rules.joint import (
+    STRATEGY_DISCUSSION,
     ConcernFact,
     IncidentRisk,
     JointFacts,
-    child_protection_conference_duty,
     joint_evidence,
     risk_escalated,
     strategy_discussion_duties,
 )
-from safeguard.sharing.service import create_shares
-from safeguard.workdays import SchoolCalendar, WorkingCalendar, load_term_dates
+from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
 EventModel = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
-
-
-@dataclass(frozen=True)
-class IntakeContext:
-    clocks: ClockSettings
-    calendar: WorkingCalendar
-    schools: SchoolCalendar
-    # Incidents that occurred before this are history: stored and resolved, but raise no duties.
-    live_from: datetime | None = None
-    sharing: SharingSettings = field(default_factory=SharingSettings)
-
-
-def build_context(settings: Settings, *, live_from: datetime | None = None) -> IntakeContext:
-    calendar = WorkingCalendar()
-    terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
-    schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
-    return IntakeContext(settings.clocks, calendar, schools, live_from, settings.sharing)
+# Intake runs the rules with the context every rule is given.
+IntakeContext = RuleContext
+__all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
 
 
 @dataclass
@@ -112,14 +94,19 @@ def accept_event(
         upsert_school(session, school=data)
     elif isinstance(data, PersonEvent):
         address = upsert_address(session, address=data.address) if data.address else None
-        record = link_record(
+        linked = link_record(
             session, fields=data, source=data.source, source_id=data.source_id,
             event_id=event_id, address_id=address.id if address else None,
-            school_urn=data.school_urn, recorded_at=data.recorded_at or now).record
+            school_urn=data.school_urn, recorded_at=data.recorded_at or now)
+        record = linked.record
         result.person_ids.append(record.person_id)
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
               why=f"{via} of {data.source} record {data.source_id}")
+        result.duty_ids = _record_gaps(session, linked=linked, source=data.source,
+                                       reference=data.source_id, event_id=event_id,
+                                       recorded_at=data.recorded_at or now, ctx=ctx, now=now,
+                                       actor=principal.actor)
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
@@ -147,13 +134,14 @@ def _accept_incident(
         return
     drafts = incident_duties(facts, calendar=ctx.calendar, schools=ctx.schools,
                              clocks=ctx.clocks)
+    gaps = [*incident_gaps(facts), *recorded.gaps]
+    drafts += data_quality_duties(gaps, reference=data.source_id, recorded_at=facts.recorded_at,
+                                  calendar=ctx.calendar, clocks=ctx.clocks)
     # The event is new (a repeat returned above), so none of its duties is stored yet.
-    created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                            actor=principal.actor, none_stored=True)
-    shared = create_shares(session, created=created, now=now, calendar=ctx.calendar,
-                           clocks=ctx.clocks, actor=principal.actor, none_stored=True)
-    result.share_ids = [share.id for share in shared.shares]
-    raised = [duty.id for duty in created] + [d.id for d in shared.referral_decisions]
+    raised_now = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
+                              actor=principal.actor, ctx=ctx, none_stored=True)
+    result.share_ids = raised_now.share_ids
+    raised = raised_now.duty_ids
     if facts.kind == "domestic_abuse":
         raised += _risk_escalation(session, facts=facts, incident_id=recorded.incident_id,
                                    principal=principal, ctx=ctx, now=now)
@@ -178,6 +166,10 @@ def _accept_concern(
         event_id=event_id, address_id=address.id if address else None, school_urn=school_urn,
         recorded_at=data.recorded_at or now)
     record = linked.record
+    gap_duties = _record_gaps(session, linked=linked, source=data.source,
+                              reference=data.source_id, event_id=event_id,
+                              recorded_at=data.recorded_at or now, ctx=ctx, now=now,
+                              actor=principal.actor)
     agency_id = principal.agency_id if principal.kind != "system" else data.source
     concern = record_concern(session, event_id=event_id, person_id=record.person_id,
                              agency_id=agency_id, data=data, recorded_at=data.recorded_at or now)
@@ -185,14 +177,31 @@ def _accept_concern(
     result.person_ids.append(record.person_id)
     audit(session, principal=principal, action="write", entity="concern", entity_id=concern.id,
           person_id=record.person_id, why=f"{via} of {data.source} concern {data.source_id}")
+    result.duty_ids = gap_duties
     if ctx.live_from is not None and data.occurred_at < ctx.live_from:
         return
-    facts, open_id = _joint_facts(session, person_id=record.person_id,
+    facts, open_id = _joint_facts(session, ctx=ctx, person_id=record.person_id,
                                   child_name=person_name(linked.person), recorded_at=now,
                                   concern=concern, reference=data.source_id)
-    result.duty_ids = _strategy_discussion(session, joint=facts, open_id=open_id,
-                                           event_id=event_id, ctx=ctx, now=now,
-                                           actor=principal.actor)
+    result.duty_ids += _strategy_discussion(session, joint=facts, open_id=open_id,
+                                            event_id=event_id, ctx=ctx, now=now,
+                                            actor=principal.actor)
+
+
+def _record_gaps(session: Session, *, linked: Linked, source: str, reference: str,
+                 event_id: int, recorded_at: datetime, ctx: RuleContext, now: datetime,
+                 actor: str) -> list[int]:
+    """An agency's record giving an identifier another person already holds: the conflict is
+    a data-quality task for that agency, not a silent skip."""
+    gaps = identifier_conflict_gaps(
+        linked.identifier_conflicts, owner=AgencyKind(source),
+        subject_person_id=linked.person.id, record=f"{source.replace('_', ' ')} record {reference}")
+    if not gaps:
+        return []
+    drafts = data_quality_duties(gaps, reference=reference, recorded_at=recorded_at,
+                                 calendar=ctx.calendar, clocks=ctx.clocks)
+    return raise_duties(session, drafts=drafts, event_id=event_id, now=now, actor=actor,
+                        ctx=ctx).duty_ids
 
 
 def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> ConcernFact:
@@ -201,13 +210,13 @@ def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> Co
                        kind=concern.kind, occurred_at=concern.occurred_at, reference=reference)
 
 
-def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_at: datetime,
-                 concern: Concern | None, reference: str = "",
+def _joint_facts(session: Session, *, ctx: RuleContext, person_id: int, child_name: str,
+                 recorded_at: datetime, concern: Concern | None, reference: str = "",
                  incident: IncidentRisk | None = None,
                  previous: IncidentRisk | None = None) -> tuple[JointFacts, int | None]:
     """What the joint rules need to know about the child, and their open strategy
     discussion's id."""
-    settings = get_settings().sharing
+    settings = ctx.sharing
     days = max(settings.joint_window_days, settings.repeat_concern_days)
     since = (concern.occurred_at if concern else recorded_at) - timedelta(days=days)
     earlier = concerns_about(session, person_id=person_id, since=since,
@@ -220,9 +229,9 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
     # Columns, not whole duties: a child known for years may have many open.
     undischarged = session.execute(select(Duty.id, Duty.kind, Duty.status).where(
         Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
-        Duty.kind.in_((REFERRAL_DECISION, SHARE_WITH_CSC, STRATEGY_DISCUSSION)))
+        Duty.kind.in_((REFERRAL_DECISION.name, SHARE_WITH_CSC.name, STRATEGY_DISCUSSION.name)))
         .order_by(Duty.id)).all()
-    discussion = next((d.id for d in undischarged if d.kind == STRATEGY_DISCUSSION), None)
+    discussion = next((d.id for d in undischarged if d.kind == STRATEGY_DISCUSSION.name), None)
     return JointFacts(
         person_id=person_id, child_name=child_name,
         recorded_at=recorded_at,
@@ -231,7 +240,7 @@ def _joint_facts(session: Session, *, person_id: int, child_name: str, recorded_
                                for c in earlier),
         open_referrals=tuple(
             f"{d.kind.replace('_', ' ')} (duty {d.id}, {d.status})" for d in undischarged
-            if d.kind != STRATEGY_DISCUSSION),
+            if d.kind != STRATEGY_DISCUSSION.name),
         open_strategy_discussion=discussion is not None,
         incident=incident, previous_incident=previous), discussion
 
@@ -263,9 +272,9 @@ def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | 
     for _ in range(2):
         try:
             with session.begin_nested():
-                created = create_duties(session, drafts=drafts, event_id=event_id, now=now,
-                                        actor=actor)
-            return [duty.id for duty in created]
+                created = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
+                                       actor=actor, ctx=ctx)
+            return created.duty_ids
         except IntegrityError as error:
             if not _refused_as_second_discussion(error):
                 raise  # another constraint: a real fault
@@ -302,42 +311,9 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int
         if before is None or not risk_escalated(this, before, ctx.sharing):
             continue
         joint, open_id = _joint_facts(
-            session, person_id=child.person_id, child_name=child.name, recorded_at=now,
+            session, ctx=ctx, person_id=child.person_id, child_name=child.name, recorded_at=now,
             concern=None, incident=this, previous=before)
         raised += _strategy_discussion(session, joint=joint, open_id=open_id,
                                        event_id=facts.event_id, ctx=ctx, now=now,
                                        actor=principal.actor)
     return raised
-
-
-@lru_cache(maxsize=1)
-def _calendar() -> WorkingCalendar:
-    return WorkingCalendar()
-
-
-def _after_strategy_discussion(session: Session, duty: Duty, principal: Principal,
-                               now: datetime) -> None:
-    """A section 47 outcome starts the initial child protection conference's clock."""
-    if duty.outcome != "section_47":
-        return
-    draft = child_protection_conference_duty(
-        subject_person_id=duty.subject_person_id,
-        child_name=person_name(session.get_one(Person, duty.subject_person_id)),
-        discussed_at=now, calendar=_calendar(), settings=get_settings().sharing)
-    create_duties(session, drafts=[draft], event_id=duty.event_id, now=now,
-                  actor=principal.actor, parent_duty_id=duty.id)
-
-
-on_discharge(STRATEGY_DISCUSSION, _after_strategy_discussion)
-
-
-def _submit_concern(session: Session, data: ConcernEvent, raw: dict[str, Any], via: str,
-                    principal: Principal, now: datetime, ctx: Any) -> Submitted:
-    accepted = accept_event(session, data=data, raw=raw, via=via, principal=principal,
-                            ctx=ctx, now=now)
-    concern_id = accepted.concern_id or session.scalar(
-        select(Concern.id).where(Concern.event_id == accepted.event_id))
-    return Submitted(accepted.outcome, concern_id, accepted.duty_ids)
-
-
-on_submit(_submit_concern)

@@ -14,19 +14,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from safeguard.audit.service import record as audit
+from safeguard.casework.merges import decide, unmerge
 from safeguard.errors import Invalid
 from safeguard.people.linkage.review import (
     ReviewView,
-    decide,
     open_reviews,
     require_reviewer,
     review_view,
-    unmerge,
 )
 from safeguard.people.models import PersonMerge
 from safeguard.people.names import full_name
 from safeguard.people.service import SOURCE_WORDS, address_label, person_name
-from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -88,10 +87,12 @@ def review_page(request: Request, review_id: int, session: SessionDep,
 
 @router.post("/review/{review_id}", dependencies=[CsrfDep])
 def review_decide(review_id: int, session: SessionDep, principal: UserDep, now: NowDep,
+                  ctx: RulesDep,
                   decision: Annotated[str, Form()] = "") -> RedirectResponse:
     if decision not in ("same", "different"):
         raise Invalid("Choose whether these are the same person.")
-    decide(session, review_id=review_id, same=decision == "same", principal=principal, now=now)
+    decide(session, review_id=review_id, same=decision == "same", principal=principal,
+           ctx=ctx, now=now)
     return RedirectResponse(f"/review?decided={review_id}", status_code=303)
 
 

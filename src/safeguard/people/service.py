@@ -122,6 +122,12 @@ class Linked:
 
     record: PersonRecord
     person: Person
+    # matched | possible | new | unmatchable | existing (the record was already kept)
+    outcome: str = "existing"
+    # Possible matches awaiting review (the persons the record may be).
+    possible_person_ids: tuple[int, ...] = ()
+    # Identifiers on the record that another person already holds: (scheme, value, holder).
+    identifier_conflicts: tuple[tuple[str, str, int], ...] = ()
 
 
 def link_record(
@@ -186,7 +192,12 @@ def link_record(
         sex=fields.sex, address=address, ids=mine))
     record_link(session, record=record, outcome=resolution.outcome,
                 candidates=resolution.candidates)
-    return Linked(record, person)
+    possible = tuple(c.person_id for c in resolution.candidates
+                     if c.probability >= load_model().thresholds["possible"]) \
+        if resolution.outcome == "possible" else ()
+    conflicts = tuple((scheme, value, owners[scheme]) for scheme, value in ids.items()
+                      if scheme in owners and owners[scheme] != person.id)
+    return Linked(record, person, resolution.outcome, possible, conflicts)
 
 
 def upsert_school(session: Session, *, school: SchoolEvent) -> School:
@@ -194,6 +205,7 @@ def upsert_school(session: Session, *, school: SchoolEvent) -> School:
         session, agency_id=f"school-{school.urn}", name=school.name, kind="school",
         school_urn=school.urn,
     )
+    agency.name = school.name  # a notice may have made the agency before the school registered
     found = session.get(School, school.urn)
     if found is None:
         address = upsert_address(session, address=school.address) if school.address else None
@@ -234,9 +246,30 @@ _PLACED_RECORDS = (
            PersonRecord.address_id.is_not(None))
     .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()))
 _SCHOOL_OF = (
-    select(School).join(PersonRecord, PersonRecord.school_urn == School.urn)
-    .where(PersonRecord.person_id == bindparam("person_id"))
+    select(PersonRecord.school_urn, School)
+    .outerjoin(School, School.urn == PersonRecord.school_urn)
+    .where(PersonRecord.person_id == bindparam("person_id"),
+           PersonRecord.school_urn.is_not(None))
     .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1))
+
+
+_UNDATED_AT = (
+    select(PersonRecord, Person).join(Person, Person.id == PersonRecord.person_id)
+    .where(PersonRecord.address_id == bindparam("address_id"), Person.dob.is_(None))
+    .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id))
+
+
+def undated_at_address(session: Session, *, address_id: int, exclude: Sequence[int] = ()
+                       ) -> list[tuple[Person, PersonRecord]]:
+    """People any agency records at the address whose date of birth nobody knows (so whether
+    they are children cannot be told), each with the newest record placing them there."""
+    with session.no_autoflush:  # reads stored records only; see children_at_address
+        rows = session.execute(_UNDATED_AT, {"address_id": address_id}).all()
+    found: dict[int, tuple[Person, PersonRecord]] = {}
+    for record, person in rows:
+        if person.id not in exclude and person.id not in found:
+            found[person.id] = (person, record)
+    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -283,10 +316,31 @@ def children_at_address(
     return found
 
 
-def school_of(session: Session, *, person_id: int) -> School | None:
-    """The child's school by the newest record that names one."""
+@dataclass(frozen=True)
+class SchoolOnRecord:
+    """The school the newest record names: by URN, with the school when it is registered
+    (its agency and designated safeguarding lead); a URN alone when it is not."""
+
+    urn: str
+    school: School | None
+
+
+def school_of(session: Session, *, person_id: int) -> SchoolOnRecord | None:
+    """The child's school by the newest record that names one, registered or not."""
     with session.no_autoflush:  # reads stored records only; see children_at_address
-        return session.scalar(_SCHOOL_OF, {"person_id": person_id})
+        row = session.execute(_SCHOOL_OF, {"person_id": person_id}).first()
+    return SchoolOnRecord(str(row[0]), row[1]) if row else None
+
+
+def school_agency_for_urn(session: Session, *, urn: str) -> str:
+    """The agency a school is told through: the registered school's, or, for a URN no
+    `school` event has registered, an agency for the URN made now (named by its URN, with no
+    users), so a notice to it is still a duty with an owner and a clock and the police can
+    telephone the school. Registering the school later takes the agency over."""
+    agency = ensure_agency(session, agency_id=f"school-{urn}",
+                           name=f"School URN {urn} (not registered: no safeguarding lead on "
+                                "record)", kind="school", school_urn=urn)
+    return agency.id
 
 
 def person_name(person: Person) -> str:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SHARE_WITH_CSC = "share_with_csc"
-REFERRAL_DECISION = "referral_decision"
-ENCOMPASS_NOTICE = "encompass_notice"
-MARAC_REFERRAL = "marac_referral"
-REPEAT_VICTIM_REVIEW = "repeat_victim_review"
-STRATEGY_DISCUSSION = "strategy_discussion"
-CHILD_PROTECTION_CONFERENCE = "initial_child_protection_conference"
-
 
 @dataclass(frozen=True)
 class DutyDraft:
     kind: str
     owner_agency_id: str
-    subject_person_id: int
+    # None only for a duty about an event rather than a person (an incident that records
+    # nobody still needs its data-quality task).
+    subject_person_id: int | None
     due_at: datetime
     reason: str
     rule_name: str

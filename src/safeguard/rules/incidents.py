@@ -1,7 +1,6 @@
 """Rules over police incidents: pure functions from facts to duty drafts, no I/O.
 
-Each rule has a name and a version that go into every duty it raises, so a reader can always
-tell which rule (and which revision of it) created a duty and why.
+The kinds of duty these rules raise are declared at the bottom of this module, once each.
 """
 
 from __future__ import annotations
@@ -9,29 +8,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from safeguard.access.models import AgencyKind, Role
 from safeguard.config import ClockSettings
-from safeguard.rules.drafts import (
-    ENCOMPASS_NOTICE,
-    MARAC_REFERRAL,
-    REFERRAL_DECISION,
-    REPEAT_VICTIM_REVIEW,
-    SHARE_WITH_CSC,
-    DutyDraft,
+from safeguard.rules.context import RuleContext
+from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.kinds import (
+    Arrived,
+    DutyKind,
+    Outcome,
+    Rule,
+    ShareField,
+    ShareSpec,
+    Shown,
+    Side,
 )
 from safeguard.rules.risk import RiskAssessment
 from safeguard.workdays import LONDON, SchoolCalendar, WorkingCalendar
 
-POLICE = "police"
-CSC = "childrens_social_care"
-
-CHILD_SHARE_RULE = ("child-at-risk-notification", "1")
-REFERRAL_DECISION_RULE = ("referral-decision-clock", "1")
-ENCOMPASS_RULE = ("operation-encompass", "1")
-MARAC_RULE = ("marac-referral", "1")
-REPEAT_RULE = ("repeat-victim-escalation", "1")
+CHILD_SHARE_RULE = Rule("child-at-risk-notification", "1")
+REFERRAL_DECISION_RULE = Rule("referral-decision-clock", "1")
+ENCOMPASS_RULE = Rule("operation-encompass", "2")
+FIND_SCHOOL_RULE = Rule("operation-encompass-school-unknown", "1")
+MARAC_RULE = Rule("marac-referral", "1")
+REPEAT_RULE = Rule("repeat-victim-escalation", "1")
 
 ROLE_WORDS = {"child_present": "present at the incident", "child_normally_resident": "lives there"}
 SHARED_KINDS = ("domestic_abuse", "concern_for_welfare")
+# Ages at which a child is expected to be at a school that Operation Encompass must tell.
+SCHOOL_AGES = range(4, 17)
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,23 @@ class ChildFact:
     recorded_by_officer: bool
     # Where the product learnt of a child the officer did not list, e.g. "education record E-88".
     found_from: str | None
+    # The child's school by the newest record naming one: its agency, name and URN, and its
+    # designated safeguarding lead when the school is registered with one.
     school_agency_id: str | None
     school_name: str | None
+    school_urn: str | None = None
+    school_lead: str | None = None
+    # Age in whole years on the day of the incident, when the date of birth is known.
+    age: int | None = None
+
+
+@dataclass(frozen=True)
+class ResidentFact:
+    """Someone another agency records at the address whose age nobody knows."""
+
+    person_id: int
+    name: str
+    found_from: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,7 @@ class IncidentFacts:
     # Incidents of the same kind at this household within the repeat window, this one included.
     household_incidents_in_window: int
     child_voice: str | None = None
+    residents_of_unknown_age: tuple[ResidentFact, ...] = ()
 
 
 def _when(at: datetime) -> str:
@@ -80,12 +100,11 @@ def child_share_duties(facts: IncidentFacts, clocks: ClockSettings) -> list[Duty
     """Police share a child-at-risk notification with children's social care, per child."""
     if facts.kind not in SHARED_KINDS:
         return []
-    name, version = CHILD_SHARE_RULE
     due = facts.recorded_at + _hours(clocks.share_with_csc_hours)
     drafts = []
     for child in facts.children:
         reason = (
-            f"Rule {name} v{version}: {facts.kind.replace('_', ' ')} incident {facts.reference} "
+            f"{facts.kind.replace('_', ' ')} incident {facts.reference} "
             f"at {facts.address_label} involves {_child_words(child)}. Police must share a "
             f"child-at-risk notification with children's social care within "
             f"{clocks.share_with_csc_hours:g} hours of the incident being recorded "
@@ -103,26 +122,15 @@ def child_share_duties(facts: IncidentFacts, clocks: ClockSettings) -> list[Duty
             "found_from": child.found_from,
             "risk_level": facts.risk.level if facts.risk else None,
         }
-        drafts.append(
-            DutyDraft(
-                kind=SHARE_WITH_CSC,
-                owner_agency_id=POLICE,
-                partner_agency_id=CSC,
-                subject_person_id=child.person_id,
-                due_at=due,
-                reason=reason,
-                rule_name=name,
-                rule_version=version,
-                share_content=content,
-                share_purpose="Child-at-risk notification to children's social care (MASH)",
-            )
-        )
+        drafts.append(SHARE_WITH_CSC.draft(
+            rule=CHILD_SHARE_RULE, subject_person_id=child.person_id, due_at=due,
+            reason=reason, share_content=content))
     return drafts
 
 
 def referral_decision_duty(
     *,
-    subject_person_id: int,
+    subject_person_id: int | None,
     reference: str,
     child_name: str,
     arrived_at: datetime,
@@ -130,42 +138,57 @@ def referral_decision_duty(
     clocks: ClockSettings,
 ) -> DutyDraft:
     """Children's social care decide on a referral within N working days of it arriving."""
-    name, version = REFERRAL_DECISION_RULE
     days = clocks.referral_decision_working_days
-    return DutyDraft(
-        kind=REFERRAL_DECISION,
-        owner_agency_id=CSC,
-        partner_agency_id=POLICE,
-        subject_person_id=subject_person_id,
+    return REFERRAL_DECISION.draft(
+        rule=REFERRAL_DECISION_RULE, subject_person_id=subject_person_id,
         due_at=calendar.add_working_days(arrived_at, days),
         reason=(
-            f"Rule {name} v{version}: the police notification about {child_name} "
+            f"the police notification about {child_name} "
             f"({reference}) reached children's social care at {_when(arrived_at)}. A decision on "
             f"the referral is due within {days} working day{'s' if days != 1 else ''} of receipt "
             "(weekends and England & Wales bank holidays excluded)."
         ),
-        rule_name=name,
-        rule_version=version,
     )
+
+
+def referral_decision_on_arrival(share: Arrived, ctx: RuleContext) -> list[DutyDraft]:
+    """The referral decision's clock starts when the notification reaches social care; it is
+    worded from what the share holds, so a name the share withheld stays out of it."""
+    return [referral_decision_duty(
+        subject_person_id=share.subject_person_id,
+        reference=str(share.content.get("police_reference", "")),
+        child_name=str(share.content.get("child_name", "the child")),
+        arrived_at=share.at, calendar=ctx.calendar, clocks=ctx.clocks)]
 
 
 def encompass_duties(
     facts: IncidentFacts, schools: SchoolCalendar, clocks: ClockSettings
 ) -> list[DutyDraft]:
-    """Operation Encompass: tell each child's school before the next school day starts."""
+    """Operation Encompass: tell each child's school before the next school day starts.
+
+    A school known only by its URN (not registered, so no safeguarding lead on record) is
+    still told, on the same clock: the duty says so, so the police phone the school. A child
+    of school age (or of unknown age) whose school nobody has recorded raises a duty for the
+    education service to find the school, on the same clock.
+    """
     if facts.kind != "domestic_abuse":
         return []
-    name, version = ENCOMPASS_RULE
     due = schools.next_school_day_start(facts.occurred_at)
     drafts = []
     for child in facts.children:
         if child.school_agency_id is None:
+            drafts += _find_school(facts, child, due)
             continue
+        school = child.school_name or f"the school with URN {child.school_urn}"
+        if child.school_lead:
+            tell = f"{school}'s designated safeguarding lead ({child.school_lead})"
+        else:
+            tell = (f"{school} (URN {child.school_urn}); no designated safeguarding lead is on "
+                    "record for the school, so telephone the school and ask for its lead")
         reason = (
-            f"Rule {name} v{version}: {_child_words(child)} was affected by domestic-abuse "
+            f"{_child_words(child)} was affected by domestic-abuse "
             f"incident {facts.reference} on {_when(facts.occurred_at)}. Police must notify "
-            f"{child.school_name}'s designated safeguarding lead before the next school day "
-            f"starts ({_when(due)})."
+            f"{tell} before the next school day starts ({_when(due)})."
         )
         content: dict[str, object] = {
             "child_name": child.name,
@@ -175,22 +198,30 @@ def encompass_duties(
             "address": facts.address_label,
             "child_present": child.role == "child_present",
             "child_voice": facts.child_voice,
+            "school_urn": child.school_urn,
         }
-        drafts.append(
-            DutyDraft(
-                kind=ENCOMPASS_NOTICE,
-                owner_agency_id=POLICE,
-                partner_agency_id=child.school_agency_id,
-                subject_person_id=child.person_id,
-                due_at=due,
-                reason=reason,
-                rule_name=name,
-                rule_version=version,
-                share_content=content,
-                share_purpose="Operation Encompass notice to the school's safeguarding lead",
-            )
-        )
+        drafts.append(ENCOMPASS_NOTICE.draft(
+            rule=ENCOMPASS_RULE, subject_person_id=child.person_id, due_at=due, reason=reason,
+            partner_agency_id=child.school_agency_id, share_content=content))
     return drafts
+
+
+def _find_school(facts: IncidentFacts, child: ChildFact, due: datetime) -> list[DutyDraft]:
+    """No school on record: the education service finds it, unless the child is too young or
+    too old for school (then no notice is owed)."""
+    if child.age is not None and child.age not in SCHOOL_AGES:
+        return []
+    age = (f"aged {child.age}" if child.age is not None
+           else "of unknown age (no date of birth on record)")
+    return [FIND_SCHOOL.draft(
+        rule=FIND_SCHOOL_RULE, subject_person_id=child.person_id, due_at=due,
+        reason=(
+            f"{_child_words(child)}, {age}, was affected by domestic-abuse incident "
+            f"{facts.reference} on {_when(facts.occurred_at)}, but no agency has recorded the "
+            f"child's school, so no Operation Encompass notice can be sent. The education "
+            f"service must find the school and make sure its designated safeguarding lead is "
+            f"told before the next school day starts ({_when(due)})."
+        ))]
 
 
 def marac_duties(
@@ -199,24 +230,15 @@ def marac_duties(
     """A high-risk DASH (by count or raised by judgement) needs a MARAC referral."""
     if facts.kind != "domestic_abuse" or facts.risk is None or facts.risk.level != "high":
         return []
-    name, version = MARAC_RULE
     days = clocks.marac_referral_working_days
-    return [
-        DutyDraft(
-            kind=MARAC_REFERRAL,
-            owner_agency_id=POLICE,
-            subject_person_id=victim,
-            due_at=calendar.add_working_days(facts.recorded_at, days),
-            reason=(
-                f"Rule {name} v{version}: incident {facts.reference} is high risk "
-                f"({facts.risk.note}). A MARAC referral is due within {days} working "
-                f"day{'s' if days != 1 else ''} of the incident being recorded."
-            ),
-            rule_name=name,
-            rule_version=version,
-        )
-        for victim in facts.victim_person_ids
-    ]
+    due = calendar.add_working_days(facts.recorded_at, days)
+    reason = (f"incident {facts.reference} is high risk ({facts.risk.note}). A MARAC referral "
+              f"is due within {days} working day{'s' if days != 1 else ''} of the incident "
+              "being recorded.")
+    # Nobody recorded at all: the referral is still owed, about the incident.
+    return [MARAC_REFERRAL.draft(rule=MARAC_RULE, subject_person_id=victim, due_at=due,
+                                 reason=reason)
+            for victim in (facts.victim_person_ids or (None,))]
 
 
 def repeat_duties(facts: IncidentFacts, clocks: ClockSettings) -> list[DutyDraft]:
@@ -224,26 +246,17 @@ def repeat_duties(facts: IncidentFacts, clocks: ClockSettings) -> list[DutyDraft
     count = facts.household_incidents_in_window
     if facts.kind != "domestic_abuse" or count < clocks.repeat_incident_count:
         return []
-    name, version = REPEAT_RULE
-    return [
-        DutyDraft(
-            kind=REPEAT_VICTIM_REVIEW,
-            owner_agency_id=POLICE,
-            owner_role="supervisor",
-            subject_person_id=victim,
-            due_at=facts.recorded_at + _hours(clocks.repeat_escalation_hours),
-            reason=(
-                f"Rule {name} v{version}: incident {facts.reference} is the {_ordinal(count)} "
-                f"domestic-abuse incident at {facts.address_label} within "
-                f"{clocks.repeat_window_days} days (threshold {clocks.repeat_incident_count}). "
-                f"A police supervisor must review the repeat victimisation within "
-                f"{clocks.repeat_escalation_hours:g} hours."
-            ),
-            rule_name=name,
-            rule_version=version,
-        )
-        for victim in facts.victim_person_ids
-    ]
+    due = facts.recorded_at + _hours(clocks.repeat_escalation_hours)
+    reason = (
+        f"incident {facts.reference} is the {_ordinal(count)} "
+        f"domestic-abuse incident at {facts.address_label} within "
+        f"{clocks.repeat_window_days} days (threshold {clocks.repeat_incident_count}). "
+        f"A police supervisor must review the repeat victimisation within "
+        f"{clocks.repeat_escalation_hours:g} hours."
+    )
+    return [REPEAT_VICTIM_REVIEW.draft(rule=REPEAT_RULE, subject_person_id=victim, due_at=due,
+                                       reason=reason)
+            for victim in (facts.victim_person_ids or (None,))]
 
 
 def incident_duties(
@@ -268,3 +281,89 @@ def _hours(hours: float) -> timedelta:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# ------------------------------------------------------------ the kinds these rules raise
+
+REFERRAL_DECISION = DutyKind(
+    name="referral_decision", title="Decision on referral",
+    owner=AgencyKind.CHILDRENS_SOCIAL_CARE, partner=AgencyKind.POLICE,
+    clock="1 working day after the notification reaches children's social care",
+    discharged_by=Side.OWNER, action="Record decision",
+    outcomes=(Outcome("strategy_discussion", "Strategy discussion"),
+              Outcome("social_work_assessment", "Social work assessment"),
+              Outcome("early_help", "Early help"),
+              Outcome("no_further_action", "No further action")),
+    summary="Children's social care decide what to do about a police notification.",
+)
+
+SHARE_WITH_CSC = DutyKind(
+    name="share_with_csc", title="Child-at-risk notification to children's social care",
+    owner=AgencyKind.POLICE, partner=AgencyKind.CHILDRENS_SOCIAL_CARE,
+    clock="24 hours after the incident is recorded",
+    discharged_by=Side.PARTNER, action="Acknowledge notification",
+    share=ShareSpec(
+        purpose="Child-at-risk notification to children's social care (MASH)",
+        fields=(ShareField("child_name", "Child’s name"),
+                ShareField("child_dob", "Child’s date of birth", Shown.DATE),
+                ShareField("police_reference", "Police reference"),
+                ShareField("incident_kind", "Kind of incident", Shown.WORDS),
+                ShareField("occurred_at", "Occurred", Shown.DATETIME),
+                ShareField("address", "Address"),
+                ShareField("child_role", "Child’s role", Shown.WORDS),
+                ShareField("recorded_by_officer", "Recorded by the officer", Shown.YES_NO),
+                ShareField("found_from", "Found from"),
+                ShareField("risk_level", "DASH risk level"))),
+    on_arrival=referral_decision_on_arrival,
+    summary="Police tell children's social care about a child at a domestic-abuse or "
+            "welfare incident.",
+)
+
+ENCOMPASS_NOTICE = DutyKind(
+    name="encompass_notice", title="Operation Encompass notice to school",
+    owner=AgencyKind.POLICE, partner=AgencyKind.SCHOOL,
+    clock="the start (08:30) of the next school day after the incident",
+    discharged_by=Side.PARTNER, action="Acknowledge notice",
+    # A school with no safeguarding lead on record cannot acknowledge in the product: the
+    # police record that they told it by telephone.
+    outcomes=(Outcome("told_by_telephone", "Told the school by telephone", Side.OWNER),),
+    share=ShareSpec(
+        purpose="Operation Encompass notice to the school's safeguarding lead",
+        fields=(ShareField("child_name", "Child’s name"),
+                ShareField("child_dob", "Child’s date of birth", Shown.DATE),
+                ShareField("police_reference", "Police reference"),
+                ShareField("occurred_at", "Occurred", Shown.DATETIME),
+                ShareField("address", "Address"),
+                ShareField("child_present", "Child present", Shown.YES_NO),
+                ShareField("child_voice", "Child’s voice"),
+                ShareField("school_urn", "School URN"))),
+    summary="Police tell the child's school's designated safeguarding lead before the next "
+            "school day.",
+)
+
+FIND_SCHOOL = DutyKind(
+    name="find_school", title="Find the child's school for an Operation Encompass notice",
+    owner=AgencyKind.EDUCATION, partner=AgencyKind.POLICE,
+    clock="the start (08:30) of the next school day after the incident",
+    discharged_by=Side.OWNER, action="Record what was found",
+    outcomes=(Outcome("school_found_and_told", "School found and its lead told"),
+              Outcome("not_in_school", "Not on any school's roll (home educated, not of "
+                                       "school age, or left the area)")),
+    summary="The education service finds the school of a child whose school no agency has "
+            "recorded, so the Operation Encompass notice still reaches it.",
+)
+
+MARAC_REFERRAL = DutyKind(
+    name="marac_referral", title="MARAC referral", owner=AgencyKind.POLICE,
+    clock="1 working day after a high-risk incident is recorded",
+    discharged_by=Side.OWNER, action="Record referral made",
+    summary="Police refer a high-risk victim to the multi-agency risk assessment conference.",
+)
+
+REPEAT_VICTIM_REVIEW = DutyKind(
+    name="repeat_victim_review", title="Repeat-victim supervisor review",
+    owner=AgencyKind.POLICE, owner_role=Role.SUPERVISOR,
+    clock="24 hours, at the 3rd domestic-abuse incident in 365 days at the household",
+    discharged_by=Side.OWNER, action="Record review",
+    summary="A police supervisor reviews repeat domestic abuse at one household.",
+)

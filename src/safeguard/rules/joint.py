@@ -16,14 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from safeguard.access.models import AgencyKind
 from safeguard.config import SharingSettings
-from safeguard.rules.drafts import CHILD_PROTECTION_CONFERENCE, STRATEGY_DISCUSSION, DutyDraft
+from safeguard.rules.context import RuleContext
+from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.kinds import Discharged, DutyKind, Outcome, Rule, Side
 from safeguard.workdays import LONDON, WorkingCalendar
 
-CSC = "childrens_social_care"
-PARTICIPANTS = ("police", "health")
-STRATEGY_RULE = ("joint-strategy-discussion", "1")
-ICPC_RULE = ("initial-child-protection-conference", "1")
+STRATEGY_RULE = Rule("joint-strategy-discussion", "1")
+ICPC_RULE = Rule("initial-child-protection-conference", "1")
 RISK_ORDER = {"standard": 0, "medium": 1, "high": 2}
 AGENCY_WORDS = {"police": "police", "childrens_social_care": "children's social care",
                 "health": "health", "education": "education", "probation": "probation"}
@@ -128,38 +129,71 @@ def strategy_discussion_duties(
     evidence = joint_evidence(facts, settings)
     if not evidence:
         return []
-    name, version = STRATEGY_RULE
     days = settings.strategy_discussion_working_days
     reason = (
-        f"Rule {name} v{version}: what agencies know about {facts.child_name} needs a joint "
+        f"what agencies know about {facts.child_name} needs a joint "
         f"assessment. Children's social care must hold a strategy discussion with police and "
         f"health within {days} working day{'s' if days != 1 else ''}. Evidence: "
         + " ".join(f"({n}) {line}." for n, line in enumerate(evidence, start=1))
     )
-    return [DutyDraft(
-        kind=STRATEGY_DISCUSSION, owner_agency_id=CSC, subject_person_id=facts.person_id,
+    return [STRATEGY_DISCUSSION.draft(
+        rule=STRATEGY_RULE, subject_person_id=facts.person_id,
         due_at=calendar.add_working_days(facts.recorded_at, days), reason=reason,
-        rule_name=name, rule_version=version, participants=PARTICIPANTS,
         evidence=tuple(evidence),
     )]
 
 
 def child_protection_conference_duty(
-    *, subject_person_id: int, child_name: str, discussed_at: datetime,
+    *, subject_person_id: int | None, child_name: str, discussed_at: datetime,
     calendar: WorkingCalendar, settings: SharingSettings,
 ) -> DutyDraft:
     """A section 47 enquiry starts the clock for the initial child protection conference."""
-    name, version = ICPC_RULE
     days = settings.icpc_working_days
-    return DutyDraft(
-        kind=CHILD_PROTECTION_CONFERENCE, owner_agency_id=CSC,
-        subject_person_id=subject_person_id,
+    return CHILD_PROTECTION_CONFERENCE.draft(
+        rule=ICPC_RULE, subject_person_id=subject_person_id,
         due_at=calendar.add_working_days(discussed_at, days),
         reason=(
-            f"Rule {name} v{version}: the strategy discussion about {child_name} on "
+            f"the strategy discussion about {child_name} on "
             f"{_when(discussed_at)} started a section 47 enquiry. The initial child protection "
             f"conference is due within {days} working days of the strategy discussion "
             "(Working Together)."
         ),
-        rule_name=name, rule_version=version, participants=PARTICIPANTS,
     )
+
+
+def conference_after_section_47(done: Discharged, ctx: RuleContext) -> list[DutyDraft]:
+    """What holding a strategy discussion raises: a section 47 outcome starts the initial
+    child protection conference's clock."""
+    if done.outcome != "section_47":
+        return []
+    return [child_protection_conference_duty(
+        subject_person_id=done.subject_person_id, child_name=done.subject_name,
+        discussed_at=done.at, calendar=ctx.calendar, settings=ctx.sharing)]
+
+
+CHILD_PROTECTION_CONFERENCE = DutyKind(
+    name="initial_child_protection_conference", title="Initial child protection conference",
+    owner=AgencyKind.CHILDRENS_SOCIAL_CARE,
+    participants=(AgencyKind.POLICE, AgencyKind.HEALTH),
+    clock="15 working days after a strategy discussion decides on a section 47 enquiry",
+    discharged_by=Side.OWNER, action="Record conference outcome",
+    outcomes=(Outcome("child_protection_plan", "Child protection plan"),
+              Outcome("no_child_protection_plan", "No child protection plan")),
+    summary="Children's social care convene the conference that decides on a child "
+            "protection plan.",
+)
+
+STRATEGY_DISCUSSION = DutyKind(
+    name="strategy_discussion", title="Strategy discussion",
+    owner=AgencyKind.CHILDRENS_SOCIAL_CARE,
+    participants=(AgencyKind.POLICE, AgencyKind.HEALTH),
+    clock="1 working day; raised by concerns from 2+ agencies in 30 days, a concern while a "
+          "referral is open, a second concern in 7 days, or rising incident risk",
+    discharged_by=Side.OWNER, action="Record strategy discussion outcome",
+    outcomes=(Outcome("no_further_action", "No further action"),
+              Outcome("section_47", "Section 47 enquiry"),
+              Outcome("early_help", "Early help")),
+    follow_up=conference_after_section_47,
+    summary="Children's social care, police and health assess together what several agencies "
+            "know about a child.",
+)

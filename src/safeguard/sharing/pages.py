@@ -12,24 +12,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
-from safeguard.duties.kinds import KINDS, OUTCOME_WORDS
+from safeguard.casework.service import acknowledge_share
 from safeguard.duties.models import DISCHARGED, Duty
-from safeguard.duties.pages import (
-    SHARE_FIELDS,
+from safeguard.duties.presenters import (
     agency_names,
     duty_rows,
     is_overdue,
     person_names,
     relative_due,
+    share_rows,
 )
 from safeguard.errors import Invalid
+from safeguard.rules.catalogue import KINDS, SHARE_KINDS
 from safeguard.sharing.models import Share
 from safeguard.sharing.records import RecordFilter, may_see_all, records_csv, search_records
 from safeguard.sharing.service import (
     REPLY_MAX,
-    SHARE_KINDS,
     InboxFilter,
-    acknowledge_share,
     follow_on_duties,
     inbox_page,
     inbox_share,
@@ -37,7 +36,7 @@ from safeguard.sharing.service import (
     record_reply,
     shared_by,
 )
-from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -89,22 +88,6 @@ def inbox(request: Request, session: SessionDep, principal: UserDep, now: NowDep
     return render(request, "inbox/list.html", ctx, principal=principal)
 
 
-def _content_rows(share: Share) -> list[tuple[str, str]]:
-    rows = []
-    for key, label in SHARE_FIELDS:
-        value = share.content.get(key)
-        if value in (None, ""):
-            continue
-        if isinstance(value, bool):
-            text = "Yes" if value else "No"
-        elif key in ("incident_kind", "child_role"):
-            text = str(value).replace("_", " ")
-        else:
-            text = str(value)
-        rows.append((label, text))
-    return rows
-
-
 def _share_context(session: Session, share: Share, duty: Duty, *, principal: Principal,
                    now: datetime) -> dict[str, Any]:
     agencies = agency_names(session, [share.from_agency_id, share.to_agency_id])
@@ -112,11 +95,12 @@ def _share_context(session: Session, share: Share, duty: Duty, *, principal: Pri
     return {
         "share": share, "duty": duty, "kind": KINDS[duty.kind],
         "row": duty_rows(session, [duty], now=now)[0], "agencies": agencies,
-        "content_rows": _content_rows(share),
+        "content_rows": share_rows(duty.kind, share.content),
         "occurred_at": _parsed(share.content.get("occurred_at")),
         "shared_by": shared_by(session, duty_ids=[duty.id]).get(duty.id, ""),
         "follow_on": duty_rows(session, follow_on, now=now),
-        "outcome_words": OUTCOME_WORDS, "can_acknowledge": duty.status != DISCHARGED,
+        "outcome_words": dict(KINDS[duty.kind].outcome_words),
+        "can_acknowledge": duty.status != DISCHARGED,
         "nav": "inbox", "form": {}, "field_errors": {}, "reply_max": REPLY_MAX,
     }
 
@@ -147,13 +131,13 @@ def _form_errors(request: Request, session: SessionDep, principal: Principal, no
 
 @router.post("/inbox/{share_id}/acknowledge", dependencies=[CsrfDep], response_model=None)
 def acknowledge(request: Request, share_id: int, session: SessionDep, principal: UserDep,
-                now: NowDep, note: Annotated[str, Form()] = "") -> Response:
+                now: NowDep, rules: RulesDep, note: Annotated[str, Form()] = "") -> Response:
     note = note.strip()
     if len(note) > NOTE_MAX:
         return _form_errors(request, session, principal, now, share_id,
                             {"note": f"The note must be {NOTE_MAX} characters or fewer"},
                             {"note": note})
-    acknowledge_share(session, share_id=share_id, principal=principal, now=now,
+    acknowledge_share(session, share_id=share_id, principal=principal, now=now, ctx=rules,
                       note=note or None)
     return RedirectResponse(f"/inbox/{share_id}?done=acknowledged", status_code=303)
 

@@ -16,25 +16,15 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.config import ClockSettings, get_settings
 from safeguard.db import table_of
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
-from safeguard.duties.service import (
-    CreatedDuty,
-    create_duties,
-    dedupe_key,
-    discharge,
-    on_discharge,
-    on_share_lookup,
-)
+from safeguard.duties.service import CreatedDuty, create_duties, dedupe_key
 from safeguard.errors import Conflict, Invalid, NotFound
-from safeguard.rules.drafts import ENCOMPASS_NOTICE, SHARE_WITH_CSC, DutyDraft
-from safeguard.rules.incidents import referral_decision_duty
+from safeguard.rules.catalogue import kind_of
+from safeguard.rules.context import RuleContext
+from safeguard.rules.kinds import Arrived
 from safeguard.sharing.delivery import enqueue_deliveries
 from safeguard.sharing.models import SAFEGUARDING_BASIS, Share
-from safeguard.workdays import WorkingCalendar
-
-SHARE_KINDS = (SHARE_WITH_CSC, ENCOMPASS_NOTICE)
 
 
 @dataclass(frozen=True)
@@ -46,8 +36,8 @@ class WrittenShare:
 @dataclass(frozen=True)
 class Shared:
     shares: list[WrittenShare]
-    # The referral decisions whose clocks the shares with social care started.
-    referral_decisions: list[CreatedDuty]
+    # The duties the shares' arrival raised (social care's referral decision).
+    on_arrival: list[CreatedDuty]
 
 
 # Built once, as intake writes shares for most incidents (see duties.service._INSERT_DUTY).
@@ -60,23 +50,24 @@ def create_shares(
     *,
     created: Sequence[CreatedDuty],
     now: datetime,
-    calendar: WorkingCalendar,
-    clocks: ClockSettings,
+    ctx: RuleContext,
     actor: str,
     none_stored: bool = False,
 ) -> Shared:
-    """A share for each sharing duty just `created`, its webhook deliveries queued, and for a
-    share with social care the referral decision whose clock its arrival starts.
+    """A share for each sharing duty just `created`, its webhook deliveries queued, and the
+    duties its arrival raises (the kind's `on_arrival`: for a share with social care, the
+    referral decision whose clock its arrival starts).
 
     `none_stored` says the duties' event was stored by this transaction, so no duty of it
     (no referral decision either) is stored yet and the existence checks can be skipped.
     """
     sharing = [duty for duty in created
-               if duty.draft.kind in SHARE_KINDS and duty.draft.partner_agency_id is not None]
+               if kind_of(duty.draft.kind).is_share and duty.draft.partner_agency_id is not None]
     if not sharing:
         return Shared([], [])
-    # What each share holds: only the fields its kind may carry (config sharing.share_fields).
-    contents = [minimal_content(duty.draft.kind, duty.draft.share_content) for duty in sharing]
+    # What each share holds: only the fields its kind may carry.
+    contents = [minimal_content(duty.draft.kind, duty.draft.share_content,
+                                ctx.sharing.share_fields) for duty in sharing]
     rows = [{
         "duty_id": duty.id, "kind": duty.draft.kind, "from_agency_id": duty.draft.owner_agency_id,
         "to_agency_id": duty.draft.partner_agency_id,
@@ -87,76 +78,51 @@ def create_shares(
     ids = session.connection().execute(_INSERT_SHARE, rows).scalars().all()
     written = [WrittenShare(share_id, str(duty.draft.partner_agency_id))
                for share_id, duty in zip(ids, sharing, strict=True)]
-    # Several shares with social care about one child in one event start one decision's
-    # clock (the first share's, which arrived now).
-    decisions: list[CreatedDuty] = []
+    # Several shares about one child in one event start one follow-up's clock (the first
+    # share's, which arrived now).
+    raised: list[CreatedDuty] = []
     keys: set[str] = set()
     for duty, content in zip(sharing, contents, strict=True):
-        if duty.draft.kind != SHARE_WITH_CSC:
+        arrival = kind_of(duty.draft.kind).on_arrival
+        if arrival is None:
             continue
-        # Worded from what the share holds: a name the share withheld stays out of it.
-        draft = _referral_draft(duty.draft.subject_person_id, content, arrived_at=now,
-                                calendar=calendar, clocks=clocks)
-        key = dedupe_key(draft, duty.event_id)
-        if key in keys:
-            continue
-        keys.add(key)
-        decisions += create_duties(session, drafts=[draft], event_id=duty.event_id, now=now,
-                                   actor=actor, parent_duty_id=duty.id, none_stored=none_stored)
+        for draft in arrival(Arrived(duty_id=duty.id, event_id=duty.event_id,
+                                     subject_person_id=duty.draft.subject_person_id,
+                                     content=content, at=now), ctx):
+            key = dedupe_key(draft, duty.event_id)
+            if key in keys:
+                continue
+            keys.add(key)
+            raised += create_duties(session, drafts=[draft], event_id=duty.event_id, now=now,
+                                    actor=actor, parent_duty_id=duty.id,
+                                    none_stored=none_stored)
     # Partner systems' webhooks are queued in this same transaction: no share without its send.
     enqueue_deliveries(session, shares=[(share.id, share.to_agency_id) for share in written],
                        now=now)
-    return Shared(written, decisions)
+    return Shared(written, raised)
 
 
-def _referral_draft(subject_person_id: int, content: Mapping[str, object], *,
-                    arrived_at: datetime, calendar: WorkingCalendar, clocks: ClockSettings
-                    ) -> DutyDraft:
-    """The referral decision's clock starts when the notification reaches social care."""
-    return referral_decision_duty(
-        subject_person_id=subject_person_id,
-        reference=str(content.get("police_reference", "")),
-        child_name=str(content.get("child_name", "the child")),
-        arrived_at=arrived_at, calendar=calendar, clocks=clocks,
-    )
-
-
-def _acknowledge(session: Session, duty: Duty, principal: Principal, now: datetime) -> None:
+def mark_acknowledged(session: Session, *, duty: Duty, principal: Principal,
+                      now: datetime) -> Share | None:
+    """The share behind a sharing duty its partner discharged, marked acknowledged."""
     share = session.scalar(select(Share).where(Share.duty_id == duty.id))
     if share is not None and share.acknowledged_at is None:
         share.acknowledged_at, share.acknowledged_by = now, principal.actor
-
-
-for _kind in SHARE_KINDS:
-    on_discharge(_kind, _acknowledge)
+    return share
 
 
 def share_for_duty(session: Session, *, duty_id: int) -> Share | None:
     return session.scalar(select(Share).where(Share.duty_id == duty_id))
 
 
-on_share_lookup(lambda session, duty_id: share_for_duty(session, duty_id=duty_id))
-
-
-def inbox(session: Session, *, principal: Principal, include_acknowledged: bool = False,
-          limit: int = 100) -> list[tuple[Share, Duty]]:
-    query = (select(Share, Duty).join(Duty, Duty.id == Share.duty_id)
-             .where(Share.to_agency_id == principal.agency_id))
-    if not include_acknowledged:
-        query = query.where(Share.acknowledged_at.is_(None))
-    rows = session.execute(query.order_by(Duty.due_at).limit(limit)).all()
-    return [(row[0], row[1]) for row in rows]
-
-
 def minimal_content(kind: str, content: Mapping[str, object],
-                    fields: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
-    """Only the fields configured for the kind of share (config sharing.share_fields).
-
-    A kind with no configured list keeps what its rule drafted: the rule is the minimum then.
-    """
-    allowed = (get_settings().sharing.share_fields if fields is None else fields).get(kind)
-    if allowed is None:
-        return dict(content)
+                    narrowed: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    """Only the fields the kind's declaration lets a share carry, or fewer where local
+    configuration narrows them (config sharing.share_fields); never a field undeclared."""
+    spec = kind_of(kind).share
+    allowed = set(spec.keys) if spec else set()
+    if narrowed and kind in narrowed:
+        allowed &= set(narrowed[kind])
     return {key: value for key, value in content.items() if key in allowed}
 
 
@@ -202,16 +168,6 @@ def open_share(session: Session, *, share_id: int, principal: Principal,
     audit(session, principal=principal, action="read", entity="share", entity_id=share.id,
           person_id=share.subject_person_id, why="opened the share in the partner inbox")
     return share, duty
-
-
-def acknowledge_share(session: Session, *, share_id: int, principal: Principal, now: datetime,
-                      note: str | None = None) -> Share:
-    """Acknowledging discharges the sharing duty; its discharge hook marks the share."""
-    share, duty = inbox_share(session, share_id=share_id, principal=principal)
-    discharge(session, duty_id=duty.id, principal=principal, now=now, note=note)
-    audit(session, principal=principal, action="write", entity="share", entity_id=share.id,
-          person_id=share.subject_person_id, why="acknowledged the share")
-    return share
 
 
 def record_reply(session: Session, *, share_id: int, principal: Principal, now: datetime,

@@ -13,9 +13,9 @@ import hmac
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import HTTPException
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,10 +23,8 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.duties.models import Duty
-from safeguard.duties.service import discharge
 from safeguard.errors import NotFound
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
-from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
 
 SIGNATURE_HEADER = "X-Safeguard-Signature"
 TIMESTAMP_HEADER = "X-Safeguard-Timestamp"
@@ -150,12 +148,12 @@ class Unauthentic(Exception):
     """The acknowledgement's signature or timestamp is wrong: 401, nothing changes."""
 
 
-def acknowledge_share(
+def verify_acknowledgement(
     session: Session, *, share_id: int, principal: Principal, body: bytes,
     timestamp: str | None, signature: str | None, now: datetime,
-) -> AcknowledgementOut:
-    """Check, in order, who is asking, about which share, with what; change nothing until all
-    checks pass (the duty is discharged last, by the same function as a user's click)."""
+) -> tuple[Share, AcknowledgementIn]:
+    """Check, in order, who is asking, about which share, with what; nothing changes here
+    (the caller discharges the duty last, by the same function as a user's click)."""
     endpoint = endpoint_for(session, agency_id=principal.agency_id)
     if endpoint is not None:
         problem = signature_problem(endpoint.secret, body, timestamp, signature, now)
@@ -172,19 +170,7 @@ def acknowledge_share(
         raise _invalid("idempotency_key", "does not match the key this share was sent with")
     if ack.received_at > now + timedelta(seconds=REPLAY_WINDOW_SECONDS):
         raise _invalid("received_at", "is in the future")
-    if share.acknowledged_at is not None:
-        return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
-                                  acknowledged_by=share.acknowledged_by or "",
-                                  already_acknowledged=True)
-    note = f"Received by {principal.display_name} at {ack.received_at.isoformat()}."
-    if ack.note:
-        note += f" {ack.note}"
-    discharge(session, duty_id=share.duty_id, principal=principal, now=now, note=note)
-    session.refresh(share)
-    assert share.acknowledged_at is not None  # set by the sharing area's discharge hook
-    return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
-                              acknowledged_by=share.acknowledged_by or principal.actor,
-                              already_acknowledged=False)
+    return share, ack
 
 
 def _invalid(field: str, reason: str) -> HTTPException:
@@ -198,29 +184,3 @@ def _parse(body: bytes) -> AcknowledgementIn:
         problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
                     for e in error.errors()]
         raise HTTPException(422, problems) from None
-
-
-async def raw_body(request: Request) -> bytes:
-    """The signature covers the exact bytes sent, so the route reads them unparsed."""
-    return await request.body()
-
-
-router = APIRouter(prefix="/api/v1/shares", tags=["sharing"])
-
-
-@router.post("/{share_id}/acknowledgement", response_model=AcknowledgementOut,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": AcknowledgementIn.model_json_schema()}}}})
-def api_acknowledge(
-    share_id: int, request: Request, session: SessionDep, principal: PrincipalDep,
-    now: NowDep, body: Annotated[bytes, Depends(raw_body)],
-) -> AcknowledgementOut:
-    """A partner system acknowledges a share it received (signed when the agency has a webhook
-    endpoint). Repeating an acknowledgement returns the original one."""
-    try:
-        return acknowledge_share(
-            session, share_id=share_id, principal=principal, body=body, now=now,
-            timestamp=request.headers.get(TIMESTAMP_HEADER),
-            signature=request.headers.get(SIGNATURE_HEADER))
-    except Unauthentic as error:
-        raise HTTPException(401, str(error)) from None

@@ -19,6 +19,7 @@ from safeguard.access.models import User
 from safeguard.access.service import Principal, principal_for_api_key, principal_for_user
 from safeguard.config import Settings
 from safeguard.db import transaction, utcnow
+from safeguard.rules.context import RuleContext
 
 PUBLIC_ROUTES = {
     "/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json", "/docs",
@@ -129,4 +130,13 @@ async def verify_csrf(request: Request) -> None:
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 UserDep = Annotated[Principal, Depends(require_user)]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_rule_context(request: Request) -> RuleContext:
+    """The clocks, thresholds and calendars built once at start-up (app.state.rules)."""
+    ctx: RuleContext = request.app.state.rules
+    return ctx
+
+
+RulesDep = Annotated[RuleContext, Depends(get_rule_context)]
 CsrfDep = Depends(verify_csrf)

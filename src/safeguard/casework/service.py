@@ -1,0 +1,116 @@
+"""Raising and discharging duties: the one path for each, whatever the route.
+
+Intake, the web pages, the JSON API, partner acknowledgements and the review queue all raise
+and discharge duties through these functions, so a share is always written with its duty, an
+acknowledgement always marks its share, and what a kind's declaration says discharging it
+raises (a section 47 outcome raises a conference) always follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import Principal
+from safeguard.audit.service import record as audit
+from safeguard.duties.models import Duty
+from safeguard.duties.service import CreatedDuty, create_duties, record_discharge
+from safeguard.people.models import Person
+from safeguard.people.service import person_name
+from safeguard.rules.catalogue import kind_of
+from safeguard.rules.context import RuleContext
+from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.kinds import Discharged
+from safeguard.sharing.models import Share
+from safeguard.sharing.service import create_shares, inbox_share, mark_acknowledged
+from safeguard.sharing.webhooks import AcknowledgementOut, verify_acknowledgement
+
+
+@dataclass(frozen=True)
+class Raised:
+    duties: list[CreatedDuty]
+    share_ids: list[int]
+
+    @property
+    def duty_ids(self) -> list[int]:
+        return [duty.id for duty in self.duties]
+
+
+def raise_duties(
+    session: Session, *, drafts: Sequence[DutyDraft], event_id: int, now: datetime,
+    actor: str, ctx: RuleContext, parent_duty_id: int | None = None,
+    none_stored: bool = False,
+) -> Raised:
+    """Write the drafted duties, a share for each that is a share, and the duties the shares'
+    arrival raises."""
+    created = create_duties(session, drafts=drafts, event_id=event_id, now=now, actor=actor,
+                            parent_duty_id=parent_duty_id, none_stored=none_stored)
+    shared = create_shares(session, created=created, now=now, ctx=ctx, actor=actor,
+                           none_stored=none_stored)
+    return Raised([*created, *shared.on_arrival], [share.id for share in shared.shares])
+
+
+def discharge(
+    session: Session, *, duty_id: int, principal: Principal, now: datetime, ctx: RuleContext,
+    outcome: str | None = None, note: str | None = None,
+) -> Duty:
+    """Discharge a duty (permissions and outcomes as its kind declares), mark its share
+    acknowledged when its partner discharged it, raise what discharging it triggers, and
+    audit it."""
+    duty = record_discharge(session, duty_id=duty_id, principal=principal, now=now,
+                            outcome=outcome, note=note)
+    kind = kind_of(duty.kind)
+    if kind.is_share and principal.agency_id == duty.partner_agency_id:
+        mark_acknowledged(session, duty=duty, principal=principal, now=now)
+    if kind.follow_up is not None:
+        subject = (session.get(Person, duty.subject_person_id)
+                   if duty.subject_person_id is not None else None)
+        drafts = kind.follow_up(Discharged(
+            duty_id=duty.id, event_id=duty.event_id, subject_person_id=duty.subject_person_id,
+            subject_name=person_name(subject) if subject else "the child", outcome=outcome,
+            at=now), ctx)
+        raise_duties(session, drafts=drafts, event_id=duty.event_id, now=now,
+                     actor=principal.actor, ctx=ctx, parent_duty_id=duty.id)
+    audit(session, principal=principal, action="write", entity="duty", entity_id=duty.id,
+          person_id=duty.subject_person_id,
+          why=f"discharged: {kind.action.lower()}" + (f" ({outcome})" if outcome else ""))
+    session.flush()
+    return duty
+
+
+def acknowledge_share(session: Session, *, share_id: int, principal: Principal, now: datetime,
+                      ctx: RuleContext, note: str | None = None) -> Share:
+    """The receiving agency acknowledges a share in its inbox, which discharges the duty."""
+    share, duty = inbox_share(session, share_id=share_id, principal=principal)
+    discharge(session, duty_id=duty.id, principal=principal, now=now, ctx=ctx, note=note)
+    audit(session, principal=principal, action="write", entity="share", entity_id=share.id,
+          person_id=share.subject_person_id, why="acknowledged the share")
+    return share
+
+
+def acknowledge_from_partner_system(
+    session: Session, *, share_id: int, principal: Principal, body: bytes,
+    timestamp: str | None, signature: str | None, now: datetime, ctx: RuleContext,
+) -> AcknowledgementOut:
+    """A partner system's signed acknowledgement: verified first, then the duty discharged by
+    the same function as a user's click. Repeating it returns the original acknowledgement."""
+    share, ack = verify_acknowledgement(session, share_id=share_id, principal=principal,
+                                        body=body, timestamp=timestamp, signature=signature,
+                                        now=now)
+    if share.acknowledged_at is not None:
+        return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
+                                  acknowledged_by=share.acknowledged_by or "",
+                                  already_acknowledged=True)
+    note = f"Received by {principal.display_name} at {ack.received_at.isoformat()}."
+    if ack.note:
+        note += f" {ack.note}"
+    discharge(session, duty_id=share.duty_id, principal=principal, now=now, ctx=ctx, note=note)
+    session.refresh(share)
+    if share.acknowledged_at is None:  # discharged by its partner, so marked acknowledged
+        raise RuntimeError(f"share {share.id} was not marked acknowledged")
+    return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
+                              acknowledged_by=share.acknowledged_by or principal.actor,
+                              already_acknowledged=False)

@@ -1,0 +1,31 @@
+"""What every rule is given besides its facts: clock lengths, thresholds and calendars.
+
+Built once per process (or per import) from the settings and passed down to every rule and
+every service that raises duties, so nothing reads settings midway through an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from safeguard.config import ClockSettings, Settings, SharingSettings
+from safeguard.workdays import SchoolCalendar, WorkingCalendar, load_term_dates
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    clocks: ClockSettings
+    calendar: WorkingCalendar
+    schools: SchoolCalendar
+    # Events that occurred before this are history: stored and resolved, but raise no duties.
+    live_from: datetime | None = None
+    sharing: SharingSettings = field(default_factory=SharingSettings)
+
+
+def build_context(settings: Settings, *, live_from: datetime | None = None) -> RuleContext:
+    calendar = WorkingCalendar()
+    terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
+    schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
+    return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing)
