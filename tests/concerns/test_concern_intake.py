@@ -124,7 +124,8 @@ def test_concerns_from_two_agencies_raise_one_strategy_discussion_with_its_evide
 
 
 def _visible_duty_ids(session: Session, who: Principal) -> set[int]:
-    duties, _ = list_duties(session, principal=who, filters=DutyFilter(), now=FRIDAY_NIGHT, why=None)
+    duties, _ = list_duties(session, principal=who, filters=DutyFilter(), now=FRIDAY_NIGHT,
+                            why=None)
     return {d.id for d in duties}
 
 
