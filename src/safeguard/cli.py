@@ -30,6 +30,7 @@ from safeguard.db import (
     transaction,
     utcnow,
 )
+from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
@@ -259,6 +260,12 @@ def schema(out: Path = Path("src/safeguard/events/events.schema.json")) -> None:
     """Write the import format's JSON Schema (generated from the API's models)."""
     out.write_text(json.dumps(event_json_schema(), indent=2, sort_keys=True) + "\n", "utf-8")
     console.print(f"Wrote {out}")
+
+
+@app.command()
+def kinds() -> None:
+    """Print docs/duties.md: every duty kind as declared (owner, clock, outcomes, shares)."""
+    typer.echo(duty_kinds_markdown(), nl=False)
 
 
 @app.command()
