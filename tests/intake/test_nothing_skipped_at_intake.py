@@ -22,7 +22,8 @@ from safeguard.errors import Invalid
 from safeguard.incidents.models import IncidentPerson
 from safeguard.intake.service import Accepted, IntakeContext
 from safeguard.people.models import MatchReview, PersonIdentifier, PersonRecord
-from safeguard.sharing.models import Share
+from safeguard.sharing.models import PENDING, WITHDRAWN, Delivery, Share
+from safeguard.sharing.webhooks import set_endpoint
 
 from ..people.helpers import add, person
 from ..web.test_pages_support import accept, person_id
@@ -251,6 +252,37 @@ def test_it_closes_a_duplicate_duty_when_two_records_of_one_child_are_merged(
     assert session.scalars(select(DutyTransition.action).where(
         DutyTransition.duty_id == repeat.id).order_by(DutyTransition.id)).all() == [
         "created", "closed_as_duplicate", "reopened"]
+
+
+def test_it_withdraws_a_closed_duplicates_webhook_and_sends_it_again_after_an_unmerge(
+    session: Session, ctx: IntakeContext, principal: Who,
+) -> None:
+    set_endpoint(session, agency_id="childrens_social_care", url="https://csc.example/hook")
+    amy, zoe = add(session, ctx, person("health", "H-1", "Amy", nhs=NHS),
+                   person("education", "E-1", "Zoe", nhs=NHS))
+    review = session.scalars(select(MatchReview)).one()
+    zoe_listed = {"role": "child_present", "given_name": "Zoe", "family_name": "Smith",
+                  "dob": "2015-02-11"}
+    accepted = record(session, ctx, incident("INC-52", TUESDAY_NIGHT.isoformat(),
+                                             RECORDED.isoformat(), dash=LOW_RISK_DASH,
+                                             people=[zoe_listed]))
+    shares = duties_of(session, accepted, "share_with_csc")
+
+    def statuses() -> dict[int, str]:
+        return dict(session.execute(
+            select(Share.duty_id, Delivery.status).join(Delivery, Delivery.share_id == Share.id)
+            .where(Share.duty_id.in_([d.id for d in shares]))).all())
+
+    assert set(statuses().values()) == {PENDING}
+    merge = decide(session, ctx=ctx, review_id=review.id, same=True,
+                   principal=principal("csc.worker"), now=RECORDED + timedelta(hours=2))
+    assert merge is not None
+    closed = session.scalars(select(Duty.id).where(Duty.id.in_([d.id for d in shares]),
+                                                   Duty.outcome == DUPLICATE)).one()
+    assert statuses() == {d.id: WITHDRAWN if d.id == closed else PENDING for d in shares}
+    unmerge(session, merge_id=merge.id, principal=principal("csc.worker"),
+            now=RECORDED + timedelta(hours=3))
+    assert set(statuses().values()) == {PENDING}
 
 
 # ------------------------------------------------------------------ identifier conflicts

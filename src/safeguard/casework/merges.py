@@ -36,6 +36,7 @@ from safeguard.people.models import MatchReview, Person, PersonMerge, PersonMerg
 from safeguard.rules.context import RuleContext
 from safeguard.rules.joint import STRATEGY_DISCUSSION
 from safeguard.rules.quality import Gap, data_quality_duties
+from safeguard.sharing.service import restore_deliveries, withdraw_deliveries
 
 
 def decide(session: Session, *, review_id: int, same: bool, principal: Principal,
@@ -133,6 +134,9 @@ def _close_duplicates(session: Session, *, merge: PersonMerge) -> list[int]:
                                "both duties are about one child")
         closed.append(duty.id)
     session.flush()
+    # The partner hears of the child once: a closed duplicate's share is not sent.
+    withdraw_deliveries(session, duty_ids=closed,
+                        why=f"withdrawn: its duty was closed as a duplicate by merge {merge.id}")
     return closed
 
 
@@ -156,6 +160,7 @@ def _reopen_duplicates(session: Session, *, merge: PersonMerge, now: datetime,
                                    note=f"merge {merge.id} undone: no longer a duplicate"))
         reopened.append(duty.id)
     session.flush()
+    restore_deliveries(session, duty_ids=reopened, now=now)
     return reopened
 
 

@@ -15,7 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 100
 STATUS_CHOICES = (("dead", "Dead (needs re-driving)"), ("pending", "Pending"),
-                  ("delivered", "Delivered"), ("all", "All"))
+                  ("delivered", "Delivered"), ("withdrawn", "Withdrawn (duplicate)"),
+                  ("all", "All"))
 
 
 @router.get("/admin/deliveries", response_class=HTMLResponse)

@@ -61,6 +61,9 @@ class WebhookEndpoint(Base):
 PENDING = "pending"
 DELIVERED = "delivered"
 DEAD = "dead"
+# Not to be sent: the share's duty was closed as a duplicate of another (two records of one
+# child merged), so the partner hears of the child once. Restored if the merge is undone.
+WITHDRAWN = "withdrawn"
 
 
 class Delivery(Base):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -24,7 +24,7 @@ from safeguard.rules.catalogue import kind_of
 from safeguard.rules.context import RuleContext
 from safeguard.rules.kinds import Arrived
 from safeguard.sharing.delivery import enqueue_deliveries
-from safeguard.sharing.models import SAFEGUARDING_BASIS, Share
+from safeguard.sharing.models import PENDING, SAFEGUARDING_BASIS, WITHDRAWN, Delivery, Share
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,35 @@ def mark_acknowledged(session: Session, *, duty: Duty, principal: Principal,
     if share is not None and share.acknowledged_at is None:
         share.acknowledged_at, share.acknowledged_by = now, principal.actor
     return share
+
+
+def withdraw_deliveries(session: Session, *, duty_ids: Sequence[int], why: str) -> int:
+    """Stop sending the shares of these duties (closed as duplicates): pending deliveries are
+    withdrawn, with the reason; returns how many."""
+    return _set_pending(session, duty_ids=duty_ids, from_status=PENDING, to_status=WITHDRAWN,
+                        error=why)
+
+
+def restore_deliveries(session: Session, *, duty_ids: Sequence[int], now: datetime) -> int:
+    """Send again what withdraw_deliveries stopped (the duties are open once more)."""
+    return _set_pending(session, duty_ids=duty_ids, from_status=WITHDRAWN, to_status=PENDING,
+                        error=None, next_attempt_at=now)
+
+
+def _set_pending(session: Session, *, duty_ids: Sequence[int], from_status: str,
+                 to_status: str, error: str | None, next_attempt_at: datetime | None = None
+                 ) -> int:
+    if not duty_ids:
+        return 0
+    values: dict[str, Any] = {"status": to_status, "last_error": error}
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    result = session.execute(
+        update(Delivery).where(
+            Delivery.status == from_status,
+            Delivery.share_id.in_(select(Share.id).where(Share.duty_id.in_(list(duty_ids)))))
+        .values(**values).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def share_for_duty(session: Session, *, duty_id: int) -> Share | None:
