@@ -165,10 +165,6 @@ def discharge_choice(principal: Principal, duty: Duty) -> DischargeChoice | None
     return None
 
 
-def may_discharge(principal: Principal, duty: Duty) -> bool:
-    return discharge_choice(principal, duty) is not None
-
-
 def record_discharge(
     session: Session, *, duty_id: int, principal: Principal, now: datetime,
     outcome: str | None = None, note: str | None = None,

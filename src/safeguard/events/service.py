@@ -62,7 +62,3 @@ def store_event(
         "payload": payload, "payload_hash": digest, "occurred_at": occurred_at,
         "received_at": utcnow(), "received_via": via, "actor": actor}).scalar_one()
     return Stored(event_id, NEW)
-
-
-def get_event(session: Session, *, event_id: int) -> Event | None:
-    return session.get(Event, event_id)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import User
 from safeguard.access.service import Principal, principal_for_api_key, principal_for_user
-from safeguard.config import Settings
 from safeguard.db import transaction, utcnow
 from safeguard.rules.context import RuleContext
 
@@ -42,11 +41,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_now(request: Request) -> datetime:

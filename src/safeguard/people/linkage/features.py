@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any
 
 from faker.providers.person.en_GB import Provider as _EnglishNames
 
@@ -210,9 +209,6 @@ class Features:
     # then; a PNC ID's year: 10 or older then), as years; None where nothing says.
     born_from: str | None = None
     born_to: str | None = None
-
-    def as_row(self) -> dict[str, Any]:
-        return asdict(self)
 
     @property
     def matchable(self) -> bool:

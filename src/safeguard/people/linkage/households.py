@@ -102,11 +102,6 @@ def _households(session: Session, address_ids: list[int]) -> dict[int, Household
     return found
 
 
-def household_at(session: Session, *, address_id: int) -> Household | None:
-    """Everyone any agency records at the address, first and last recorded there."""
-    return _households(session, [address_id]).get(address_id)
-
-
 def households_of(session: Session, *, person_id: int) -> list[Household]:
     """Every household the person has been recorded in: their current one first, then the
     others, the one they were last recorded at first."""

@@ -92,12 +92,6 @@ def person_columns(session: Session) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def merges_of(session: Session, *, person_id: int) -> list[PersonMerge]:
-    return list(session.scalars(select(PersonMerge).where(
-        (PersonMerge.survivor_id == person_id) | (PersonMerge.merged_id == person_id))
-        .order_by(PersonMerge.merged_at.desc())))
-
-
 def current_person_id(session: Session, *, person_id: int) -> int:
     """Where a merged person's rows went (follows merges that are not undone)."""
     seen = {person_id}
