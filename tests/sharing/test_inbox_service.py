@@ -172,14 +172,18 @@ def test_an_owners_duty_escalates_only_to_its_own_supervisor(
     assert sorted(d.kind for d in second) == ["encompass_notice", "share_with_csc"]
 
 
-def test_share_content_is_limited_to_the_fields_configured_for_its_kind() -> None:
+def test_share_content_is_limited_to_the_fields_its_kind_declares() -> None:
     content = {"child_name": "Mia", "police_reference": "INC-1", "dash_answers": {"q1": True}}
     assert minimal_content("share_with_csc", content) == {"child_name": "Mia",
                                                           "police_reference": "INC-1"}
+    # Local configuration may narrow a share, never widen it past its declaration.
     assert minimal_content("share_with_csc", content,
                            {"share_with_csc": ("child_name",)}) == {"child_name": "Mia"}
-    # A kind with no configured list keeps what its rule drafted.
-    assert minimal_content("new_kind", content) == content
+    assert minimal_content("share_with_csc", content,
+                           {"share_with_csc": ("child_name", "dash_answers")}) == {
+        "child_name": "Mia"}
+    # A kind that is not a share carries nothing to anyone.
+    assert minimal_content("marac_referral", content) == {}
 
 
 def test_share_records_are_searchable_and_show_who_shared_what_and_why(
