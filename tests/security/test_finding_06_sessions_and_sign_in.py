@@ -108,8 +108,14 @@ def test_a_session_ends_after_idle_time_and_after_its_maximum_age(
 
 def test_the_database_holds_only_a_hash_of_the_session_token(
         client: TestClient, session: Session, wall: Clock) -> None:
+    long_ago = wall.now - timedelta(days=40)
+    session.add(UserSession(token_hash="0" * 64, user_id=user(session, "csc.worker").id,
+                            grant="-", created_at=long_ago, last_seen_at=long_ago,
+                            expires_at=long_ago + timedelta(hours=8)))
+    session.commit()
     sign_in(client, "csc.worker")
-    row = session.scalars(select(UserSession)).one()
+    session.expire_all()
+    row = session.scalars(select(UserSession)).one()  # the month-old one was deleted
     cookie = client.cookies["safeguard_session"]
     assert row.token_hash not in cookie and len(row.token_hash) == 64
     assert row.created_at == row.last_seen_at == wall.now

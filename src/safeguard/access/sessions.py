@@ -14,11 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import User, UserSession
 
+# Ended sessions are kept this long after they would have expired (a record of who was
+# signed in when), then deleted as new sessions begin.
+KEEP_ENDED = timedelta(days=30)
 # last_seen_at is written at most this often: a write per request would queue every page
 # behind the SQLite write lock for a timestamp nobody needs to the second.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -39,6 +42,7 @@ def start_session(session: Session, *, user: User, now: datetime, max_age: timed
                   ) -> str:
     """A new session for a user who has just signed in; returns the token for the cookie."""
     token = secrets.token_urlsafe(32)
+    session.execute(delete(UserSession).where(UserSession.expires_at < now - KEEP_ENDED))
     session.add(UserSession(token_hash=_hash(token), user_id=user.id, grant=grant_of(user),
                             created_at=now, last_seen_at=now, expires_at=now + max_age))
     session.flush()
