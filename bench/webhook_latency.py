@@ -60,6 +60,7 @@ from safeguard.intake.service import Accepted, IntakeContext, accept_event, buil
 from safeguard.migrate import upgrade
 from safeguard.sharing.models import DELIVERED, Delivery, Share
 from safeguard.sharing.webhooks import (
+    ID_HEADER,
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -97,8 +98,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 at = time.time()
                 ok = verify(receiver.secrets.get(self.path.rsplit("/", 1)[-1], ""), body,
-                            self.headers.get(TIMESTAMP_HEADER),
-                            self.headers.get(SIGNATURE_HEADER), at)
+                            msg_id=self.headers.get(ID_HEADER),
+                            timestamp=self.headers.get(TIMESTAMP_HEADER),
+                            signature=self.headers.get(SIGNATURE_HEADER), now=at)
                 with receiver.lock:
                     receiver.requests += 1
                     if not ok or not self.headers.get(IDEMPOTENCY_HEADER):

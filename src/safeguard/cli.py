@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM, create_api_key
+from safeguard.access.two_factor import reset as reset_two_factor
+from safeguard.access.two_factor import set_required
 from safeguard.app import create_app
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
@@ -33,6 +35,7 @@ from safeguard.db import (
 from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
+from safeguard.errors import NotFound
 from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
@@ -41,7 +44,12 @@ from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
 from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
-from safeguard.sharing.webhooks import list_endpoints, set_endpoint
+from safeguard.sharing.webhooks import (
+    list_endpoints,
+    retire_secret,
+    rotate_secret,
+    set_endpoint,
+)
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
@@ -325,6 +333,44 @@ def webhook_set(agency: str, url: str) -> None:
     typer.echo(secret)
 
 
+@webhook_app.command("rotate")
+def webhook_rotate(
+    agency: str,
+    keep_days: Annotated[float, typer.Option(
+        help="days the previous secret stays valid unless retired sooner")] = 7.0,
+) -> None:
+    """Make a new signing secret current for AGENCY (printed once); the previous one stays
+    valid until `safeguard webhook retire AGENCY` or KEEP_DAYS, and messages are signed with
+    both meanwhile, so the partner switches without losing one."""
+    if keep_days <= 0:
+        raise typer.BadParameter("must be more than 0", param_hint="--keep-days")
+    now = utcnow()
+    try:
+        with transaction(_factory(get_settings())) as session:
+            endpoint, secret = rotate_secret(session, agency_id=agency, now=now,
+                                             keep_previous=timedelta(days=keep_days))
+            until = endpoint.previous_valid_until
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    shown = f"{until.astimezone(LONDON):%Y-%m-%d %H:%M}" if until else "retired"
+    console.print(f"New signing secret for {agency}; the previous one is valid until "
+                  f"{shown} (Europe/London) or `safeguard webhook retire {agency}`:")
+    typer.echo(secret)
+
+
+@webhook_app.command("retire")
+def webhook_retire(agency: str) -> None:
+    """End AGENCY's rollover: only the current secret signs and verifies from now on."""
+    try:
+        with transaction(_factory(get_settings())) as session:
+            retire_secret(session, agency_id=agency)
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"The previous signing secret of {agency} is retired.")
+
+
 @webhook_app.command("list")
 def webhook_list() -> None:
     """Agencies' webhook endpoints (secrets are not shown)."""
@@ -332,8 +378,48 @@ def webhook_list() -> None:
         endpoints = list_endpoints(session)
     # Plain tab-separated lines: URLs are long, and scripts read this.
     for e in endpoints:
+        rollover = (f"\tprevious secret valid until "
+                    f"{e.previous_valid_until.astimezone(LONDON):%Y-%m-%d %H:%M}"
+                    if e.previous_secret and e.previous_valid_until else "")
         typer.echo(f"{e.agency_id}\t{e.url}\t{'active' if e.active else 'inactive'}\t"
-                   f"since {e.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}")
+                   f"since {e.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}{rollover}")
+
+
+user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("require-2fa")
+def user_require_2fa(
+    username: Annotated[str | None, typer.Option("--user", help="one user")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="every user of an agency")
+                      ] = None,
+    off: Annotated[bool, typer.Option("--off", help="stop requiring it")] = False,
+) -> None:
+    """Require two-factor sign-in (a code from an authenticator app) of one user or of a
+    whole agency; one who has not enrolled is asked to at their next sign-in."""
+    if (username is None) == (agency is None):
+        raise typer.BadParameter("give exactly one of --user or --agency")
+    try:
+        with transaction(_factory(get_settings())) as session:
+            set_required(session, required=not off, username=username, agency_id=agency)
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Two-factor sign-in is {'no longer ' if off else ''}required of "
+                  f"{username or 'every user of ' + str(agency)}.")
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(username: str) -> None:
+    """Forget USERNAME's authenticator (a lost phone) and end their sessions."""
+    try:
+        with transaction(_factory(get_settings())) as session:
+            reset_two_factor(session, username=username, now=utcnow())
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{username} enrols an authenticator again at their next sign-in if required.")
 
 
 @app.command()

@@ -101,6 +101,27 @@ class SharingSettings(BaseSettings):
     share_fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class SignInSettings(BaseSettings):
+    """Sessions and the throttling of password and code guesses (OWASP ASVS 5.0 V6.3, V7)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_SIGN_IN_", frozen=True)
+
+    # A session ends after this long without a request, and this long after sign-in whatever.
+    idle_seconds: int = 30 * 60
+    # Failures an account may have (since its last sign-in, within account_window_seconds)
+    # before each further guess waits lockout_seconds, doubling per failure up to the cap.
+    account_failures: int = 5
+    account_window_seconds: int = 24 * 3600
+    # The same for one client address (several people may share an office's address, and an
+    # address's sign-ins never clear its failures: one's own account must not reset them).
+    address_failures: int = 20
+    address_window_seconds: int = 15 * 60
+    lockout_seconds: int = 60
+    lockout_max_seconds: int = 3600
+    # Between the password and the code, the half-signed-in state lasts this long.
+    second_factor_seconds: int = 300
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -117,6 +138,7 @@ class Settings(BaseSettings):
     clocks: ClockSettings = Field(default_factory=ClockSettings)
     sharing: SharingSettings = Field(default_factory=SharingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
 
 @lru_cache(maxsize=1)

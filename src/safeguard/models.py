@@ -1,6 +1,13 @@
 """Every table, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
-from safeguard.access.models import Agency, ApiKey, User
+from safeguard.access.models import (
+    Agency,
+    ApiKey,
+    SignInAttempt,
+    User,
+    UserSession,
+    UserTwoFactor,
+)
 from safeguard.audit.models import AuditEntry
 from safeguard.concerns.models import Concern
 from safeguard.db import Base
@@ -26,5 +33,6 @@ __all__ = [
     "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
-    "School", "Share", "User", "WebhookEndpoint",
+    "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
+    "WebhookEndpoint",
 ]

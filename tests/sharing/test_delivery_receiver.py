@@ -27,6 +27,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.rules.drafts import DutyDraft
 from safeguard.sharing.service import create_shares
 from safeguard.sharing.webhooks import (
+    ID_HEADER,
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -144,11 +145,15 @@ class Receiver:
     def receive(self, agency: str, body: bytes, headers: dict[str, str]) -> int:
         if self.delay:
             time.sleep(self.delay)
-        key = headers.get(IDEMPOTENCY_HEADER, "")
+        headers = {name.lower(): value for name, value in headers.items()}
+        key = headers.get(IDEMPOTENCY_HEADER.lower(), "")
         secret = self.secrets.get(agency, "")
         with self.lock:
-            if not verify(secret, body, headers.get(TIMESTAMP_HEADER),
-                          headers.get(SIGNATURE_HEADER), time.time()):
+            # Standard Webhooks: the message id (the share's idempotency key) is signed too.
+            if key != headers.get(ID_HEADER) or not verify(
+                    secret, body, msg_id=headers.get(ID_HEADER),
+                    timestamp=headers.get(TIMESTAMP_HEADER),
+                    signature=headers.get(SIGNATURE_HEADER), now=time.time()):
                 self.bad_signatures += 1
                 self.requests.append((key, 401))
                 return 401
@@ -168,11 +173,11 @@ def test_the_receiver_acts_on_a_repeated_share_once() -> None:
         body = canonical_json({"share_id": 1, "idempotency_key": "share-1-1"})
         for _ in range(3):
             headers = signed_headers("s3cret", body, timestamp=int(time.time()),
-                                     idempotency_key="share-1-1")
+                                     msg_id="share-1-1")
             assert httpx.post(receiver.url("csc"), content=body, headers=headers
                               ).status_code == 200
         forged = signed_headers("wrong", body, timestamp=int(time.time()),
-                                idempotency_key="share-1-1")
+                                msg_id="share-1-1")
         assert httpx.post(receiver.url("csc"), content=body, headers=forged).status_code == 401
     finally:
         receiver.stop()

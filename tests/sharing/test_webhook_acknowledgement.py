@@ -16,24 +16,31 @@ from safeguard.access.service import create_api_key
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import Delivery, Share
-from safeguard.sharing.webhooks import set_endpoint, sign
+from safeguard.sharing.webhooks import set_endpoint, signed_headers
 
 from ..conftest import Clock
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, record_incidents
 
 
 class Partner:
-    def __init__(self, client: TestClient, clock: Clock, key: str, secret: str | None) -> None:
+    """A partner's system: its API key and, when its agency has an endpoint, the endpoint's
+    id and secret (the message id it signs is the share's idempotency key)."""
+
+    def __init__(self, client: TestClient, clock: Clock, key: str, secret: str | None,
+                 endpoint_id: int = 0) -> None:
         self.client, self.clock, self.key, self.secret = client, clock, key, secret
+        self.endpoint_id = endpoint_id
 
     def acknowledge(self, share_id: int, payload: dict[str, Any] | bytes, *,
-                    secret: str | None = None, skew: float = 0, signed: bool = True) -> Any:
+                    secret: str | None = None, skew: float = 0, signed: bool = True,
+                    msg_id: str | None = None) -> Any:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         headers = {"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"}
         if signed and (secret or self.secret):
             stamp = int(self.clock.now.timestamp() + skew)
-            headers["X-Safeguard-Timestamp"] = str(stamp)
-            headers["X-Safeguard-Signature"] = sign(secret or self.secret or "", body, stamp)
+            headers.update(signed_headers(secret or self.secret or "", body,
+                                          msg_id=msg_id or f"share-{share_id}-{self.endpoint_id}",
+                                          timestamp=stamp))
         return self.client.post(f"/api/v1/shares/{share_id}/acknowledgement", content=body,
                                 headers=headers)
 
@@ -70,7 +77,7 @@ def test_a_signed_acknowledgement_discharges_the_sharing_duty_once(
         setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
         session: Session) -> None:
     share, delivery, key, secret = setup
-    partner = Partner(client, clock, key, secret)
+    partner = Partner(client, clock, key, secret, delivery.endpoint_id)
     response = partner.acknowledge(share.id, good_ack(delivery, clock))
     assert response.status_code == 200, response.text
     assert response.json() == {"share_id": share.id, "acknowledged_at": "2026-11-27T23:55:00Z",
@@ -106,7 +113,8 @@ def test_a_malformed_acknowledgement_is_refused_with_its_field_and_changes_nothi
     share, delivery, key, secret = setup
     before = state(session, share)
     body = {k: v for k, v in {**good_ack(delivery, clock), **change}.items() if v is not None}
-    response = Partner(client, clock, key, secret).acknowledge(share.id, body)
+    partner = Partner(client, clock, key, secret, delivery.endpoint_id)
+    response = partner.acknowledge(share.id, body)
     assert response.status_code == 422, response.text
     assert [p["field"] for p in response.json()["detail"]] == [field]
     assert all(p["reason"] for p in response.json()["detail"])
@@ -116,21 +124,22 @@ def test_a_malformed_acknowledgement_is_refused_with_its_field_and_changes_nothi
 def test_a_body_that_is_not_json_is_refused(
         setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
         session: Session) -> None:
-    share, _, key, secret = setup
+    share, delivery, key, secret = setup
     before = state(session, share)
-    response = Partner(client, clock, key, secret).acknowledge(share.id, b"{not json")
+    partner = Partner(client, clock, key, secret, delivery.endpoint_id)
+    response = partner.acknowledge(share.id, b"{not json")
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "body"
     assert state(session, share) == before
 
 
 @pytest.mark.parametrize("how", ["unsigned", "wrong secret", "stale", "from the future",
-                                 "tampered"])
+                                 "tampered", "another share's id"])
 def test_a_badly_signed_acknowledgement_is_refused_and_changes_nothing(
         setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
         session: Session, how: str) -> None:
     share, delivery, key, secret = setup
-    partner = Partner(client, clock, key, secret)
+    partner = Partner(client, clock, key, secret, delivery.endpoint_id)
     before = state(session, share)
     ack = good_ack(delivery, clock)
     if how == "unsigned":
@@ -141,13 +150,16 @@ def test_a_badly_signed_acknowledgement_is_refused_and_changes_nothing(
         response = partner.acknowledge(share.id, ack, skew=-301)
     elif how == "from the future":
         response = partner.acknowledge(share.id, ack, skew=301)
+    elif how == "another share's id":
+        response = partner.acknowledge(share.id, ack,
+                                       msg_id=f"share-{share.id + 1}-{delivery.endpoint_id}")
     else:
         stamp = int(clock.now.timestamp())
         body = json.dumps(ack).encode()
         response = client.post(
             f"/api/v1/shares/{share.id}/acknowledgement", content=body.replace(b"On", b"Of"),
-            headers={"Authorization": f"Bearer {key}", "X-Safeguard-Timestamp": str(stamp),
-                     "X-Safeguard-Signature": sign(secret, body, stamp)})
+            headers={"Authorization": f"Bearer {key}", **signed_headers(
+                secret, body, msg_id=delivery.idempotency_key, timestamp=stamp)})
     assert response.status_code == 401, response.text
     assert state(session, share) == before
 

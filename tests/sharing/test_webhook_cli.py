@@ -55,3 +55,35 @@ def test_it_sets_an_endpoint_with_a_new_secret_printed_once(database: str) -> No
 def test_it_refuses_an_unknown_agency(database: str) -> None:
     result = runner.invoke(app, ["webhook", "set", "nobody", "https://x.example.org/"])
     assert result.exit_code != 0 and stored(database) == []
+
+
+def rollover(url: str) -> tuple[str | None, object]:
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        endpoint = session.scalars(select(WebhookEndpoint)).one()
+        found = (endpoint.previous_secret, endpoint.previous_valid_until)
+    engine.dispose()
+    return found
+
+
+def test_it_rotates_a_secret_keeping_the_previous_until_retired(database: str) -> None:
+    first = runner.invoke(app, ["webhook", "set", "childrens_social_care",
+                                "https://csc.example.org/hook"]).stdout.strip().splitlines()[-1]
+    rotated = runner.invoke(app, ["webhook", "rotate", "childrens_social_care",
+                                  "--keep-days", "2"])
+    assert rotated.exit_code == 0, rotated.output
+    second = rotated.stdout.strip().splitlines()[-1]
+    assert second.startswith("whsec_") and second != first
+    assert [row[2] for row in stored(database)] == [second]
+    previous, until = rollover(database)
+    assert previous == first and until is not None
+    listed = runner.invoke(app, ["webhook", "list"]).stdout
+    assert "previous secret valid until" in listed and first not in listed and second not in listed
+    assert runner.invoke(app, ["webhook", "retire", "childrens_social_care"]).exit_code == 0
+    assert rollover(database) == (None, None)
+
+
+def test_it_refuses_to_rotate_an_agency_without_an_endpoint(database: str) -> None:
+    for command in (["rotate", "health"], ["retire", "health"]):
+        result = runner.invoke(app, ["webhook", *command])
+        assert result.exit_code == 1 and "no webhook endpoint" in result.output

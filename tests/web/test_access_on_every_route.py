@@ -33,8 +33,8 @@ def test_every_route_has_an_access_check() -> None:
 
 
 def test_the_public_list_holds_only_pages_with_no_personal_data() -> None:
-    public = {"/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json",
-              "/docs", "/docs/oauth2-redirect", "/redoc"}
+    public = {"/sign-in", "/sign-in/code", "/health", "/accessibility", "/privacy", "/static",
+              "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
     assert public == PUBLIC_ROUTES
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -44,6 +44,9 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     school_urn: Mapped[str | None] = mapped_column(String(12), unique=True)
+    # Every user of the agency must sign in with a second factor (`safeguard user require-2fa`).
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
 
 class User(Base):
@@ -72,3 +75,56 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(Base):
+    """A signed-in session, kept server-side so that it can be ended: the cookie holds only a
+    random token, and only the token's SHA-256 is stored (a copy of this table signs nobody
+    in)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # What the session was granted on (roles, agency, password, active): when any of them
+    # changes the session ends at its next request.
+    grant: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_why: Mapped[str | None] = mapped_column(String(100))
+
+
+class SignInAttempt(Base):
+    """Every password or code tried at sign-in, in the database so that throttling holds
+    across processes and restarts. The username is as typed (lower-cased), whether or not
+    such a user exists."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_username_at", "username", "at"),
+                      Index("ix_sign_in_attempts_address_at", "client_address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    client_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # failed | succeeded | refused (throttled: the password was not even checked)
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class UserTwoFactor(Base):
+    """A user's time-based one-time code (TOTP, RFC 6238) enrolment."""
+
+    __tablename__ = "user_two_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # Set once the user has proved their authenticator holds it; until then it is pending.
+    secret: Mapped[str | None] = mapped_column(String(64))
+    pending_secret: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last 30-second step a code was accepted for: a code is good once.
+    last_step: Mapped[int | None] = mapped_column(Integer)
+    # This user must sign in with a code (also required by their agency's flag).
+    required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

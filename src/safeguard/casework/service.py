@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.duties.models import Duty
 from safeguard.duties.service import CreatedDuty, create_duties, record_discharge
+from safeguard.errors import Forbidden
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
 from safeguard.rules.catalogue import kind_of
@@ -26,7 +28,7 @@ from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.kinds import Discharged
 from safeguard.sharing.models import Share
 from safeguard.sharing.service import create_shares, inbox_share, mark_acknowledged
-from safeguard.sharing.webhooks import AcknowledgementOut, verify_acknowledgement
+from safeguard.sharing.webhooks import AcknowledgementOut, endpoint_for, verify_acknowledgement
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,37 @@ def discharge(
 ) -> Duty:
     """Discharge a duty (permissions and outcomes as its kind declares), mark its share
     acknowledged when its partner discharged it, raise what discharging it triggers, and
-    audit it."""
+    audit it. A partner's system with a webhook endpoint acknowledges a share only by its
+    signed acknowledgement (`acknowledge_from_partner_system`), never here."""
+    _refuse_unsigned_acknowledgement(session, duty_id=duty_id, principal=principal)
+    return _discharge(session, duty_id=duty_id, principal=principal, now=now, ctx=ctx,
+                      outcome=outcome, note=note)
+
+
+def _refuse_unsigned_acknowledgement(session: Session, *, duty_id: int,
+                                     principal: Principal) -> None:
+    """One rule for acknowledging a share, on every route: an agency that receives shares by
+    webhook has its systems sign their acknowledgements, so an API key alone (which a leaked
+    config file gives away) cannot acknowledge a share and stop its escalation. A person
+    signed in to the inbox still acknowledges with a click."""
+    if principal.kind != "api_key":
+        return
+    duty = session.get(Duty, duty_id)
+    if (duty is None or duty.partner_agency_id != principal.agency_id
+            or not kind_of(duty.kind).is_share
+            or endpoint_for(session, agency_id=principal.agency_id) is None):
+        return
+    share_id = session.scalar(select(Share.id).where(Share.duty_id == duty.id))
+    raise Forbidden(
+        f"{principal.agency_id} receives shares by webhook, so its systems acknowledge a share "
+        f"only with a signed acknowledgement: POST /api/v1/shares/{share_id}/acknowledgement "
+        "with webhook-id, webhook-timestamp and webhook-signature headers")
+
+
+def _discharge(
+    session: Session, *, duty_id: int, principal: Principal, now: datetime, ctx: RuleContext,
+    outcome: str | None = None, note: str | None = None,
+) -> Duty:
     duty = record_discharge(session, duty_id=duty_id, principal=principal, now=now,
                             outcome=outcome, note=note)
     kind = kind_of(duty.kind)
@@ -93,13 +125,14 @@ def acknowledge_share(session: Session, *, share_id: int, principal: Principal, 
 
 def acknowledge_from_partner_system(
     session: Session, *, share_id: int, principal: Principal, body: bytes,
-    timestamp: str | None, signature: str | None, now: datetime, ctx: RuleContext,
+    msg_id: str | None, timestamp: str | None, signature: str | None, now: datetime,
+    ctx: RuleContext,
 ) -> AcknowledgementOut:
     """A partner system's signed acknowledgement: verified first, then the duty discharged by
     the same function as a user's click. Repeating it returns the original acknowledgement."""
     share, ack = verify_acknowledgement(session, share_id=share_id, principal=principal,
-                                        body=body, timestamp=timestamp, signature=signature,
-                                        now=now)
+                                        body=body, msg_id=msg_id, timestamp=timestamp,
+                                        signature=signature, now=now)
     if share.acknowledged_at is not None:
         return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
                                   acknowledged_by=share.acknowledged_by or "",
@@ -107,7 +140,9 @@ def acknowledge_from_partner_system(
     note = f"Received by {principal.display_name} at {ack.received_at.isoformat()}."
     if ack.note:
         note += f" {ack.note}"
-    discharge(session, duty_id=share.duty_id, principal=principal, now=now, ctx=ctx, note=note)
+    # Verified above, so the rule `discharge` holds API keys to is met here.
+    _discharge(session, duty_id=share.duty_id, principal=principal, now=now, ctx=ctx,
+               note=note)
     session.refresh(share)
     if share.acknowledged_at is None:  # discharged by its partner, so marked acknowledged
         raise RuntimeError(f"share {share.id} was not marked acknowledged")

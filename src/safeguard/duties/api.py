@@ -51,7 +51,9 @@ def api_get_duty(duty_id: int, session: SessionDep, principal: PrincipalDep,
 def api_discharge(duty_id: int, body: DischargeIn, session: SessionDep,
                   principal: PrincipalDep, now: NowDep, ctx: RulesDep) -> DutyOut:
     """Discharge a duty: acknowledge a share, record a decision, referral or review (the
-    outcomes each kind takes are listed at /api/v1/duties/kinds)."""
+    outcomes each kind takes are listed at /api/v1/duties/kinds). An agency that receives
+    shares by webhook acknowledges them only by signed acknowledgement
+    (`POST /api/v1/shares/{id}/acknowledgement`): its API keys get 403 here for a share."""
     duty = discharge(session, duty_id=duty_id, principal=principal, now=now, ctx=ctx,
                      outcome=body.outcome, note=body.note)
     return duties_out(session, [duty], now=now)[0]

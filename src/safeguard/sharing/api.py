@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from safeguard.casework.service import acknowledge_from_partner_system
 from safeguard.sharing.webhooks import (
+    ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     AcknowledgementIn,
@@ -31,11 +32,15 @@ def api_acknowledge(
     share_id: int, request: Request, session: SessionDep, principal: PrincipalDep,
     now: NowDep, ctx: RulesDep, body: Annotated[bytes, Depends(raw_body)],
 ) -> AcknowledgementOut:
-    """A partner system acknowledges a share it received (signed when the agency has a webhook
-    endpoint). Repeating an acknowledgement returns the original one."""
+    """A partner system acknowledges a share it received. When the agency has a webhook
+    endpoint the request must be signed (Standard Webhooks: `webhook-id` is the share's
+    idempotency key, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of
+    id.timestamp.body>`), and this is the only way its API keys may acknowledge a share.
+    Repeating an acknowledgement returns the original one."""
     try:
         return acknowledge_from_partner_system(
             session, share_id=share_id, principal=principal, body=body, now=now, ctx=ctx,
+            msg_id=request.headers.get(ID_HEADER),
             timestamp=request.headers.get(TIMESTAMP_HEADER),
             signature=request.headers.get(SIGNATURE_HEADER))
     except Unauthentic as error:

@@ -39,14 +39,16 @@ from safeguard.duties.models import Duty
 from safeguard.errors import Conflict, Forbidden, NotFound
 from safeguard.sharing.models import DEAD, DELIVERED, PENDING, Delivery, Share, WebhookEndpoint
 from safeguard.sharing.wakeup import notify_queued
-from safeguard.sharing.webhooks import canonical_json, share_document, signed_headers
+from safeguard.sharing.webhooks import (
+    canonical_json,
+    idempotency_key,
+    share_document,
+    signed_headers,
+    valid_secrets,
+)
 
 ADMIN_ROLE = "admin"
 STATUSES = (PENDING, DELIVERED, DEAD)
-
-
-def idempotency_key(share_id: int, endpoint_id: int) -> str:
-    return f"share-{share_id}-{endpoint_id}"
 
 
 # Built once: intake runs these for most incidents (see duties.service._INSERT_DUTY).
@@ -83,7 +85,8 @@ class Outgoing:
     delivery_id: int
     share_id: int
     url: str
-    secret: str
+    # Every valid secret (two during a rollover): the message carries a signature by each.
+    secrets: tuple[str, ...]
     body: bytes
     idempotency_key: str
     attempts: int
@@ -124,7 +127,8 @@ def claim_due(session: Session, *, worker_id: str, now: datetime, lease_seconds:
         .join(Share, Share.id == Delivery.share_id).join(Duty, Duty.id == Share.duty_id)
         .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
         .where(Delivery.id.in_(claimed)).order_by(Delivery.id)).all()
-    return [Outgoing(delivery_id=d.id, share_id=s.id, url=e.url, secret=e.secret,
+    return [Outgoing(delivery_id=d.id, share_id=s.id, url=e.url,
+                     secrets=valid_secrets(e, now=now),
                      body=canonical_json(share_document(s, t, idempotency_key=d.idempotency_key)),
                      idempotency_key=d.idempotency_key, attempts=d.attempts)
             for d, s, t, e in rows]
@@ -132,8 +136,8 @@ def claim_due(session: Session, *, worker_id: str, now: datetime, lease_seconds:
 
 def send(client: httpx.Client, outgoing: Outgoing, *, timestamp: int) -> Outcome:
     """One HTTP attempt. Never raises: every failure is an outcome to record."""
-    headers = signed_headers(outgoing.secret, outgoing.body, timestamp=timestamp,
-                             idempotency_key=outgoing.idempotency_key)
+    headers = signed_headers(outgoing.secrets, outgoing.body, timestamp=timestamp,
+                             msg_id=outgoing.idempotency_key)
     try:
         response = client.post(outgoing.url, content=outgoing.body, headers=headers)
     except httpx.TimeoutException as error:

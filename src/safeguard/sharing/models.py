@@ -54,6 +54,10 @@ class WebhookEndpoint(Base):
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), unique=True)
     url: Mapped[str] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(200))
+    # During a rollover (`safeguard webhook rotate`) the secret before the current one still
+    # signs and verifies until retired or until previous_valid_until.
+    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,15 +1,40 @@
-"""Signing in and out, and the public information pages."""
+"""Signing in (password, then a code for those with two-factor sign-in) and out, enrolling
+an authenticator, and the public information pages."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from safeguard.access.service import authenticate_user
-from safeguard.web.deps import CsrfDep, SessionDep, UserDep, csrf_token
+from safeguard.access.models import User
+from safeguard.access.service import authenticate_user, principal_for_user
+from safeguard.access.sessions import end_session
+from safeguard.access.throttle import FAILED, REFUSED, SUCCEEDED, Refusal, record_attempt, refusal
+from safeguard.access.two_factor import (
+    begin_enrolment,
+    check_code,
+    confirm_enrolment,
+    is_enrolled,
+    is_required,
+    provisioning_uri,
+    qr_code_svg,
+)
+from safeguard.audit.service import record as audit
+from safeguard.config import Settings, SignInSettings
+from safeguard.web.deps import (
+    SESSION_KEY,
+    CsrfDep,
+    SessionDep,
+    UserDep,
+    begin_session,
+    csrf_token,
+    get_wall_now,
+)
 from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,26 +60,180 @@ def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:
     return render(request, "sign_in.html", {"next": _safe_next(next), "page_title": "Sign in"})
 
 
+def _address(request: Request) -> str:
+    # Behind a reverse proxy this is the proxy's unless uvicorn is told to trust its
+    # X-Forwarded-For (--proxy-headers --forwarded-allow-ips): see docs/security.md.
+    return request.client.host if request.client else "unknown"
+
+
+def _policy(request: Request) -> SignInSettings:
+    settings: Settings = request.app.state.settings
+    return settings.sign_in
+
+
+def _refused(request: Request, template: str, context: dict[str, Any], refusal: Refusal
+             ) -> HTMLResponse:
+    response = render(request, template, {**context, "errors": [
+        {"text": refusal.message, "href": f"#{context.get('field', 'username')}"}]},
+        status_code=429)
+    response.headers["Retry-After"] = str(refusal.seconds)
+    return response
+
+
 @router.post("/sign-in", dependencies=[CsrfDep], response_model=None)
 def sign_in(
     request: Request, session: SessionDep,
     username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/duties",
 ) -> Response:
+    now, address = get_wall_now(request), _address(request)
+    context = {"next": _safe_next(next), "username": username, "page_title": "Sign in"}
+    # The same refusal whether or not the account exists, before the password is checked.
+    refused = refusal(session, username=username, address=address, now=now,
+                      policy=_policy(request))
+    if refused is not None:
+        record_attempt(session, username=username, address=address, now=now, outcome=REFUSED)
+        return _refused(request, "sign_in.html", context, refused)
     user = authenticate_user(session, username=username.strip(), password=password)
     if user is None:
-        return render(request, "sign_in.html", {
-            "next": _safe_next(next), "username": username, "page_title": "Sign in",
-            "errors": [{"text": "Enter a correct username and password",
-                        "href": "#username"}]}, status_code=401)
-    request.session.clear()  # a new session on sign-in defeats session fixation
-    request.session["user_id"] = user.id
-    csrf_token(request)
+        record_attempt(session, username=username, address=address, now=now, outcome=FAILED)
+        return render(request, "sign_in.html", {**context, "errors": [
+            {"text": "Enter a correct username and password", "href": "#username"}]},
+            status_code=401)
+    if is_enrolled(session, user_id=user.id) or is_required(session, user=user):
+        # Half signed in: the password was right; the code is asked for next.
+        request.session.clear()
+        request.session[PENDING] = {"user_id": user.id, "at": now.timestamp(),
+                                    "next": _safe_next(next)}
+        csrf_token(request)
+        return RedirectResponse("/sign-in/code", status_code=303)
+    record_attempt(session, username=username, address=address, now=now, outcome=SUCCEEDED)
+    _signed_in(request, session, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
+def _signed_in(request: Request, session: Session, user: User) -> None:
+    begin_session(request, session, user=user)
+    principal = principal_for_user(session, user=user)
+    audit(session, principal=principal, action="sign-in", entity="user", entity_id=user.id,
+          why="signed in")
+
+
+PENDING = "pending_sign_in"
+
+
+def _pending_user(request: Request, session: Session) -> tuple[User, str] | None:
+    """The user who gave the right password moments ago, and where they were going."""
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    user_id, at, next_url = pending.get("user_id"), pending.get("at"), pending.get("next")
+    if not isinstance(user_id, int) or not isinstance(at, float | int):
+        return None
+    if get_wall_now(request).timestamp() - at > _policy(request).second_factor_seconds:
+        request.session.pop(PENDING, None)
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return user, _safe_next(next_url if isinstance(next_url, str) else None)
+
+
+def _code_page(request: Request, session: Session, user: User, *, status_code: int = 200,
+               errors: list[dict[str, str]] | None = None) -> HTMLResponse:
+    """The code form; for a user who must enrol first, with the secret to add."""
+    context: dict[str, Any] = {"page_title": "Enter your security code", "field": "code",
+                               "errors": errors}
+    if not is_enrolled(session, user_id=user.id):
+        secret = begin_enrolment(session, user_id=user.id)
+        context.update(enrol_context(secret, username=user.username), page_title=(
+            "Set up two-factor sign-in"))
+    return render(request, "two_factor/code.html", context, status_code=status_code)
+
+
+def enrol_context(secret: str, *, username: str) -> dict[str, Any]:
+    uri = provisioning_uri(secret, username=username)
+    return {"enrol": True, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+            # segno's own SVG of the URI (no markup of ours or the user's in it)
+            "qr_svg": Markup(qr_code_svg(uri))}
+
+
+@router.get("/sign-in/code", response_class=HTMLResponse, response_model=None)
+def second_factor_form(request: Request, session: SessionDep) -> Response:
+    pending = _pending_user(request, session)
+    if pending is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    return _code_page(request, session, pending[0])
+
+
+@router.post("/sign-in/code", dependencies=[CsrfDep], response_model=None)
+def second_factor(request: Request, session: SessionDep,
+                  code: Annotated[str, Form()] = "") -> Response:
+    pending = _pending_user(request, session)
+    if pending is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    user, next_url = pending
+    now, address = get_wall_now(request), _address(request)
+    refused = refusal(session, username=user.username, address=address, now=now,
+                      policy=_policy(request))
+    if refused is not None:
+        record_attempt(session, username=user.username, address=address, now=now,
+                       outcome=REFUSED)
+        return _code_page(request, session, user, status_code=429,
+                          errors=[{"text": refused.message, "href": "#code"}])
+    enrolled = is_enrolled(session, user_id=user.id)
+    ok = (check_code(session, user_id=user.id, code=code, now=now) if enrolled
+          else confirm_enrolment(session, user_id=user.id, code=code, now=now))
+    if not ok:
+        record_attempt(session, username=user.username, address=address, now=now,
+                       outcome=FAILED)
+        return _code_page(request, session, user, status_code=401, errors=[{
+            "text": "Enter the 6-digit code your authenticator app shows now", "href": "#code"}])
+    record_attempt(session, username=user.username, address=address, now=now,
+                   outcome=SUCCEEDED)
+    _signed_in(request, session, user)
+    return RedirectResponse(next_url, status_code=303)
+
+
+@router.get("/account/two-factor", response_class=HTMLResponse)
+def two_factor_settings(request: Request, session: SessionDep, principal: UserDep
+                        ) -> HTMLResponse:
+    """A signed-in user adds an authenticator (or sees that they have one)."""
+    context: dict[str, Any] = {"page_title": "Two-factor sign-in", "field": "code",
+                               "enrolled": is_enrolled(session, user_id=principal.id)}
+    if not context["enrolled"]:
+        context.update(enrol_context(begin_enrolment(session, user_id=principal.id),
+                                     username=principal.name))
+    return render(request, "two_factor/account.html", context, principal=principal)
+
+
+@router.post("/account/two-factor", dependencies=[CsrfDep], response_model=None)
+def two_factor_confirm(request: Request, session: SessionDep, principal: UserDep,
+                       code: Annotated[str, Form()] = "") -> Response:
+    now = get_wall_now(request)
+    if confirm_enrolment(session, user_id=principal.id, code=code, now=now):
+        audit(session, principal=principal, action="write", entity="user",
+              entity_id=principal.id, why="enrolled an authenticator for two-factor sign-in")
+        return RedirectResponse("/account/two-factor", status_code=303)
+    # A wrong code here counts towards the account's throttle like one at sign-in.
+    record_attempt(session, username=principal.name, address=_address(request), now=now,
+                   outcome=FAILED)
+    context = {"page_title": "Two-factor sign-in", "field": "code", "enrolled": False,
+               **enrol_context(begin_enrolment(session, user_id=principal.id),
+                               username=principal.name),
+               "errors": [{"text": "Enter the 6-digit code your authenticator app shows now",
+                           "href": "#code"}]}
+    return render(request, "two_factor/account.html", context, principal=principal,
+                  status_code=422)
+
+
 @router.post("/sign-out", dependencies=[CsrfDep])
-def sign_out(request: Request, principal: UserDep) -> RedirectResponse:
+def sign_out(request: Request, session: SessionDep, principal: UserDep) -> RedirectResponse:
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        end_session(session, token=token, now=get_wall_now(request))
+    audit(session, principal=principal, action="sign-out", entity="user",
+          entity_id=principal.id, why="signed out")
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
 

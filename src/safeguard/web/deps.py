@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import User
 from safeguard.access.service import Principal, principal_for_api_key, principal_for_user
+from safeguard.access.sessions import Ended, current_user, start_session
+from safeguard.config import Settings
 from safeguard.db import transaction, utcnow
 from safeguard.rules.context import RuleContext
 
 PUBLIC_ROUTES = {
-    "/sign-in", "/health", "/accessibility", "/privacy", "/static", "/openapi.json", "/docs",
-    "/docs/oauth2-redirect", "/redoc",
+    # /sign-in/code: the second factor, for someone who has given the right password only.
+    "/sign-in", "/sign-in/code", "/health", "/accessibility", "/privacy", "/static",
+    "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
 }
 
 
@@ -49,6 +52,28 @@ def get_now(request: Request) -> datetime:
     return clock() if clock else utcnow()
 
 
+def get_wall_now(request: Request) -> datetime:
+    """The real time, for sessions and sign-in throttling: tests move `app.state.clock` by
+    days to breach duties, and a session must not end because of it. Tests of the sessions
+    themselves set `app.state.security_clock`."""
+    clock = getattr(request.app.state, "security_clock", None)
+    return clock() if clock else utcnow()
+
+
+SESSION_KEY = "sid"
+
+
+def begin_session(request: Request, session: Session, *, user: User) -> None:
+    """Sign a user in: a new server-side session, and a new cookie naming only it (a fresh
+    cookie on sign-in defeats session fixation)."""
+    settings: Settings = request.app.state.settings
+    token = start_session(session, user=user, now=get_wall_now(request),
+                          max_age=timedelta(seconds=settings.session_max_age_seconds))
+    request.session.clear()
+    request.session[SESSION_KEY] = token
+    csrf_token(request)
+
+
 def _api_key_from(authorization: str | None, x_api_key: str | None) -> str | None:
     if x_api_key:
         return x_api_key
@@ -70,14 +95,22 @@ def optional_principal(
             raise HTTPException(401, "API key not recognised or revoked",
                                 headers={"WWW-Authenticate": "Bearer"})
         return principal
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active:
+    # Checked on every request, uncached: sign-out, a disabled user or changed roles take
+    # effect at the very next request.
+    settings: Settings = request.app.state.settings
+    current = current_user(session, token=token, now=get_wall_now(request),
+                           idle=timedelta(seconds=settings.sign_in.idle_seconds))
+    if isinstance(current, Ended):
+        if current.why is not None:
+            # The session ended just now: that must stand although this request is about to
+            # fail (and roll back), or re-enabling the user would revive it.
+            session.commit()
         request.session.clear()
         return None
-    return principal_for_user(session, user=user)
+    return principal_for_user(session, user=current.user)
 
 
 def require_principal(
