@@ -36,9 +36,9 @@ POSTGRES_URL = os.environ.get("SAFEGUARD_TEST_POSTGRES_URL",
 REQUIRE_POSTGRES = os.environ.get("SAFEGUARD_REQUIRE_POSTGRES") == "1"
 PASSWORD = "test-only-password"
 USERS = {
-    "mash.officer": ("DC Priya Patel", "police", "practitioner"),
+    "mash.officer": ("DC Priya Patel", "police", "practitioner mash_researcher"),
     "police.supervisor": ("DS Tom Reid", "police", "practitioner supervisor"),
-    "csc.worker": ("Sam Okafor", "childrens_social_care", "practitioner"),
+    "csc.worker": ("Sam Okafor", "childrens_social_care", "practitioner mash_researcher"),
     "csc.supervisor": ("Helen Price", "childrens_social_care", "practitioner supervisor"),
     "health.visitor": ("Grace Mensah", "health", "practitioner"),
 }

@@ -135,6 +135,8 @@ class Settings(BaseSettings):
     # Term dates of the county's schools; empty means every working day is a school day.
     term_dates_file: str = str(DEFAULT_TERM_DATES)
     worker_interval_seconds: float = 5.0
+    # How long break-glass sight of a child lasts before it must be asked for again.
+    break_glass_hours: float = Field(default=4.0, gt=0, le=24)
     clocks: ClockSettings = Field(default_factory=ClockSettings)
     sharing: SharingSettings = Field(default_factory=SharingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)

@@ -22,15 +22,19 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("mash.officer", "DC Priya Patel", "police", "practitioner",
+    # The MASH's researchers (review and merge possible matches) are its police officer and
+    # children's social care duty worker; information governance reviews break-glass use.
+    DemoUser("mash.officer", "DC Priya Patel", "police", "practitioner mash_researcher",
              "police MASH officer"),
     DemoUser("police.supervisor", "DS Tom Reid", "police", "practitioner supervisor",
              "police supervisor"),
-    DemoUser("csc.worker", "Sam Okafor", "childrens_social_care", "practitioner",
-             "children's social care duty worker"),
+    DemoUser("csc.worker", "Sam Okafor", "childrens_social_care",
+             "practitioner mash_researcher", "children's social care duty worker"),
     DemoUser("csc.supervisor", "Helen Price", "childrens_social_care",
              "practitioner supervisor", "children's social care team manager"),
     DemoUser("health.visitor", "Grace Mensah", "health", "practitioner", "health visitor"),
+    DemoUser("police.ig", "Anna Novak", "police", "information_governance",
+             "police information governance (break-glass review)"),
 )
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")

@@ -1,6 +1,7 @@
 """In a real Chromium: children's social care holds a record that shares Amy's UPN but not her
-given name; it waits on the review queue, side by side with Amy's records, and a researcher
-decides. axe-core checks every page visited."""
+given name; it waits on the review queue beside Amy's person, whose records children's social
+care has no relationship to see (withheld: the researcher decides on the comparison), and a
+researcher decides. axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ def test_a_researcher_decides_a_possible_match_side_by_side(review_page: Page) -
     assert_accessible(page)
     page.get_by_role("link", name="Review Zara Smith").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Is Zara Smith the same person as Amy Smith?")
-    expect(page.locator("body")).to_contain_text("education record E-88")
+        "Is Zara Smith the same person as person")
+    expect(page.locator("body")).to_contain_text("Withheld")
+    expect(page.locator("body")).not_to_contain_text("education record E-88")
     expect(page.locator("body")).to_contain_text("UPN")
     assert_accessible(page)
 

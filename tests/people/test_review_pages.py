@@ -15,8 +15,10 @@ from .helpers import add, person
 
 
 def _queue(session: Session, ctx: IntakeContext) -> int:
-    add(session, ctx, person("health", "H-1", "Amy", nhs="9992914173"),
-        person("education", "E-1", "Zoe", nhs="9992914173"))
+    # Police records both: a police researcher may see each (others are withheld; see
+    # tests/security/test_review_by_mash_researchers.py).
+    add(session, ctx, person("police", "P-1", "Amy", nhs="9992914173"),
+        person("police", "P-2", "Zoe", nhs="9992914173"))
     session.commit()
     review = session.scalar(select(MatchReview))
     assert review is not None

@@ -32,6 +32,10 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     SENIOR_MANAGER = "senior_manager"
     ADMIN = "admin"
+    # Reviews possible person matches, merges and unmerges (the MASH's research function).
+    MASH_RESEARCHER = "mash_researcher"
+    # Is alerted to every break-glass access at its agency and reviews them.
+    INFORMATION_GOVERNANCE = "information_governance"
 
 
 ROLES = tuple(role.value for role in Role)

@@ -46,12 +46,12 @@ class Principal:
 
     def records_for(self, source: str) -> bool:
         """Whether this principal may record events as `source`: an agency records as itself
-        only (a school as "education"); the system (CLI import) may load any source. Intake
-        enforces it and the navigation asks it, so the two cannot disagree."""
+        only, a school as "school-<urn>" (a source of its own, never the council's
+        "education", whose record ids it would otherwise share and could take first); the
+        system (CLI import) may load any source. Intake enforces it and the navigation asks
+        it, so the two cannot disagree."""
         if self.kind == "system":
             return True
-        if self.agency_kind == "school":
-            return source == "education"
         return self.agency_id == source
 
 

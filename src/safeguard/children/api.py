@@ -71,7 +71,7 @@ class PersonOut(BaseModel):
 def api_person(person_id: int, session: SessionDep, principal: PrincipalDep,
                now: NowDep) -> PersonOut:
     view = child_view(session, principal=principal, person_id=person_id, why="API read",
-                      on=now.astimezone(LONDON).date())
+                      on=now.astimezone(LONDON).date(), now=now)
     return PersonOut(
         id=view.person.id, name=view.name, dob=view.person.dob, sex=view.person.sex,
         identifiers={i.scheme: i.value for i in view.identifiers},

@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
+from safeguard.children.breakglass import (
+    break_glass,
+    grants_for_review,
+    live_grant,
+    mark_reviewed,
+)
 from safeguard.children.service import (
     ChronologyItem,
     child_view,
@@ -23,12 +29,13 @@ from safeguard.children.service import (
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.presenters import duty_rows
 from safeguard.duties.service import may_see
+from safeguard.errors import Invalid, NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person, PersonRecord
 from safeguard.people.names import full_name
-from safeguard.people.service import SOURCE_WORDS, address_label, age_on, person_name
+from safeguard.people.service import address_label, age_on, person_name, source_words
 from safeguard.rules.risk import LEVELS
-from safeguard.web.deps import NowDep, SessionDep, UserDep
+from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 from safeguard.workdays import LONDON
 
@@ -77,8 +84,15 @@ def children_page(request: Request, session: SessionDep, principal: UserDep, now
 def child_page(request: Request, person_id: int, session: SessionDep, principal: UserDep,
                now: NowDep) -> HTMLResponse:
     today = now.astimezone(LONDON).date()
-    view = child_view(session, principal=principal, person_id=person_id,
-                      why="viewed the child page", on=today)
+    try:
+        view = child_view(session, principal=principal, person_id=person_id,
+                          why="viewed the child page", on=today, now=now)
+    except NotFound:
+        # The same page whether the child exists or the user has no relationship with them
+        # (so it tells an id-guesser nothing), with the one way in that is not need to know
+        # by relationship: break-glass, with a reason, alerted and reviewed.
+        return _break_glass_page(request, principal, person_id, {}, status_code=404)
+    grant = live_grant(session, principal=principal, person_id=person_id, now=now)
     open_first = sorted(view.duties, key=lambda d: (d.status == DISCHARGED, d.due_at, d.id))
     rows = duty_rows(session, open_first, now=now)
     visible_duties = {d.id for d in view.duties if may_see(principal, d)}
@@ -89,7 +103,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
                                                                                  i.value))
                         for i in view.identifiers],
         "addresses": [address_label(a) for a in view.addresses],
-        "records": [{"source": SOURCE_WORDS.get(r.source, r.source), "reference": r.source_id,
+        "records": [{"source": source_words(r.source), "reference": r.source_id,
                      "name": full_name(r.given_name, r.family_name), "dob": r.dob,
                      "address": address, "linked_by": r.linked_by, "at": r.recorded_at}
                     for r, _, address in view.records],
@@ -99,8 +113,51 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
         "overdue_count": sum(1 for r in rows if r.overdue),
         "chronology": [(item, item.link if item.link in links else None)
                        for item in view.chronology],
-        "nav": "children",
+        "nav": "children", "grant": grant,
     }, principal=principal)
+
+
+def _break_glass_page(request: Request, principal: Principal, person_id: int,
+                      errors: dict[str, str], *, status_code: int, reason: str = ""
+                      ) -> HTMLResponse:
+    hours = request.app.state.settings.break_glass_hours
+    return render(request, "children/break_glass.html", {
+        "person_id": person_id, "hours": f"{hours:g}", "reason": reason,
+        "field_errors": errors,
+        "errors": [{"text": text, "href": f"#{field}"} for field, text in errors.items()],
+        "nav": "children"}, principal=principal, status_code=status_code)
+
+
+@router.post("/children/{person_id}/break-glass", dependencies=[CsrfDep], response_model=None)
+def child_break_glass(request: Request, person_id: int, session: SessionDep,
+                      principal: UserDep, now: NowDep,
+                      reason: Annotated[str, Form(max_length=10_000)] = "") -> Response:
+    hours = request.app.state.settings.break_glass_hours
+    try:
+        break_glass(session, principal=principal, person_id=person_id, reason=reason, now=now,
+                    hours=hours)
+    except Invalid as error:
+        return _break_glass_page(request, principal, person_id, {"reason": str(error)},
+                                 status_code=422, reason=reason)
+    return RedirectResponse(f"/children/{person_id}", status_code=303)
+
+
+@router.get("/break-glass", response_class=HTMLResponse)
+def break_glass_review(request: Request, session: SessionDep, principal: UserDep,
+                       now: NowDep, show: str = "unreviewed") -> HTMLResponse:
+    """Information governance: every break-glass use at the agency, for review."""
+    grants = grants_for_review(session, principal=principal,
+                               unreviewed_only=show != "all")
+    return render(request, "children/break_glass_review.html", {
+        "grants": grants, "now": now, "show": show, "nav": "break-glass"}, principal=principal)
+
+
+@router.post("/break-glass/{grant_id}/reviewed", dependencies=[CsrfDep])
+def break_glass_reviewed(grant_id: int, session: SessionDep, principal: UserDep, now: NowDep,
+                         note: Annotated[str, Form(max_length=10_000)] = ""
+                         ) -> RedirectResponse:
+    mark_reviewed(session, principal=principal, grant_id=grant_id, note=note, now=now)
+    return RedirectResponse("/break-glass?reviewed=1", status_code=303)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -110,7 +167,7 @@ def incident_page(request: Request, incident_id: int, session: SessionDep, princ
                                                       incident_id=incident_id)
     on = incident.occurred_at.astimezone(LONDON).date()
     visible = visible_person_ids(session, principal=principal,
-                                 person_ids=sorted({p.id for _, p in people}))
+                                 person_ids=sorted({p.id for _, p in people}), now=now)
     person_rows = [
         IncidentPersonRow(ip, ROLE_WORDS.get(ip.role, ip.role.replace("_", " ")),
                           PersonRow(p, person_name(p), _age(p.dob, on), p.id in visible))

@@ -14,6 +14,7 @@ from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
+from safeguard.children.breakglass import grant_condition
 from safeguard.concerns.models import Concern
 from safeguard.db import utcnow
 from safeguard.duties.models import Duty
@@ -23,44 +24,52 @@ from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
-from safeguard.people.service import SOURCE_WORDS, address_label, describe_record, person_name
+from safeguard.people.service import address_label, describe_record, person_name, source_words
 from safeguard.rules.catalogue import KINDS
+from safeguard.rules.quality import DATA_QUALITY
 from safeguard.workdays import LONDON
 
 
-def _visible(principal: Principal) -> ColumnElement[bool]:
-    """SQL condition: the principal's agency holds a record on, or has a duty about, Person."""
+def _visible(principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL condition: the principal may see Person, by a legitimate relationship only — its
+    agency's own records of them (a school's also those the council's education service
+    files under its URN), or a duty or share addressed to it — or else by a live break-glass
+    grant of the principal's own.
+
+    Not a concern it raised: a record a concern left is no relationship (anyone could
+    otherwise see any child by naming them in a concern), and nor is a data-quality task
+    about its own record (which an identifier on that concern could raise about the child).
+    """
     holds = [PersonRecord.source == principal.agency_id]
     if principal.school_urn:
         holds.append(PersonRecord.school_urn == principal.school_urn)
-    has_record = exists().where(PersonRecord.person_id == Person.id, or_(*holds))
+    has_record = exists().where(PersonRecord.person_id == Person.id,
+                                PersonRecord.from_concern.is_(False), or_(*holds))
     has_duty = exists().where(Duty.subject_person_id == Person.id,
-                              takes_part(principal.agency_id))
-    # An agency that raised a concern about a child may follow what happens next.
-    raised = exists().where(Concern.person_id == Person.id,
-                            Concern.agency_id == principal.agency_id)
-    return or_(has_record, has_duty, raised)
+                              Duty.kind != DATA_QUALITY.name, takes_part(principal.agency_id))
+    return or_(has_record, has_duty, grant_condition(principal, now or utcnow()))
 
 
-def may_see_person(session: Session, *, principal: Principal, person_id: int) -> bool:
-    return session.scalar(
-        select(func.count(Person.id)).where(Person.id == person_id, _visible(principal))) == 1
+def may_see_person(session: Session, *, principal: Principal, person_id: int,
+                   now: datetime | None = None) -> bool:
+    return session.scalar(select(func.count(Person.id)).where(
+        Person.id == person_id, _visible(principal, now))) == 1
 
 
-def visible_person_ids(session: Session, *, principal: Principal,
-                       person_ids: list[int]) -> set[int]:
+def visible_person_ids(session: Session, *, principal: Principal, person_ids: list[int],
+                       now: datetime | None = None) -> set[int]:
     """Which of these people the principal may see, in one query (not one per person)."""
     if not person_ids:
         return set()
     return set(session.scalars(select(Person.id).where(Person.id.in_(person_ids),
-                                                       _visible(principal))))
+                                                       _visible(principal, now))))
 
 
 def search_people(
     session: Session, *, principal: Principal, query: str = "", children_only: bool = True,
     on: datetime, limit: int = 50,
 ) -> list[Person]:
-    statement = select(Person).where(_visible(principal))
+    statement = select(Person).where(_visible(principal, on))
     if children_only:
         cutoff = on.date().replace(year=on.year - 18)
         statement = statement.where(Person.dob > cutoff)
@@ -125,18 +134,20 @@ class ChildView:
 
 
 def child_view(session: Session, *, principal: Principal, person_id: int, why: str,
-               on: date | None = None) -> ChildView:
+               on: date | None = None, now: datetime | None = None) -> ChildView:
     """The child's whole picture; ``on`` (default today in London) is the day ages are
-    counted on."""
+    counted on, ``now`` the time break-glass grants are live at."""
     person = session.get(Person, person_id)
-    if person is None or not may_see_person(session, principal=principal, person_id=person_id):
+    if person is None or not may_see_person(session, principal=principal, person_id=person_id,
+                                            now=now):
         raise NotFound(f"person {person_id} not found")
     audit(session, principal=principal, action="read", entity="person", entity_id=person_id,
           person_id=person_id, why=why)
     today = on or utcnow().astimezone(LONDON).date()
     records = list(session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)
                                    .order_by(PersonRecord.recorded_at)))
-    households = _households(session, principal=principal, person_id=person_id, on=today)
+    households = _households(session, principal=principal, person_id=person_id, on=today,
+                             now=now)
     address_ids = sorted({r.address_id for r in records if r.address_id is not None})
     # Already loaded with the households: these come from the session, not the database.
     addresses = [session.get_one(Address, a) for a in address_ids]
@@ -160,10 +171,10 @@ def child_view(session: Session, *, principal: Principal, person_id: int, why: s
 
 
 def _households(session: Session, *, principal: Principal, person_id: int,
-                on: date) -> list[HouseholdView]:
+                on: date, now: datetime | None) -> list[HouseholdView]:
     households = households_of(session, person_id=person_id)
     others = sorted({m.person.id for h in households for m in h.members} - {person_id})
-    visible = visible_person_ids(session, principal=principal, person_ids=others)
+    visible = visible_person_ids(session, principal=principal, person_ids=others, now=now)
     # Showing someone in the household is a read of their data, like listing them in a search.
     record_many(session, principal=principal, action="read", entity="person",
                 person_ids=others, why=f"listed in the household of person {person_id}")
@@ -178,7 +189,7 @@ def _household_view(household: Household, *, person_id: int, visible: set[int],
     members = [HouseholdMember(
         person=m.person, name=person_name(m.person), age=m.age_on(on), child=m.is_child_on(on),
         first_recorded=m.first_recorded, last_recorded=m.last_recorded, current=m.current,
-        agencies=tuple(SOURCE_WORDS.get(s, s) for s in m.sources),
+        agencies=tuple(source_words(s) for s in m.sources),
         visible=m.person.id in visible) for m in household.members if m.person.id != person_id]
     members.sort(key=_member_order)
     return HouseholdView(address=household.address, label=address_label(household.address),

@@ -2,7 +2,7 @@
 
 The form is turned into the same `concern` event the JSON API and imports accept, validated by
 the same model and submitted through intake, like every event.
-The source is the user's agency; a school records its concerns as "education".
+The source is the user's agency; a school records its concerns as itself ("school-<urn>").
 """
 
 from __future__ import annotations
@@ -10,21 +10,22 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, time
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.concerns.models import CONCERN_KINDS
 from safeguard.concerns.service import concern_for_agency, concern_of_event
 from safeguard.events.models import Event
-from safeguard.events.schemas import ConcernEvent, Source, describe_errors
+from safeguard.events.schemas import CORE_SOURCES, ConcernEvent, describe_errors
 from safeguard.intake.service import accept_event
-from safeguard.people.models import Person
-from safeguard.people.service import person_name
+from safeguard.people.models import PersonRecord
+from safeguard.people.names import full_name
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import render
 from safeguard.workdays import LONDON, local_to_utc
@@ -43,14 +44,13 @@ FIELD_ORDER = ("kind", "occurred-day", "occurred-time", "summary", "raised_by",
                "child-given_name", "child-dob-day", "child-nhs", "child-upn", "address-line1",
                "address-postcode")
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
-SOURCES: tuple[str, ...] = get_args(Source)
 
 
 def source_for(principal: Principal) -> str | None:
     """The event source the user's agency records as, or None if it cannot raise concerns."""
-    if principal.agency_kind == "school":
-        return "education"
-    return principal.agency_id if principal.agency_id in SOURCES else None
+    if principal.agency_kind == "school" or principal.agency_id in CORE_SOURCES:
+        return principal.agency_id
+    return None
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -182,8 +182,11 @@ def concern_page(request: Request, concern_id: int, session: SessionDep, princip
     audit(session, principal=principal, action="read", entity="concern", entity_id=concern.id,
           person_id=concern.person_id, why="viewed the concern")
     event = session.get_one(Event, concern.event_id)
+    # The child as the concern named them: the person it was matched to may be known to
+    # other agencies by more than the raiser gave, which the raiser has no relationship to see.
+    named = session.scalar(select(PersonRecord).where(PersonRecord.event_id == event.id))
     return render(request, "concerns/detail.html", {
         "concern": concern, "reference": event.source_id, "kind_words": KIND_WORDS,
-        "child": person_name(session.get_one(Person, concern.person_id)),
+        "child": full_name(named.given_name, named.family_name) if named else "the child",
         "recorded": bool(recorded), "joint": bool(joint), "nav": "inbox",
     }, principal=principal)

@@ -13,12 +13,14 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -26,7 +28,39 @@ from pydantic import (
 from safeguard.config import PACKAGE_DIR
 from safeguard.identifiers import normalise_identifier
 
-Source = Literal["police", "childrens_social_care", "health", "education", "probation"]
+# The partners' own sources; "education" is the council's education service, the authority
+# on which school a child attends. Each school is a source of its own, "school-<URN>", so its
+# record ids never collide with the council's and it can never take one of theirs first.
+CORE_SOURCES = ("police", "childrens_social_care", "health", "education", "probation")
+SCHOOL_SOURCE_PATTERN = r"^school-[0-9]{6}$"
+_SCHOOL_SOURCE = re.compile(SCHOOL_SOURCE_PATTERN)
+SOURCE_PATTERN = rf"^({'|'.join(CORE_SOURCES)}|school-[0-9]{{6}})$"
+# Timestamps an agency gives may run a little ahead of ours (clock skew), no more: a record
+# dated in the future would stay "newest" for ever.
+FUTURE_GRACE = timedelta(minutes=5)
+
+
+def is_school_source(source: str) -> bool:
+    return _SCHOOL_SOURCE.match(source) is not None
+
+
+def _source(value: str) -> str:
+    if value in CORE_SOURCES or is_school_source(value):
+        return value
+    raise ValueError(f"'{value}' is not a source: use one of {', '.join(CORE_SOURCES)}, or "
+                     "school-<URN> for a school's own records")
+
+
+Source = Annotated[str, AfterValidator(_source),
+                   WithJsonSchema({"type": "string", "pattern": SOURCE_PATTERN})]
+
+
+def not_in_future(value: datetime | None, info: Any) -> datetime | None:
+    """Refuse a time beyond the grace; the field is named in the error by its location."""
+    if value is not None and value > datetime.now(UTC) + FUTURE_GRACE:
+        raise ValueError(f"{info.field_name} {value.isoformat()} is in the future (more than "
+                         f"{int(FUTURE_GRACE.total_seconds() // 60)} minutes ahead)")
+    return value
 Role = Literal["victim", "suspect", "child_present", "child_normally_resident", "witness"]
 CHILD_ROLES = ("child_present", "child_normally_resident")
 IncidentKind = Literal["domestic_abuse", "concern_for_welfare", "other"]
@@ -113,6 +147,8 @@ class PersonEvent(PersonFields):
     school_urn: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
     recorded_at: AwareDatetime | None = None
 
+    _recorded_at = field_validator("recorded_at")(not_in_future)
+
 
 class DslIn(_Strict):
     name: str | None = None
@@ -171,11 +207,10 @@ class IncidentEvent(_Strict):
     people: Annotated[list[IncidentPersonIn], Field(min_length=1)]
     dash: DashIn | None = None
 
+    _not_future = field_validator("occurred_at", "recorded_at")(not_in_future)
+
     @model_validator(mode="after")
     def _consistent(self) -> IncidentEvent:
-        now = datetime.now(UTC)
-        if self.occurred_at > now + timedelta(minutes=5):
-            raise ValueError("occurred_at is in the future")
         if self.recorded_at is not None and self.recorded_at < self.occurred_at:
             raise ValueError("recorded_at is before occurred_at")
         if self.kind == "domestic_abuse" and self.dash is None:
@@ -197,10 +232,10 @@ class ConcernEvent(_Strict):
     child: PersonFields
     address: AddressIn | None = None
 
+    _not_future = field_validator("occurred_at", "recorded_at")(not_in_future)
+
     @model_validator(mode="after")
     def _consistent(self) -> ConcernEvent:
-        if self.occurred_at > datetime.now(UTC) + timedelta(minutes=5):
-            raise ValueError("occurred_at is in the future")
         if self.recorded_at is not None and self.recorded_at < self.occurred_at:
             raise ValueError("recorded_at is before occurred_at")
         return self

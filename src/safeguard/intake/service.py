@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, AgencyKind
+from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
@@ -25,10 +25,25 @@ from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Du
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
 from safeguard.events.models import Event
-from safeguard.events.schemas import ConcernEvent, IncidentEvent, PersonEvent, SchoolEvent
+from safeguard.events.schemas import (
+    ConcernEvent,
+    IncidentEvent,
+    PersonEvent,
+    SchoolEvent,
+    is_school_source,
+)
 from safeguard.events.service import NEW, store_event
 from safeguard.incidents.service import previous_incident, record_incident
-from safeguard.people.service import Linked, link_record, person_name, upsert_address, upsert_school
+from safeguard.people.service import (
+    ENROLMENT_SOURCE,
+    Linked,
+    link_record,
+    person_name,
+    school_agency_for_urn,
+    school_of,
+    upsert_address,
+    upsert_school,
+)
 from safeguard.rules.context import RuleContext, build_context
 from safeguard.rules.incidents import (
     REFERRAL_DECISION,
@@ -93,12 +108,15 @@ def accept_event(
     if isinstance(data, SchoolEvent):
         upsert_school(session, school=data)
     elif isinstance(data, PersonEvent):
+        _may_name_school(data)
         address = upsert_address(session, address=data.address) if data.address else None
         linked = link_record(
             session, fields=data, source=data.source, source_id=data.source_id,
             event_id=event_id, address_id=address.id if address else None,
             school_urn=data.school_urn, recorded_at=data.recorded_at or now)
         record = linked.record
+        if is_school_source(data.source):
+            _require_own_pupil(session, data=data, linked=linked)
         result.person_ids.append(record.person_id)
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
@@ -114,6 +132,49 @@ def accept_event(
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
     return result
+
+
+# ------------------------------------------------------------------ who says which school
+
+
+def _may_name_school(data: PersonEvent) -> None:
+    """Enrolment comes from the council's education service: a school names only itself, and
+    no other agency's record says which school a child attends (one that could would send the
+    child's next Operation Encompass notice, with their voice, to that school). Checked on the
+    event alone, so the hot path pays no query for it."""
+    if data.school_urn is None or data.source == ENROLMENT_SOURCE:
+        return
+    if is_school_source(data.source):
+        if data.school_urn != data.source.removeprefix("school-"):
+            raise Forbidden(f"school_urn: a school records its own pupils only; {data.source} "
+                            f"may not name school {data.school_urn} (a move between schools "
+                            "comes from the council's education service)")
+        return
+    raise Forbidden(f"school_urn: only the council's education service or the child's own "
+                    f"school says which school a child attends, not a {data.source} record")
+
+
+def _require_own_pupil(session: Session, *, data: PersonEvent, linked: Linked) -> None:
+    """A school's record is of a pupil it already holds by the council's enrolment records;
+    any other child (one at another school, or one it has no claim to) is refused, so a
+    school cannot take a child over nor give itself sight of one by recording them. The
+    transaction (or the import line's savepoint) is rolled back with the refusal."""
+    urn = data.source.removeprefix("school-")
+    on_roll = school_of(session, person_id=linked.person.id)
+    if on_roll is None or on_roll.urn != urn:
+        field = "school_urn" if data.school_urn else "source_id"
+        raise Forbidden(f"{field}: the child in {data.source} record {data.source_id} "
+                        f"is not on the roll of school {urn} by the council's education "
+                        "records; a school records only pupils it already holds (enrolment "
+                        "comes from the council's education service)")
+
+
+def agency_for_source(session: Session, *, source: str) -> str:
+    """The agency that records as a source: a core partner's id is its source; a school's
+    agency is made if only its records have arrived so far (a CLI import)."""
+    if is_school_source(source):
+        return school_agency_for_urn(session, urn=source.removeprefix("school-"))
+    return source
 
 
 def _accept_incident(
@@ -156,21 +217,24 @@ def _accept_concern(
     session: Session, *, event_id: int, data: ConcernEvent, via: str, principal: Principal,
     ctx: IntakeContext, now: datetime, result: Accepted,
 ) -> None:
-    """Resolve the child, keep the concern (the raising agency's record of the child makes it
-    an agency that may see them) and ask the joint-assessment rules whether to meet."""
+    """Resolve the child, keep the concern and ask the joint-assessment rules whether to meet.
+
+    The child's record the concern leaves is marked as a concern's: raising a concern is no
+    relationship with the child, so it grants no sight of what other agencies hold (anyone
+    could otherwise see any child by naming them), and it names no school (a concern is not
+    enrolment)."""
     address = upsert_address(session, address=data.address) if data.address else None
-    # A school raises concerns as "education", but it is the school that must see the child.
-    school_urn = principal.school_urn if principal.agency_kind == "school" else None
     linked = link_record(
         session, fields=data.child, source=data.source, source_id=data.source_id,
-        event_id=event_id, address_id=address.id if address else None, school_urn=school_urn,
-        recorded_at=data.recorded_at or now)
+        event_id=event_id, address_id=address.id if address else None, school_urn=None,
+        recorded_at=data.recorded_at or now, from_concern=True)
     record = linked.record
     gap_duties = _record_gaps(session, linked=linked, source=data.source,
                               reference=data.source_id, event_id=event_id,
                               recorded_at=data.recorded_at or now, ctx=ctx, now=now,
                               actor=principal.actor)
-    agency_id = principal.agency_id if principal.kind != "system" else data.source
+    agency_id = principal.agency_id if principal.kind != "system" else \
+        agency_for_source(session, source=data.source)
     concern = record_concern(session, event_id=event_id, person_id=record.person_id,
                              agency_id=agency_id, data=data, recorded_at=data.recorded_at or now)
     result.concern_id = concern.id
@@ -193,8 +257,10 @@ def _record_gaps(session: Session, *, linked: Linked, source: str, reference: st
                  actor: str) -> list[int]:
     """An agency's record giving an identifier another person already holds: the conflict is
     a data-quality task for that agency, not a silent skip."""
+    if not linked.identifier_conflicts:
+        return []
     gaps = identifier_conflict_gaps(
-        linked.identifier_conflicts, owner=AgencyKind(source),
+        linked.identifier_conflicts, owner=agency_for_source(session, source=source),
         subject_person_id=linked.person.id, record=f"{source.replace('_', ' ')} record {reference}")
     if not gaps:
         return []

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -58,6 +68,9 @@ class PersonRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # How the record was linked to its person: "identifier nhs", "name and date of birth", "new".
     linked_by: Mapped[str] = mapped_column(String(100))
+    # The child as a concern described them: kept (the concern is about someone), but it is
+    # no relationship with the child, so it gives the raising agency no sight of them.
+    from_concern: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PersonIdentifier(Base):

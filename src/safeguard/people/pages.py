@@ -1,20 +1,26 @@
 """The review queue: possible matches side by side, decided by MASH researchers.
 
-Children's social care and police only (others get 403). Every view and decision is audited;
-a decision is final (a merge can be undone, which records the opposite decision).
+MASH researchers at children's social care and the police only (others get 403). A reviewer
+sees only records of people they may otherwise see; the rest are shown as withheld (the
+comparison of fields, which holds no personal data, is always shown). Every view and decision
+is audited; a decision is final (a merge can be undone, which records the opposite decision).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.casework.merges import decide, unmerge
+from safeguard.children.service import visible_person_ids
 from safeguard.errors import Invalid
 from safeguard.people.linkage.review import (
     ReviewView,
@@ -24,7 +30,7 @@ from safeguard.people.linkage.review import (
 )
 from safeguard.people.models import PersonMerge
 from safeguard.people.names import full_name
-from safeguard.people.service import SOURCE_WORDS, address_label, person_name
+from safeguard.people.service import address_label, person_name, source_words
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import render
 
@@ -36,9 +42,15 @@ LEVEL_WORDS = {
 }
 
 
-def _record_row(view: Any) -> dict[str, Any]:
+WITHHELD = "withheld"
+
+
+def _record_row(view: Any, visible: set[int]) -> dict[str, Any]:
     r = view.record
-    return {"source": SOURCE_WORDS.get(r.source, r.source), "source_id": r.source_id,
+    if r.person_id not in visible:
+        # Which agency holds a record says something about the child too: nothing is shown.
+        return {WITHHELD: True, "name": f"record {r.id} (withheld)"}
+    return {"source": source_words(r.source), "source_id": r.source_id,
             "name": full_name(r.given_name, r.family_name), "dob": r.dob,
             "sex": r.sex or "not recorded",
             "address": address_label(view.address) if view.address else "Not known"}
@@ -50,10 +62,25 @@ def _evidence(view: ReviewView) -> list[tuple[str, str]]:
             for name, level in levels.items()]
 
 
+def _visible(session: Session, principal: Principal, views: list[ReviewView],
+             now: datetime) -> set[int]:
+    """Which of the reviews' people the reviewer may see, in one query."""
+    ids = {v.record.record.person_id for v in views} | {v.candidate.id for v in views}
+    return visible_person_ids(session, principal=principal, person_ids=sorted(ids), now=now)
+
+
+def _candidate_name(view: ReviewView, visible: set[int]) -> str:
+    if view.candidate.id in visible:
+        return person_name(view.candidate)
+    return f"person {view.candidate.id} (withheld)"
+
+
 @router.get("/review", response_class=HTMLResponse)
-def review_queue(request: Request, session: SessionDep, principal: UserDep) -> HTMLResponse:
+def review_queue(request: Request, session: SessionDep, principal: UserDep,
+                 now: NowDep) -> HTMLResponse:
     require_reviewer(principal)
     views = open_reviews(session)
+    visible = _visible(session, principal, views, now)
     for view in views:
         audit(session, principal=principal, action="read", entity="match_review",
               entity_id=view.review.id, person_id=view.record.record.person_id,
@@ -61,27 +88,30 @@ def review_queue(request: Request, session: SessionDep, principal: UserDep) -> H
     merges = session.scalars(select(PersonMerge).order_by(PersonMerge.merged_at.desc(),
                                                           PersonMerge.id.desc()).limit(20)).all()
     return render(request, "review/list.html", {
-        "nav": "review", "rows": [{"view": v, "record": _record_row(v.record),
-                                   "candidate": person_name(v.candidate)} for v in views],
+        "nav": "review", "rows": [{"view": v, "record": _record_row(v.record, visible),
+                                   "candidate": _candidate_name(v, visible)} for v in views],
         "merges": merges,
     }, principal=principal)
 
 
 @router.get("/review/{review_id}", response_class=HTMLResponse)
 def review_page(request: Request, review_id: int, session: SessionDep,
-                principal: UserDep) -> HTMLResponse:
+                principal: UserDep, now: NowDep) -> HTMLResponse:
     require_reviewer(principal)
     view = review_view(session, review_id=review_id)
+    visible = _visible(session, principal, [view], now)
     audit(session, principal=principal, action="read", entity="match_review",
           entity_id=review_id, person_id=view.record.record.person_id,
           why="review a possible match")
-    audit(session, principal=principal, action="read", entity="person",
-          entity_id=view.candidate.id, person_id=view.candidate.id,
-          why=f"candidate in match review {review_id}")
+    if view.candidate.id in visible:
+        audit(session, principal=principal, action="read", entity="person",
+              entity_id=view.candidate.id, person_id=view.candidate.id,
+              why=f"candidate in match review {review_id}")
     return render(request, "review/detail.html", {
-        "nav": "review", "view": view, "record": _record_row(view.record),
-        "candidate_records": [_record_row(r) for r in view.candidate_records],
-        "candidate_name": person_name(view.candidate), "evidence": _evidence(view),
+        "nav": "review", "view": view, "record": _record_row(view.record, visible),
+        "candidate_records": [_record_row(r, visible) for r in view.candidate_records],
+        "candidate_withheld": view.candidate.id not in visible,
+        "candidate_name": _candidate_name(view, visible), "evidence": _evidence(view),
     }, principal=principal)
 
 

@@ -141,6 +141,7 @@ def link_record(
     school_urn: str | None,
     recorded_at: datetime,
     none_stored: bool = False,
+    from_concern: bool = False,
 ) -> Linked:
     """Keep an agency's record of a person, linked to the person it describes.
 
@@ -182,7 +183,7 @@ def link_record(
         person_id=person.id, event_id=event_id, source=source, source_id=source_id,
         given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
         sex=fields.sex, address_id=address_id, school_urn=school_urn, recorded_at=recorded_at,
-        linked_by=resolution.linked_by,
+        linked_by=resolution.linked_by, from_concern=from_concern,
     )
     session.add(record)
     session.flush()
@@ -245,10 +246,14 @@ _PLACED_RECORDS = (
     .where(PersonRecord.person_id.in_(bindparam("person_ids", expanding=True)),
            PersonRecord.address_id.is_not(None))
     .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()))
+# Only the council's education service says which school a child attends: a school's own
+# record names its own pupils only, and so adds nothing (nor can it hold a child by being newer).
+ENROLMENT_SOURCE = "education"
 _SCHOOL_OF = (
     select(PersonRecord.school_urn, School)
     .outerjoin(School, School.urn == PersonRecord.school_urn)
     .where(PersonRecord.person_id == bindparam("person_id"),
+           PersonRecord.source == ENROLMENT_SOURCE, PersonRecord.from_concern.is_(False),
            PersonRecord.school_urn.is_not(None))
     .order_by(PersonRecord.recorded_at.desc(), PersonRecord.id.desc()).limit(1))
 
@@ -353,5 +358,12 @@ SOURCE_WORDS = {
 }
 
 
+def source_words(source: str) -> str:
+    """A source in words: "children's social care", "school (URN 123456)"."""
+    if source.startswith("school-"):
+        return f"school (URN {source.removeprefix('school-')})"
+    return SOURCE_WORDS.get(source, source)
+
+
 def describe_record(record: PersonRecord) -> str:
-    return f"{SOURCE_WORDS.get(record.source, record.source)} record {record.source_id}"
+    return f"{source_words(record.source)} record {record.source_id}"

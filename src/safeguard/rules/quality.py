@@ -28,7 +28,7 @@ class Gap:
     put right, about whom, and in words what is missing and what it stops."""
 
     what: str
-    owner: AgencyKind
+    owner: str  # the agency that must put it right (a core partner's kind, or a school's id)
     subject_person_id: int | None
     words: str
 
@@ -61,7 +61,7 @@ def incident_gaps(facts: IncidentFacts) -> list[Gap]:
 
 
 def identifier_conflict_gaps(
-    conflicts: Sequence[tuple[str, str, int]], *, owner: AgencyKind, subject_person_id: int,
+    conflicts: Sequence[tuple[str, str, int]], *, owner: str, subject_person_id: int,
     record: str,
 ) -> list[Gap]:
     """An identifier on a record that another person already holds is not moved (a human
@@ -81,7 +81,7 @@ def data_quality_duties(
     due = calendar.add_working_days(recorded_at, days)
     return [DATA_QUALITY.draft(
         rule=Rule(f"data-quality-{gap.what.replace('_', '-')}", QUALITY_RULE_VERSION),
-        subject_person_id=gap.subject_person_id, due_at=due, owner_agency_id=gap.owner.value,
+        subject_person_id=gap.subject_person_id, due_at=due, owner_agency_id=str(gap.owner),
         reason=(f"{gap.words[0].upper()}{gap.words[1:]} ({reference}). Put the record right "
                 f"within {days} working day{'s' if days != 1 else ''}, or record why it "
                 "cannot be."))

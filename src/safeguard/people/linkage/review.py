@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Role
 from safeguard.access.service import Principal
 from safeguard.errors import Forbidden, NotFound
 from safeguard.people.linkage.evidence import OPEN
@@ -29,13 +30,17 @@ NOT_MOVED = {"audit_log", "person_links", "match_reviews", "person_merges",
 
 
 def may_review(principal: Principal) -> bool:
-    """MASH researchers: children's social care and police."""
-    return principal.agency_kind in REVIEWER_AGENCY_KINDS
+    """MASH researchers only: the role, held at children's social care or the police. A merge
+    moves every agency's records of a child onto another person (and with them who may see
+    them), so being a practitioner is not enough."""
+    return principal.has_role(Role.MASH_RESEARCHER) and \
+        principal.agency_kind in REVIEWER_AGENCY_KINDS
 
 
 def require_reviewer(principal: Principal) -> None:
     if not may_review(principal):
-        raise Forbidden("Only children's social care and police review possible matches.")
+        raise Forbidden("Only MASH researchers (children's social care and police) review "
+                        "possible matches, merge and unmerge.")
 
 
 @dataclass(frozen=True)
