@@ -1,7 +1,7 @@
 """Every table, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
 from safeguard.access.models import Agency, ApiKey, User
-from safeguard.audit.models import AuditEntry
+from safeguard.audit.models import AuditEntry, AuditSeal
 from safeguard.concerns.models import Concern
 from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
@@ -22,7 +22,7 @@ from safeguard.people.models import (
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
-    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "Concern", "Delivery", "Duty",
+    "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "Concern", "Delivery", "Duty",
     "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
