@@ -117,9 +117,9 @@ class GovernanceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_GOVERNANCE_", frozen=True)
 
-    # Access outside these London hours is listed as out of hours.
-    day_starts: time = time(7, 0)
-    day_ends: time = time(19, 0)
+    # Access outside these London hours (whole hours, 0-24) is listed as out of hours.
+    day_starts_hour: int = Field(default=7, ge=0, le=24)
+    day_ends_hour: int = Field(default=19, ge=0, le=24)
     # More person reads than this by one user or key in one hour is listed as high volume.
     reads_per_hour: int = 100
     # The unusual-access page looks back this far unless asked otherwise.

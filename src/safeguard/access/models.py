@@ -32,6 +32,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     SENIOR_MANAGER = "senior_manager"
     ADMIN = "admin"
+    # Oversees who saw what across the partnership: access histories, unusual access.
+    INFORMATION_GOVERNANCE = "information_governance"
 
 
 ROLES = tuple(role.value for role in Role)

@@ -75,7 +75,14 @@ def optional_principal(
         if principal is None:
             raise HTTPException(401, "API key not recognised or revoked",
                                 headers={"WWW-Authenticate": "Bearer"})
-        return principal
+    else:
+        principal = _signed_in(request, session)
+    # Kept for the error handlers, which audit a refusal as this principal's.
+    request.state.principal = principal
+    return principal
+
+
+def _signed_in(request: Request, session: Session) -> Principal | None:
     user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
         return None
