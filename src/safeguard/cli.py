@@ -228,6 +228,8 @@ def _report_pass(result: PassResult) -> None:
         console.print(f"Breached and escalated {result.breached} duties.")
     if result.escalated_again:
         console.print(f"Escalated {result.escalated_again} duties to the second level.")
+    if result.sealed:
+        console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
 
 
 @app.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -17,6 +18,7 @@ from safeguard.audit.chain import seal
 from safeguard.audit.models import AuditEntry
 from safeguard.audit.service import record
 from safeguard.duties.models import DutyTransition
+from safeguard.duties.service import mark_breaches
 from safeguard.events.models import Event
 from safeguard.intake.service import IntakeContext
 
@@ -108,6 +110,7 @@ def test_it_lets_the_service_role_do_its_work(session: Session, ctx: IntakeConte
     with as_app_role(session):
         accepted = record_scenario(session, ctx)  # events, persons, duties, shares, audit
         session.flush()
+        assert mark_breaches(session, now=datetime(2027, 1, 1, tzinfo=UTC))  # claims, locks
         assert seal(session) > 0
         session.execute(text("UPDATE persons SET given_name = given_name WHERE id = :id"),
                         {"id": accepted.person_ids[0]})
