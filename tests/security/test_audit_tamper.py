@@ -63,6 +63,11 @@ def sealed(session: Session, count: int = 6) -> list[int]:
     return ids
 
 
+def seq_of(session: Session, entry_id: int) -> int:
+    """Where the entry sits in the chain (the database may hold others' committed entries)."""
+    return session.scalars(select(AuditSeal.seq).where(AuditSeal.entry_id == entry_id)).one()
+
+
 @pytest.fixture
 def key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
@@ -84,31 +89,36 @@ def test_it_seals_every_entry_into_one_chain_including_bulk_writes(
 
 def test_it_detects_an_edited_entry(session: Session) -> None:
     ids = sealed(session)
+    edited = seq_of(session, ids[2])
     with as_owner_without_triggers(session):
         session.execute(update(AuditEntry).where(AuditEntry.id == ids[2])
                         .values(why="nothing to see"))
     result = verify(session)
-    assert [p for p in result.problems if "seal 3 " in p and "edited" in p], result.problems
+    assert [p for p in result.problems if f"seal {edited} " in p and "edited" in p], \
+        result.problems
     assert len(result.problems) == 1  # the entries after it are still checked, and fine
 
 
 def test_it_detects_a_deleted_entry(session: Session) -> None:
     ids = sealed(session)
+    gone = seq_of(session, ids[3])
     with as_owner_without_triggers(session):
         session.execute(delete(AuditSeal).where(AuditSeal.entry_id == ids[3]))
         session.execute(delete(AuditEntry).where(AuditEntry.id == ids[3]))
-    assert any("seals 4 to 4 are missing" in p for p in verify(session).problems)
+    assert any(f"seals {gone} to {gone} are missing" in p for p in verify(session).problems)
 
 
 def test_it_detects_two_entries_swapped(session: Session) -> None:
     ids = sealed(session)
+    places = seq_of(session, ids[1]), seq_of(session, ids[4])
     first, second = (session.get_one(AuditEntry, i) for i in (ids[1], ids[4]))
     one, other = first.why, second.why
     with as_owner_without_triggers(session):
         session.execute(update(AuditEntry).where(AuditEntry.id == ids[1]).values(why=other))
         session.execute(update(AuditEntry).where(AuditEntry.id == ids[4]).values(why=one))
     problems = verify(session).problems
-    assert len(problems) == 2 and "seal 2 " in problems[0] and "seal 5 " in problems[1]
+    assert len(problems) == 2
+    assert f"seal {places[0]} " in problems[0] and f"seal {places[1]} " in problems[1]
 
 
 def test_it_detects_entries_cut_from_the_end_against_a_checkpoint(
@@ -158,12 +168,13 @@ def test_it_refuses_a_checkpoint_the_forger_signed_or_altered(
 def test_it_cannot_give_two_entries_one_place_in_the_chain(session: Session) -> None:
     """Two sealers racing both read the same head; the second's seal collides on seq."""
     ids = sealed(session, 2)
+    top = head(session).rows
     extra = entries(session, 1)[-1]
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(AuditSeal(seq=2, entry_id=extra, hash="0" * 64, sealed_at=NOW))
+        session.add(AuditSeal(seq=top, entry_id=extra, hash="0" * 64, sealed_at=NOW))
         session.flush()
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(AuditSeal(seq=3, entry_id=ids[0], hash="0" * 64, sealed_at=NOW))
+        session.add(AuditSeal(seq=top + 1, entry_id=ids[0], hash="0" * 64, sealed_at=NOW))
         session.flush()
 
 
@@ -175,10 +186,13 @@ def test_it_refuses_to_rewrite_a_seal(session: Session) -> None:
 
 def test_the_worker_pass_seals_what_was_written_since_the_last(
         session: Session, factory: sessionmaker[Session]) -> None:
+    before = verify(session)
     entries(session, 3)
     session.commit()
-    assert run_once(factory, now=NOW).sealed == 3
-    assert verify(session).head.rows == 3
+    assert run_once(factory, now=NOW).sealed == before.unsealed + 3
+    after = verify(session)
+    assert after.intact and after.unsealed == 0
+    assert after.head.rows == before.head.rows + before.unsealed + 3
 
 
 def test_a_checkpoint_file_round_trips_and_its_private_key_is_the_owners_alone(

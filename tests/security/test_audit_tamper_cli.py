@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from safeguard.access.service import SYSTEM
+from safeguard.audit.chain import seal_pending, verify
+from safeguard.audit.models import AuditEntry
+from safeguard.audit.service import record, record_many
 from safeguard.cli import app
 from safeguard.config import get_settings
-from safeguard.db import make_engine
+from safeguard.db import make_engine, make_session_factory, transaction
 
 from ..conftest import fresh_postgres_database
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
@@ -80,3 +85,42 @@ def test_a_witness_with_the_public_key_catches_an_edit_and_a_re_sealed_forgery(
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # agrees with itself
     forged = runner.invoke(app, witness)
     assert forged.exit_code == 1 and "rewritten" in forged.output, forged.output
+
+
+def test_sealers_running_at_once_keep_one_unbroken_chain(database_url: str) -> None:
+    """Four workers sealing at once, while entries are still being written: one chain, each
+    entry sealed once, nothing lost."""
+    engine = (make_engine(database_url, pool_size=8) if database_url.startswith("postgresql")
+              else make_engine(database_url))
+    factory = make_session_factory(engine)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        for _ in range(20):
+            with transaction(factory) as session:
+                record_many(session, principal=SYSTEM, action="read", entity="person",
+                            person_ids=[], why="")  # nothing: exercises the empty case
+                for n in range(50):
+                    record(session, principal=SYSTEM, action="read", entity="person",
+                           entity_id=n, why="bulk")
+
+    def sealer() -> None:
+        try:
+            for _ in range(10):
+                seal_pending(factory)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=sealer)
+                                                  for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    seal_pending(factory)
+    with transaction(factory) as session:
+        result = verify(session)
+        total = session.scalar(select(func.count()).select_from(AuditEntry))
+    engine.dispose()
+    assert result.intact and result.unsealed == 0 and result.head.rows == total
