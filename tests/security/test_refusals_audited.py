@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from safeguard.audit.models import AuditEntry
 from safeguard.duties.models import Duty
 from safeguard.incidents.models import IncidentPerson
+from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import Share
 
+from ..concerns.test_concern_intake import concern
 from ..conftest import sign_in
 from ..web.test_api import key_for, record_scenario
+from ..web.test_pages_support import accept, person_id, seed_household
 
 
 def refusals(session: Session) -> list[AuditEntry]:
@@ -81,3 +84,15 @@ def test_it_leaves_no_refusal_for_what_was_allowed_or_for_nobody(client: TestCli
     police = key_for(session, "police")
     assert client.get("/api/v1/duties", headers=police).status_code == 200
     assert refusals(session) == []
+
+
+def test_it_names_the_child_behind_a_refused_concern(client: TestClient, session: Session,
+                                                     ctx: IntakeContext) -> None:
+    seed_household(session, ctx)
+    raised = accept(session, ctx, concern("education", "E-C-1"))
+    session.commit()
+    sign_in(client, "health.visitor")  # the concern is the education service's
+    assert client.get(f"/concerns/{raised.concern_id}").status_code == 404
+    [row] = refusals(session)
+    assert (row.entity, row.entity_id, row.person_id) == (
+        "concern", str(raised.concern_id), person_id(session, "E-88"))
