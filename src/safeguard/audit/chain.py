@@ -75,8 +75,12 @@ def seal(session: Session, *, limit: int = SEAL_BATCH, full: bool = False,
     seq, previous = _head(connection)
     floor = 0
     if not full:
-        newest = connection.execute(select(func.max(_chain.c.entry_id))).scalar()
-        floor = max(0, (newest or 0) - SEAL_LOOKBACK)
+        newest = connection.execute(select(func.max(_chain.c.entry_id))).scalar() or 0
+        # SQLite has one writer at a time, so ids are committed in order and every unsealed
+        # entry lies above the newest sealed one: no window to search (and the write lock,
+        # held since BEGIN, is held no longer than it must be).
+        lookback = SEAL_LOOKBACK if connection.dialect.name == "postgresql" else 0
+        floor = max(0, newest - lookback)
     entries = connection.execute(
         select(*_ENTRY_COLUMNS)
         .where(_log.c.id > floor, ~exists().where(_chain.c.entry_id == _log.c.id))
