@@ -15,6 +15,7 @@ RANK = {
     "access": 1, "audit": 2, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
     "casework": 10, "intake": 11, "children": 12, "measures": 13,
+    "governance": 14,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 15,
     # Composition roots: they may import anything, and nothing imports them.

@@ -20,6 +20,8 @@ from safeguard.db import make_engine, make_session_factory
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
 from safeguard.errors import SafeguardError
+from safeguard.governance import api as governance_api
+from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
@@ -31,14 +33,14 @@ from safeguard.sharing import api as sharing_api
 from safeguard.sharing import pages as sharing_pages
 from safeguard.web import auth_pages
 from safeguard.web.deps import SignInRequired
-from safeguard.web.errors import error_page
+from safeguard.web.errors import audit_refusal, error_page
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
-               delivery_admin_api.router)
+               delivery_admin_api.router, governance_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
-                measure_pages.router, people_pages.router)
+                measure_pages.router, people_pages.router, governance_pages.router)
 
 
 def create_app(
@@ -83,6 +85,8 @@ def create_app(
 
     @app.exception_handler(SafeguardError)
     def _service_error(request: Request, exc: SafeguardError) -> Response:
+        if exc.status_code in (403, 404):  # for want of access: leave a trace (finding 7)
+            audit_refusal(request, str(exc))
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
         return error_page(request, exc.status_code, str(exc))

@@ -23,6 +23,7 @@ from safeguard.access.service import SYSTEM, create_api_key
 from safeguard.access.two_factor import reset as reset_two_factor
 from safeguard.access.two_factor import set_required
 from safeguard.app import create_app
+from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
 from safeguard.db import (
@@ -58,6 +59,7 @@ app = typer.Typer(help="safeguard: multi-agency child protection — events in, 
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(audit_commands.app, name="audit")
 console = Console(stderr=True)
 
 
@@ -72,9 +74,10 @@ def _warn_about_store(engine: Engine) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the database to the newest schema, and add the partner agencies."""
+    """Create or migrate the database to the newest schema, and add the partner agencies.
+    Runs as SAFEGUARD_MIGRATION_DATABASE_URL (the tables' owner) when it is set."""
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.migration_database_url or settings.database_url)
     upgrade(engine)
     with transaction(make_session_factory(engine)) as session:
         seed_reference_data(session)
@@ -233,6 +236,8 @@ def _report_pass(result: PassResult) -> None:
         console.print(f"Breached and escalated {result.breached} duties.")
     if result.escalated_again:
         console.print(f"Escalated {result.escalated_again} duties to the second level.")
+    if result.sealed:
+        console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
 
 
 @app.command()

@@ -122,10 +122,38 @@ class SignInSettings(BaseSettings):
     second_factor_seconds: int = 300
 
 
+class AuditSettings(BaseSettings):
+    """The audit chain's checkpoints (docs/security.md, finding 8). The keys are files kept
+    outside the repository and the database: the signing key where checkpoints are made, the
+    public key with the witness."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_AUDIT_", frozen=True)
+
+    signing_key_file: str = ""
+    verify_key_file: str = ""
+
+
+class GovernanceSettings(BaseSettings):
+    """What counts as unusual access on the information-governance pages."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_GOVERNANCE_", frozen=True)
+
+    # Access outside these London hours (whole hours, 0-24) is listed as out of hours.
+    day_starts_hour: int = Field(default=7, ge=0, le=24)
+    day_ends_hour: int = Field(default=19, ge=0, le=24)
+    # More person reads than this by one user or key in one hour is listed as high volume.
+    reads_per_hour: int = 100
+    # The unusual-access page looks back this far unless asked otherwise.
+    window_days: int = 7
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
     database_url: str = "sqlite:///./var/safeguard.db"
+    # Migrations run as the tables' owner; the service, as a role that owns nothing
+    # (safeguard_app on PostgreSQL: docs/security.md). Unset, migrations use database_url.
+    migration_database_url: str = ""
     # Signs session cookies. Unset, each process makes a random one (sign-ins then last only
     # until a restart): production sets SAFEGUARD_SECRET_KEY, and no key lives in the repo.
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -141,6 +169,8 @@ class Settings(BaseSettings):
     sharing: SharingSettings = Field(default_factory=SharingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
 
 
 @lru_cache(maxsize=1)

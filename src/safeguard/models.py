@@ -8,7 +8,7 @@ from safeguard.access.models import (
     UserSession,
     UserTwoFactor,
 )
-from safeguard.audit.models import AuditEntry
+from safeguard.audit.models import AuditEntry, AuditSeal
 from safeguard.children.models import BreakGlass
 from safeguard.concerns.models import Concern
 from safeguard.db import Base
@@ -30,8 +30,8 @@ from safeguard.people.models import (
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
-    "Address", "Agency", "ApiKey", "AuditEntry", "Base", "BreakGlass", "Concern", "Delivery",
-    "Duty", "DutyTransition", "Event",
+    "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
+    "Delivery", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",

@@ -24,6 +24,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from safeguard.audit.chain import seal_pending
 from safeguard.config import DeliverySettings, SharingSettings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
@@ -44,12 +45,14 @@ log = logging.getLogger("safeguard.worker")
 class PassResult:
     breached: int
     escalated_again: int = 0
+    sealed: int = 0  # audit entries added to the hash chain
 
 
 def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
              sharing: SharingSettings | None = None) -> PassResult:
     """One clock pass: breach what is overdue (first escalation), then escalate again what is
-    still undischarged long after its breach (second level). Each batch is its own job."""
+    still undischarged long after its breach (second level), then seal the audit entries
+    written since the last pass. Each batch is its own job."""
     second_level_hours = (sharing or SharingSettings()).second_level_hours
     total = 0
     while True:
@@ -65,7 +68,9 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
                                               after_hours=second_level_hours)
             second += len(escalated)
         if len(escalated) < 500:
-            return PassResult(breached=total, escalated_again=second)
+            break
+    # The audit log is chained here rather than as entries are written: see audit/chain.py.
+    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory))
 
 
 def run_forever(

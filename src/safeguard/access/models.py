@@ -34,7 +34,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     # Reviews possible person matches, merges and unmerges (the MASH's research function).
     MASH_RESEARCHER = "mash_researcher"
-    # Is alerted to every break-glass access at its agency and reviews them.
+    # Is alerted to every break-glass access at its agency and reviews them, and oversees who
+    # saw what across the partnership: access histories, unusual access.
     INFORMATION_GOVERNANCE = "information_governance"
 
 

@@ -30,6 +30,7 @@ from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.presenters import duty_rows
 from safeguard.duties.service import may_see
 from safeguard.errors import Invalid, NotFound
+from safeguard.governance.refusals import record_refusal
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person, PersonRecord
 from safeguard.people.names import full_name
@@ -87,10 +88,14 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
     try:
         view = child_view(session, principal=principal, person_id=person_id,
                           why="viewed the child page", on=today, now=now)
-    except NotFound:
+    except NotFound as refused:
         # The same page whether the child exists or the user has no relationship with them
         # (so it tells an id-guesser nothing), with the one way in that is not need to know
-        # by relationship: break-glass, with a reason, alerted and reviewed.
+        # by relationship: break-glass, with a reason, alerted and reviewed. The refusal is
+        # audited like any other.
+        record_refusal(session, principal=principal,
+                       route=f"{request.method} {request.url.path}",
+                       path_params=request.path_params, reason=str(refused))
         return _break_glass_page(request, principal, person_id, {}, status_code=404)
     grant = live_grant(session, principal=principal, person_id=person_id, now=now)
     open_first = sorted(view.duties, key=lambda d: (d.status == DISCHARGED, d.due_at, d.id))

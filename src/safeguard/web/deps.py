@@ -94,7 +94,14 @@ def optional_principal(
         if principal is None:
             raise HTTPException(401, "API key not recognised or revoked",
                                 headers={"WWW-Authenticate": "Bearer"})
-        return principal
+    else:
+        principal = _signed_in(request, session)
+    # Kept for the error handlers, which audit a refusal as this principal's.
+    request.state.principal = principal
+    return principal
+
+
+def _signed_in(request: Request, session: Session) -> Principal | None:
     token = request.session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
