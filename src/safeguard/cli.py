@@ -19,7 +19,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.service import SYSTEM, create_api_key
+from safeguard.access.service import SYSTEM
+from safeguard.accounts.cli import key_app, user_app
 from safeguard.app import create_app
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
@@ -50,6 +51,8 @@ app = typer.Typer(help="safeguard: multi-agency child protection — events in, 
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="api-key")
 console = Console(stderr=True)
 
 
@@ -245,14 +248,6 @@ def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> No
         start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
                         delivery=settings.delivery)
     uvicorn.run(application, host=host, port=port, log_level="warning")
-
-
-@app.command("api-key")
-def api_key(agency: str, name: str, roles: str = "practitioner") -> None:
-    """Create an API key for a partner system; the key is printed once and not stored."""
-    with transaction(_factory(get_settings())) as session:
-        key, plaintext = create_api_key(session, agency_id=agency, name=name, roles=roles)
-    typer.echo(plaintext)
 
 
 @app.command()
