@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from safeguard.accounts import admin_pages as account_admin_pages
 from safeguard.children import api as children_api
 from safeguard.children import pages as children_pages
 from safeguard.concerns import pages as concern_pages
@@ -40,7 +41,8 @@ API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharin
                delivery_admin_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
-                measure_pages.router, people_pages.router, api_docs.router)
+                measure_pages.router, people_pages.router, api_docs.router,
+                account_admin_pages.router)
 
 
 def create_app(

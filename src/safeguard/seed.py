@@ -31,6 +31,8 @@ DEMO_USERS = (
     DemoUser("csc.supervisor", "Helen Price", "childrens_social_care",
              "practitioner supervisor", "children's social care team manager"),
     DemoUser("health.visitor", "Grace Mensah", "health", "practitioner", "health visitor"),
+    DemoUser("police.admin", "Pat Morgan", "police", "admin",
+             "police administrator (users and API keys)"),
 )
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")
