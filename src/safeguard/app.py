@@ -8,10 +8,12 @@ from datetime import datetime
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from safeguard.accounts import admin_pages as account_admin_pages
 from safeguard.children import api as children_api
 from safeguard.children import pages as children_pages
 from safeguard.concerns import pages as concern_pages
@@ -31,16 +33,18 @@ from safeguard.sharing import admin_api as delivery_admin_api
 from safeguard.sharing import admin_pages as delivery_admin_pages
 from safeguard.sharing import api as sharing_api
 from safeguard.sharing import pages as sharing_pages
-from safeguard.web import auth_pages
+from safeguard.web import api_docs, auth_pages
 from safeguard.web.deps import SignInRequired
 from safeguard.web.errors import audit_refusal, error_page
+from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
-                measure_pages.router, people_pages.router, governance_pages.router)
+                measure_pages.router, people_pages.router, governance_pages.router,
+                api_docs.router, account_admin_pages.router)
 
 
 def create_app(
@@ -57,6 +61,9 @@ def create_app(
         version="0.1.0",
         description="Multi-agency child protection: events in, duties out. Authenticate with "
                     "an agency API key (`Authorization: Bearer sg_...`).",
+        # FastAPI's own documentation routes are public and load from a CDN; web.api_docs
+        # serves them from our static files to signed-in users instead.
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -69,15 +76,25 @@ def create_app(
         max_age=settings.session_max_age_seconds, same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # Added last, so outermost: every response gets the headers, errors and redirects too.
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in API_ROUTERS:
         app.include_router(router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
 
-    @app.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/health", tags=["operations"], responses={503: {"description": "no database"}})
+    def health() -> JSONResponse:
+        """Whether the service can reach its database (for a load balancer or monitor)."""
+        try:
+            with app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            # Not the error itself: it may name the database host and user.
+            return JSONResponse({"status": "unavailable", "database": "unreachable"},
+                                status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
 
     @app.exception_handler(SignInRequired)
     def _sign_in(request: Request, exc: SignInRequired) -> Response:

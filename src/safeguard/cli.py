@@ -19,9 +19,10 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.service import SYSTEM, create_api_key
+from safeguard.access.service import SYSTEM
 from safeguard.access.two_factor import reset as reset_two_factor
 from safeguard.access.two_factor import set_required
+from safeguard.accounts.cli import key_app, user_app
 from safeguard.app import create_app
 from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
@@ -60,6 +61,8 @@ app = typer.Typer(help="safeguard: multi-agency child protection — events in, 
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="api-key")
 console = Console(stderr=True)
 
 
@@ -260,14 +263,6 @@ def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> No
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
-@app.command("api-key")
-def api_key(agency: str, name: str, roles: str = "practitioner") -> None:
-    """Create an API key for a partner system; the key is printed once and not stored."""
-    with transaction(_factory(get_settings())) as session:
-        key, plaintext = create_api_key(session, agency_id=agency, name=name, roles=roles)
-    typer.echo(plaintext)
-
-
 @app.command()
 def schema(out: Path = Path("src/safeguard/events/events.schema.json")) -> None:
     """Write the import format's JSON Schema (generated from the API's models)."""
@@ -390,8 +385,7 @@ def webhook_list() -> None:
                    f"since {e.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}{rollover}")
 
 
-user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
+# Two-factor commands join the `user` group that accounts.cli defines.
 
 
 @user_app.command("require-2fa")

@@ -35,6 +35,8 @@ DEMO_USERS = (
     DemoUser("health.visitor", "Grace Mensah", "health", "practitioner", "health visitor"),
     DemoUser("police.ig", "Anna Novak", "police", "information_governance",
              "police information governance (break-glass review)"),
+    DemoUser("police.admin", "Pat Morgan", "police", "admin",
+             "police administrator (users and API keys)"),
 )
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")

@@ -124,7 +124,7 @@ def test_the_child_record_shows_identifiers_duties_and_chronology(client: TestCl
                       headers=key_for(session, "health")).status_code == 404
 
 
-def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_the_openapi_document_describes_the_api(client: TestClient, session: Session) -> None:
+    paths = client.get("/openapi.json", headers=key_for(session, "police")).json()["paths"]
     assert {"/api/v1/events", "/api/v1/duties", "/api/v1/duties/{duty_id}/discharge",
             "/api/v1/persons/{person_id}"} <= set(paths)

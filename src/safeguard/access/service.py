@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,7 +14,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, AgencyKind, ApiKey, User
+from safeguard.access.models import ROLES, Agency, AgencyKind, ApiKey, User
+from safeguard.errors import Invalid
 
 _hasher = PasswordHasher()
 
@@ -92,14 +95,45 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def parse_roles(roles: str | Iterable[str]) -> str:
+    """Roles as stored (space-separated, in the order of `Role`), or Invalid naming the
+    unknown ones and the known set: a typo such as `--roles god` must not become a role no
+    check in the code knows, nor end in a traceback."""
+    names = re.split(r"[\s,]+", roles.strip()) if isinstance(roles, str) else list(roles)
+    names = [name.strip() for name in names if name.strip()]
+    unknown = sorted({name for name in names if name not in ROLES})
+    if unknown:
+        raise Invalid(f"unknown role{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
+                      f"the roles are {', '.join(ROLES)}")
+    if not names:
+        raise Invalid(f"give at least one role: {', '.join(ROLES)}")
+    return " ".join(role for role in ROLES if role in names)
+
+
+def known_agency(session: Session, *, agency_id: str) -> Agency:
+    """The agency, or Invalid listing the core partners (schools are `school-<URN>`, made
+    when the school's record is imported)."""
+    agency = session.get(Agency, agency_id.strip()) if agency_id.strip() else None
+    if agency is None:
+        core = ", ".join(kind.value for kind in CORE_AGENCIES)
+        raise Invalid(f"unknown agency {agency_id!r}: the agencies are {core}, and each "
+                      "school known to the service as school-<URN>")
+    return agency
+
+
 def create_api_key(
-    session: Session, *, agency_id: str, name: str, roles: str = "practitioner"
+    session: Session, *, agency_id: str, name: str,
+    roles: str | Iterable[str] = "practitioner",
 ) -> tuple[ApiKey, str]:
     """Make a key; the plaintext is returned once and never stored."""
+    agency = known_agency(session, agency_id=agency_id)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Invalid("name the system the key is for (1 to 200 characters)")
     plaintext = "sg_" + secrets.token_urlsafe(32)
     key = ApiKey(
-        name=name, agency_id=agency_id, roles=roles, key_hash=_key_hash(plaintext),
-        prefix=plaintext[:10],
+        name=name, agency_id=agency.id, roles=parse_roles(roles),
+        key_hash=_key_hash(plaintext), prefix=plaintext[:10],
     )
     session.add(key)
     session.flush()
@@ -158,9 +192,10 @@ def ensure_user(
 ) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
+        agency = known_agency(session, agency_id=agency_id)
         user = User(
-            username=username, display_name=display_name, agency_id=agency_id, roles=roles,
-            password_hash=hash_password(password),
+            username=username, display_name=display_name, agency_id=agency.id,
+            roles=parse_roles(roles), password_hash=hash_password(password),
         )
         session.add(user)
         session.flush()

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from safeguard.access.service import Principal
 from safeguard.web.deps import csrf_token
+from safeguard.web.security_headers import csp_nonce
 
 
 def is_htmx(request: Request) -> bool:
@@ -23,7 +24,10 @@ def render(
     principal: Principal | None = None, status_code: int = 200,
 ) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
-    ctx = {"principal": principal, "csrf_token": csrf_token(request), **(context or {})}
+    # cspNonce lets GOV.UK Frontend's one inline script (setting `js-enabled`) run under the
+    # Content-Security-Policy, which allows no other inline script.
+    ctx = {"principal": principal, "csrf_token": csrf_token(request),
+           "cspNonce": csp_nonce(request.scope), **(context or {})}
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     # Pages hold personal data: never let a shared machine's cache keep them.
     response.headers["Cache-Control"] = "no-store"

@@ -1,0 +1,141 @@
+"""An agency administrator's pages for its own users (/admin/users) and API keys
+(/admin/api-keys). Passwords and keys made here are shown once, on the page answering the
+form (never stored, never in a URL); other changes redirect (POST, then GET)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from safeguard.access.models import ROLES
+from safeguard.access.service import Principal
+from safeguard.accounts.service import (
+    add_user,
+    disable_user,
+    issue_api_key,
+    list_api_keys,
+    list_users,
+    reset_password,
+    revoke_api_key,
+    rotate_api_key,
+    user_by_id,
+)
+from safeguard.errors import Conflict, Invalid
+from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+ROLE_WORDS = {"practitioner": "Practitioner", "supervisor": "Supervisor",
+              "senior_manager": "Senior manager", "admin": "Administrator"}
+DONE = {"disabled": "The user is disabled: their access has ended.",
+        "revoked": "The API key is revoked: it is refused from now on."}
+Text = Annotated[str, Form()]
+Roles = Annotated[list[str], Form()]
+
+
+def _role_items(checked: list[str]) -> list[dict[str, Any]]:
+    return [{"value": role, "text": ROLE_WORDS.get(role, role), "checked": role in checked}
+            for role in ROLES]
+
+
+def _page(request: Request, principal: Principal, template: str, listed: dict[str, Any], *,
+          status_code: int = 200, values: dict[str, Any] | None = None, **ctx: Any
+          ) -> HTMLResponse:
+    values = values or {}
+    context = {**listed, "values": values, "errors": ctx.pop("errors", None),
+               "role_items": _role_items(values.get("roles", ["practitioner"])),
+               "role_words": ROLE_WORDS, **ctx}
+    return render(request, template, context, principal=principal, status_code=status_code)
+
+
+def _users_page(request: Request, session: Session, principal: Principal, **ctx: Any
+                ) -> HTMLResponse:
+    # list_users refuses anyone but an administrator, so every page here checks the role.
+    users = list_users(session, principal=principal)
+    return _page(request, principal, "admin/users.html", {"users": users}, **ctx)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, session: SessionDep, principal: UserDep,
+               done: str = "") -> HTMLResponse:
+    return _users_page(request, session, principal, notice=DONE.get(done))
+
+
+@router.post("/admin/users", dependencies=[CsrfDep], response_class=HTMLResponse)
+def add_user_page(request: Request, session: SessionDep, principal: UserDep,
+                  username: Text = "", display_name: Text = "",
+                  roles: Roles = []) -> HTMLResponse:  # noqa: B006 - FastAPI form default
+    values = {"username": username, "display_name": display_name, "roles": roles}
+    try:
+        user, password = add_user(session, principal=principal, username=username,
+                                  display_name=display_name, agency_id=principal.agency_id,
+                                  roles=roles)
+    except (Invalid, Conflict) as error:
+        return _users_page(request, session, principal, status_code=422, values=values,
+                           errors=[{"text": str(error).capitalize(), "href": "#username"}])
+    return _users_page(request, session, principal, shown_once=(user.username, password),
+                       notice=f"{user.display_name} can now sign in as {user.username}.")
+
+
+@router.post("/admin/users/{user_id}/disable", dependencies=[CsrfDep])
+def disable_user_page(user_id: int, session: SessionDep, principal: UserDep
+                      ) -> RedirectResponse:
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    disable_user(session, principal=principal, username=user.username)
+    return RedirectResponse("/admin/users?done=disabled", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/reset", dependencies=[CsrfDep],
+             response_class=HTMLResponse)
+def reset_password_page(request: Request, user_id: int, session: SessionDep,
+                        principal: UserDep) -> HTMLResponse:
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    _, password = reset_password(session, principal=principal, username=user.username)
+    return _users_page(request, session, principal, shown_once=(user.username, password),
+                       notice=f"The password of {user.username} is reset.")
+
+
+def _keys_page(request: Request, session: Session, principal: Principal, **ctx: Any
+               ) -> HTMLResponse:
+    keys = list_api_keys(session, principal=principal, include_revoked=True)
+    return _page(request, principal, "admin/api_keys.html", {"keys": keys}, **ctx)
+
+
+@router.get("/admin/api-keys", response_class=HTMLResponse)
+def keys_page(request: Request, session: SessionDep, principal: UserDep,
+              done: str = "") -> HTMLResponse:
+    return _keys_page(request, session, principal, notice=DONE.get(done))
+
+
+@router.post("/admin/api-keys", dependencies=[CsrfDep], response_class=HTMLResponse)
+def issue_key_page(request: Request, session: SessionDep, principal: UserDep,
+                   name: Text = "", roles: Roles = []) -> HTMLResponse:  # noqa: B006
+    try:
+        key, plaintext = issue_api_key(session, principal=principal,
+                                       agency_id=principal.agency_id, name=name, roles=roles)
+    except Invalid as error:
+        return _keys_page(request, session, principal, status_code=422,
+                          values={"name": name, "roles": roles},
+                          errors=[{"text": str(error).capitalize(), "href": "#name"}])
+    return _keys_page(request, session, principal, shown_once=(key.name, plaintext),
+                      notice=f"API key {key.id} issued for {key.name}.")
+
+
+@router.post("/admin/api-keys/{key_id}/revoke", dependencies=[CsrfDep])
+def revoke_key_page(key_id: int, session: SessionDep, principal: UserDep, now: NowDep
+                    ) -> RedirectResponse:
+    revoke_api_key(session, principal=principal, key_id=key_id, now=now)
+    return RedirectResponse("/admin/api-keys?done=revoked", status_code=303)
+
+
+@router.post("/admin/api-keys/{key_id}/rotate", dependencies=[CsrfDep],
+             response_class=HTMLResponse)
+def rotate_key_page(request: Request, key_id: int, session: SessionDep, principal: UserDep,
+                    now: NowDep) -> HTMLResponse:
+    key, plaintext = rotate_api_key(session, principal=principal, key_id=key_id, now=now)
+    return _keys_page(request, session, principal, shown_once=(key.name, plaintext),
+                      notice=f"API key {key_id} is revoked; key {key.id} replaces it.")

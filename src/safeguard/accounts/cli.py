@@ -1,0 +1,199 @@
+"""`safeguard user ...` and `safeguard api-key ...`: accounts managed, not edited in SQL.
+
+Each command runs as the system principal named for the operating-system user who ran it,
+so the audit trail says who made the change.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from safeguard.access.models import ApiKey, User
+from safeguard.access.service import Principal
+from safeguard.accounts import service
+from safeguard.config import get_settings
+from safeguard.db import make_engine, make_session_factory, transaction, utcnow
+from safeguard.errors import SafeguardError
+from safeguard.workdays import LONDON
+
+user_app = typer.Typer(help="Users who sign in: add, disable, reset a password, list.",
+                       no_args_is_help=True)
+key_app = typer.Typer(help="Partner systems' API keys: create, list, revoke, rotate.",
+                      no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def operator() -> Principal:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        who = "unknown"
+    return Principal("system", 0, f"cli:{who}", "safeguard command", "", "", "system",
+                     frozenset())
+
+
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """The command's transaction; a refusal (unknown role or agency, taken username...) is
+    one line on stderr and exit status 2, not a traceback."""
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    try:
+        with transaction(factory) as session:
+            yield session
+    except SafeguardError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from error
+
+
+def _password(prompt: bool) -> str | None:
+    if not prompt:
+        return None
+    entered: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return entered
+
+
+def _when(value: object) -> str:
+    return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[attr-defined]
+
+
+PromptOpt = Annotated[bool, typer.Option(
+    "--prompt", help="ask for the password instead of generating a one-time one")]
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    name: Annotated[str, typer.Option(help="the person's name as shown on screen")],
+    agency: Annotated[str, typer.Option(help="agency id: police, childrens_social_care, "
+                                             "health, education, probation or school-<URN>")],
+    roles: Annotated[str, typer.Option(help="space- or comma-separated: practitioner, "
+                                            "supervisor, senior_manager, admin")
+                     ] = "practitioner",
+    prompt: PromptOpt = False,
+) -> None:
+    """Add a user. Unless --prompt, a generated password is printed once: hand it over
+    securely."""
+    password = _password(prompt)
+    with _transaction() as session:
+        user, generated = service.add_user(session, principal=operator(), username=username,
+                                           display_name=name, agency_id=agency, roles=roles,
+                                           password=password)
+    console.print(f"Added {user.username} ({user.display_name}, {user.agency_id}, "
+                  f"{user.roles}).", highlight=False)
+    if generated:
+        console.print("One-time password (shown once):")
+        typer.echo(generated)
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user: their access ends at their next request."""
+    with _transaction() as session:
+        user = service.disable_user(session, principal=operator(), username=username)
+    console.print(f"{user.username} is disabled.", highlight=False)
+
+
+@user_app.command("reset")
+def user_reset(username: str, prompt: PromptOpt = False) -> None:
+    """Reset a user's password: a generated one printed once, or one typed at a prompt."""
+    password = _password(prompt)
+    with _transaction() as session:
+        user, generated = service.reset_password(session, principal=operator(),
+                                                 username=username, password=password)
+    console.print(f"Password of {user.username} reset.", highlight=False)
+    if generated:
+        console.print("One-time password (shown once):")
+        typer.echo(generated)
+
+
+def _user_row(user: User) -> dict[str, object]:
+    return {"username": user.username, "name": user.display_name, "agency": user.agency_id,
+            "roles": user.roles.split(), "active": user.active,
+            "created_at": user.created_at.isoformat()}
+
+
+def _print(rows: list[dict[str, object]], as_json: bool, title: str,
+           cell: Callable[[object], str] = str) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(*(rows[0].keys() if rows else ()), title=title)
+    for row in rows:
+        table.add_row(*(" ".join(map(str, v)) if isinstance(v, list) else cell(v)
+                        for v in row.values()))
+    Console().print(table if rows else f"No {title.lower()}.")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print a JSON array")]
+
+
+@user_app.command("list")
+def user_list(agency: Annotated[str | None, typer.Option()] = None,
+              as_json: JsonOpt = False) -> None:
+    """Users, by agency and username (no passwords, which are never stored)."""
+    with _transaction() as session:
+        rows = [_user_row(u) for u in service.list_users(session, principal=operator(),
+                                                         agency_id=agency)]
+    _print(rows, as_json, "Users")
+
+
+@key_app.command("create")
+def key_create(
+    agency: str, name: str,
+    roles: Annotated[str, typer.Option(help="space- or comma-separated roles")
+                     ] = "practitioner",
+) -> None:
+    """Create an API key for a partner system; the key is printed once and not stored."""
+    with _transaction() as session:
+        _, plaintext = service.issue_api_key(session, principal=operator(), agency_id=agency,
+                                             name=name, roles=roles)
+    typer.echo(plaintext)
+
+
+def _key_row(key: ApiKey) -> dict[str, object]:
+    return {"id": key.id, "agency": key.agency_id, "name": key.name, "prefix": key.prefix,
+            "roles": key.roles.split(), "created": _when(key.created_at),
+            "revoked": _when(key.revoked_at)}
+
+
+@key_app.command("list")
+def key_list(agency: Annotated[str | None, typer.Option()] = None,
+             include_revoked: Annotated[bool, typer.Option("--all",
+                                                           help="revoked keys too")] = False,
+             as_json: JsonOpt = False) -> None:
+    """API keys (their first characters only: the keys themselves are never stored)."""
+    with _transaction() as session:
+        rows = [_key_row(k) for k in service.list_api_keys(
+            session, principal=operator(), agency_id=agency, include_revoked=include_revoked)]
+    _print(rows, as_json, "API keys")
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: int) -> None:
+    """Revoke a key: refused from the next request on."""
+    with _transaction() as session:
+        key = service.revoke_api_key(session, principal=operator(), key_id=key_id,
+                                     now=utcnow())
+    console.print(f"API key {key.id} ({key.name}, {key.agency_id}) is revoked.",
+                  highlight=False)
+
+
+@key_app.command("rotate")
+def key_rotate(key_id: int) -> None:
+    """Issue a new key like KEY_ID (agency, name, roles) and revoke KEY_ID; the new key is
+    printed once."""
+    with _transaction() as session:
+        key, plaintext = service.rotate_api_key(session, principal=operator(), key_id=key_id,
+                                                now=utcnow())
+    console.print(f"API key {key_id} is revoked; its replacement is key {key.id}:",
+                  highlight=False)
+    typer.echo(plaintext)
