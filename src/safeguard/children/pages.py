@@ -20,6 +20,7 @@ from safeguard.children.service import (
     search_people,
     visible_person_ids,
 )
+from safeguard.concerns.pages import source_for
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.pages import duty_rows
 from safeguard.duties.service import may_see
@@ -99,7 +100,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
         "overdue_count": sum(1 for r in rows if r.overdue),
         "chronology": [(item, item.link if item.link in links else None)
                        for item in view.chronology],
-        "nav": "children",
+        "nav": "children", "may_raise_concern": source_for(principal) is not None,
     }, principal=principal)
 
 

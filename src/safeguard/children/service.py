@@ -14,6 +14,7 @@ from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
+from safeguard.concerns.known import on_may_see
 from safeguard.concerns.models import Concern
 from safeguard.db import utcnow
 from safeguard.duties.kinds import KINDS
@@ -262,3 +263,11 @@ def incident_view(session: Session, *, principal: Principal, incident_id: int
         audit(session, principal=principal, action="read", entity="incident",
               entity_id=incident_id, person_id=person.id, why="viewed the incident")
     return incident, session.get_one(Address, incident.address_id), people, duties
+
+
+def _may_see(session: Session, principal: Principal, person_id: int) -> bool:
+    return may_see_person(session, principal=principal, person_id=person_id)
+
+
+# The concern form opened for a child asks this area whether the user may see them.
+on_may_see(_may_see)

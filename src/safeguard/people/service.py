@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
@@ -39,6 +39,12 @@ class Resolution:
 def address_label(address: Address) -> str:
     return ", ".join(part for part in (address.line1, address.line2, address.town,
                                        address.postcode) if part)
+
+
+def address_fields(address: Address) -> dict[str, str]:
+    """A stored address as an event sends it (its UPRN too), so that it finds this row."""
+    return {name: value for name in ("uprn", "line1", "line2", "town", "postcode")
+            if (value := getattr(address, name))}
 
 
 # Built once with parameters, as every incident and record with an address looks it up.
@@ -129,6 +135,28 @@ def upsert_address(session: Session, *, address: AddressIn) -> Address:
         session.add(found)
         session.flush()
     return found
+
+
+@dataclass(frozen=True)
+class KnownAddress:
+    """An address an agency records a person at, as a form offers it."""
+
+    address: Address
+    label: str
+    last_recorded: datetime
+    current: bool  # the newest address any agency records for the person
+
+
+def known_addresses(session: Session, *, person_id: int) -> list[KnownAddress]:
+    """Every address agencies record the person at, the newest first (their current one)."""
+    rows = session.execute(
+        select(Address, func.max(PersonRecord.recorded_at).label("last"))
+        .join(PersonRecord, PersonRecord.address_id == Address.id)
+        .where(PersonRecord.person_id == person_id)
+        .group_by(Address.id).order_by(func.max(PersonRecord.recorded_at).desc(), Address.id)
+    ).all()
+    return [KnownAddress(address, address_label(address), last, n == 0)
+            for n, (address, last) in enumerate(rows)]
 
 
 def _owners(session: Session, ids: dict[str, str]) -> dict[str, int]:
