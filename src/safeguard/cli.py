@@ -45,13 +45,19 @@ from safeguard.migrate import upgrade
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
-from safeguard.seed import busiest_school, seed_demo_users, seed_reference_data
+from safeguard.seed import (
+    act_on_past_duties,
+    busiest_school,
+    seed_demo_users,
+    seed_reference_data,
+)
 from safeguard.sharing.webhooks import (
     list_endpoints,
     retire_secret,
     rotate_secret,
     set_endpoint,
 )
+from safeguard.synth.county import default_end
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
@@ -114,10 +120,10 @@ def synth(
     seed: Annotated[int, typer.Option(help="same seed, same output")] = 1,
     households: Annotated[int, typer.Option(min=10)] = 2000,
     end: Annotated[str | None, typer.Option(help="last day of the year of incidents, "
-                                                    "YYYY-MM-DD")] = None,
+                                                    "YYYY-MM-DD (default: yesterday)")] = None,
 ) -> None:
     """Write a synthetic county (schools, every agency's person records, a year of incidents)."""
-    end_day = date.fromisoformat(end) if end else date(2026, 11, 27)
+    end_day = date.fromisoformat(end) if end else default_end()
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = write_county(out, seed=seed, households=households, end=end_day)
     console.print(f"Wrote {out}: {summary}")
@@ -296,7 +302,7 @@ def demo(
     with transaction(factory) as session:
         seed_reference_data(session)
     # The county's year of incidents ends yesterday, so none lies in the future.
-    end_day = utcnow().date() - timedelta(days=1)
+    end_day = default_end()
     county = Path("var") / f"county-seed{seed}-{households}-{end_day.isoformat()}.jsonl"
     if not county.exists():
         console.print(f"Synthesising a county of {households} households (seed {seed})...")
@@ -306,6 +312,12 @@ def demo(
     rejects_path = county.with_suffix(".rejects.jsonl")
     write_rejects(rejects_path, summary)
     _print_summary(summary, rejects_path)
+    # The last weeks' duties came due before the demo started: most were done in time.
+    with transaction(factory) as session:
+        done = act_on_past_duties(session, now=utcnow(), seed=seed,
+                                  ctx=build_context(settings))
+    console.print(f"Synthetic history: {done} duties already due were done in time; the "
+                  "rest breach when the worker starts.")
     password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     with transaction(factory) as session:
         users = seed_demo_users(session, password=password,

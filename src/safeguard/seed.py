@@ -1,15 +1,30 @@
-"""Reference data every install needs (the partner agencies) and the demo's sign-ins."""
+"""Reference data every install needs (the partner agencies), the demo's sign-ins, and the
+demo's history of partners acting on their duties."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safeguard.access.service import ensure_agency, ensure_core_agencies, ensure_user
-from safeguard.duties.models import Duty
+from safeguard.access.models import Agency
+from safeguard.access.service import (
+    Principal,
+    ensure_agency,
+    ensure_core_agencies,
+    ensure_user,
+)
+from safeguard.casework.service import discharge
+from safeguard.concerns.models import Concern
+from safeguard.duties.models import DISCHARGED, Duty
+from safeguard.incidents.models import Incident
 from safeguard.people.models import School
+from safeguard.rules.catalogue import kind_of
+from safeguard.rules.context import RuleContext
+from safeguard.rules.kinds import Side
 
 
 @dataclass(frozen=True)
@@ -70,3 +85,56 @@ def seed_demo_users(session: Session, *, password: str, school_urn: str | None =
         ensure_user(session, username=user.username, display_name=user.display_name,
                     agency_id=user.agency_id, roles=user.roles, password=password)
     return users
+
+
+# Of the demo's duties already due when it starts, the share its agencies meet in time; the
+# rest breach, as some do (an assumption: enough of each to see both on the pages).
+IN_TIME = 0.85
+HISTORY_NOTE = "Synthetic demo history: done in time by the agency that owed it."
+# Outcomes that end a duty without starting another (a section 47 enquiry would).
+_QUIET_OUTCOMES = {"referral_decision": ("social_work_assessment", "early_help",
+                                         "no_further_action"),
+                   "strategy_discussion": ("early_help", "no_further_action")}
+
+
+def _acting_for(agency: Agency) -> Principal:
+    """The agency as the demo's history acts for it (named so in every duty's history)."""
+    return Principal("system", 0, "demo-history", "Synthetic demo history", agency.id,
+                     agency.name, agency.kind, frozenset({"practitioner", "supervisor"}))
+
+
+def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleContext,
+                       in_time: float = IN_TIME) -> int:
+    """The demo's county is a year of history, and incidents of its last weeks raise duties
+    whose clocks ran out before the demo started: left alone, the demo would open with most
+    of them breached. A partnership meets most deadlines, so each duty already due is, with
+    probability ``in_time``, discharged before its deadline by the agency that owed it (a
+    share acknowledged by its partner), at a time between its clock's start and its due time;
+    the others are left to breach when the worker runs. Deterministic for a seed; returns how
+    many were discharged."""
+    rng = random.Random(seed)
+    due = list(session.scalars(select(Duty).where(Duty.status != DISCHARGED,
+                                                  Duty.due_at < now)
+                               .order_by(Duty.due_at, Duty.id)))
+    events = sorted({duty.event_id for duty in due})
+    started = dict(session.execute(select(Incident.event_id, Incident.recorded_at)
+                                   .where(Incident.event_id.in_(events))).all())
+    started |= dict(session.execute(select(Concern.event_id, Concern.recorded_at)
+                                    .where(Concern.event_id.in_(events))).all())
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    done = 0
+    for duty in due:
+        if rng.random() >= in_time:
+            continue
+        kind = kind_of(duty.kind)
+        agency = duty.partner_agency_id if kind.discharged_by is Side.PARTNER else \
+            duty.owner_agency_id
+        start = min(started.get(duty.event_id, duty.due_at), duty.due_at)
+        when = start + (duty.due_at - start) * rng.uniform(0.15, 0.85)
+        outcomes = _QUIET_OUTCOMES.get(
+            duty.kind, tuple(o.name for o in kind.outcomes_for(kind.discharged_by)))
+        discharge(session, duty_id=duty.id, principal=_acting_for(agencies[agency or ""]),
+                  now=when, ctx=ctx, outcome=rng.choice(outcomes) if outcomes else None,
+                  note=HISTORY_NOTE)
+        done += 1
+    return done

@@ -30,8 +30,11 @@ def fill_friday_night_incident(page: Page, reference: str) -> None:
         page.select_option(f"#people-{row}-role", role)
         page.fill(f"#people-{row}-given_name", given)
         page.fill(f"#people-{row}-family_name", family)
-    for question in range(1, 16):  # fifteen yes answers: high risk
-        page.check(f"input[name=dash-q{question}][value=yes]")
+    # Every question answered (none is "no" by default): fifteen yes, high risk; the victim
+    # could not say whether the abuser has a criminal record.
+    for question in range(1, 25):
+        answer = "yes" if question <= 15 else "not_known" if question == 24 else "no"
+        page.check(f"input[name=dash-q{question}][value={answer}]")
 
 
 def test_an_officer_records_an_incident_and_sees_the_duties(page: Page) -> None:
@@ -49,6 +52,7 @@ def test_an_officer_records_an_incident_and_sees_the_duties(page: Page) -> None:
     expect(page.locator("body")).to_contain_text("education record E-88")
     expect(page.locator("body")).to_contain_text("Operation Encompass")
     expect(page.locator("body")).to_contain_text("MARAC")
+    expect(page.locator("body")).to_contain_text("1 question was answered “not known”")
     assert_accessible(page)
 
     page.get_by_role("link", name="Duties", exact=True).first.click()
@@ -101,4 +105,8 @@ def test_the_form_explains_every_mistake(page: Page) -> None:
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("There is a problem")
+    # Nothing is answered for the officer: each DASH question left unanswered is named.
+    expect(summary).to_contain_text("Answer DASH question 1, “Has the current incident "
+                                    "resulted in injury?”: yes, no or not known")
+    expect(page.locator("[data-dash-count]")).to_contain_text("24 of 24 questions not answered")
     assert_accessible(page)

@@ -10,7 +10,12 @@ import pytest
 from pydantic import ValidationError
 
 from safeguard.config import PACKAGE_DIR
-from safeguard.events.schemas import EVENT_ADAPTER, describe_errors, event_json_schema
+from safeguard.events.schemas import (
+    EVENT_ADAPTER,
+    IncidentEvent,
+    describe_errors,
+    event_json_schema,
+)
 
 from ..intake.scenario import AMY, FRIDAY_NIGHT
 
@@ -90,3 +95,18 @@ def test_the_published_schema_file_is_current_and_accepts_the_examples() -> None
     for example in (AMY, FRIDAY_NIGHT):
         assert list(validator.iter_errors(example)) == []
     assert list(validator.iter_errors(dict(AMY, sex="dragon")))
+
+
+def test_dash_answers_are_yes_no_or_not_known_and_true_and_false_still_mean_yes_and_no(
+) -> None:
+    answers: dict[str, Any] = {f"q{i}": "no" for i in range(1, 25)}
+    answers |= {"q1": "yes", "q2": True, "q3": False, "q4": "not_known"}
+    event = EVENT_ADAPTER.validate_python(dict(FRIDAY_NIGHT, dash={"answers": answers}))
+    assert isinstance(event, IncidentEvent) and event.dash is not None
+    assert (event.dash.answers["q2"], event.dash.answers["q3"]) == ("yes", "no")
+    assert (event.dash.yes_count, event.dash.not_known_count) == (2, 1)
+    [(field, reason)] = problems(dict(FRIDAY_NIGHT, dash={"answers": answers | {"q5": "maybe"}}))
+    assert field == "dash.answers.q5" and "'not_known'" in reason
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text("utf-8")))
+    assert list(validator.iter_errors(dict(FRIDAY_NIGHT, dash={"answers": answers}))) == []
+    assert list(validator.iter_errors(dict(FRIDAY_NIGHT, dash={"answers": {"q1": 1}})))

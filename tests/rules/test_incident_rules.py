@@ -98,6 +98,12 @@ def test_fourteen_yes_answers_raise_a_marac_referral() -> None:
     assert high["marac_referral"].subject_person_id == 3
 
 
+def test_not_known_answers_are_not_counted_as_yes_and_are_said_in_the_note() -> None:
+    risk = assess_dash(yes_count=9, judgement=None, clocks=CLOCKS, not_known=5)
+    assert (risk.actuarial, risk.level, risk.not_known) == ("standard", "standard", 5)
+    assert risk.note == "9 of 24 answered yes, 5 not known: standard risk by the checklist"
+
+
 def test_professional_judgement_may_raise_the_level_but_never_lower_it() -> None:
     raised = assess_dash(yes_count=4, judgement="high", clocks=CLOCKS)
     assert (raised.actuarial, raised.level) == ("standard", "high")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from safeguard.identifiers import normalise_identifier
-from safeguard.synth.county import MAX_HOUSEHOLDS, generate_county
+from safeguard.synth.county import MAX_HOUSEHOLDS, default_end, generate_county
 from safeguard.synth.places import TOWNS, london_to_utc
 from safeguard.synth.writer import SynthSummary, write_county
+from safeguard.workdays import LONDON
 
 END = date(2026, 11, 27)
 HOUSEHOLDS = 300
@@ -303,3 +304,14 @@ def test_it_writes_british_summer_time_as_utc() -> None:
     assert london_to_utc(datetime(2026, 11, 27, 22, 40)).isoformat() == "2026-11-27T22:40:00+00:00"
     assert london_to_utc(datetime(2026, 3, 29, 0, 30)).hour == 0  # before the clocks go forward
     assert london_to_utc(datetime(2026, 3, 29, 2, 30)).hour == 1
+
+
+def test_by_default_the_county_is_made_for_today_its_incidents_ending_yesterday() -> None:
+    yesterday = datetime.now(LONDON).date() - timedelta(days=1)
+    assert default_end() == yesterday and default_end(date(2026, 3, 1)) == date(2026, 2, 28)
+    made_today = list(generate_county(seed=4, households=60))
+    assert made_today == list(generate_county(seed=4, households=60, end=yesterday))
+    occurred = [parse(e["occurred_at"]).astimezone(LONDON).date()
+                for e in of(made_today, "incident")]
+    assert occurred and max(occurred) <= yesterday
+    assert min(occurred) >= yesterday - timedelta(days=365)

@@ -37,7 +37,9 @@ def test_it_records_a_friday_night_incident_and_finds_the_child_the_officer_did_
     token = sign_in(client, "mash.officer")
     form_page = client.get("/incidents/new")
     assert form_page.status_code == 200
-    assert form_page.text.count('name="dash-q') == 2 * 24  # yes and no for 24 questions
+    # Yes, no and not known for 24 questions, none chosen for the officer.
+    assert form_page.text.count('name="dash-q') == 3 * 24
+    assert not re.search(r'name="dash-q\d+" type="radio" value="\w+" checked', form_page.text)
     assert all(f'id="people-{i}-role"' in form_page.text for i in range(1, 7))
 
     page = client.get(record(client, incident_form(token)))

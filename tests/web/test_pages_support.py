@@ -135,7 +135,10 @@ def first_link(html: str, prefix: str) -> int:
 def record_incident(session: Session, ctx: IntakeContext) -> dict[str, int]:
     """The household, then the incident recorded by a police officer; the ids tests need."""
     seed_household(session, ctx)
-    accepted = accept(session, ctx, incident_event(), username="mash.officer", now=RECORDED)
+    # Sent as the force's system sends it, with the time the officer recorded it (without
+    # it, an event sent to the API was recorded when it occurred).
+    event = {**incident_event(), "recorded_at": RECORDED.isoformat()}
+    accepted = accept(session, ctx, event, username="mash.officer", now=RECORDED)
     session.commit()
     duties = {kind: duty_id for duty_id, kind in session.execute(
         select(Duty.id, Duty.kind).where(Duty.id.in_(accepted.duty_ids)))}

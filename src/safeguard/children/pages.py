@@ -26,6 +26,7 @@ from safeguard.children.service import (
     search_people,
     visible_person_ids,
 )
+from safeguard.concerns.pages import source_for
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.presenters import duty_rows
 from safeguard.duties.service import may_see
@@ -119,6 +120,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
         "chronology": [(item, item.link if item.link in links else None)
                        for item in view.chronology],
         "nav": "children", "grant": grant,
+        "may_raise_concern": source_for(principal) is not None,
     }, principal=principal)
 
 

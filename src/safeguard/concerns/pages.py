@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
+from safeguard.children.known import KnownChild, known_child
 from safeguard.concerns.models import CONCERN_KINDS
 from safeguard.concerns.service import concern_for_agency, concern_of_event
 from safeguard.events.models import Event
@@ -26,6 +27,7 @@ from safeguard.events.schemas import CORE_SOURCES, ConcernEvent, describe_errors
 from safeguard.intake.service import accept_event
 from safeguard.people.models import PersonRecord
 from safeguard.people.names import full_name
+from safeguard.people.service import address_fields
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import render
 from safeguard.workdays import LONDON, local_to_utc
@@ -41,8 +43,9 @@ KIND_WORDS = {
 }
 # The error summary lists problems in the order of the form.
 FIELD_ORDER = ("kind", "occurred-day", "occurred-time", "summary", "raised_by",
-               "child-given_name", "child-dob-day", "child-nhs", "child-upn", "address-line1",
-               "address-postcode")
+               "child-given_name", "child-dob-day", "child-nhs", "child-upn", "address-choice",
+               "address-line1", "address-postcode")
+OTHER_ADDRESS = "other"
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
 
 
@@ -62,23 +65,45 @@ FormDep = Annotated[dict[str, str], Depends(_form)]
 
 
 @router.get("/concerns/new", response_class=HTMLResponse)
-def new_concern(request: Request, principal: UserDep, now: NowDep) -> HTMLResponse:
+def new_concern(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
+                person: int | None = None) -> HTMLResponse:
+    """The form; opened for a child (``?person=``), it is filled in with who they are and
+    offers the addresses agencies record them at."""
     local = now.astimezone(LONDON)
     values = {"reference": f"CON-{local:%Y%m%d-%H%M%S}-{secrets.token_hex(2).upper()}",
               "raised_by": principal.display_name, "occurred-day": str(local.day),
               "occurred-month": str(local.month), "occurred-year": str(local.year),
               "occurred-time": f"{local:%H:%M}"}
-    return _page(request, principal, values, {})
+    child = None
+    if person is not None:
+        child = known_child(session, principal=principal, person_id=person,
+                            why="opened the concern form for the child")
+        values |= _child_values(child)
+    return _page(request, principal, values, {}, child=child)
+
+
+def _child_values(child: KnownChild) -> dict[str, str]:
+    person = child.person
+    values = {"person": str(person.id), "child-given_name": person.given_name or "",
+              "child-family_name": person.family_name or ""}
+    if person.dob is not None:
+        values |= {"child-dob-day": str(person.dob.day), "child-dob-month": str(person.dob.month),
+                   "child-dob-year": str(person.dob.year)}
+    values |= {f"child-{scheme}": value for scheme, value in child.ids.items()
+               if scheme in ("nhs", "upn")}
+    return values
 
 
 def _page(request: Request, principal: Principal, values: dict[str, str],
-          errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+          errors: dict[str, str], status_code: int = 200, *,
+          child: KnownChild | None = None) -> HTMLResponse:
     listed = sorted(errors.items(), key=lambda item: FIELD_ORDER.index(item[0])
                     if item[0] in FIELD_ORDER else len(FIELD_ORDER))
     return render(request, "concerns/new.html", {
         "values": values, "field_errors": errors, "kind_words": KIND_WORDS,
         "kinds": CONCERN_KINDS, "source": source_for(principal), "nav": "inbox",
         "errors": [{"text": text, "href": f"#{field}"} for field, text in listed],
+        "child": child, "other_address": OTHER_ADDRESS,
     }, principal=principal, status_code=status_code)
 
 
@@ -94,8 +119,12 @@ def _date(form: dict[str, str], prefix: str) -> date | str | None:
         return "must be a real date"
 
 
-def build_concern(form: dict[str, str], source: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The concern event the form describes, and form problems found before validation."""
+def build_concern(form: dict[str, str], source: str, child: KnownChild | None = None
+                  ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The concern event the form describes, and form problems found before validation.
+
+    For a known child, a chosen address of theirs is sent as it is stored (its UPRN too),
+    so the concern is filed at that very address."""
     errors: dict[str, str] = {}
     payload: dict[str, Any] = {"event": "concern", "source": source,
                                "source_id": form.get("reference", "")}
@@ -112,17 +141,26 @@ def build_concern(form: dict[str, str], source: str) -> tuple[dict[str, Any], di
     else:
         wall = time(int(clock.group(1)), int(clock.group(2)))
         payload["occurred_at"] = local_to_utc(day, wall).isoformat()
-    child: dict[str, Any] = {k: form[f"child-{k}"] for k in ("given_name", "family_name")
-                             if form.get(f"child-{k}")}
+    child_fields: dict[str, Any] = {k: form[f"child-{k}"] for k in ("given_name", "family_name")
+                                    if form.get(f"child-{k}")}
     dob = _date(form, "child-dob")
     if isinstance(dob, str):
         errors["child-dob-day"] = f"The child’s date of birth {dob}"
     elif dob is not None:
-        child["dob"] = dob.isoformat()
+        child_fields["dob"] = dob.isoformat()
     ids = {k: form[f"child-{k}"] for k in ("nhs", "upn") if form.get(f"child-{k}")}
     if ids:
-        child["ids"] = ids
-    payload["child"] = child
+        child_fields["ids"] = ids
+    payload["child"] = child_fields
+    choice = form.get("address-choice", "")
+    if child is not None and choice and choice != OTHER_ADDRESS:
+        known = child.address(int(choice)) if choice.isdigit() else None
+        if known is None:
+            errors["address-choice"] = ("Select one of the child’s addresses, or a different "
+                                        "address")
+        else:
+            payload["address"] = address_fields(known.address)
+        return payload, errors
     address = {k: form[f"address-{k}"] for k in ("line1", "town", "postcode")
                if form.get(f"address-{k}")}
     if address:
@@ -155,7 +193,11 @@ def raise_concern(request: Request, session: SessionDep, principal: UserDep, now
     if source is None:
         return _page(request, principal, form, {"kind": "Your agency cannot raise concerns "
                                                         "here"}, status_code=403)
-    payload, errors = build_concern(form, source)
+    child = None
+    if form.get("person", "").isdigit():
+        child = known_child(session, principal=principal, person_id=int(form["person"]),
+                            why="raised a concern from the form opened for the child")
+    payload, errors = build_concern(form, source, child)
     data: ConcernEvent | None = None
     try:
         data = ConcernEvent.model_validate(payload)
@@ -164,13 +206,14 @@ def raise_concern(request: Request, session: SessionDep, principal: UserDep, now
             field = _field(path)
             errors.setdefault(field, MESSAGES.get(field, reason[:1].upper() + reason[1:]))
     if errors or data is None:
-        return _page(request, principal, form, errors, status_code=422)
+        return _page(request, principal, form, errors, status_code=422, child=child)
     done = accept_event(session, data=data, raw=payload, via="form", principal=principal,
                         now=now, ctx=ctx)
     concern_id = done.concern_id or concern_of_event(session, event_id=done.event_id)
     if concern_id is None:
         return _page(request, principal, form, {"kind": "This concern was already recorded "
-                                                        "differently: reload the form"}, 409)
+                                                        "differently: reload the form"}, 409,
+                     child=child)
     joint = "&joint=1" if done.duty_ids else ""
     return RedirectResponse(f"/concerns/{concern_id}?recorded=1{joint}", status_code=303)
 

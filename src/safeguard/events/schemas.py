@@ -16,6 +16,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -171,14 +172,31 @@ class IncidentPersonIn(PersonFields):
     source_id: Annotated[str, Field(max_length=128)] | None = None
 
 
+# Each DASH question is answered yes, no or not known. Booleans, the format's first way of
+# writing yes and no, are still accepted: true is "yes", false is "no".
+DashAnswer = Literal["yes", "no", "not_known"]
+
+
+def _answer_from_bool(value: object) -> object:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+Answer = Annotated[DashAnswer, BeforeValidator(_answer_from_bool,
+                                               json_schema_input_type=DashAnswer | bool)]
+
+
 class DashIn(_Strict):
-    answers: dict[str, bool]
+    answers: dict[str, Answer]
     # The officer may raise the level the checklist gives, never lower it (checked by the rules).
     professional_judgement: RiskLevel | None = None
 
     @field_validator("answers")
     @classmethod
-    def _all_questions(cls, answers: dict[str, bool]) -> dict[str, bool]:
+    def _all_questions(cls, answers: dict[str, DashAnswer]) -> dict[str, DashAnswer]:
         keys = [key for key, _ in dash_questions()]
         unknown = sorted(set(answers) - set(keys))
         if unknown:
@@ -190,7 +208,13 @@ class DashIn(_Strict):
 
     @property
     def yes_count(self) -> int:
-        return sum(1 for answer in self.answers.values() if answer)
+        return sum(1 for answer in self.answers.values() if answer == "yes")
+
+    @property
+    def not_known_count(self) -> int:
+        """Questions the officer could not answer: not counted as yes (SafeLives), and a
+        reason for the officer's own judgement of the risk."""
+        return sum(1 for answer in self.answers.values() if answer == "not_known")
 
 
 class IncidentEvent(_Strict):

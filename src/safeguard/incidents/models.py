@@ -34,6 +34,11 @@ class Incident(Base):
     # False for historical imports, which are kept as history but raise no duties.
     live: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    @property
+    def dash_not_known(self) -> int:
+        """DASH questions answered "not known" (checklists stored as true/false had none)."""
+        return sum(1 for answer in (self.dash_answers or {}).values() if answer == "not_known")
+
 
 class IncidentPerson(Base):
     __tablename__ = "incident_people"

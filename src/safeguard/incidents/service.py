@@ -74,7 +74,8 @@ def record_incident(
     risk = None
     if data.dash is not None:
         risk = assess_dash(yes_count=data.dash.yes_count,
-                           judgement=data.dash.professional_judgement, clocks=clocks)
+                           judgement=data.dash.professional_judgement, clocks=clocks,
+                           not_known=data.dash.not_known_count)
     # Written as a row (nothing here reads it back as an object); the address it refers to
     # may still be a pending object.
     session.flush()

@@ -45,6 +45,8 @@ ROLE_CHOICES = (("", "Not used"), ("victim", "Victim"), ("suspect", "Suspect"),
                 ("witness", "Witness"))
 JUDGEMENT_CHOICES = (("", "None"), ("standard", "Standard"), ("medium", "Medium"),
                      ("high", "High"))
+# Every DASH question needs an explicit answer: nothing is "No" by default.
+DASH_CHOICES = (("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))
 ADDRESS_PARTS = ("uprn", "line1", "line2", "town", "postcode")
 PERSON_PARTS = ("role", "given_name", "family_name", "dob-day", "nhs", "upn", "pnc")
 TOP_LABELS = {
@@ -138,12 +140,15 @@ def _form(request: Request, principal: Principal, values: dict[str, str],
     order = _field_order(rows)
     listed = sorted(errors.items(), key=lambda item: order.index(item[0])
                     if item[0] in order else len(order))
+    answers = [values.get(f"dash-{key}", "") for key, _ in dash_questions()]
     return render(request, "incidents/new.html", {
         "values": values, "field_errors": errors,
         "errors": [{"text": text, "href": f"#{field_id}"} for field_id, text in listed],
         "person_rows": list(range(1, rows + 1)), "kind_choices": KIND_CHOICES,
         "role_choices": ROLE_CHOICES, "judgement_choices": JUDGEMENT_CHOICES,
-        "questions": dash_questions(), "nav": "incidents",
+        "dash_choices": DASH_CHOICES, "questions": dash_questions(), "nav": "incidents",
+        "unanswered": sum(1 for key, _ in dash_questions() if f"dash-{key}" in errors),
+        "not_known": answers.count("not_known"),
     }, principal=principal, status_code=status_code)
 
 
@@ -155,7 +160,8 @@ def _row_count(values: dict[str, str]) -> int:
 def _field_order(rows: int) -> list[str]:
     top = list(TOP_LABELS)
     people = [f"people-{i}-{part}" for i in range(1, rows + 1) for part in PERSON_PARTS]
-    return top[:-2] + people + top[-2:]
+    dash = [f"dash-{key}" for key, _ in dash_questions()]
+    return top[:-2] + people + dash + top[-1:]
 
 
 # ------------------------------------------------------------------------ form -> event
@@ -187,12 +193,26 @@ def build_event(form: dict[str, str]) -> Built:
             people.append(person)
             rows.append(row)
     payload["people"] = people
-    answers = {key: get(f"dash-{key}") == "yes" for key, _ in dash_questions()}
-    judgement = get("professional_judgement")
-    if payload.get("kind") == "domestic_abuse" or any(answers.values()) or judgement:
-        payload["dash"] = {"answers": answers,
-                           **({"professional_judgement": judgement} if judgement else {})}
+    _dash(payload, get, errors)
     return Built(payload, rows, errors)
+
+
+def _dash(payload: dict[str, Any], get: Getter, errors: dict[str, str]) -> None:
+    """The DASH checklist, needed for domestic abuse (and whenever any of it is filled in):
+    each question answered yes, no or not known. An unanswered question is an error that
+    names it, never a silent "no", which would lower the risk."""
+    answers = {key: get(f"dash-{key}") for key, _ in dash_questions()}
+    judgement = get("professional_judgement")
+    if payload.get("kind") != "domestic_abuse" and not any(answers.values()) and not judgement:
+        return
+    choices = {value for value, _ in DASH_CHOICES}
+    for number, (key, text) in enumerate(dash_questions(), start=1):
+        if answers[key] not in choices:
+            errors[f"dash-{key}"] = (f"Answer DASH question {number}, “{text}”: yes, no or "
+                                     "not known")
+            answers[key] = "not_known"  # the form comes back; this is never stored
+    payload["dash"] = {"answers": answers,
+                       **({"professional_judgement": judgement} if judgement else {})}
 
 
 def _person(row: int, get: Getter, errors: dict[str, str]) -> dict[str, Any] | None:
@@ -264,7 +284,10 @@ def field_for(path: str, reason: str, rows: list[int]) -> str:
     if head == "address":
         return f"address-{rest}" if rest in ADDRESS_PARTS else "address-line1"
     if head == "dash":
-        return "professional_judgement" if "professional_judgement" in rest else "dash-q1"
+        if "professional_judgement" in rest:
+            return "professional_judgement"
+        key = rest.removeprefix("answers.")
+        return f"dash-{key}" if key in dict(dash_questions()) else "dash-q1"
     if head == "occurred_at" or "occurred_at" in reason:
         return "occurred-day"
     return head if head in TOP_LABELS else "source_id"

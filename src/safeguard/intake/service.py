@@ -79,6 +79,16 @@ class Accepted:
     share_ids: list[int] = field(default_factory=list)
 
 
+def clock_start(data: IncidentEvent | ConcernEvent, *, via: str, now: datetime) -> datetime:
+    """When the event was recorded, which starts its clocks: ``recorded_at`` as sent; else a
+    web form is recorded as it is submitted, and an API call or import that leaves it out
+    was recorded when it occurred (an incident from May imported in December was due in May;
+    docs/events.md)."""
+    if data.recorded_at is not None:
+        return data.recorded_at
+    return now if via == "form" else data.occurred_at
+
+
 def may_submit(principal: Principal, source: str) -> bool:
     """An agency records events as itself only; the system (CLI import) may load any source."""
     return principal.records_for(source)
@@ -183,7 +193,8 @@ def _accept_incident(
 ) -> None:
     live = ctx.live_from is None or data.occurred_at >= ctx.live_from
     recorded = record_incident(session, event_id=event_id, data=data,
-                               recorded_at=data.recorded_at or now, live=live, clocks=ctx.clocks)
+                               recorded_at=clock_start(data, via=via, now=now), live=live,
+                               clocks=ctx.clocks)
     result.incident_id = recorded.incident_id
     facts = recorded.facts
     result.person_ids.extend(child.person_id for child in facts.children)
@@ -224,10 +235,11 @@ def _accept_concern(
     could otherwise see any child by naming them), and it names no school (a concern is not
     enrolment)."""
     address = upsert_address(session, address=data.address) if data.address else None
+    recorded_at = clock_start(data, via=via, now=now)
     linked = link_record(
         session, fields=data.child, source=data.source, source_id=data.source_id,
         event_id=event_id, address_id=address.id if address else None, school_urn=None,
-        recorded_at=data.recorded_at or now, from_concern=True)
+        recorded_at=recorded_at, from_concern=True)
     record = linked.record
     gap_duties = _record_gaps(session, linked=linked, source=data.source,
                               reference=data.source_id, event_id=event_id,
@@ -236,7 +248,7 @@ def _accept_concern(
     agency_id = principal.agency_id if principal.kind != "system" else \
         agency_for_source(session, source=data.source)
     concern = record_concern(session, event_id=event_id, person_id=record.person_id,
-                             agency_id=agency_id, data=data, recorded_at=data.recorded_at or now)
+                             agency_id=agency_id, data=data, recorded_at=recorded_at)
     result.concern_id = concern.id
     result.person_ids.append(record.person_id)
     audit(session, principal=principal, action="write", entity="concern", entity_id=concern.id,
@@ -245,7 +257,7 @@ def _accept_concern(
     if ctx.live_from is not None and data.occurred_at < ctx.live_from:
         return
     facts, open_id = _joint_facts(session, ctx=ctx, person_id=record.person_id,
-                                  child_name=person_name(linked.person), recorded_at=now,
+                                  child_name=person_name(linked.person), recorded_at=recorded_at,
                                   concern=concern, reference=data.source_id)
     result.duty_ids += _strategy_discussion(session, joint=facts, open_id=open_id,
                                             event_id=event_id, ctx=ctx, now=now,
@@ -377,7 +389,8 @@ def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int
         if before is None or not risk_escalated(this, before, ctx.sharing):
             continue
         joint, open_id = _joint_facts(
-            session, ctx=ctx, person_id=child.person_id, child_name=child.name, recorded_at=now,
+            session, ctx=ctx, person_id=child.person_id, child_name=child.name,
+            recorded_at=facts.recorded_at,
             concern=None, incident=this, previous=before)
         raised += _strategy_discussion(session, joint=joint, open_id=open_id,
                                        event_id=facts.event_id, ctx=ctx, now=now,

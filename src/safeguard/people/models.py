@@ -28,8 +28,11 @@ class Address(Base):
     line1: Mapped[str] = mapped_column(String(200))
     line2: Mapped[str | None] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(100))
-    postcode: Mapped[str | None] = mapped_column(String(10))
-    # Normalised first line + postcode: how an address without a UPRN is recognised again.
+    # Indexed: an address whose first line carries its town is recognised among its
+    # postcode's addresses (people.service.upsert_address).
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    # Normalised first line + postcode (people.names.address_key): how an address without a
+    # UPRN is recognised again.
     match_key: Mapped[str] = mapped_column(String(300), index=True)
 
 

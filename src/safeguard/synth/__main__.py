@@ -7,7 +7,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from safeguard.synth.county import DEFAULT_END
 from safeguard.synth.writer import write_county
 
 
@@ -18,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--end", type=date.fromisoformat, default=DEFAULT_END)
+    parser.add_argument("--end", type=date.fromisoformat, default=None,
+                        help="last day of the year of incidents (default: yesterday)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     summary = write_county(args.path, seed=args.seed, households=args.households, end=args.end)

@@ -2,9 +2,12 @@
 
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
-incidents (the 365 days ending on ``end``) in order of when they occurred. The same seed and
-arguments always give the same events: all randomness comes from one ``random.Random(seed)``
-and a Faker seeded from it; nothing reads the clock or iterates a set. (Faker's name lists
+incidents (the 365 days ending on ``end``) in order of when they occurred. ``end`` is the
+county's anchor: by default the day before today (in London), so a county made today has its
+newest incidents yesterday and none in the future, and a demo opens on recent events; tests
+and benchmarks pass a fixed day. The same seed and arguments (``end`` included) always give
+the same events: all randomness comes from one ``random.Random(seed)`` and a Faker seeded from
+it; nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
 change between its releases, so "the same" includes the same Faker version.)
 
 The truth (who is who, who lives where) is never written out: no event carries a person id,
@@ -78,7 +81,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from faker import Faker
 
@@ -87,10 +90,10 @@ from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
 from safeguard.synth.records import agency_records
+from safeguard.workdays import LONDON
 
-__all__ = ["DEFAULT_END", "MAX_HOUSEHOLDS", "generate_county"]
+__all__ = ["MAX_HOUSEHOLDS", "default_end", "generate_county"]
 
-DEFAULT_END = date(2026, 11, 27)
 # NHS numbers come from the 999 test range (about 909,000 valid numbers) and must be unique;
 # this keeps a county (~2.3 people a household) well inside it.
 MAX_HOUSEHOLDS = 200_000
@@ -112,17 +115,24 @@ def _school_events(pop: Population) -> list[dict[str, object]]:
     ]
 
 
+def default_end(today: date | None = None) -> date:
+    """The last day of the year of incidents of a county made ``today`` (by default today in
+    London): the day before, since a time later today could lie in the future."""
+    return (today or datetime.now(LONDON).date()) - timedelta(days=1)
+
+
 def generate_county(
-    *, seed: int, households: int = 2000, end: date = DEFAULT_END
+    *, seed: int, households: int = 2000, end: date | None = None
 ) -> Iterator[dict[str, object]]:
-    """Yield the county's import events: schools, person records, then incidents in time order.
+    """Yield the county's import events: schools, person records, then incidents in time order
+    (the 365 days ending on ``end``, by default ``default_end()``).
 
     The whole county is built before the first event is yielded (the police records depend on
     the year's incidents), so memory grows with ``households`` (~1 MB per 200 households).
     """
     if not 1 <= households <= MAX_HOUSEHOLDS:
         raise ValueError(f"households must be between 1 and {MAX_HOUSEHOLDS:,}")
-    return _generate(seed, households, end)
+    return _generate(seed, households, end or default_end())
 
 
 def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, object]]:

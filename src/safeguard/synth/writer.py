@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from safeguard.synth.county import DEFAULT_END, generate_county
+from safeguard.synth.county import generate_county
 
 __all__ = ["SynthSummary", "write_county"]
 
@@ -37,7 +37,7 @@ def dumps(event: dict[str, object]) -> str:
 
 
 def write_county(
-    path: Path, *, seed: int, households: int = 2000, end: date = DEFAULT_END
+    path: Path, *, seed: int, households: int = 2000, end: date | None = None
 ) -> SynthSummary:
     """Write ``generate_county(seed=, households=, end=)`` to ``path`` as UTF-8 JSON Lines."""
     by_event: dict[str, int] = {}
