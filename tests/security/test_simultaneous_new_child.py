@@ -6,7 +6,6 @@ matched again and linked to the child the winner stored; nothing is dropped or r
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,18 +15,17 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.service import SYSTEM, ensure_core_agencies
+from safeguard.access.service import SYSTEM
 from safeguard.config import Settings
-from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.db import make_session_factory, transaction
 from safeguard.events.models import Event
 from safeguard.intake.importer import ImportSummary, import_lines
 from safeguard.intake.service import Accepted, build_context
-from safeguard.migrate import upgrade
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
 
-from ..conftest import fresh_postgres_database
 from ..people.helpers import person
 from ..web.test_pages_support import accept
+from .databases import own_database
 
 NHS = "9992914173"
 HOME = {"uprn": "100031239999", "line1": "7 Orchard Close", "town": "Northampton",
@@ -38,14 +36,7 @@ RULES = build_context(Settings())
 @pytest.fixture(params=["sqlite", "postgresql"])
 def committing(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database of the test's own: these transactions commit for real, from threads."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.db'}"
-    else:
-        url = fresh_postgres_database(f"safeguard_race_{os.getpid()}")
-    engine = make_engine(url, pool_size=12)
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
-        ensure_core_agencies(session)
+    engine = own_database(request.param, tmp_path, "race")
     yield engine
     engine.dispose()
 
