@@ -35,7 +35,7 @@ from safeguard.web import auth_pages
 from safeguard.web.bodies import ReadBodyFirst
 from safeguard.web.deps import SignInRequired
 from safeguard.web.errors import error_page, http_error, validation_error
-from safeguard.web.query import numbers_in_range
+from safeguard.web.query import parameters_in_range
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
@@ -59,7 +59,7 @@ def create_app(
         version="0.1.0",
         description="Multi-agency child protection: events in, duties out. Authenticate with "
                     "an agency API key (`Authorization: Bearer sg_...`).",
-        dependencies=[Depends(numbers_in_range)],
+        dependencies=[Depends(parameters_in_range)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -39,21 +40,27 @@ def query_date(text: str) -> date | None:
 
 INT64_MAX = 2**63 - 1
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a pasted tab is harmless
 
 
-def numbers_in_range(request: Request) -> None:
+def parameters_in_range(request: Request) -> None:
     """Every route's first dependency: a whole number in the path or query beyond what a
     64-bit column holds (an id of 20 digits) is a 422 here, before it reaches the database,
-    where SQLite's driver raised OverflowError and PostgreSQL's an out-of-range error."""
-    errors = []
+    where SQLite's driver raised OverflowError and PostgreSQL an out-of-range error; so is a
+    control character, which PostgreSQL refuses in text (NUL) and no parameter needs."""
+    errors: list[dict[str, Any]] = []
     for where, pairs in (("path", list(request.path_params.items())),
                          ("query", request.query_params.multi_items())):
         for name, value in pairs:
-            digits = str(value).strip()
-            if _WHOLE.fullmatch(digits) and (len(digits.lstrip("+-")) > 19
-                                             or abs(int(digits)) > INT64_MAX):
+            text = str(value).strip()
+            if _CONTROL.search(text):
+                errors.append({"type": "string_pattern_mismatch", "loc": (where, name),
+                               "msg": "Input should not contain control characters",
+                               "input": text[:40].encode("unicode_escape").decode()})
+            elif _WHOLE.fullmatch(text) and (len(text.lstrip("+-")) > 19
+                                             or abs(int(text)) > INT64_MAX):
                 errors.append({"type": "less_than_equal", "loc": (where, name),
                                "msg": f"Input should be at most {INT64_MAX}",
-                               "input": digits[:40], "ctx": {"le": INT64_MAX}})
+                               "input": text[:40], "ctx": {"le": INT64_MAX}})
     if errors:
         raise RequestValidationError(errors)
