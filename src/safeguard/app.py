@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from safeguard.accounts import admin_pages as account_admin_pages
@@ -18,7 +20,7 @@ from safeguard.children import api as children_api
 from safeguard.children import pages as children_pages
 from safeguard.concerns import pages as concern_pages
 from safeguard.config import PACKAGE_DIR, Settings, get_settings
-from safeguard.db import make_engine, make_session_factory
+from safeguard.db import make_engine, make_session_factory, reads_first
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
 from safeguard.errors import SafeguardError
@@ -34,8 +36,10 @@ from safeguard.sharing import admin_pages as delivery_admin_pages
 from safeguard.sharing import api as sharing_api
 from safeguard.sharing import pages as sharing_pages
 from safeguard.web import api_docs, auth_pages
+from safeguard.web.bodies import ReadBodyFirst
 from safeguard.web.deps import SignInRequired
-from safeguard.web.errors import audit_refusal, error_page
+from safeguard.web.errors import audit_refusal, error_page, http_error, validation_error
+from safeguard.web.query import parameters_in_range
 from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
@@ -64,13 +68,17 @@ def create_app(
         # FastAPI's own documentation routes are public and load from a CDN; web.api_docs
         # serves them from our static files to signed-in users instead.
         docs_url=None, redoc_url=None, openapi_url=None,
+        dependencies=[Depends(parameters_in_range)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.reads_first_factory = reads_first(app.state.session_factory)
     app.state.rules = build_context(settings)
     app.state.templates = make_templates()
     app.state.clock = clock
+    # Inside the session middleware, so that its 413 page knows who is signed in.
+    app.add_middleware(ReadBodyFirst, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key, session_cookie="safeguard_session",
         max_age=settings.session_max_age_seconds, same_site="lax",
@@ -99,6 +107,9 @@ def create_app(
     @app.exception_handler(SignInRequired)
     def _sign_in(request: Request, exc: SignInRequired) -> Response:
         return RedirectResponse(f"/sign-in?next={exc.next_url}", status_code=303)
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.exception_handler(SafeguardError)
     def _service_error(request: Request, exc: SafeguardError) -> Response:

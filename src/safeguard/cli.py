@@ -158,12 +158,14 @@ def import_(
 def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
                live_from: datetime | None) -> ImportSummary:
     ctx = build_context(settings, live_from=live_from)
-    with path.open(encoding="utf-8") as handle:
+    # Read as bytes: each line is decoded on its own, so one that is not UTF-8 is a reject
+    # with its number instead of stopping the import.
+    with path.open("rb") as handle:
         total = count_lines(handle)
     columns = (TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(),
                TextColumn("lines"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress, \
-            path.open(encoding="utf-8") as handle:
+            path.open("rb") as handle:
         task = progress.add_task("import", total=total)
         return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
                             progress=lambda n: progress.advance(task, n))

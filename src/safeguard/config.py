@@ -165,6 +165,12 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 5.0
     # How long break-glass sight of a child lasts before it must be asked for again.
     break_glass_hours: float = Field(default=4.0, gt=0, le=24)
+    # The largest request body accepted (413 beyond it). The body is read in full before a
+    # transaction begins, so this bounds the memory a request holds, never a lock. The
+    # default fits a 20 MB JSON Lines upload with its form's wrapping.
+    max_body_bytes: int = 21 * 1024 * 1024
+    # Lines in one upload (web or API); a larger file goes by `safeguard import` or in parts.
+    max_import_lines: int = 50_000
     clocks: ClockSettings = Field(default_factory=ClockSettings)
     sharing: SharingSettings = Field(default_factory=SharingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)

@@ -10,9 +10,10 @@ import fcntl
 import itertools
 import logging
 import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +105,14 @@ SQLITE_MMAP_BYTES = 1 << 30
 # About as often as SQLite's own auto-checkpoint (1,000 pages) at intake's size of commit.
 CHECKPOINT_EVERY_COMMITS = 50
 _WRITER = "safeguard_writer_lock"
+_DEFERRED = "safeguard_reading"
+# An execution option: the transaction reads first and takes the writer lock only if it
+# writes (a GET page). See _WriterQueue.begin.
+READS_FIRST = "safeguard_reads_first"
+# Statements that need the write lock. A SAVEPOINT counts: a transaction restarted for its
+# first write (below) would lose a savepoint opened before it.
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT|CREATE|DROP|ALTER)\b",
+                     re.IGNORECASE)
 
 
 class _WriterQueue:
@@ -124,6 +133,29 @@ class _WriterQueue:
         self.fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file else None
 
     def begin(self, connection: Any) -> None:
+        if connection.get_execution_options().get(READS_FIRST):
+            # A page that only reads must not queue behind, or hold up, the writers: a plain
+            # BEGIN is deferred and takes no lock, and WAL lets it read beside a writer.
+            connection.exec_driver_sql("BEGIN")
+            connection.info[_DEFERRED] = True
+            return
+        self._take(connection, connection.exec_driver_sql)
+
+    def before_execute(self, connection: Any, cursor: Any, statement: str, *_: Any) -> None:
+        """A reading transaction's first write (a page's audit rows) takes the writer lock.
+        SQLite cannot upgrade a read whose snapshot another writer has since moved past (it
+        fails at once, SQLITE_BUSY_SNAPSHOT), so the read is ended - it wrote nothing - and a
+        write transaction begun in its place. Only reads-first transactions do this: what a
+        GET page writes (who read what, when a share was first opened) does not depend on
+        its earlier reads being of the latest snapshot; a form's or an import's writes do,
+        and they keep the lock from their first statement."""
+        if connection.info.get(_DEFERRED) and _WRITES.match(statement):
+            del connection.info[_DEFERRED]
+            driver = cursor.connection
+            driver.execute("COMMIT")
+            self._take(connection, driver.execute)
+
+    def _take(self, connection: Any, execute: Callable[[str], object]) -> None:
         # A holder in this process that never ends (which should not happen) slows the others
         # down to the busy handler's pace after the timeout; it never stops them.
         held = self.lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
@@ -135,7 +167,7 @@ class _WriterQueue:
                 fcntl.flock(self.fd, fcntl.LOCK_EX)
             # IMMEDIATE takes the write lock up front, so a transaction never fails half-way
             # when two writers meet (busy_timeout makes the other wait instead).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            execute("BEGIN IMMEDIATE")
         except BaseException:
             self.end(connection)
             raise
@@ -148,8 +180,9 @@ class _WriterQueue:
         copied into the database here too, after the lock is given back: a passive checkpoint
         runs beside the next writer instead of in front of it."""
         connection.exec_driver_sql("COMMIT")  # a failure is raised as SQLAlchemy's error
+        read_only = connection.info.get(_DEFERRED, False)
         self.end(connection)
-        if next(self.commits) % CHECKPOINT_EVERY_COMMITS == 0:
+        if not read_only and next(self.commits) % CHECKPOINT_EVERY_COMMITS == 0:
             try:
                 connection.connection.driver_connection.execute(
                     "PRAGMA wal_checkpoint(PASSIVE)").close()
@@ -157,12 +190,14 @@ class _WriterQueue:
                 log.exception("WAL checkpoint failed")
 
     def end(self, connection: Any) -> None:
+        connection.info.pop(_DEFERRED, None)
         if connection.info.pop(_WRITER, False):
             self._release()
 
     def returned(self, _dbapi_connection: Any, record: Any) -> None:
         # A connection handed back to the pool mid-transaction is rolled back by the pool
         # without a rollback event: give the lock back with it.
+        record.info.pop(_DEFERRED, None)
         if record.info.pop(_WRITER, False):
             self._release()
 
@@ -197,6 +232,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         writers = _writer_queue(path if on_disk else None)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "before_cursor_execute", writers.before_execute)
         event.listen(engine, "commit", writers.commit)
         event.listen(engine, "rollback", writers.end)
         event.listen(engine.pool, "checkin", writers.returned)
@@ -229,6 +265,17 @@ def store_warnings(engine: Engine) -> list[str]:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def reads_first(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for work that mostly reads (a GET page): on SQLite they take the writer lock
+    only at their first write, if any. Elsewhere (PostgreSQL, whose readers never lock, or a
+    test's factory bound to one connection) the same factory."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return factory
+    return sessionmaker(class_=factory.class_,
+                        **{**factory.kw, "bind": bind.execution_options(**{READS_FIRST: True})})
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from safeguard.rules.catalogue import KINDS
 from safeguard.rules.kinds import DutyKind
 from safeguard.sharing.service import share_for_duty
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.query import page_number as parse_page
 from safeguard.web.render import is_htmx, render
 from safeguard.web.templating import format_london
 
@@ -61,7 +62,7 @@ def duties_page(
 ) -> HTMLResponse:
     status = status if status in dict(STATUS_CHOICES) else "undischarged"
     kind = kind if kind in KINDS else ""
-    page_number = max(int(page), 1) if page.isdigit() else 1
+    page_number = parse_page(page)
     filters = DutyFilter(status=None if status == "all" else status, kind=kind or None,
                          overdue=bool(overdue))
     duties, total = list_duties(session, principal=principal, filters=filters, now=now,

@@ -52,7 +52,8 @@ def _source(value: str) -> str:
                      "school-<URN> for a school's own records")
 
 
-Source = Annotated[str, AfterValidator(_source),
+# The longest source is a school's: "school-" and a six-digit URN.
+Source = Annotated[str, Field(max_length=64), AfterValidator(_source),
                    WithJsonSchema({"type": "string", "pattern": SOURCE_PATTERN})]
 
 
@@ -71,6 +72,51 @@ ConcernKind = Literal["physical_injury", "neglect", "emotional", "sexual", "miss
                       "exploitation", "domestic_abuse_disclosure", "other"]
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+# Control characters (C0, DEL, C1) and lone surrogates. PostgreSQL refuses NUL and surrogates
+# in text while SQLite stores them, so the two backends disagreed; none belongs in a name.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Free text keeps its line breaks and tabs (a browser sends a textarea's lines as CR LF).
+_PROSE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# A timestamp must be one the clocks can work with: converting 0001-01-01 to London time or
+# adding a deadline to 9999-12-31 overflows. Anything outside these years is a typo.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# One incident lists the people at it, not a population: 2,000 people took 11-43 s to link.
+MAX_PEOPLE_PER_INCIDENT = 100
+
+
+def _refusing(pattern: re.Pattern[str], hint: str = "") -> AfterValidator:
+    def check(value: str) -> str:
+        found = pattern.search(value)
+        if found:
+            raise ValueError(f"must not contain control character U+{ord(found.group()):04X} "
+                             f"(at character {found.start() + 1}){hint}")
+        return value
+    return AfterValidator(check)
+
+
+_NO_CONTROL = _refusing(_CONTROL)
+_PROSE = _refusing(_PROSE_CONTROL, "; line breaks and tabs are kept")
+
+
+def _plausible(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"{value.isoformat()} is not a plausible time: it must be between "
+                         f"{EARLIEST.year} and {LATEST.year - 1}")
+    return value
+
+
+# Each string field's limit is the width of the column it lands in
+# (tests/security/test_schema_fits_the_columns.py holds the two together).
+Line10 = Annotated[str, Field(max_length=10), _NO_CONTROL]
+Line20 = Annotated[str, Field(max_length=20), _NO_CONTROL]
+Line100 = Annotated[str, Field(max_length=100), _NO_CONTROL]
+Line200 = Annotated[str, Field(max_length=200), _NO_CONTROL]
+# Free text (a summary, the child's words): line breaks and tabs, no other controls.
+Prose4000 = Annotated[str, Field(max_length=4000), _PROSE]
+Required = Field(min_length=1)
+SourceId = Annotated[str, Field(min_length=1, max_length=128), _NO_CONTROL]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 
 @lru_cache(maxsize=1)
@@ -86,11 +132,11 @@ class _Strict(BaseModel):
 
 
 class AddressIn(_Strict):
-    uprn: Annotated[str, Field(pattern=r"^[0-9]{1,12}$")] | None = None
-    line1: Annotated[str, Field(min_length=1, max_length=200)]
-    line2: str | None = None
-    town: str | None = None
-    postcode: str | None = None
+    uprn: Annotated[str, Field(pattern=r"^[0-9]{1,12}$", max_length=12)] | None = None
+    line1: Annotated[Line200, Required]
+    line2: Line200 | None = None
+    town: Line100 | None = None
+    postcode: Line10 | None = None
 
     @field_validator("postcode")
     @classmethod
@@ -104,9 +150,10 @@ class AddressIn(_Strict):
 
 
 class IdentifiersIn(_Strict):
-    nhs: str | None = None
-    upn: str | None = None
-    pnc: str | None = None
+    # The normalised identifier lands in person_identifiers.value (20 characters).
+    nhs: Line20 | None = None
+    upn: Line20 | None = None
+    pnc: Line20 | None = None
 
     @field_validator("nhs", "upn", "pnc")
     @classmethod
@@ -120,8 +167,8 @@ class IdentifiersIn(_Strict):
 
 
 class PersonFields(_Strict):
-    given_name: Annotated[str, Field(max_length=100)] | None = None
-    family_name: Annotated[str, Field(max_length=100)] | None = None
+    given_name: Line100 | None = None
+    family_name: Line100 | None = None
     dob: date | None = None
     sex: Sex | None = None
     ids: IdentifiersIn = Field(default_factory=IdentifiersIn)
@@ -143,25 +190,25 @@ class PersonFields(_Strict):
 class PersonEvent(PersonFields):
     event: Literal["person"]
     source: Source
-    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    source_id: SourceId
     address: AddressIn | None = None
-    school_urn: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
-    recorded_at: AwareDatetime | None = None
+    school_urn: Annotated[str, Field(pattern=r"^[0-9]{6}$", max_length=6)] | None = None
+    recorded_at: Timestamp | None = None
 
     _recorded_at = field_validator("recorded_at")(not_in_future)
 
 
 class DslIn(_Strict):
-    name: str | None = None
-    email: str | None = None
+    name: Line200 | None = None
+    email: Line200 | None = None
 
 
 class SchoolEvent(_Strict):
     event: Literal["school"]
     source: Source
-    source_id: Annotated[str, Field(min_length=1, max_length=128)]
-    urn: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    source_id: SourceId
+    urn: Annotated[str, Field(pattern=r"^[0-9]{6}$", max_length=6)]
+    name: Annotated[Line200, Required]
     phase: Literal["primary", "secondary", "all_through", "special", "nursery"] | None = None
     address: AddressIn | None = None
     dsl: DslIn | None = None
@@ -169,7 +216,7 @@ class SchoolEvent(_Strict):
 
 class IncidentPersonIn(PersonFields):
     role: Role
-    source_id: Annotated[str, Field(max_length=128)] | None = None
+    source_id: SourceId | None = None
 
 
 # Each DASH question is answered yes, no or not known. Booleans, the format's first way of
@@ -220,15 +267,16 @@ class DashIn(_Strict):
 class IncidentEvent(_Strict):
     event: Literal["incident"]
     source: Literal["police"]
-    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    source_id: SourceId
     kind: IncidentKind
-    occurred_at: AwareDatetime
-    recorded_at: AwareDatetime | None = None
+    occurred_at: Timestamp
+    recorded_at: Timestamp | None = None
     address: AddressIn
-    officer: str | None = None
-    summary: Annotated[str, Field(max_length=4000)] | None = None
-    child_voice: Annotated[str, Field(max_length=4000)] | None = None
-    people: Annotated[list[IncidentPersonIn], Field(min_length=1)]
+    officer: Line200 | None = None
+    summary: Prose4000 | None = None
+    child_voice: Prose4000 | None = None
+    people: Annotated[list[IncidentPersonIn],
+                      Field(min_length=1, max_length=MAX_PEOPLE_PER_INCIDENT)]
     dash: DashIn | None = None
 
     _not_future = field_validator("occurred_at", "recorded_at")(not_in_future)
@@ -247,12 +295,12 @@ class ConcernEvent(_Strict):
 
     event: Literal["concern"]
     source: Source
-    source_id: Annotated[str, Field(min_length=1, max_length=128)]
+    source_id: SourceId
     kind: ConcernKind
-    occurred_at: AwareDatetime
-    recorded_at: AwareDatetime | None = None
-    summary: Annotated[str, Field(min_length=1, max_length=4000)]
-    raised_by: Annotated[str, Field(max_length=200)] | None = None
+    occurred_at: Timestamp
+    recorded_at: Timestamp | None = None
+    summary: Annotated[Prose4000, Required]
+    raised_by: Line200 | None = None
     child: PersonFields
     address: AddressIn | None = None
 

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from safeguard.config import Settings
 from safeguard.governance.service import access_history, unusual_access, window
 from safeguard.web.deps import NowDep, SessionDep, UserDep
+from safeguard.web.query import query_date
 from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 ACTIONS = {"read": "Read", "write": "Wrote", "refused": "Refused", "break_glass": "Break-glass"}
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
 
 
 @router.get("/governance/access/{person_id}", response_class=HTMLResponse)
@@ -37,7 +29,7 @@ def access_page(request: Request, session: SessionDep, principal: UserDep,
 def unusual_page(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
                  date_from: str = "", date_to: str = "") -> HTMLResponse:
     settings: Settings = request.app.state.settings
-    start, end = _date(date_from), _date(date_to)
+    start, end = query_date(date_from), query_date(date_to)
     errors = {name: "Enter a date like 2026-11-27" for name, text, parsed in
               (("date_from", date_from, start), ("date_to", date_to, end))
               if text.strip() and parsed is None}

@@ -98,14 +98,20 @@ class UnusualAccess:
     break_glass: list[AuditEntry]
 
 
+# Before any record the product can hold, and far enough from year 1 that a day's
+# arithmetic and zone conversion never overflow.
+EARLIEST = date(1900, 1, 1)
+
+
 def window(now: datetime, *, date_from: date | None, date_to: date | None,
            days: int) -> tuple[datetime, datetime]:
     """From the start of `date_from` to the end of `date_to` (London days, inclusive); by
     default the last `days` days up to now."""
     today = now.astimezone(LONDON).date()
-    # Nothing is recorded after today: a far-future day (9999-12-31) is today, not an error.
-    end = min(date_to or today, today)
-    start = date_from or end - timedelta(days=days - 1)
+    # Nothing is recorded after today: a far-future day (9999-12-31) is today, not an error;
+    # nor before the product's first records: a far-past day (0001-01-01) is the earliest.
+    end = max(min(date_to or today, today), EARLIEST + timedelta(days=days))
+    start = max(date_from or end - timedelta(days=days - 1), EARLIEST)
     return local_to_utc(start, time(0)), min(local_to_utc(end + timedelta(days=1), time(0)),
                                              now)
 

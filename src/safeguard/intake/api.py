@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from safeguard.config import Settings
 from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
 from safeguard.events.service import CONFLICT, DUPLICATE
 from safeguard.intake.importer import import_lines
@@ -64,12 +65,19 @@ def api_record_event(
 @router.post("/imports", responses={200: {"description": "import summary with rejects"}})
 async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep,
                      session: SessionDep) -> Any:
-    """A JSON Lines body (Content-Type: application/x-ndjson). Each line lands or is reported."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    """A JSON Lines body (Content-Type: application/x-ndjson). Each line lands or is reported
+    (a line that is not UTF-8 too, by its number). At most `SAFEGUARD_MAX_IMPORT_LINES` lines
+    (413 beyond)."""
+    # Already read in full, before the request's transaction began (web.bodies).
+    lines = (await request.body()).splitlines()
+    settings: Settings = request.app.state.settings
+    if len(lines) > settings.max_import_lines:
+        raise HTTPException(413, f"{len(lines)} lines: at most {settings.max_import_lines} "
+                                 "are accepted in one import; send the rest in another")
     factory: sessionmaker[Session] = request.app.state.session_factory
     # The import commits in batches of its own, off the event loop. End the request's
     # transaction first: on SQLite its write lock would otherwise block every batch.
     session.commit()
-    summary = await run_in_threadpool(import_lines, factory, text.splitlines(),
+    summary = await run_in_threadpool(import_lines, factory, lines,
                                       principal=principal, ctx=ctx, via="api")
     return JSONResponse(summary.as_dict(), status_code=200 if not summary.rejects else 207)

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from safeguard.access.service import Principal
+from safeguard.config import Settings
 from safeguard.events.schemas import EVENT_ADAPTER, dash_questions, describe_errors
 from safeguard.events.service import CONFLICT
 from safeguard.incidents.models import Incident
@@ -325,19 +326,22 @@ def imports_page(request: Request, principal: UserDep) -> HTMLResponse:
 async def upload_import(request: Request, principal: UserDep, session: SessionDep) -> Response:
     form = await request.form()
     upload = form.get("file")
-    text, problem = None, "Select a JSON Lines file to import"
+    lines, problem = None, "Select a JSON Lines file to import"
+    settings: Settings = request.app.state.settings
     if isinstance(upload, UploadFile) and upload.filename:
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             problem = f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
         elif not content.strip():
             problem = "The selected file is empty"
+        elif len(split := content.splitlines()) > settings.max_import_lines:
+            problem = (f"The file has {len(split)} lines: it must have no more than "
+                       f"{settings.max_import_lines}. Split it and upload each part")
         else:
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                problem = "The file must be UTF-8 text, one JSON object per line"
-    if text is None:
+            # Each line is decoded on its own: one that is not UTF-8 is a reject with its
+            # number, like any other bad line, and the rest still land.
+            lines = split
+    if lines is None:
         return render(request, "imports/new.html", {
             "nav": "imports", "field_errors": {"file": problem},
             "errors": [{"text": problem, "href": "#file"}],
@@ -347,7 +351,7 @@ async def upload_import(request: Request, principal: UserDep, session: SessionDe
     # The import is a job with transactions of its own (a batch each): end the request's
     # transaction first, or on SQLite its write lock would block the import's batches.
     session.commit()
-    summary = await run_in_threadpool(import_lines, factory, text.splitlines(),
+    summary = await run_in_threadpool(import_lines, factory, lines,
                                       principal=principal, ctx=ctx, via="import")
     return render(request, "imports/result.html", {
         "nav": "imports", "summary": summary,

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.web.deps import NowDep, SessionDep, UserDep
+from safeguard.web.query import query_date
 from safeguard.web.render import render
 from safeguard.workdays import local_to_utc
 
 router = APIRouter(include_in_schema=False)
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
-
-
 @router.get("/measures/sharing", response_class=HTMLResponse)
 def sharing_measures(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
                      date_from: str = "", date_to: str = "") -> HTMLResponse:
     """Aggregates only, no personal data: every signed-in user may see them."""
-    start, end = _date(date_from), _date(date_to)
+    start, end = query_date(date_from), query_date(date_to)
     errors = {name: "Enter a date like 2026-11-27" for name, text, parsed in
               (("date_from", date_from, start), ("date_to", date_to, end))
               if text.strip() and parsed is None}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
@@ -108,6 +109,19 @@ def upsert_address(session: Session, *, address: AddressIn) -> Address:
     gives its UPRN to the one its text agrees with that has none. Two different UPRNs are
     never joined because their text looks alike.
     """
+    if not address.uprn:
+        return _upsert_address(session, address=address)
+    # A UPRN is unique: two events at once about one new address race to store it, and on
+    # PostgreSQL the loser's insert is refused once the winner commits. In a savepoint only
+    # this address is undone, and looking again finds the winner's.
+    try:
+        with session.begin_nested():
+            return _upsert_address(session, address=address)
+    except IntegrityError:
+        return _upsert_address(session, address=address)
+
+
+def _upsert_address(session: Session, *, address: AddressIn) -> Address:
     key = _filed_key(address)
     candidates = session.scalars(
         _ADDRESS_BY_UPRN_OR_KEY if address.uprn else _ADDRESS_BY_KEY,
@@ -219,6 +233,28 @@ class Linked:
     identifier_conflicts: tuple[tuple[str, str, int], ...] = ()
 
 
+# How often a record is matched again after losing a race for a new identifier: once is
+# enough (the winner has committed), the rest is for a record with several new identifiers.
+IDENTIFIER_RACE_ATTEMPTS = 4
+
+
+def _person_for(session: Session, *, fields: PersonFields, resolution: Resolution) -> Person:
+    """The resolved person (its gaps filled from the record), or a new one."""
+    person = resolution.person
+    if person is None:
+        person = Person(
+            given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
+            sex=fields.sex, match_key=name_key(fields.given_name, fields.family_name),
+        )
+        session.add(person)
+        session.flush()
+    else:
+        # Fill gaps in what we know, never overwrite: sources disagree and none is master.
+        person.dob = person.dob or fields.dob
+        person.sex = person.sex or fields.sex
+    return person
+
+
 def link_record(
     session: Session,
     *,
@@ -247,27 +283,30 @@ def link_record(
     if existing is not None:
         return Linked(existing, session.get_one(Person, existing.person_id))
     ids = fields.ids.present()
-    owners = _owners(session, ids)
     address = session.get(Address, address_id) if address_id is not None else None
-    resolution = _resolve(session, fields=fields, address=address)
-    person = resolution.person
-    if person is None:
-        person = Person(
-            given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,
-            sex=fields.sex, match_key=name_key(fields.given_name, fields.family_name),
-        )
-        session.add(person)
-        session.flush()
-    else:
-        # Fill gaps in what we know, never overwrite: sources disagree and none is master.
-        person.dob = person.dob or fields.dob
-        person.sex = person.sex or fields.sex
-    for scheme, value in ids.items():
-        # An identifier already held by another person is not moved: that conflict is for
-        # person matching (and a human) to resolve, not for an import to overwrite.
-        if scheme not in owners:
-            session.add(PersonIdentifier(person_id=person.id, scheme=scheme, value=value,
-                                         source=source))
+    for attempt in range(1, IDENTIFIER_RACE_ATTEMPTS + 1):
+        owners = _owners(session, ids)
+        resolution = _resolve(session, fields=fields, address=address)
+        if all(scheme in owners for scheme in ids):
+            person = _person_for(session, fields=fields, resolution=resolution)
+            break
+        # Another transaction may be storing the same new identifier at this moment (two
+        # agencies sending one new child at once): neither saw the other's, and on
+        # PostgreSQL the second insert waits for the first to commit and is then refused.
+        # In a savepoint the refusal undoes only this person; the identifier's holder is
+        # then committed and visible, so matching again links this record to them.
+        try:
+            with session.begin_nested():
+                person = _person_for(session, fields=fields, resolution=resolution)
+                # An identifier already held by another person is not moved: that conflict
+                # is for person matching (and a human) to resolve, not for an import.
+                session.add_all(PersonIdentifier(person_id=person.id, scheme=scheme,
+                                                 value=value, source=source)
+                                for scheme, value in ids.items() if scheme not in owners)
+            break
+        except IntegrityError:
+            if attempt == IDENTIFIER_RACE_ATTEMPTS:
+                raise
     record = PersonRecord(
         person_id=person.id, event_id=event_id, source=source, source_id=source_id,
         given_name=fields.given_name, family_name=fields.family_name, dob=fields.dob,

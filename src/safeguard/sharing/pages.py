@@ -3,7 +3,7 @@ share records an information-governance audit asks for (search, CSV export)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -37,16 +37,13 @@ from safeguard.sharing.service import (
     shared_by,
 )
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.query import page_number, query_date
 from safeguard.web.render import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 NOTE_MAX = 4000
-
-
-def _page_number(page: str) -> int:
-    return max(int(page), 1) if page.isdigit() else 1
 
 
 def _url(path: str, query: dict[str, str], page: int) -> str:
@@ -63,7 +60,7 @@ def _url(path: str, query: dict[str, str], page: int) -> str:
 def inbox(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
           show: str = "", page: str = "1") -> HTMLResponse:
     show = "all" if show == "all" else ""
-    number = _page_number(page)
+    number = page_number(page)
     pairs, total = inbox_page(session, principal=principal,
                               filters=InboxFilter(include_acknowledged=show == "all"),
                               limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
@@ -158,21 +155,15 @@ def reply(request: Request, share_id: int, session: SessionDep, principal: UserD
 # --------------------------------------------------------------------- share records
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
-
-
 def _record_filter(date_from: str, date_to: str, agency: str, kind: str, child: str,
                    reference: str) -> tuple[RecordFilter, dict[str, str], dict[str, str]]:
     query = {"date_from": date_from.strip(), "date_to": date_to.strip(), "agency": agency,
              "kind": kind if kind in SHARE_KINDS else "", "child": child.strip()[:100],
              "reference": reference.strip()[:100]}
     errors = {name: "Enter a date like 2026-11-27" for name in ("date_from", "date_to")
-              if query[name] and _date(query[name]) is None}
-    filters = RecordFilter(date_from=_date(query["date_from"]), date_to=_date(query["date_to"]),
+              if query[name] and query_date(query[name]) is None}
+    filters = RecordFilter(date_from=query_date(query["date_from"]),
+                           date_to=query_date(query["date_to"]),
                            agency=agency or None, kind=query["kind"] or None,
                            child=query["child"], reference=query["reference"])
     return filters, query, errors
@@ -183,7 +174,7 @@ def records(request: Request, session: SessionDep, principal: UserDep,
             date_from: str = "", date_to: str = "", agency: str = "", kind: str = "",
             child: str = "", reference: str = "", page: str = "1") -> HTMLResponse:
     filters, query, errors = _record_filter(date_from, date_to, agency, kind, child, reference)
-    number = _page_number(page)
+    number = page_number(page)
     found, total = search_records(session, principal=principal, filters=filters,
                                   why="listed in the share records", limit=PAGE_SIZE,
                                   offset=(number - 1) * PAGE_SIZE)

@@ -36,9 +36,18 @@ class SignInRequired(Exception):
         self.next_url = next_url
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """The request owns the transaction: commit when the handler returns, else roll back."""
+    """The request owns the transaction: commit when the handler returns, else roll back.
+
+    The body has been read in full before any route runs (web.bodies.ReadBodyFirst), so a
+    slow client never holds a transaction open. A GET reads first (on SQLite it takes the
+    writer lock only when it writes its audit rows, db.reads_first)."""
     factory: sessionmaker[Session] = request.app.state.session_factory
+    if request.method in SAFE_METHODS:
+        factory = getattr(request.app.state, "reads_first_factory", factory)
     with transaction(factory) as session:
         yield session
 
@@ -127,7 +136,7 @@ def require_principal(
     if principal is None:
         raise HTTPException(401, "sign in or send an API key",
                             headers={"WWW-Authenticate": "Bearer"})
-    if principal.kind == "user" and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if principal.kind == "user" and request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token", "")
         if not hmac.compare_digest(sent, csrf_token(request)):
             raise HTTPException(403, "missing or wrong X-CSRF-Token header")

@@ -1,12 +1,22 @@
-"""Error pages for the web UI, and the audit entry a refused request leaves."""
+"""Error pages for the web UI, error answers in the form the asker reads, and the audit
+entry a refused request leaves."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from safeguard.access.service import Principal
 from safeguard.db import transaction
@@ -15,13 +25,54 @@ from safeguard.web.render import render
 
 log = logging.getLogger(__name__)
 
-TITLES = {403: "You cannot do that", 404: "Page not found", 409: "Already done",
+TITLES = {400: "There is a problem", 403: "You cannot do that", 404: "Page not found",
+          405: "You cannot do that", 409: "Already done", 413: "The request is too large",
           422: "There is a problem"}
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", {"title": TITLES.get(status, "Something went wrong"),
-                                          "message": message}, status_code=status)
+def error_page(request: Request, status: int, message: str,
+               headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    response = render(request, "error.html", {
+        "title": TITLES.get(status, "Something went wrong"), "message": message},
+        status_code=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page gets a page; the JSON API, and a client asking for JSON,
+    get JSON."""
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "json" not in accept
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """An HTTP error (a 404 for an unknown address, a 403 for a stale form) as a page for a
+    browser; as FastAPI's JSON for the API."""
+    assert isinstance(exc, HTTPException)
+    if not wants_html(request):
+        return await http_exception_handler(request, exc)
+    message = exc.detail if isinstance(exc.detail, str) else TITLES.get(
+        exc.status_code, "Something went wrong")
+    return error_page(request, exc.status_code, message, exc.headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """A malformed query, path or body (`?page=²`, an id beyond 64 bits): 422, naming each
+    problem, as a page for a browser; as FastAPI's JSON for the API."""
+    assert isinstance(exc, RequestValidationError)
+    if not wants_html(request):
+        return await request_validation_exception_handler(request, exc)
+    problems = "; ".join(f"{_field(error['loc'])}: {error['msg']}" for error in exc.errors())
+    return error_page(request, 422, f"The address asked for something this page cannot show "
+                                    f"({problems}). Check the link and try again.")
+
+
+def _field(loc: Any) -> str:
+    parts = [str(part) for part in loc]
+    return ".".join(parts[1:]) or "".join(parts)
 
 
 def audit_refusal(request: Request, message: str) -> None:
