@@ -1,0 +1,174 @@
+"""The world the authorisation matrix probes (this module holds no tests).
+
+Five core agencies and two schools, each with a user and an API key per role that matters;
+and objects whose relationships are known: Mia (Hillside's pupil, a police incident at her
+home, duties and shares from it), Leo (Brook's pupil, a concern Brook raised), Ray (known to
+probation only), a break-glass grant of Brook's, a possible match and a merge, a delivery,
+and every agency's users and keys. Built once per backend, committed for real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.access.models import ApiKey, User
+from safeguard.access.service import (
+    Principal,
+    create_api_key,
+    ensure_core_agencies,
+    ensure_user,
+    principal_for_user,
+)
+from safeguard.casework.merges import decide
+from safeguard.children.breakglass import break_glass
+from safeguard.concerns.models import Concern
+from safeguard.duties.models import Duty
+from safeguard.intake.service import IntakeContext
+from safeguard.people.models import MatchReview
+from safeguard.sharing.models import Delivery, Share
+from safeguard.sharing.webhooks import set_endpoint
+
+from ..conftest import PASSWORD, USERS
+from ..people.helpers import add, person
+from ..web.test_pages_support import BROOK, HILLSIDE, accept, person_id, record_incident
+
+HILLSIDE_SCHOOL = f"school-{HILLSIDE}"
+BROOK_SCHOOL = f"school-{BROOK}"
+AGENCIES = ("police", "childrens_social_care", "health", "education", "probation",
+            HILLSIDE_SCHOOL, BROOK_SCHOOL)
+ROLES = ("practitioner", "supervisor", "mash_researcher", "information_governance", "admin")
+# When the world's break-glass grant was made, and the time the app's clock shows: the grant
+# is live, so a refusal of another agency's grant is not just its having lapsed.
+NOW = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)
+ALL = frozenset(AGENCIES)
+
+
+def username(agency: str, role: str) -> str:
+    return f"m.{agency}.{role}".replace("_", "-")
+
+
+@dataclass
+class Thing:
+    """An object a route may name: its id and the agencies with a relationship to it."""
+
+    kind: str
+    label: str
+    id: int
+    entitled: frozenset[str]
+    # The agency it belongs to, for role-gated routes (a role's check on its own agency).
+    home: str | None = None
+
+
+@dataclass
+class World:
+    things: list[Thing] = field(default_factory=list)
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[Thing]:
+        found = [t for t in self.things if t.kind == kind]
+        assert found, f"the world holds no {kind}"
+        return found
+
+
+def build(session: Session, ctx: IntakeContext) -> World:
+    ensure_core_agencies(session)
+    for name, (display, agency_id, roles) in USERS.items():  # record_incident's officer
+        ensure_user(session, username=name, display_name=display, agency_id=agency_id,
+                    roles=roles, password=PASSWORD)
+    # Before the incident, so its share with children's social care has a delivery.
+    set_endpoint(session, agency_id="childrens_social_care", url="http://127.0.0.1:9/hook")
+    ids = record_incident(session, ctx)  # schools, Mia and Leo, the police incident
+    for agency in AGENCIES:
+        for role in ROLES:
+            ensure_user(session, username=username(agency, role), display_name=role.title(),
+                        agency_id=agency, roles=role, password=PASSWORD)
+    session.flush()
+    world = World()
+    for agency in AGENCIES:
+        for role in ROLES:
+            _, world.keys[(agency, role)] = create_api_key(
+                session, agency_id=agency, name=f"matrix {role}", roles=role)
+    # Leo: Brook's pupil, about whom Brook raises a concern (no other school is involved).
+    accept(session, ctx, {
+        "event": "concern", "source": BROOK_SCHOOL, "source_id": "CON-LEO-1",
+        "kind": "neglect", "occurred_at": "2026-11-20T08:00:00+00:00",
+        "summary": "Hungry every morning.", "child": {
+            "given_name": "Leo", "family_name": "Brook", "dob": "2017-06-02"}})
+    # Ray: known to probation only.
+    [ray] = add(session, ctx, person("probation", "P-1", "Ray", "Quill", "1980-01-01",
+                                     address={"line1": "9 Far Lane", "town": "Corby",
+                                              "postcode": "NN17 1AA"}))
+    # A possible match for the MASH researchers, and a merge of another one.
+    add(session, ctx, person("health", "R-1", "Amy", nhs="9990001006"),
+        person("childrens_social_care", "R-2", "Zoe", nhs="9990001006"))
+    add(session, ctx, person("health", "R-3", "Kim", nhs="9990001014"),
+        person("childrens_social_care", "R-4", "Eve", nhs="9990001014"))
+    session.flush()
+    reviews = list(session.scalars(select(MatchReview).order_by(MatchReview.id)))
+    assert len(reviews) == 2, "the world needs two possible matches"
+    csc_researcher = _principal(session, username("childrens_social_care", "mash_researcher"))
+    merge = decide(session, review_id=reviews[1].id, same=True, principal=csc_researcher,
+                   ctx=ctx)
+    assert merge is not None
+    # Made by a Brook user outside the matrix, so no principal probed holds a live grant.
+    ensure_user(session, username="brook.glass", display_name="Brook DSL",
+                agency_id=BROOK_SCHOOL, roles="practitioner", password=PASSWORD)
+    brook_dsl = _principal(session, "brook.glass")
+    grant = break_glass(session, principal=brook_dsl, person_id=ids["mia"],
+                        reason="Mia is missing and may be with a Brook pupil.", now=NOW,
+                        hours=4)
+    session.commit()
+
+    leo, mia = person_id(session, "E-91"), ids["mia"]
+    concern = session.scalars(select(Concern).where(Concern.agency_id == BROOK_SCHOOL)).one()
+    t = world.things
+    # Who has a relationship with each child, as the issue defines one: the agency's own
+    # records, its pupils, a duty or share addressed to it. Probation and Brook have none
+    # with Mia (Brook's break-glass is for its practitioner alone) nor has health (no record,
+    # no duty); Hillside, police and health none with Leo; only probation with Ray.
+    mia_circle = frozenset({"police", "childrens_social_care", "education", HILLSIDE_SCHOOL})
+    t.append(Thing("person", "mia", mia, mia_circle))
+    t.append(Thing("person", "leo", leo,
+                   frozenset({"education", BROOK_SCHOOL, "childrens_social_care"})))
+    t.append(Thing("person", "ray", ray, frozenset({"probation"})))
+    t.append(Thing("incident", "police incident at Mia's", ids["incident"],
+                   mia_circle, home="police"))
+    t.append(Thing("concern", "Brook's concern about Leo", concern.id,
+                   frozenset({BROOK_SCHOOL, "childrens_social_care"}), home=BROOK_SCHOOL))
+    for duty in session.scalars(select(Duty).order_by(Duty.id)):
+        t.append(Thing("duty", f"{duty.kind} duty {duty.owner_agency_id}", duty.id,
+                       frozenset({duty.owner_agency_id, duty.partner_agency_id or ""}) & ALL,
+                       home=duty.owner_agency_id))
+    for share in session.scalars(select(Share).order_by(Share.id)):
+        t.append(Thing("share", f"share {share.from_agency_id} to {share.to_agency_id}",
+                       share.id, frozenset({share.from_agency_id, share.to_agency_id}),
+                       home=share.to_agency_id))
+    for delivery, share in session.execute(select(Delivery, Share).join(
+            Share, Share.id == Delivery.share_id).order_by(Delivery.id)):
+        t.append(Thing("delivery", f"delivery to {share.to_agency_id}", delivery.id,
+                       frozenset({share.from_agency_id, share.to_agency_id}),
+                       home=share.to_agency_id))
+    t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
+                   frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
+    # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.
+    t.append(Thing("review", "open possible match", reviews[0].id, ALL, home="health"))
+    t.append(Thing("merge", "a merge", merge.id, ALL, home="childrens_social_care"))
+    # One user and one key of each agency (the practitioner's) is enough to name.
+    for user in session.scalars(select(User).where(User.username.like("m.%practitioner"))
+                                .order_by(User.id)):
+        t.append(Thing("user", user.username, user.id, frozenset({user.agency_id}),
+                       home=user.agency_id))
+    for key in session.scalars(select(ApiKey).where(ApiKey.name == "matrix practitioner")
+                               .order_by(ApiKey.id)):
+        t.append(Thing("api_key", f"{key.agency_id} key", key.id,
+                       frozenset({key.agency_id}), home=key.agency_id))
+    return world
+
+
+def _principal(session: Session, name: str) -> Principal:
+    user = session.scalars(select(User).where(User.username == name)).one()
+    return principal_for_user(session, user=user)

@@ -1,0 +1,242 @@
+"""The authorisation matrix: every route (walked from the app's routers, so a new route joins
+it by itself) × every agency × every role × every relationship, asking for objects the
+principal has no business with. No such request may succeed (a 2xx, or a redirect anywhere
+but the sign-in page after a form post). Role-gated routes are refused to a principal
+without the role even on its own agency's objects. A few entitled requests must succeed, so
+the matrix can fail. A route the matrix cannot place fails the test."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from safeguard.app import API_ROUTERS, PAGE_ROUTERS, create_app
+from safeguard.config import Settings
+from safeguard.db import make_engine, make_session_factory
+from safeguard.intake.service import build_context
+from safeguard.migrate import upgrade
+from safeguard.web.deps import PUBLIC_ROUTES
+
+from ..conftest import PASSWORD, Clock, csrf_from, fresh_postgres_database
+from .matrix_world import AGENCIES, NOW, ROLES, Thing, World, build, username
+
+ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
+          if isinstance(r, APIRoute)]
+# What each path parameter names.
+PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
+              "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
+              "concern_id": "concern", "review_id": "review", "merge_id": "merge",
+              "user_id": "user", "key_id": "api_key"}
+# Routes for one role only, whatever the agency.
+ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
+              ("/api/v1/governance/", "information_governance"),
+              ("/break-glass", "information_governance"), ("/admin/", "admin"),
+              ("/api/v1/admin/", "admin"))
+# Role-gated routes whose role works across the partnership by design (access/models.py,
+# Role): the MASH researchers' queue, and information governance's oversight of who saw
+# what. On these, the role is the whole check; the agency's relationship is not asked.
+PARTNERSHIP_WIDE = ("/review", "/governance/", "/api/v1/governance/")
+REVIEWER_AGENCIES = {"police", "childrens_social_care"}
+# Routes naming no object and open to anyone signed in: what they list is the principal's
+# agency's own (proven in the tests of each area); the sign-in pages are public.
+OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
+        "/accessibility", "/privacy", "/duties", "/duties/escalations/seen", "/duties/kinds",
+        "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
+        "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
+        "/openapi.json", "/docs", "/redoc", "/api/v1/events", "/api/v1/imports",
+        "/api/v1/duties", "/api/v1/duties/kinds"}
+# Enough of a form that a handler gets past validation to its access check.
+FORM = {"reason": "Checking.", "note": "Checked.", "outcome": "no_further_action",
+        "decision": "same", "detail": "Checked.", "message": "Checked."}
+
+
+@dataclass
+class Caller:
+    agency: str
+    role: str
+    how: str  # user | key
+    client: TestClient
+    csrf: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.how} {self.agency} {self.role}"
+
+
+@dataclass
+class Matrix:
+    world: World
+    users: dict[tuple[str, str], Caller]
+    keys: dict[tuple[str, str], Caller]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Matrix]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'matrix.db'}"
+    else:
+        url = fresh_postgres_database(f"safeguard_matrix_{os.getpid()}")
+    engine: Engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    settings = Settings(database_url=url, cookie_secure=False)
+    with factory() as session:
+        world = build(session, build_context(settings))
+    app: FastAPI = create_app(settings, engine=engine, session_factory=factory,
+                              clock=Clock(NOW))
+    users, keys = {}, {}
+    for agency in AGENCIES:
+        for role in ROLES:
+            users[(agency, role)] = _signed_in(app, agency, role)
+            keys[(agency, role)] = Caller(agency, role, "key", TestClient(app, headers={
+                "Authorization": f"Bearer {world.keys[(agency, role)]}"}))
+    yield Matrix(world, users, keys)
+    engine.dispose()
+
+
+def _signed_in(app: FastAPI, agency: str, role: str) -> Caller:
+    """Through the real form, as a person would (no two-factor is required in this world)."""
+    client = TestClient(app)
+    token = csrf_from(client.get("/sign-in").text)
+    done = client.post("/sign-in", data={"username": username(agency, role),
+                                         "password": PASSWORD, "csrf_token": token,
+                                         "next": "/duties"}, follow_redirects=False)
+    assert done.status_code == 303, (agency, role, done.text)
+    return Caller(agency, role, "user", client, csrf_from(client.get("/duties").text))
+
+
+def _role_gate(path: str) -> str | None:
+    return next((role for prefix, role in ROLE_GATES if path.startswith(prefix)), None)
+
+
+def _lacks(gate: str | None, caller: Caller, path: str) -> bool:
+    """Whether the caller lacks what a role-gated route asks: the role, and for review the
+    role held where the MASH's research is done (people/linkage/review.py)."""
+    if gate is None:
+        return False
+    return gate != caller.role or (path.startswith("/review")
+                                   and caller.agency not in REVIEWER_AGENCIES)
+
+
+def _call(caller: Caller, route: APIRoute, method: str, path: str) -> httpx.Response:
+    api = route.path.startswith("/api/")
+    extra: dict[str, Any] = {}
+    if method != "GET":
+        if api:
+            extra["json"] = {**FORM, "reason": "Checked."}
+            if caller.how == "user":
+                extra["headers"] = {"X-CSRF-Token": caller.csrf}
+        else:
+            extra["data"] = {**FORM, "csrf_token": caller.csrf}
+    response: httpx.Response = caller.client.request(method, path, follow_redirects=False,
+                                                     **extra)
+    return response
+
+
+def _succeeded(response: httpx.Response) -> bool:
+    if 200 <= response.status_code < 300:
+        return True
+    # A form post that worked answers 303 to the next page; a refusal is 4xx, or 303 only
+    # to the sign-in page.
+    return response.status_code in (302, 303) and not response.headers.get(
+        "location", "").startswith("/sign-in")
+
+
+def _callers(matrix: Matrix, route: APIRoute) -> list[Caller]:
+    if route.path.startswith("/api/"):
+        # Keys in every role; a signed-in user reaches the API as the same principal, so
+        # one role of theirs (with the CSRF header) shows the session path is checked too.
+        return [*matrix.keys.values(),
+                *(c for c in matrix.users.values() if c.role in ("practitioner", "admin"))]
+    return list(matrix.users.values())
+
+
+def _probes(matrix: Matrix, route: APIRoute) -> Iterator[tuple[Caller, Thing | None, str]]:
+    """Every (caller, object, why) that must be refused on this route."""
+    params = re.findall(r"{(\w+)}", route.path)
+    gate = _role_gate(route.path)
+    if not params:
+        assert gate or route.path in OPEN or route.path in PUBLIC_ROUTES, (
+            f"the matrix cannot place {route.path}: give it a role gate or list it as open")
+        for caller in _callers(matrix, route):
+            if _lacks(gate, caller, route.path):
+                yield caller, None, f"lacks {gate}"
+        return
+    assert len(params) == 1 and params[0] in PARAMETERS, (
+        f"the matrix cannot place {route.path}: say what {params} names")
+    for thing in matrix.world.of(PARAMETERS[params[0]]):
+        for caller in _callers(matrix, route):
+            if gate and route.path.startswith(PARTNERSHIP_WIDE):
+                if _lacks(gate, caller, route.path):
+                    yield caller, thing, f"lacks {gate}"
+            elif caller.agency not in thing.entitled:
+                yield caller, thing, "no relationship"
+            elif _lacks(gate, caller, route.path) and caller.agency == thing.home:
+                yield caller, thing, f"own agency's, but lacks {gate}"
+
+
+def _route_ids() -> list[Any]:
+    return [pytest.param(route, method, id=f"{method} {route.path}")
+            for route in ROUTES for method in sorted(route.methods or ())]
+
+
+@pytest.mark.parametrize(("route", "method"), _route_ids())
+def test_it_refuses_every_principal_an_object_it_has_no_business_with(
+        matrix: Matrix, route: APIRoute, method: str) -> None:
+    leaks = []
+    for caller, thing, why in _probes(matrix, route):
+        path = route.path
+        if thing is not None:
+            path = re.sub(r"{\w+}", str(thing.id), path)
+        response = _call(caller, route, method, path)
+        if _succeeded(response):
+            what = f"{thing.kind} {thing.id} ({thing.label})" if thing else "-"
+            leaks.append(f"{method} {path} by {caller} on {what} [{why}]: "
+                         f"{response.status_code}")
+    assert leaks == []
+
+
+def _thing(matrix: Matrix, kind: str, label: str) -> Thing:
+    return next(t for t in matrix.world.of(kind) if t.label == label)
+
+
+CONTROLS = [
+    ("user", "police", "practitioner", "GET", "/duties/{duty}", "share_with_csc duty police"),
+    ("user", "childrens_social_care", "practitioner", "GET", "/children/{person}", "mia"),
+    ("user", "school-123456", "practitioner", "GET", "/children/{person}", "mia"),
+    ("user", "school-654321", "practitioner", "GET", "/concerns/{concern}",
+     "Brook's concern about Leo"),
+    ("user", "police", "mash_researcher", "GET", "/review/{review}", "open possible match"),
+    ("user", "school-654321", "information_governance", "GET", "/break-glass", ""),
+    ("user", "police", "admin", "GET", "/admin/users", ""),
+    ("user", "health", "information_governance", "GET", "/governance/access/{person}",
+     "mia"),
+    ("key", "probation", "practitioner", "GET", "/api/v1/persons/{person}", "ray"),
+    ("key", "childrens_social_care", "practitioner", "GET", "/api/v1/duties/{duty}",
+     "referral_decision duty childrens_social_care"),
+    ("key", "police", "practitioner", "GET", "/api/v1/incidents/{incident}",
+     "police incident at Mia's"),
+]
+
+
+@pytest.mark.parametrize(("how", "agency", "role", "method", "path", "label"), [
+    pytest.param(*c, id=f"{c[0]} {c[1]} {c[2]} {c[4]}") for c in CONTROLS])
+def test_it_lets_the_entitled_principal_reach_its_own_objects(
+        matrix: Matrix, how: str, agency: str, role: str, method: str, path: str,
+        label: str) -> None:
+    caller = (matrix.users if how == "user" else matrix.keys)[(agency, role)]
+    match = re.search(r"{(\w+)}", path)
+    if match:
+        path = path.replace(match.group(0), str(_thing(matrix, match.group(1), label).id))
+    response = caller.client.request(method, path, follow_redirects=False)
+    assert response.status_code == 200, response.text
