@@ -34,6 +34,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return empty_store(request.param, tmp_path, "crash")
 
 
+@pytest.mark.slow
 def test_killing_the_worker_repeatedly_loses_no_share_and_the_partner_acts_on_each_once(
         url: str, tmp_path: Path) -> None:
     engine = make_engine(url)

@@ -27,6 +27,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return empty_store(request.param, tmp_path, "delivery_workers")
 
 
+@pytest.mark.slow
 def test_four_workers_send_each_share_once(url: str) -> None:
     engine = make_engine(url, pool_size=12) if url.startswith("postgresql") else make_engine(url)
     upgrade(engine)
