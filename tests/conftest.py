@@ -26,6 +26,14 @@ from safeguard.migrate import upgrade
 from .factories import BACKENDS, PASSWORD, empty_store, seed_users
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow go first. On several processes (scripts/test) each then starts
+    at once beside the others and the quick tests fill in around it, instead of one being
+    handed out last and running on alone; in one process the order changes nothing."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Engine]:
