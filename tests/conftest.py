@@ -25,6 +25,9 @@ from safeguard.migrate import upgrade
 
 from .factories import BACKENDS, PASSWORD, empty_store, seed_users
 
+# Test modules import this from here; it lives with the other factories now.
+from .factories import fresh_postgres_database as fresh_postgres_database
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
