@@ -4,7 +4,6 @@ savepoints)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -13,61 +12,35 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import User
-from safeguard.access.service import (
-    Principal,
-    ensure_core_agencies,
-    ensure_user,
-    principal_for_user,
-)
+from safeguard.access.service import Principal, principal_for_user
 from safeguard.app import create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine
 from safeguard.intake.service import IntakeContext, build_context
 from safeguard.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("SAFEGUARD_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-# CI sets this so that an unreachable PostgreSQL fails the run instead of skipping.
-REQUIRE_POSTGRES = os.environ.get("SAFEGUARD_REQUIRE_POSTGRES") == "1"
-PASSWORD = "test-only-password"
-USERS = {
-    "mash.officer": ("DC Priya Patel", "police", "practitioner mash_researcher"),
-    "police.supervisor": ("DS Tom Reid", "police", "practitioner supervisor"),
-    "csc.worker": ("Sam Okafor", "childrens_social_care", "practitioner mash_researcher"),
-    "csc.supervisor": ("Helen Price", "childrens_social_care", "practitioner supervisor"),
-    "health.visitor": ("Grace Mensah", "health", "practitioner"),
-}
+from .factories import BACKENDS, PASSWORD, empty_store, seed_users
+
+# Test modules import this from here; it lives with the other factories now.
+from .factories import fresh_postgres_database as fresh_postgres_database
 
 
-def fresh_postgres_database(name: str) -> str:
-    """Create an empty database next to POSTGRES_URL and return its URL (or skip/fail)."""
-    try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except OperationalError as error:
-        reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {str(error).splitlines()[0]}"
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return re.sub(r"/[^/]+$", f"/{name}", POSTGRES_URL)
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow go first. On several processes (scripts/test) each then starts
+    at once beside the others and the quick tests fill in around it, instead of one being
+    handed out last and running on alone; in one process the order changes nothing."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    else:
-        url = fresh_postgres_database(f"safeguard_test_{os.getpid()}")
-    engine = make_engine(url)
+    engine = make_engine(empty_store(request.param, tmp_path_factory.mktemp("db"), "test"))
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -90,11 +63,7 @@ def factory(connection: Connection) -> sessionmaker[Session]:
 @pytest.fixture
 def session(factory: sessionmaker[Session]) -> Iterator[Session]:
     with factory() as session:
-        ensure_core_agencies(session)
-        for username, (name, agency, roles) in USERS.items():
-            ensure_user(session, username=username, display_name=name, agency_id=agency,
-                        roles=roles, password=PASSWORD)
-        session.flush()
+        seed_users(session)
         yield session
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,12 @@ from sqlalchemy import inspect
 from safeguard.db import make_engine
 from safeguard.migrate import check, downgrade, upgrade
 
-from .conftest import fresh_postgres_database
+from .factories import BACKENDS, empty_store
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    return fresh_postgres_database(f"safeguard_migrations_{os.getpid()}")
+    return empty_store(request.param, tmp_path, "migrations")
 
 
 def test_migrations_match_the_models_and_go_down_and_up_again(empty_url: str) -> None:

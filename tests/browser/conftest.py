@@ -105,6 +105,16 @@ def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
     assert errors == [], f"browser console errors or server errors: {errors}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives the browser is marked `browser` and, when the suite runs on
+    several processes (scripts/test: pytest-xdist's --dist loadgroup), they all run in one of
+    them, in order, on one live server and one Chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(tmp_path_factory.mktemp("browser"), [SCHOOL, AMY]) as url:

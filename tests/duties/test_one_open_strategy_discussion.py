@@ -32,7 +32,7 @@ from safeguard.people.models import MatchReview, PersonRecord
 from safeguard.rules.drafts import DutyDraft
 
 from ..concerns.test_concern_intake import concern
-from ..conftest import fresh_postgres_database
+from ..factories import fresh_postgres_database
 from ..people.helpers import add, person
 from ..web.test_pages_support import FRIDAY_NIGHT, accept, person_id, seed_household
 

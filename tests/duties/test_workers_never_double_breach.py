@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from collections import Counter
 from datetime import UTC, datetime
@@ -21,31 +19,21 @@ from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
 from safeguard.worker import run_once
 
-from ..conftest import fresh_postgres_database
-from ..intake.scenario import AMY, SCHOOL, incident
+from ..factories import BACKENDS, empty_store, incident_lines
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workers.db'}"
-    return fresh_postgres_database(f"safeguard_workers_{os.getpid()}")
+    return empty_store(request.param, tmp_path, "workers")
 
 
+@pytest.mark.slow
 def test_four_workers_breach_each_overdue_duty_once(url: str) -> None:
     engine = make_engine(url, pool_size=8) if url.startswith("postgresql") else make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine)
     # Forty incidents at forty addresses, each with a known child: 160 duties.
-    lines = [json.dumps(SCHOOL)]
-    for n in range(40):
-        address = {"uprn": f"1000{n:08d}", "line1": f"{n + 1} Acacia Road",
-                   "town": "Northampton", "postcode": "NN1 1AA"}
-        lines.append(json.dumps(dict(AMY, source_id=f"E-{n}", address=address,
-                                     given_name=f"Amy{n}")))
-        event = incident(f"INC-{n}", "2026-11-27T22:40:00+00:00", "2026-11-27T23:55:00+00:00")
-        lines.append(json.dumps(dict(event, address=address)))
-    summary = import_lines(factory, lines, principal=SYSTEM,
+    summary = import_lines(factory, incident_lines(40), principal=SYSTEM,
                            ctx=build_context(Settings(database_url=url)))
     assert summary.rejects == [] and summary.duties_raised == 160
 

@@ -13,6 +13,7 @@ from safeguard.people.linkage.spark import link_rows_on_spark, local_session  # 
 from safeguard.people.linkage.synthetic import generate  # noqa: E402
 
 
+@pytest.mark.slow
 def test_a_small_batch_on_spark_scores_as_it_does_on_duckdb() -> None:
     rows = generate(3000, seed=11)
     truth = {row["record_id"]: row["truth"] for row in rows}

@@ -32,7 +32,7 @@ from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint
 
-from ..conftest import PASSWORD, USERS
+from ..factories import PASSWORD, USERS
 from ..people.helpers import add, person
 from ..web.test_pages_support import BROOK, HILLSIDE, accept, person_id, record_incident
 

@@ -22,20 +22,19 @@ from safeguard.migrate import upgrade
 from safeguard.sharing.models import DELIVERED, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 
-from ..conftest import fresh_postgres_database
+from ..factories import BACKENDS, empty_store
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, Receiver, make_shares, record_incidents
 
 SHARES = 2000
 KILLS = 6
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'crash.db'}"
-    return fresh_postgres_database(f"safeguard_crash_{os.getpid()}")
+    return empty_store(request.param, tmp_path, "crash")
 
 
+@pytest.mark.slow
 def test_killing_the_worker_repeatedly_loses_no_share_and_the_partner_acts_on_each_once(
         url: str, tmp_path: Path) -> None:
     engine = make_engine(url)

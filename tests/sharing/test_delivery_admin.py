@@ -8,12 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.service import create_api_key, ensure_user
+from safeguard.access.service import create_api_key
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import DEAD, PENDING, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 
-from ..conftest import PASSWORD, csrf_from, sign_in
+from ..conftest import csrf_from, sign_in
+from ..factories import add_user
 from .test_delivery_receiver import CSC, record_incidents
 
 
@@ -76,8 +77,7 @@ def test_other_agencies_and_non_administrators_see_nothing(
 
 def test_the_page_shows_dead_deliveries_and_re_drives_one_with_the_form(
         dead: list[Delivery], client: TestClient, session: Session) -> None:
-    ensure_user(session, username="csc.admin", display_name="Ada Admin", agency_id=CSC,
-                roles="practitioner admin", password=PASSWORD)
+    add_user(session, "csc.admin", CSC, "practitioner admin", display_name="Ada Admin")
     session.commit()
     sign_in(client, "csc.admin")
     page = client.get("/admin/deliveries")

@@ -14,7 +14,8 @@ from safeguard.intake.service import IntakeContext, accept_event
 from safeguard.sharing.models import PENDING, Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint
 
-from .test_delivery_receiver import CSC, SCHOOL_AGENCY, incident_lines, record_incidents
+from ..factories import incident_lines
+from .test_delivery_receiver import CSC, SCHOOL_AGENCY, record_incidents
 
 
 def count(session: Session, model: type[Delivery] | type[Share]) -> int:

@@ -36,26 +36,13 @@ from safeguard.sharing.webhooks import (
     verify,
 )
 
-from ..intake.scenario import AMY, SCHOOL, incident
+from ..factories import incident_lines
 
 ENCOMPASS_NOTICE = "encompass_notice"
 SHARE_WITH_CSC = "share_with_csc"
 
 SCHOOL_AGENCY = "school-121234"
 CSC = "childrens_social_care"
-
-
-def incident_lines(count: int, *, start: int = 0) -> list[str]:
-    """The school, then `count` incidents at their own addresses, each with a known child."""
-    lines = [json.dumps(SCHOOL)]
-    for n in range(start, start + count):
-        address = {"uprn": f"2000{n:08d}", "line1": f"{n + 1} Beech Road",
-                   "town": "Northampton", "postcode": "NN1 1AA"}
-        lines.append(json.dumps(dict(AMY, source_id=f"E-{n}", address=address,
-                                     given_name=f"Amy{n}")))
-        event = incident(f"INC-{n}", "2026-11-27T22:40:00+00:00", "2026-11-27T23:55:00+00:00")
-        lines.append(json.dumps(dict(event, address=address)))
-    return lines
 
 
 def make_shares(factory: sessionmaker[Session], ctx: IntakeContext, count: int) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.service import Principal, ensure_user, principal_for_user
+from safeguard.access.service import Principal, principal_for_user
 from safeguard.config import DeliverySettings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.models import Duty
@@ -21,6 +21,7 @@ from safeguard.sharing.models import DEAD, DELIVERED, PENDING, Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint
 from safeguard.worker import DeliveryPassResult, deliver_pending
 
+from ..factories import add_user
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, Receiver, record_incidents
 
 SETTINGS = DeliverySettings(backoff_base_seconds=2, backoff_cap_seconds=60, max_attempts=10,
@@ -186,8 +187,7 @@ def test_it_dead_letters_after_the_limit_and_a_re_drive_sends_it_again(
 
 
 def csc_admin(session: Session) -> Principal:
-    user = ensure_user(session, username="csc.admin", display_name="Ada Admin", agency_id=CSC,
-                       roles="admin", password="test-only-password")
+    user = add_user(session, "csc.admin", CSC, "admin", display_name="Ada Admin")
     return principal_for_user(session, user=user)
 
 

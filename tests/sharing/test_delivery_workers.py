@@ -3,7 +3,6 @@ rows are claimed, never shared, so while no lease runs out no share is even sent
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -19,17 +18,16 @@ from safeguard.sharing.models import DELIVERED, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 from safeguard.worker import DeliveryPassResult, deliver_forever
 
-from ..conftest import fresh_postgres_database
+from ..factories import BACKENDS, empty_store
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, Receiver, make_shares, record_incidents
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workers.db'}"
-    return fresh_postgres_database(f"safeguard_delivery_workers_{os.getpid()}")
+    return empty_store(request.param, tmp_path, "delivery_workers")
 
 
+@pytest.mark.slow
 def test_four_workers_send_each_share_once(url: str) -> None:
     engine = make_engine(url, pool_size=12) if url.startswith("postgresql") else make_engine(url)
     upgrade(engine)

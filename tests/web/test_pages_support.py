@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import User
-from safeguard.access.service import SYSTEM, ensure_user, principal_for_user
+from safeguard.access.service import SYSTEM, principal_for_user
 from safeguard.duties.models import Duty
 from safeguard.events.schemas import EVENT_ADAPTER, dash_questions
 from safeguard.intake.service import Accepted, IntakeContext, accept_event
 from safeguard.people.models import PersonRecord
 
-from ..conftest import PASSWORD
+from .. import factories
 
 HILLSIDE = "123456"
 BROOK = "654321"
@@ -81,8 +81,7 @@ def person_id(session: Session, source_id: str) -> int:
 
 def add_user(session: Session, username: str, agency_id: str,
              roles: str = "practitioner") -> None:
-    ensure_user(session, username=username, display_name=username.title(),
-                agency_id=agency_id, roles=roles, password=PASSWORD)
+    factories.add_user(session, username, agency_id, roles)
     session.commit()
 
 

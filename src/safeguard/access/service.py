@@ -188,14 +188,20 @@ def ensure_core_agencies(session: Session) -> None:
 
 def ensure_user(
     session: Session, *, username: str, display_name: str, agency_id: str, roles: str,
-    password: str,
+    password: str | None = None, password_hash: str | None = None,
 ) -> User:
+    """The user, created if new with the password, or with its `hash_password` hash when the
+    caller already has one (tests hash theirs once, not for every user they create)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         agency = known_agency(session, agency_id=agency_id)
+        if password is not None:
+            password_hash = hash_password(password)
+        elif password_hash is None:
+            raise ValueError(f"a new user {username!r} needs a password or its hash")
         user = User(
             username=username, display_name=display_name, agency_id=agency.id,
-            roles=parse_roles(roles), password_hash=hash_password(password),
+            roles=parse_roles(roles), password_hash=password_hash,
         )
         session.add(user)
         session.flush()
