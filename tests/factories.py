@@ -94,8 +94,10 @@ def incident_lines(count: int, *, start: int = 0) -> list[str]:
     for n in range(start, start + count):
         address = {"uprn": f"2000{n:08d}", "line1": f"{n + 1} Beech Road",
                    "town": "Northampton", "postcode": "NN1 1AA"}
+        # Forty children need forty pupil numbers: one shared would be a data-quality task
+        # for each record after the first, so these children carry none.
         lines.append(json.dumps(dict(AMY, source_id=f"E-{n}", address=address,
-                                     given_name=f"Amy{n}")))
+                                     given_name=f"Amy{n}", ids={})))
         event = incident(f"INC-{n}", "2026-11-27T22:40:00+00:00", "2026-11-27T23:55:00+00:00")
         lines.append(json.dumps(dict(event, address=address)))
     return lines
