@@ -79,6 +79,11 @@ class Matrix:
     keys: dict[tuple[str, str], Caller]
 
 
+# One process builds each backend's world once and probes it; spread over processes, every
+# process would build both worlds and sign everyone in again.
+pytestmark = pytest.mark.xdist_group("authorisation-matrix")
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Matrix]:
