@@ -20,8 +20,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
-from safeguard.access.two_factor import reset as reset_two_factor
-from safeguard.access.two_factor import set_required
 from safeguard.accounts.cli import key_app, user_app
 from safeguard.app import create_app
 from safeguard.audit import commands as audit_commands
@@ -397,42 +395,6 @@ def webhook_list() -> None:
                     if e.previous_secret and e.previous_valid_until else "")
         typer.echo(f"{e.agency_id}\t{e.url}\t{'active' if e.active else 'inactive'}\t"
                    f"since {e.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}{rollover}")
-
-
-# Two-factor commands join the `user` group that accounts.cli defines.
-
-
-@user_app.command("require-2fa")
-def user_require_2fa(
-    username: Annotated[str | None, typer.Option("--user", help="one user")] = None,
-    agency: Annotated[str | None, typer.Option("--agency", help="every user of an agency")
-                      ] = None,
-    off: Annotated[bool, typer.Option("--off", help="stop requiring it")] = False,
-) -> None:
-    """Require two-factor sign-in (a code from an authenticator app) of one user or of a
-    whole agency; one who has not enrolled is asked to at their next sign-in."""
-    if (username is None) == (agency is None):
-        raise typer.BadParameter("give exactly one of --user or --agency")
-    try:
-        with transaction(_factory(get_settings())) as session:
-            set_required(session, required=not off, username=username, agency_id=agency)
-    except NotFound as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
-    console.print(f"Two-factor sign-in is {'no longer ' if off else ''}required of "
-                  f"{username or 'every user of ' + str(agency)}.")
-
-
-@user_app.command("reset-2fa")
-def user_reset_2fa(username: str) -> None:
-    """Forget USERNAME's authenticator (a lost phone) and end their sessions."""
-    try:
-        with transaction(_factory(get_settings())) as session:
-            reset_two_factor(session, username=username, now=utcnow())
-    except NotFound as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
-    console.print(f"{username} enrols an authenticator again at their next sign-in if required.")
 
 
 @app.command()

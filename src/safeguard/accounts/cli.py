@@ -15,14 +15,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import ApiKey, User
 from safeguard.access.service import Principal
+from safeguard.access.two_factor import reset as reset_two_factor
+from safeguard.access.two_factor import set_required
 from safeguard.accounts import service
 from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction, utcnow
-from safeguard.errors import SafeguardError
+from safeguard.errors import NotFound, SafeguardError
 from safeguard.workdays import LONDON
 
 user_app = typer.Typer(help="Users who sign in: add, disable, reset a password, list.",
@@ -45,7 +47,7 @@ def operator() -> Principal:
 def _transaction() -> Iterator[Session]:
     """The command's transaction; a refusal (unknown role or agency, taken username...) is
     one line on stderr and exit status 2, not a traceback."""
-    factory = make_session_factory(make_engine(get_settings().database_url))
+    factory = _factory()
     try:
         with transaction(factory) as session:
             yield session
@@ -197,3 +199,43 @@ def key_rotate(key_id: int) -> None:
     console.print(f"API key {key_id} is revoked; its replacement is key {key.id}:",
                   highlight=False)
     typer.echo(plaintext)
+
+
+def _factory() -> sessionmaker[Session]:
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+# --- two-factor sign-in ---------------------------------------------------------------
+
+
+@user_app.command("require-2fa")
+def user_require_2fa(
+    username: Annotated[str | None, typer.Option("--user", help="one user")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="every user of an agency")
+                      ] = None,
+    off: Annotated[bool, typer.Option("--off", help="stop requiring it")] = False,
+) -> None:
+    """Require two-factor sign-in (a code from an authenticator app) of one user or of a
+    whole agency; one who has not enrolled is asked to at their next sign-in."""
+    if (username is None) == (agency is None):
+        raise typer.BadParameter("give exactly one of --user or --agency")
+    try:
+        with transaction(_factory()) as session:
+            set_required(session, required=not off, username=username, agency_id=agency)
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Two-factor sign-in is {'no longer ' if off else ''}required of "
+                  f"{username or 'every user of ' + str(agency)}.")
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(username: str) -> None:
+    """Forget USERNAME's authenticator (a lost phone) and end their sessions."""
+    try:
+        with transaction(_factory()) as session:
+            reset_two_factor(session, username=username, now=utcnow())
+    except NotFound as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{username} enrols an authenticator again at their next sign-in if required.")

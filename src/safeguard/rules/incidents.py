@@ -285,6 +285,15 @@ def _ordinal(n: int) -> str:
 
 # ------------------------------------------------------------ the kinds these rules raise
 
+# What every share about a child at an incident carries, in the order it is shown.
+_CHILD_AND_INCIDENT = (
+    ShareField("child_name", "Child’s name"),
+    ShareField("child_dob", "Child’s date of birth", Shown.DATE),
+    ShareField("police_reference", "Police reference"),
+    ShareField("occurred_at", "Occurred", Shown.DATETIME),
+    ShareField("address", "Address"),
+)
+
 REFERRAL_DECISION = DutyKind(
     name="referral_decision", title="Decision on referral",
     owner=AgencyKind.CHILDRENS_SOCIAL_CARE, partner=AgencyKind.POLICE,
@@ -304,12 +313,9 @@ SHARE_WITH_CSC = DutyKind(
     discharged_by=Side.PARTNER, action="Acknowledge notification",
     share=ShareSpec(
         purpose="Child-at-risk notification to children's social care (MASH)",
-        fields=(ShareField("child_name", "Child’s name"),
-                ShareField("child_dob", "Child’s date of birth", Shown.DATE),
-                ShareField("police_reference", "Police reference"),
+        fields=(*_CHILD_AND_INCIDENT[:3],
                 ShareField("incident_kind", "Kind of incident", Shown.WORDS),
-                ShareField("occurred_at", "Occurred", Shown.DATETIME),
-                ShareField("address", "Address"),
+                *_CHILD_AND_INCIDENT[3:],
                 ShareField("child_role", "Child’s role", Shown.WORDS),
                 ShareField("recorded_by_officer", "Recorded by the officer", Shown.YES_NO),
                 ShareField("found_from", "Found from"),
@@ -329,11 +335,7 @@ ENCOMPASS_NOTICE = DutyKind(
     outcomes=(Outcome("told_by_telephone", "Told the school by telephone", Side.OWNER),),
     share=ShareSpec(
         purpose="Operation Encompass notice to the school's safeguarding lead",
-        fields=(ShareField("child_name", "Child’s name"),
-                ShareField("child_dob", "Child’s date of birth", Shown.DATE),
-                ShareField("police_reference", "Police reference"),
-                ShareField("occurred_at", "Occurred", Shown.DATETIME),
-                ShareField("address", "Address"),
+        fields=(*_CHILD_AND_INCIDENT,
                 ShareField("child_present", "Child present", Shown.YES_NO),
                 ShareField("child_voice", "Child’s voice"),
                 ShareField("school_urn", "School URN"))),
