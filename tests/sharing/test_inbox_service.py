@@ -143,7 +143,8 @@ def test_a_breached_share_escalates_to_both_supervisors_then_to_both_senior_mana
         ("childrens_social_care", "senior_manager"), ("childrens_social_care", "supervisor"),
         ("police", "senior_manager"), ("police", "supervisor")]
     notes = session.scalars(select(DutyTransition.note).where(
-        DutyTransition.duty_id == duty.id, DutyTransition.action == "escalated")).all()
+        DutyTransition.duty_id == duty.id, DutyTransition.action == "escalated")
+        .order_by(DutyTransition.id)).all()
     assert len(notes) == 2 and "second-level escalation" in (notes[1] or "")
     # Once only, however often the worker asks.
     assert escalate_second_level(session, now=breach_at + timedelta(days=3), after_hours=24) == []
