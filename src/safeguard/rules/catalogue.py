@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from safeguard.rules import incidents, joint, quality
+from safeguard.rules import custody, forensics, incidents, joint, missing, offenders, quality
 from safeguard.rules.kinds import DutyKind
 
-RULE_MODULES: tuple[ModuleType, ...] = (incidents, joint, quality)
+RULE_MODULES: tuple[ModuleType, ...] = (
+    incidents, joint, quality, missing, custody, offenders, forensics,
+)
 
 
 def _declared(modules: tuple[ModuleType, ...]) -> dict[str, DutyKind]:

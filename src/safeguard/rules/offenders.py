@@ -1,0 +1,3 @@
+"""Pure rules of the offenders area: facts in, duty drafts out (declared kinds live here too)."""
+
+from __future__ import annotations
