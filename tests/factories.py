@@ -1,10 +1,10 @@
 """Test factories shared by the whole suite (this module holds no tests): the sign-ins every
 database test starts with, empty stores on each backend, and incidents in bulk.
 
-Users get a password hash made once per test process. An argon2 hash costs about half a
-second and 64 MiB by design, and seeding five users for each of some 600 tests used to be
-most of the suite's time; the hash is the real thing (the same parameters as production), so
-signing in through the form still verifies it.
+Users get a password hash made once per test process, with the cheap argon2 parameters the
+suite chooses (tests/__init__.py): a production hash costs 64 MiB and a good part of a second
+by design, and hashing for every user of every test used to be most of the suite's time.
+Signing in through the form still verifies the hash.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint
 
-from ..factories import PASSWORD, USERS
+from ..factories import USERS, password_hash
 from ..people.helpers import add, person
 from ..web.test_pages_support import BROOK, HILLSIDE, accept, person_id, record_incident
 
@@ -78,14 +78,14 @@ def build(session: Session, ctx: IntakeContext) -> World:
     ensure_core_agencies(session)
     for name, (display, agency_id, roles) in USERS.items():  # record_incident's officer
         ensure_user(session, username=name, display_name=display, agency_id=agency_id,
-                    roles=roles, password=PASSWORD)
+                    roles=roles, password_hash=password_hash())
     # Before the incident, so its share with children's social care has a delivery.
     set_endpoint(session, agency_id="childrens_social_care", url="http://127.0.0.1:9/hook")
     ids = record_incident(session, ctx)  # schools, Mia and Leo, the police incident
     for agency in AGENCIES:
         for role in ROLES:
             ensure_user(session, username=username(agency, role), display_name=role.title(),
-                        agency_id=agency, roles=role, password=PASSWORD)
+                        agency_id=agency, roles=role, password_hash=password_hash())
     session.flush()
     world = World()
     for agency in AGENCIES:
@@ -116,7 +116,8 @@ def build(session: Session, ctx: IntakeContext) -> World:
     assert merge is not None
     # Made by a Brook user outside the matrix, so no principal probed holds a live grant.
     ensure_user(session, username="brook.glass", display_name="Brook DSL",
-                agency_id=BROOK_SCHOOL, roles="practitioner", password=PASSWORD)
+                agency_id=BROOK_SCHOOL, roles="practitioner",
+                password_hash=password_hash())
     brook_dsl = _principal(session, "brook.glass")
     grant = break_glass(session, principal=brook_dsl, person_id=ids["mia"],
                         reason="Mia is missing and may be with a Brook pupil.", now=NOW,

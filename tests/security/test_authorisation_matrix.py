@@ -77,6 +77,7 @@ class Matrix:
     world: World
     users: dict[tuple[str, str], Caller]
     keys: dict[tuple[str, str], Caller]
+    engine: Engine
 
 
 # One process builds each backend's world once and probes it; spread over processes, every
@@ -84,10 +85,28 @@ class Matrix:
 pytestmark = pytest.mark.xdist_group("authorisation-matrix")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Matrix]:
-    if request.param == "sqlite":
+@pytest.fixture(scope="session")
+def worlds() -> Iterator[dict[str, Matrix]]:
+    """Each backend's matrix, built on first use and kept for the process: a module-scoped
+    fixture would be torn down and rebuilt whenever the scheduler runs another module's test
+    between two of these."""
+    built: dict[str, Matrix] = {}
+    yield built
+    for matrix in built.values():
+        matrix.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def matrix(request: pytest.FixtureRequest, worlds: dict[str, Matrix],
+           tmp_path_factory: pytest.TempPathFactory) -> Matrix:
+    backend: str = request.param
+    if backend not in worlds:
+        worlds[backend] = _build_matrix(backend, tmp_path_factory)
+    return worlds[backend]
+
+
+def _build_matrix(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Matrix:
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'matrix.db'}"
     else:
         url = fresh_postgres_database(f"safeguard_matrix_{os.getpid()}")
@@ -105,8 +124,7 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             users[(agency, role)] = _signed_in(app, agency, role)
             keys[(agency, role)] = Caller(agency, role, "key", TestClient(app, headers={
                 "Authorization": f"Bearer {world.keys[(agency, role)]}"}))
-    yield Matrix(world, users, keys)
-    engine.dispose()
+    return Matrix(world, users, keys, engine)
 
 
 def _signed_in(app: FastAPI, agency: str, role: str) -> Caller:

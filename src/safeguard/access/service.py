@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,13 +18,30 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import ROLES, Agency, AgencyKind, ApiKey, User
 from safeguard.errors import Invalid
 
-_hasher = PasswordHasher()
+PASSWORD_PROFILE_VARIABLE = "SAFEGUARD_PASSWORD_PROFILE"
+
+
+def _password_hasher(profile: str) -> PasswordHasher:
+    """Argon2id with one of argon2-cffi's named parameter sets: RFC 9106's low-memory choice
+    unless the environment names another. The test suite names CHEAPEST, as Django's tests
+    choose a fast hasher: it signs in thousands of times and the hash's cost is not what it
+    tests. Hashes carry their own parameters, so a stored hash verifies under any profile and
+    is rehashed to the current one at the next sign-in."""
+    parameters = getattr(profiles, profile, None)
+    if not isinstance(parameters, Parameters):
+        known = ", ".join(n for n in dir(profiles) if n.isupper())
+        raise ValueError(f"{PASSWORD_PROFILE_VARIABLE}={profile!r} is not an argon2 profile: "
+                         f"use one of {known}")
+    return PasswordHasher.from_parameters(parameters)
+
+
+_hasher = _password_hasher(os.environ.get(PASSWORD_PROFILE_VARIABLE, "RFC_9106_LOW_MEMORY"))
 
 
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """Verifying against this when the user does not exist keeps sign-in time the same either
-    way. Made on first use: hashing costs ~64 MiB and a quarter second, which CLI commands and
+    way. Made on first use: hashing costs 64 MiB and noticeable time, which CLI commands and
     workers that never sign anyone in should not pay."""
     return _hasher.hash("not-a-real-password")
 
