@@ -142,8 +142,9 @@ def accept_update(
     raised = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
                           actor=principal.actor, ctx=ctx, none_stored=True)
     result.duty_ids, result.share_ids = raised.duty_ids, raised.share_ids
-    _notify(session, detention=detention, facts=facts, step=step, before=before, now=now,
-            duty_ids=raised.duty_ids)
+    if _live(ctx, data.at):
+        _notify(session, detention=detention, facts=facts, step=step, before=before, now=now,
+                duty_ids=raised.duty_ids)
     return result
 
 
