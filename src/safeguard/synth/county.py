@@ -3,12 +3,12 @@
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
 incidents (the 365 days ending on ``end``) in order of when they occurred, then the year's
-custody records of children (``synth.custody``: each detention followed by its steps).
-``end`` is the county's anchor: by default the day before today (in London), so a county
-made today has its newest incidents yesterday and none in the future, and a demo opens on
-recent events; tests and benchmarks pass a fixed day. The same seed and arguments (``end`` included) always give
-the same events: all randomness comes from one ``random.Random(seed)`` and a Faker seeded from
-it; nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
+custody records of children (``synth.custody``: each detention followed by its steps). ``end``
+is the county's anchor: by default the day before today (in London), so a county made today has
+its newest incidents yesterday and none in the future, and a demo opens on recent events; tests
+and benchmarks pass a fixed day. The same seed and arguments (``end`` included) always give the
+same events: all randomness comes from one ``random.Random(seed)`` and a Faker seeded from it;
+nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
 change between its releases, so "the same" includes the same Faker version.)
 
 The truth (who is who, who lives where) is never written out: no event carries a person id,
