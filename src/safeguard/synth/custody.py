@@ -45,7 +45,8 @@ class _Record:
     """One custody record's events, numbered in the order they are written."""
 
     def __init__(self, ref: str, child: Person, arrived: datetime, rng: random.Random) -> None:
-        self.ref, self.events, self.rng = ref, [], rng
+        self.ref, self.rng = ref, rng
+        self.events: list[Event] = []
         self.authorised = arrived + timedelta(minutes=rng.randint(5, 25))
         detainee: dict[str, object] = {"given_name": child.given_name,
                                        "family_name": child.family_name,
@@ -61,9 +62,10 @@ class _Record:
 
     def step(self, step: str, at: datetime, **facts: object) -> datetime:
         source = "childrens_social_care" if step == "la_response" else "police"
-        self.events.append({"event": "custody_update", "source": source,
-                            "source_id": f"{self.ref}-{len(self.events)}",
-                            "detention": self.ref, "at": _iso(at), "step": step, **facts})
+        event: Event = {"event": "custody_update", "source": source,
+                        "source_id": f"{self.ref}-{len(self.events)}", "detention": self.ref,
+                        "at": _iso(at), "step": step}
+        self.events.append({**event, **facts})
         return at
 
     def minutes(self, lo: int, hi: int, late: float = 0.15) -> timedelta:
