@@ -98,3 +98,31 @@ def test_the_detention_page_shows_the_certificate_and_every_step(
         assert words in page
     adult = client.get(f"/custody/{_detention(session, 'CR-P3')}").text
     assert "Adult: no child duties" in adult
+
+
+def test_a_step_recorded_on_the_page_runs_as_by_api_and_one_out_of_order_is_refused(
+        client: TestClient, session: Session, ctx: IntakeContext,
+        principal: Callable[[str], Principal], clock: Clock) -> None:
+    _load(session, ctx, principal("mash.officer"), clock)
+    ella = _detention(session, "CR-P2")
+    token = sign_in(client, "mash.officer")
+    refused = client.post(f"/custody/{ella}/steps", data={
+        "csrf_token": token, "step": "transfer_requested", "accommodation": "secure"})
+    assert refused.status_code == 422
+    assert "Transfer_requested needs bail refused first" in refused.text
+    missing = client.post(f"/custody/{ella}/steps", data={"csrf_token": token,
+                                                         "step": "review"})
+    assert missing.status_code == 422 and "needs inspector" in missing.text
+    done = client.post(f"/custody/{ella}/steps", data={
+        "csrf_token": token, "step": "review", "inspector": "Insp. Doyle"},
+        follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get(done.headers["location"]).text
+    assert "Step recorded: Detention reviewed (PACE s40)" in page and "Insp. Doyle" in page
+    stored = session.get_one(Detention, ella)
+    session.refresh(stored)
+    assert stored.next_review_due_at == clock.now + timedelta(hours=9)
+    # The council records only its answer, and only once a transfer is asked for.
+    token = sign_in(client, "csc.worker")
+    assert client.post(f"/custody/{ella}/steps", data={
+        "csrf_token": token, "step": "charged"}).status_code == 422
