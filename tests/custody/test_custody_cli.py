@@ -36,5 +36,6 @@ def test_the_board_command_lists_a_child_in_custody_as_json(database: Path,
     assert shown.exit_code == 0, shown.output
     [row] = [json.loads(line) for line in shown.output.splitlines()]
     assert row["child"] == "Rhys Carden" and row["stage"] == "Not charged"
-    assert row["hours_detained"] == 2.0 and row["due_next"] == "Tell a parent the child is in custody"
+    assert row["hours_detained"] == 2.0
+    assert row["due_next"] == "Tell a parent the child is in custody"
     assert row["overdue"] is True
