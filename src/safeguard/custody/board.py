@@ -88,11 +88,15 @@ def board(session: Session, *, principal: Principal, now: datetime, suite: str =
     open_duties = session.scalars(select(Duty).where(
         Duty.subject_person_id.in_(person_ids), Duty.kind.in_(CUSTODY_KINDS),
         Duty.status != DISCHARGED).order_by(Duty.due_at, Duty.id)).all() if person_ids else []
+    by_person: dict[int | None, list[Duty]] = {}
+    for duty in open_duties:  # by due time, so each child's first is what is due next
+        by_person.setdefault(duty.subject_person_id, []).append(duty)
     rows = []
     for detention, person in found:
-        mine = [d for d in open_duties if d.subject_person_id == person.id
-                and d.created_at >= detention.arrived_at - timedelta(minutes=1)]
-        upcoming = mine[0] if mine else None
+        # This detention's, not an earlier one's (a child detained before).
+        since = detention.arrived_at - timedelta(minutes=1)
+        upcoming = next((d for d in by_person.get(person.id, []) if d.created_at >= since),
+                        None)
         overdue = upcoming is not None and upcoming.due_at < now
         if overdue_only and not overdue:
             continue
