@@ -58,5 +58,8 @@ class DetentionStep(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(64))
     details: Mapped[str | None] = mapped_column(Text)
-    # The step's own facts: inspector, accommodation, offered, reason, explanation.
+    # A review's inspector; a certificate's explanation, in the custody officer's words.
+    inspector: Mapped[str | None] = mapped_column(String(200))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    # The step's coded facts: accommodation, offered, reason.
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -120,11 +120,11 @@ def accept_update(
     step = StepFacts(step=data.step, at=data.at, accommodation=data.accommodation,
                      offered=data.offered, reason=data.reason, explanation=data.explanation)
     facts_json = {key: value for key, value in (
-        ("inspector", data.inspector), ("accommodation", data.accommodation),
-        ("offered", data.offered), ("reason", data.reason),
-        ("explanation", data.explanation)) if value is not None}
+        ("accommodation", data.accommodation), ("offered", data.offered),
+        ("reason", data.reason)) if value is not None}
     session.add(DetentionStep(detention_id=detention.id, event_id=event_id, step=data.step,
                               at=data.at, source=data.source, details=data.details,
+                              inspector=data.inspector, explanation=data.explanation,
                               facts=facts_json or None))
     _apply(detention, advance(before, data.step, data.at, data.accommodation), step, ctx)
     session.flush()

@@ -62,6 +62,8 @@ def upgrade() -> None:
         _at("at", False),
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("details", sa.Text(), nullable=True),
+        sa.Column("inspector", sa.String(length=200), nullable=True),
+        sa.Column("explanation", sa.Text(), nullable=True),
         sa.Column("facts", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["detention_id"], ["custody_detentions.id"]),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"]),
