@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
+from safeguard.custody.board import figures
 from safeguard.custody.models import Detention, DetentionStep
 from safeguard.duties.models import Duty, Notification
 from safeguard.duties.service import mark_breaches
@@ -158,6 +159,8 @@ def test_a_child_still_in_custody_after_charge_at_midnight_escalates_to_both_age
     told = {n.agency_id for n in session.scalars(select(Notification).where(
         Notification.duty_id == breached[0].id))}
     assert told == {"police", "childrens_social_care"}
+    counted = figures(session, since=AUTHORISED - timedelta(days=1), until=midnight)
+    assert (counted.detained, counted.charged, counted.held_at_midnight) == (1, 1, 1)
 
 
 def test_a_review_is_breached_only_after_6_hours(session: Session, send: Send) -> None:

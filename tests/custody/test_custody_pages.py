@@ -3,6 +3,7 @@ the htmx partial, the certificate's wording and the child's chronology."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -67,6 +68,11 @@ def test_the_board_lists_children_in_custody_for_the_council_but_not_for_health(
     assert "Grant Vale" not in page  # an adult is never on the board
     assert "2 children in custody" in page and "5.9" in page and "3.0" in page
     assert "Transfer requested" in page
+    figures = dict(re.findall(r'<dt class="govuk-summary-list__key">\s*(.*?)\s*</dt>\s*'
+                              r'<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', page))
+    assert figures["Children detained"] == "2" and figures["Refused bail after charge"] == "1"
+    assert figures["Kept in custody on a certificate (PACE s38(6))"] == "1"
+    assert figures["Council asked for accommodation within the hour"] == "1 of 1"
     north = client.get("/custody", params={"suite": "Northgate custody suite"}).text
     assert "Noah Vale" in north and "Ella Vale" not in north
     refused = client.get("/custody", params={"stage": "bail_refused"}).text

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import AgencyKind
@@ -23,7 +24,7 @@ from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.errors import Forbidden, NotFound
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
-from safeguard.rules.custody import CUSTODY_KINDS
+from safeguard.rules.custody import AFTER_CHARGE_MIDNIGHT, CUSTODY_KINDS, TRANSFER_REQUEST
 
 # The custody suite and the council's out-of-hours team.
 BOARD_AGENCIES = (AgencyKind.POLICE.value, AgencyKind.CHILDRENS_SOCIAL_CARE.value)
@@ -148,3 +149,53 @@ def detentions_of(session: Session, *, person_id: int) -> list[Detention]:
     return list(session.scalars(select(Detention).where(
         Detention.person_id == person_id, Detention.child.is_(True))
         .order_by(Detention.arrived_at)))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What an inspector counts of children in custody over a period."""
+
+    since: datetime
+    detained: int
+    charged: int
+    refused_bail: int
+    transferred: int
+    certificates: int
+    held_at_midnight: int
+    requests_in_time: int
+    requests: int
+
+
+def figures(session: Session, *, since: datetime, until: datetime) -> Figures:
+    """Children detained between the two times: how many were charged, refused bail, moved
+    to local authority accommodation or kept on a certificate, still held at midnight after
+    charge (their midnight duty breached), and asked for accommodation in time."""
+    window = (Detention.child.is_(True), Detention.arrived_at >= since,
+              Detention.arrived_at < until)
+    detained = select(Detention.id).where(*window)
+
+    def count(*where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(Detention).where(
+            *window, *where)) or 0
+
+    def steps(step: str) -> int:
+        return session.scalar(select(func.count(func.distinct(DetentionStep.detention_id)))
+                              .where(DetentionStep.step == step,
+                                     DetentionStep.detention_id.in_(detained))) or 0
+
+    events = select(Detention.event_id).where(*window).union(
+        select(DetentionStep.event_id).where(DetentionStep.detention_id.in_(detained)))
+    duties = select(Duty.kind, Duty.breached_at, Duty.discharged_at, Duty.due_at).where(
+        Duty.event_id.in_(events), Duty.kind.in_((AFTER_CHARGE_MIDNIGHT.name,
+                                                  TRANSFER_REQUEST.name)))
+    rows = session.execute(duties).all()
+    asks = [row for row in rows if row.kind == TRANSFER_REQUEST.name]
+    return Figures(
+        since=since, detained=count(), charged=count(Detention.charged_at.is_not(None)),
+        refused_bail=count(Detention.bail_refused_at.is_not(None)),
+        transferred=steps("transferred"), certificates=steps("certificate"),
+        held_at_midnight=sum(1 for row in rows if row.kind == AFTER_CHARGE_MIDNIGHT.name
+                             and row.breached_at is not None),
+        requests_in_time=sum(1 for row in asks if row.discharged_at is not None
+                             and row.discharged_at <= row.due_at),
+        requests=len(asks))

@@ -7,6 +7,7 @@ results swap in place and refresh every minute, so the clocks stay live on a sui
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from safeguard.custody.board import (
     STAGES,
     DetentionView,
     board,
+    figures,
     require_board,
     suites,
     view_detention,
@@ -33,6 +35,8 @@ from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+# The board's figures look back this far.
+FIGURES_DAYS = 30
 
 STEP_WORDS = {
     "parent_informed": "Parent or responsible person told",
@@ -64,7 +68,8 @@ def custody_board(request: Request, session: SessionDep, principal: UserDep, now
                   KINDS[row.next_duty.kind].title if row.next_duty else "") for row in rows],
         "suites": known, "suite": suite, "stages": STAGES, "stage": stage,
         "overdue": bool(overdue), "refresh_url": "/custody" + (f"?{query}" if query else ""),
-        "htmx": is_htmx(request), "now": now, "nav": "custody"}
+        "htmx": is_htmx(request), "now": now, "nav": "custody",
+        "figures": figures(session, since=now - timedelta(days=FIGURES_DAYS), until=now)}
     template = "custody/_board.html" if ctx["htmx"] else "custody/board.html"
     return render(request, template, ctx, principal=principal)
 

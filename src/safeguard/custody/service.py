@@ -137,7 +137,7 @@ def accept_update(
     if not detention.child:
         return result
     _discharge_answered(session, detention=detention, step=step, before=before,
-                        principal=principal, ctx=ctx, now=now)
+                        principal=principal, ctx=ctx)
     drafts = step_duties(facts, before, step, ctx.custody) if _live(ctx, data.at) else []
     raised = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
                           actor=principal.actor, ctx=ctx, none_stored=True)
@@ -203,7 +203,7 @@ def detention_duty_ids(session: Session, *, detention: Detention) -> list[int]:
 
 def _discharge_answered(session: Session, *, detention: Detention, step: StepFacts,
                         before: DetentionState, principal: Principal,
-                        ctx: RuleContext, now: datetime) -> None:
+                        ctx: RuleContext) -> None:
     """Discharge the open duties of this detention that the step answers, acting for the
     duty's owner: the custody record's step is the evidence, as a click on the duty page
     would be (a child moved ends the council's search for a place too)."""
@@ -217,13 +217,15 @@ def _discharge_answered(session: Session, *, detention: Detention, step: StepFac
     for duty in duties:
         acting = _acting_for(session, principal=principal, agency_id=duty.owner_agency_id,
                              role=duty.owner_role)
-        discharge(session, duty_id=duty.id, principal=acting, now=now, ctx=ctx,
+        # Done when the step was, not when its record arrived: a step sent late was still
+        # in time if it happened in time (its lateness is in the event's received_at).
+        discharge(session, duty_id=duty.id, principal=acting, now=step.at, ctx=ctx,
                   outcome=wanted[duty.kind],
                   note=f"Custody record {detention.reference}: {step.step.replace('_', ' ')} "
                        f"at {step.at.isoformat()}.")
     if step.step == "la_response":
         _acknowledge_request(session, detention=detention, ids=ids, principal=principal,
-                             ctx=ctx, now=now)
+                             ctx=ctx, now=step.at)
 
 
 def _acknowledge_request(session: Session, *, detention: Detention, ids: list[int],
