@@ -61,6 +61,7 @@ def test_the_board_lists_children_in_custody_for_the_council_but_not_for_health(
     _load(session, ctx, principal("mash.officer"), clock)
     sign_in(client, "health.visitor")
     assert client.get("/custody").status_code == 403
+    assert client.get("/api/v1/custody/board").status_code == 403
     assert client.get(f"/custody/{_detention(session, 'CR-P1')}").status_code == 403
     sign_in(client, "csc.worker")  # the council's out-of-hours team
     page = client.get("/custody").text
@@ -104,6 +105,12 @@ def test_the_detention_page_shows_the_certificate_and_every_step(
         assert words in page
     adult = client.get(f"/custody/{_detention(session, 'CR-P3')}").text
     assert "Adult: no child duties" in adult
+    listed = client.get("/api/v1/custody/board", params={"suite": "Northgate custody suite"})
+    [noah] = listed.json()
+    assert (noah["child"], noah["stage"], noah["hours_since_charge"]) == (
+        "Noah Vale", "Transfer requested", 3.0)
+    # The parent was never told: the oldest clock is what is due next.
+    assert noah["due_next_kind"] == "custody_inform_parent" and noah["overdue"]
 
 
 def test_a_step_recorded_on_the_page_runs_as_by_api_and_one_out_of_order_is_refused(

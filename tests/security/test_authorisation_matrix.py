@@ -57,7 +57,7 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/api/v1/duties", "/api/v1/duties/kinds",
         # Children in custody: for the police and children's social care only (refused to
         # every other agency: tests/custody/test_custody_pages.py).
-        "/custody"}
+        "/custody", "/api/v1/custody/board"}
 # Enough of a form that a handler gets past validation to its access check.
 FORM = {"reason": "Checking.", "note": "Checked.", "outcome": "no_further_action",
         "decision": "same", "detail": "Checked.", "message": "Checked."}
