@@ -151,14 +151,12 @@ def accept_event(
                                        reference=data.source_id, event_id=event_id,
                                        recorded_at=data.recorded_at or now, ctx=ctx, now=now,
                                        actor=principal.actor)
-    elif isinstance(data, CustodyDetentionEvent | CustodyUpdateEvent):
-        accept = (custody.accept_detention if isinstance(data, CustodyDetentionEvent)
-                  else custody.accept_update)
-        done = accept(session, event_id=event_id, data=data,  # type: ignore[arg-type]
-                      via=via, principal=principal, ctx=ctx, now=now)
-        result.detention_id = done.detention_id
-        result.person_ids, result.duty_ids = done.person_ids, done.duty_ids
-        result.share_ids = done.share_ids
+    elif isinstance(data, CustodyDetentionEvent):
+        _took(result, custody.accept_detention(session, event_id=event_id, data=data, via=via,
+                                               principal=principal, ctx=ctx, now=now))
+    elif isinstance(data, CustodyUpdateEvent):
+        _took(result, custody.accept_update(session, event_id=event_id, data=data, via=via,
+                                            principal=principal, ctx=ctx, now=now))
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
@@ -166,6 +164,12 @@ def accept_event(
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
     return result
+
+
+def _took(result: Accepted, done: custody.CustodyAccepted) -> None:
+    result.detention_id = done.detention_id
+    result.person_ids, result.duty_ids = done.person_ids, done.duty_ids
+    result.share_ids = done.share_ids
 
 
 # ------------------------------------------------------------------ who says which school
