@@ -20,6 +20,8 @@ from safeguard.children import api as children_api
 from safeguard.children import pages as children_pages
 from safeguard.concerns import pages as concern_pages
 from safeguard.config import PACKAGE_DIR, Settings, get_settings
+from safeguard.custody import api as custody_api
+from safeguard.custody import pages as custody_pages
 from safeguard.db import make_engine, make_session_factory, reads_first
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
@@ -44,10 +46,11 @@ from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
-               delivery_admin_api.router, governance_api.router)
+               delivery_admin_api.router, governance_api.router, custody_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
+                custody_pages.router,
                 api_docs.router, account_admin_pages.router)
 
 

@@ -25,6 +25,7 @@ from safeguard.app import create_app
 from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
+from safeguard.custody import commands as custody_commands
 from safeguard.db import (
     make_engine,
     make_session_factory,
@@ -65,6 +66,7 @@ app = typer.Typer(help="safeguard: multi-agency child protection — events in, 
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(custody_commands.app, name="custody")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 console = Console(stderr=True)

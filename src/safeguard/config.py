@@ -101,6 +101,34 @@ class SharingSettings(BaseSettings):
     share_fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class CustodySettings(BaseSettings):
+    """Clocks of a child's detention in police custody (PACE and its Code C; the Concordat on
+    Children in Custody). Every clock runs in clock hours, day and night, never working days."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_CUSTODY_", frozen=True)
+
+    # From the authorisation of detention: tell a parent or the person responsible for the
+    # child's welfare; ask for an appropriate adult, and have one present.
+    inform_parent_hours: float = 1.0
+    appropriate_adult_requested_hours: float = 1.0
+    appropriate_adult_present_hours: float = 2.0
+    # PACE s40: the first review 6 hours after detention was authorised, then every 9 hours.
+    first_review_hours: float = 6.0
+    review_interval_hours: float = 9.0
+    # PACE s41-42: charge, release or an authorised extension by 24 hours; 36 with one.
+    detention_limit_hours: float = 24.0
+    extended_limit_hours: float = 36.0
+    # After bail is refused: ask the council for accommodation, the council answers, and the
+    # child is moved (or the custody officer certifies why not, PACE s38(6)).
+    transfer_request_hours: float = 1.0
+    accommodation_answer_hours: float = 2.0
+    transfer_hours: float = 4.0
+    # The certificate reaches children's social care (a share acknowledged) within this.
+    certificate_share_hours: float = 1.0
+    # Under this age on the day of arrival a detainee is a child ("juvenile" since 2015).
+    adult_age: int = 18
+
+
 class SignInSettings(BaseSettings):
     """Sessions and the throttling of password and code guesses (OWASP ASVS 5.0 V6.3, V7)."""
 
@@ -177,6 +205,7 @@ class Settings(BaseSettings):
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    custody: CustodySettings = Field(default_factory=CustodySettings)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from safeguard.access.models import (
 from safeguard.audit.models import AuditEntry, AuditSeal
 from safeguard.children.models import BreakGlass
 from safeguard.concerns.models import Concern
+from safeguard.custody.models import Detention, DetentionStep
 from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
@@ -31,7 +32,7 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
-    "Delivery", "Duty", "DutyTransition", "Event",
+    "Delivery", "Detention", "DetentionStep", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",

@@ -24,6 +24,7 @@ from safeguard.incidents.models import Incident
 from safeguard.people.models import School
 from safeguard.rules.catalogue import kind_of
 from safeguard.rules.context import RuleContext
+from safeguard.rules.custody import CUSTODY_KINDS
 from safeguard.rules.kinds import Side
 
 
@@ -113,8 +114,11 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
     the others are left to breach when the worker runs. Deterministic for a seed; returns how
     many were discharged."""
     rng = random.Random(seed)
+    # A custody record's steps are its own history (synth.custody): its duties are left
+    # to what the steps did.
     due = list(session.scalars(select(Duty).where(Duty.status != DISCHARGED,
-                                                  Duty.due_at < now)
+                                                  Duty.due_at < now,
+                                                  Duty.kind.not_in(CUSTODY_KINDS))
                                .order_by(Duty.due_at, Duty.id)))
     events = sorted({duty.event_id for duty in due})
     started = dict(session.execute(select(Incident.event_id, Incident.recorded_at)

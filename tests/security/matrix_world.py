@@ -158,6 +158,14 @@ def build(session: Session, ctx: IntakeContext) -> World:
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.
     t.append(Thing("review", "open possible match", reviews[0].id, ALL, home="health"))
     t.append(Thing("merge", "a merge", merge.id, ALL, home="childrens_social_care"))
+    # A child's detention (the custody suite's and the council's out-of-hours team's) and
+    # an adult's (the police's alone: the council never sees an adult's detention).
+    t += [Thing("detention", label, _detained(session, ctx, ref, dob), entitled, home="police")
+          for label, ref, dob, entitled in (
+              ("a child in custody", "CR-M1", "2011-05-05",
+               frozenset({"police", "childrens_social_care"})),
+              ("an adult in custody", "CR-M2", "1990-05-05", frozenset({"police"})))]
+    session.commit()
     # One user and one key of each agency (the practitioner's) is enough to name.
     for user in session.scalars(select(User).where(User.username.like("m.%practitioner"))
                                 .order_by(User.id)):
@@ -168,6 +176,17 @@ def build(session: Session, ctx: IntakeContext) -> World:
         t.append(Thing("api_key", f"{key.agency_id} key", key.id,
                        frozenset({key.agency_id}), home=key.agency_id))
     return world
+
+
+def _detained(session: Session, ctx: IntakeContext, ref: str, dob: str) -> int:
+    detention_id = accept(session, ctx, {
+        "event": "custody_detention", "source": "police", "source_id": ref,
+        "detainee": {"given_name": "Kai", "family_name": f"Moss{ref}", "dob": dob},
+        "arrived_at": "2026-11-27T20:00:00+00:00",
+        "detention_authorised_at": "2026-11-27T20:10:00+00:00",
+        "custody_suite": "Northgate custody suite", "offence": "burglary"}).detention_id
+    assert detention_id is not None
+    return detention_id
 
 
 def _principal(session: Session, name: str) -> Principal:

@@ -36,7 +36,7 @@ ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
 PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
-              "user_id": "user", "key_id": "api_key"}
+              "user_id": "user", "key_id": "api_key", "detention_id": "detention"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
@@ -54,7 +54,10 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
         "/openapi.json", "/docs", "/redoc", "/api/v1/events", "/api/v1/imports",
-        "/api/v1/duties", "/api/v1/duties/kinds"}
+        "/api/v1/duties", "/api/v1/duties/kinds",
+        # Children in custody: for the police and children's social care only (refused to
+        # every other agency: tests/custody/test_custody_pages.py).
+        "/custody", "/api/v1/custody/board"}
 # Enough of a form that a handler gets past validation to its access check.
 FORM = {"reason": "Checking.", "note": "Checked.", "outcome": "no_further_action",
         "decision": "same", "detail": "Checked.", "message": "Checked."}

@@ -24,6 +24,8 @@ from safeguard.events import schemas
 from safeguard.events.schemas import (
     AddressIn,
     ConcernEvent,
+    CustodyDetentionEvent,
+    CustodyUpdateEvent,
     DslIn,
     IdentifiersIn,
     IncidentEvent,
@@ -69,6 +71,17 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (ConcernEvent, "source_id"): ("events.source_id", "person_records.source_id"),
     (ConcernEvent, "summary"): ("concerns.summary",),
     (ConcernEvent, "raised_by"): ("concerns.raised_by",),
+    # The detainee's record is "<custody record>#detainee": 128 + 9 characters.
+    (CustodyDetentionEvent, "source_id"): ("events.source_id", "custody_detentions.reference",
+                                           "person_records.source_id"),
+    (CustodyDetentionEvent, "custody_suite"): ("custody_detentions.custody_suite",),
+    (CustodyDetentionEvent, "offence"): ("custody_detentions.offence",),
+    (CustodyDetentionEvent, "officer"): ("custody_detentions.officer",),
+    (CustodyUpdateEvent, "source_id"): ("events.source_id",),
+    (CustodyUpdateEvent, "detention"): ("custody_detentions.reference",),
+    (CustodyUpdateEvent, "details"): ("custody_steps.details",),
+    (CustodyUpdateEvent, "inspector"): ("custody_steps.inspector",),
+    (CustodyUpdateEvent, "explanation"): ("custody_steps.explanation",),
 }
 
 

@@ -44,6 +44,12 @@ KEYS = {
         },
         {"dash", "child_voice"},
     ),
+    "custody_detention": ({"event", "source", "source_id", "detainee", "arrived_at",
+                           "detention_authorised_at", "custody_suite", "offence", "officer"},
+                          set()),
+    "custody_update": ({"event", "source", "source_id", "detention", "at", "step"},
+                       {"details", "inspector", "accommodation", "offered", "reason",
+                        "explanation"}),
 }
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
 INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"}
@@ -126,6 +132,8 @@ def test_it_writes_only_allowed_values(events: list[dict[str, Any]]) -> None:
             assert event.get("sex", "unknown") in {"female", "male", "unknown"}
             assert set(event.get("ids", {})) <= {"nhs", "upn", "pnc"}
             assert event.get("ids", {"omitted": "rather than empty"})
+        elif event["event"].startswith("custody"):  # tests/custody/test_custody_synth.py
+            assert event["source"] in {"police", "childrens_social_care"}
         else:
             assert event["source"] == "police"
             assert event["kind"] in {"domestic_abuse", "concern_for_welfare", "other"}
@@ -142,7 +150,10 @@ def test_it_writes_schools_then_person_records_then_incidents_in_time_order(
     events: list[dict[str, Any]],
 ) -> None:
     order = [event["event"] for event in events]
-    assert order == sorted(order, key=["school", "person", "incident"].index)
+    # Custody records come last, each detention followed by its steps.
+    ranks = {"school": 0, "person": 1, "incident": 2, "custody_detention": 3,
+             "custody_update": 3}
+    assert order == sorted(order, key=ranks.__getitem__)
     occurred = [parse(incident["occurred_at"]) for incident in of(events, "incident")]
     assert occurred == sorted(occurred)
     assert min(occurred).date() >= date(2025, 11, 27) and max(occurred).date() <= END

@@ -17,8 +17,10 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports", "/review"]),
-    ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/review"]),
+    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/custody",
+                      "/imports", "/review"]),
+    # The custody board: the police's custody suites and the council's out-of-hours team.
+    ("csc.worker", ["/duties", "/inbox", "/children", "/custody", "/imports", "/review"]),
     ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
 ])
 def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(

@@ -16,8 +16,10 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.children.breakglass import grant_condition
 from safeguard.concerns.models import Concern
+from safeguard.custody.board import detentions_of, may_use_board
 from safeguard.db import utcnow
 from safeguard.duties.models import Duty
+from safeguard.duties.presenters import relative_due
 from safeguard.duties.service import takes_part
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
@@ -26,6 +28,7 @@ from safeguard.people.models import Address, Person, PersonIdentifier, PersonRec
 from safeguard.people.names import normalise_name
 from safeguard.people.service import address_label, describe_record, person_name, source_words
 from safeguard.rules.catalogue import KINDS
+from safeguard.rules.custody import ACCOMMODATION_REQUEST
 from safeguard.rules.quality import DATA_QUALITY
 from safeguard.workdays import LONDON
 
@@ -166,7 +169,8 @@ def child_view(session: Session, *, principal: Principal, person_id: int, why: s
         households=households,
         duties=duties,
         chronology=_chronology(session, person_id=person_id, records=records, duties=duties,
-                               agency_id=principal.agency_id),
+                               agency_id=principal.agency_id, now=now or utcnow(),
+                               custody_pages=may_use_board(principal)),
     )
 
 
@@ -205,7 +209,8 @@ def _member_order(member: HouseholdMember) -> tuple[bool, bool, date, int]:
 
 
 def _chronology(session: Session, *, person_id: int, records: list[PersonRecord],
-                duties: list[Duty], agency_id: str) -> list[ChronologyItem]:
+                duties: list[Duty], agency_id: str, now: datetime,
+                custody_pages: bool = False) -> list[ChronologyItem]:
     items = [ChronologyItem(r.recorded_at, f"Record from {describe_record(r)}",
                             f"linked by {r.linked_by}", "") for r in records]
     incidents = session.execute(
@@ -231,10 +236,21 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
             f"Concern from {agency_name}: {concern.kind.replace('_', ' ')}",
             concern.raised_by or agency_name, concern.summary,
             f"/concerns/{concern.id}" if concern.agency_id == agency_id else None))
+    for detention in detentions_of(session, person_id=person_id):
+        items.append(ChronologyItem(
+            detention.arrived_at, f"Police custody: {detention.custody_suite}",
+            f"custody record {detention.reference}",
+            f"{detention.offence}; " + (f"left custody ({detention.ended_step.replace('_', ' ')})"
+                                        if detention.ended_step else "still in custody"),
+            f"/custody/{detention.id}" if custody_pages else None))
     for duty in duties:
         title = KINDS[duty.kind].title
+        reason = duty.reason
+        if duty.kind == ACCOMMODATION_REQUEST.name and duty.status != "discharged":
+            # A transfer request counts down in the chronology as in the inbox.
+            reason += f" Answer {relative_due(duty, now)}."
         items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",
-                                    f"owner {duty.owner_agency_id}", duty.reason,
+                                    f"owner {duty.owner_agency_id}", reason,
                                     f"/duties/{duty.id}"))
         if duty.breached_at:
             items.append(ChronologyItem(duty.breached_at, f"Duty breached: {title}",

@@ -221,8 +221,11 @@ def _is_share(duty: Duty) -> bool:
 
 
 def _escalation_agencies(duty: Duty) -> list[str]:
-    """A share stalls between two agencies, so both sides' managers hear of it."""
-    if _is_share(duty) and duty.partner_agency_id != duty.owner_agency_id:
+    """A share stalls between two agencies, so both sides' managers hear of it (and so do
+    they of a kind that declares its breach the partner's concern too)."""
+    both = _is_share(duty) or (KINDS[duty.kind].escalates_to_partner
+                               and duty.partner_agency_id is not None)
+    if both and duty.partner_agency_id != duty.owner_agency_id:
         return [duty.owner_agency_id, str(duty.partner_agency_id)]
     return [duty.owner_agency_id]
 

@@ -10,7 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -313,7 +313,17 @@ class ConcernEvent(_Strict):
         return self
 
 
-AnyEvent = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+# The areas' events, in modules of their own that reuse the helpers above (so imported here,
+# once those are defined, and read through this module).
+from safeguard.events.custody import (  # noqa: E402
+    CustodyDetentionEvent as CustodyDetentionEvent,
+)
+from safeguard.events.custody import (  # noqa: E402
+    CustodyUpdateEvent as CustodyUpdateEvent,
+)
+
+AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+                       | CustodyDetentionEvent | CustodyUpdateEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 
@@ -326,7 +336,8 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident", "concern") and not path:
+            elif part in ("person", "school", "incident", "concern", "custody_detention",
+                          "custody_update") and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)

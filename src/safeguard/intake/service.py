@@ -21,12 +21,15 @@ from safeguard.audit.service import record_many
 from safeguard.casework.service import raise_duties
 from safeguard.concerns.models import Concern
 from safeguard.concerns.service import concerns_about, record_concern
+from safeguard.custody import service as custody
 from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
 from safeguard.events.models import Event
 from safeguard.events.schemas import (
     ConcernEvent,
+    CustodyDetentionEvent,
+    CustodyUpdateEvent,
     IncidentEvent,
     PersonEvent,
     SchoolEvent,
@@ -62,7 +65,8 @@ from safeguard.rules.joint import (
 )
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
-EventModel = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | CustodyDetentionEvent
+              | CustodyUpdateEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -74,6 +78,7 @@ class Accepted:
     outcome: str  # new | duplicate | conflict
     incident_id: int | None = None
     concern_id: int | None = None
+    detention_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
     share_ids: list[int] = field(default_factory=list)
@@ -87,6 +92,17 @@ def clock_start(data: IncidentEvent | ConcernEvent, *, via: str, now: datetime) 
     if data.recorded_at is not None:
         return data.recorded_at
     return now if via == "form" else data.occurred_at
+
+
+def occurred_at(data: EventModel) -> datetime | None:
+    """When what the event records happened (stored with it for reading history)."""
+    if isinstance(data, IncidentEvent | ConcernEvent):
+        return data.occurred_at
+    if isinstance(data, CustodyDetentionEvent):
+        return data.arrived_at
+    if isinstance(data, CustodyUpdateEvent):
+        return data.at
+    return None
 
 
 def may_submit(principal: Principal, source: str) -> bool:
@@ -107,7 +123,7 @@ def accept_event(
     if not may_submit(principal, data.source):
         raise Forbidden(f"{principal.agency_name} may not record events for source "
                         f"'{data.source}'")
-    occurred = data.occurred_at if isinstance(data, IncidentEvent | ConcernEvent) else None
+    occurred = occurred_at(data)
     stored = store_event(session, event_type=data.event, source=data.source,
                          source_id=data.source_id, payload=raw, occurred_at=occurred, via=via,
                          actor=principal.actor)
@@ -135,6 +151,12 @@ def accept_event(
                                        reference=data.source_id, event_id=event_id,
                                        recorded_at=data.recorded_at or now, ctx=ctx, now=now,
                                        actor=principal.actor)
+    elif isinstance(data, CustodyDetentionEvent):
+        _took(result, custody.accept_detention(session, event_id=event_id, data=data, via=via,
+                                               principal=principal, ctx=ctx, now=now))
+    elif isinstance(data, CustodyUpdateEvent):
+        _took(result, custody.accept_update(session, event_id=event_id, data=data, via=via,
+                                            principal=principal, ctx=ctx, now=now))
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
@@ -142,6 +164,12 @@ def accept_event(
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
     return result
+
+
+def _took(result: Accepted, done: custody.CustodyAccepted) -> None:
+    result.detention_id = done.detention_id
+    result.person_ids, result.duty_ids = done.person_ids, done.duty_ids
+    result.share_ids = done.share_ids
 
 
 # ------------------------------------------------------------------ who says which school

@@ -133,6 +133,9 @@ class DutyKind:
     # Whether the duty is about the data itself (a fact missing or in conflict) rather than
     # work with a child: measures count these apart.
     data_quality: bool = False
+    # Whether a breach escalates to the partner agency's supervisor too, as a share's does
+    # (a child held in custody after charge concerns the council as much as the police).
+    escalates_to_partner: bool = False
     summary: str = ""
     outcome_words: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
