@@ -14,6 +14,7 @@ from safeguard.concerns.models import Concern
 from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
+from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import (
     Address,
@@ -31,7 +32,7 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
-    "Delivery", "Duty", "DutyTransition", "Event",
+    "Delivery", "Device", "DeviceStep", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",

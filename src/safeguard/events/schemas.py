@@ -10,7 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -313,9 +313,21 @@ class ConcernEvent(_Strict):
         return self
 
 
-AnyEvent = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+# Each area's events live in a module of their own built from the helpers above, so they are
+# imported here, once those helpers exist.
+from safeguard.events.forensics import (  # noqa: E402
+    DeviceExaminationEvent,
+    DeviceSubmissionEvent,
+)
+
+AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+                       | DeviceSubmissionEvent | DeviceExaminationEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
+
+
+EVENT_TAGS = ("person", "school", "incident", "concern", "device_submission",
+              "device_examination")
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -326,7 +338,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident", "concern") and not path:
+            elif part in EVENT_TAGS and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)

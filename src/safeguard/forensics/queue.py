@@ -1,0 +1,226 @@
+"""Reading the queue: devices waiting by priority then age, each with its clock; the
+backlog's figures by priority; its rates over the last 90 days, its length month by month,
+and the forecast built from them. Every figure is one indexed query (or one per priority),
+so the board and `safeguard forensics backlog` stay quick over a national-size queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import Principal
+from safeguard.audit.service import record_many
+from safeguard.config import ForensicsSettings
+from safeguard.forensics.forecast import PRIORITIES, Forecast, forecast, projection
+from safeguard.forensics.models import WAITING, Device
+from safeguard.people.models import Person
+from safeguard.people.service import person_name
+from safeguard.workdays import LONDON
+
+DAY = timedelta(days=1)
+# How far back the chart looks, and how far it projects, in months.
+HISTORY_MONTHS = 12
+PROJECTION_MONTHS = 12
+STAGE_CHOICES = ("waiting", "triaged", "started")
+
+
+def _breached(now: datetime) -> ColumnElement[bool]:
+    """A device past its clock: triage's while it waits for triage, completion's always."""
+    return or_(Device.complete_due_at < now,
+               and_(Device.stage == WAITING, Device.triage_due_at < now))
+
+
+def clock_of(device: Device) -> tuple[str, datetime]:
+    """The clock that matters now: triage's while the device waits for triage, else
+    completion's."""
+    if device.stage == WAITING and device.triage_due_at is not None:
+        return "triage", min(device.triage_due_at, device.complete_due_at)
+    return "completion", device.complete_due_at
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    priority: int | None = None
+    stage: str | None = None
+    device: str | None = None
+    breached_only: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    device: Device
+    suspect: str | None
+    age_days: int
+    clock: str
+    due_at: datetime
+    breached: bool
+
+
+def _waiting(f: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Device.ended_at.is_(None)]
+    if f.priority is not None:
+        where.append(Device.priority == f.priority)
+    if f.stage is not None:
+        where.append(Device.stage == f.stage)
+    if f.device is not None:
+        where.append(Device.device == f.device)
+    if f.breached_only:
+        where.append(_breached(now))
+    return where
+
+
+def queue(session: Session, *, principal: Principal, now: datetime, filters: QueueFilter,
+          limit: int, offset: int = 0, why: str | None) -> tuple[list[QueueRow], int]:
+    """Devices not yet ended, by priority then age (oldest first), a page at a time, and how
+    many match. Listing suspects is a read of their data, audited when `why` is given."""
+    where = _waiting(filters, now)
+    total = session.scalar(select(func.count(Device.id)).where(*where)) or 0
+    devices = list(session.scalars(select(Device).where(*where)
+                                   .order_by(Device.priority, Device.submitted_at, Device.id)
+                                   .limit(limit).offset(offset)))
+    ids = {d.suspect_person_id for d in devices if d.suspect_person_id is not None}
+    names = {p.id: person_name(p) for p in session.scalars(
+        select(Person).where(Person.id.in_(ids)))} if ids else {}
+    rows = []
+    for device in devices:
+        clock, due = clock_of(device)
+        rows.append(QueueRow(device, names.get(device.suspect_person_id or 0),
+                             (now - device.submitted_at) // DAY, clock, due, due < now))
+    if why is not None and ids:
+        record_many(session, principal=principal, action="read", entity="person",
+                    person_ids=sorted(ids), why=why)
+    return rows, total
+
+
+@dataclass(frozen=True)
+class PriorityFigures:
+    priority: int
+    waiting: int
+    oldest_days: int | None
+    median_days: float | None
+    breached: int
+    # The clock that a device of this priority is held to, in days.
+    triage_days: int | None
+    complete_days: int
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date  # the first day of the month (London) after which the length is counted
+    waiting: float
+    projected: bool
+
+
+@dataclass(frozen=True)
+class Backlog:
+    at: datetime
+    priorities: tuple[PriorityFigures, ...]
+    rate_window_days: int
+    arrivals: dict[int, int]
+    completions: int
+    forecast: Forecast
+    series: tuple[MonthPoint, ...]
+
+    @property
+    def waiting(self) -> int:
+        return sum(p.waiting for p in self.priorities)
+
+    @property
+    def breached(self) -> int:
+        return sum(p.breached for p in self.priorities)
+
+
+def _median_age(session: Session, *, priority: int, count: int, now: datetime
+                ) -> float | None:
+    """The median age in days: the middle of the index's order, read by offset."""
+    if count == 0:
+        return None
+    base = (select(Device.submitted_at).where(Device.ended_at.is_(None),
+                                              Device.priority == priority)
+            .order_by(Device.submitted_at))
+    middle = [count // 2] if count % 2 else [count // 2 - 1, count // 2]
+    ages = [(now - session.scalars(base.offset(n).limit(1)).one()) / DAY for n in middle]
+    return sum(ages) / len(ages)
+
+
+def _figures(session: Session, *, now: datetime, settings: ForensicsSettings
+             ) -> tuple[PriorityFigures, ...]:
+    rows = session.execute(
+        select(Device.priority, func.count(Device.id), func.min(Device.submitted_at),
+               func.sum(case((_breached(now), 1), else_=0)))
+        .where(Device.ended_at.is_(None)).group_by(Device.priority)).all()
+    found = {int(p): (int(n), oldest, int(b or 0)) for p, n, oldest, b in rows}
+    triage = {1: settings.p1_triage_days, 2: settings.p2_triage_days}
+    complete = complete_days(settings)
+    figures = []
+    for priority in PRIORITIES:
+        count, oldest, breached = found.get(priority, (0, None, 0))
+        figures.append(PriorityFigures(
+            priority, count, (now - oldest) // DAY if oldest is not None else None,
+            _median_age(session, priority=priority, count=count, now=now), breached,
+            triage.get(priority), complete[priority]))
+    return tuple(figures)
+
+
+def complete_days(settings: ForensicsSettings) -> dict[int, int]:
+    return {1: settings.p1_complete_days, 2: settings.p2_complete_days,
+            3: settings.p3_complete_days}
+
+
+def _month_starts(now: datetime, back: int, forward: int) -> list[date]:
+    today = now.astimezone(LONDON).date()
+    first = today.replace(day=1)
+    months = []
+    for step in range(-back + 1, forward + 1):
+        index = first.year * 12 + first.month - 1 + step
+        months.append(date(index // 12, index % 12 + 1, 1))
+    return months
+
+
+def _as_utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
+
+
+def _history(session: Session, *, now: datetime) -> list[MonthPoint]:
+    """The queue's length at the start of each of the last twelve months and now: devices
+    submitted by then and not yet ended by then, in one query."""
+    instants = [_as_utc(m) for m in _month_starts(now, HISTORY_MONTHS - 1, 0)] + [now]
+    columns = [func.sum(case((and_(Device.submitted_at <= t, or_(
+        Device.ended_at.is_(None), Device.ended_at > t)), 1), else_=0)) for t in instants]
+    counts = session.execute(select(*columns)).one()
+    points = [MonthPoint(t.astimezone(LONDON).date(), float(n or 0), False)
+              for t, n in zip(instants, counts, strict=True)]
+    return points
+
+
+def backlog(session: Session, *, now: datetime, settings: ForensicsSettings,
+            extra_examiners: int = 0) -> Backlog:
+    """Every figure of the backlog and its forecast (no personal data: not audited)."""
+    figures = _figures(session, now=now, settings=settings)
+    since = now - timedelta(days=settings.rate_window_days)
+    arrivals = {int(p): int(n) for p, n in session.execute(
+        select(Device.priority, func.count(Device.id))
+        .where(Device.submitted_at > since, Device.submitted_at <= now)
+        .group_by(Device.priority)).all()}
+    completions = session.scalar(select(func.count(Device.id)).where(
+        Device.ended_at > since, Device.ended_at <= now)) or 0
+    weeks = settings.rate_window_days / 7
+    predicted = forecast(
+        waiting={f.priority: f.waiting for f in figures},
+        arrivals_per_week={p: n / weeks for p, n in arrivals.items()},
+        completions_per_week=completions / weeks, clock_days=complete_days(settings),
+        devices_per_examiner_per_week=settings.devices_per_examiner_per_week,
+        extra_examiners=extra_examiners)
+    history = _history(session, now=now)
+    ahead = _month_starts(now, 0, PROJECTION_MONTHS)[1:]
+    lengths = projection(history[-1].waiting if history else 0,
+                         arrivals_per_week=predicted.arrivals_per_week,
+                         completions_per_week=predicted.completions_per_week,
+                         weeks=[(_as_utc(m) - now) / timedelta(weeks=1) for m in ahead])
+    series = (*history, *(MonthPoint(m, n, True) for m, n in zip(ahead, lengths, strict=True)))
+    return Backlog(now, figures, settings.rate_window_days, arrivals, completions, predicted,
+                   series)
