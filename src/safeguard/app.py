@@ -24,6 +24,8 @@ from safeguard.db import make_engine, make_session_factory, reads_first
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
 from safeguard.errors import InvalidField, SafeguardError
+from safeguard.forensics import api as forensics_api
+from safeguard.forensics import pages as forensics_pages
 from safeguard.governance import api as governance_api
 from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
@@ -44,11 +46,11 @@ from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
-               delivery_admin_api.router, governance_api.router)
+               delivery_admin_api.router, governance_api.router, forensics_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
-                api_docs.router, account_admin_pages.router)
+                api_docs.router, account_admin_pages.router, forensics_pages.router)
 
 
 def create_app(

@@ -20,8 +20,8 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Session
 
 from safeguard.db import Base
-from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events import schemas
+from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.schemas import (
     AddressIn,
     ConcernEvent,

@@ -17,7 +17,8 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports", "/review"]),
+    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports",
+                      "/forensics", "/review"]),
     ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/review"]),
     ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
 ])

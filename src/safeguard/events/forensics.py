@@ -7,9 +7,10 @@ the upload form accept exactly these.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from safeguard.events.schemas import (
     AddressIn,
@@ -68,11 +69,13 @@ class DeviceSubmissionEvent(_Strict):
 
     _not_future = field_validator("seized_at", "submitted_at")(not_in_future)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> DeviceSubmissionEvent:
-        if self.submitted_at < self.seized_at:
-            raise ValueError("submitted_at is before seized_at")
-        return self
+    @field_validator("submitted_at")
+    @classmethod
+    def _after_seizure(cls, value: datetime, info: ValidationInfo) -> datetime:
+        seized = info.data.get("seized_at")
+        if seized is not None and value < seized:
+            raise ValueError(f"submitted_at is before seized_at ({seized.isoformat()})")
+        return value
 
 
 class DeviceExaminationEvent(_Strict):

@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import AgencyKind
 from safeguard.access.service import Principal
 from safeguard.audit.service import record_many
 from safeguard.config import ForensicsSettings
+from safeguard.errors import Forbidden
 from safeguard.forensics.forecast import PRIORITIES, Forecast, forecast, projection
 from safeguard.forensics.models import WAITING, Device
 from safeguard.people.models import Person
@@ -26,6 +28,15 @@ DAY = timedelta(days=1)
 HISTORY_MONTHS = 12
 PROJECTION_MONTHS = 12
 STAGE_CHOICES = ("waiting", "triaged", "started")
+# The most examiners a "what if" forecast may add.
+MAX_EXTRA_EXAMINERS = 500
+
+
+def require_police(principal: Principal) -> None:
+    """The queue, its devices and their suspects are the police's alone (what findings tell
+    children's social care reaches it as a share, in its inbox)."""
+    if principal.agency_kind != AgencyKind.POLICE.value:
+        raise Forbidden("the digital forensics queue is open to the police only")
 
 
 def _breached(now: datetime) -> ColumnElement[bool]:
@@ -133,6 +144,12 @@ class Backlog:
     def breached(self) -> int:
         return sum(p.breached for p in self.priorities)
 
+    @property
+    def clears_on(self) -> date | None:
+        weeks = self.forecast.clears_in_weeks
+        return None if weeks is None else (self.at + timedelta(weeks=weeks)).astimezone(
+            LONDON).date()
+
 
 def _median_age(session: Session, *, priority: int, count: int, now: datetime
                 ) -> float | None:
@@ -147,7 +164,7 @@ def _median_age(session: Session, *, priority: int, count: int, now: datetime
     return sum(ages) / len(ages)
 
 
-def _figures(session: Session, *, now: datetime, settings: ForensicsSettings
+def priority_figures(session: Session, *, now: datetime, settings: ForensicsSettings
              ) -> tuple[PriorityFigures, ...]:
     rows = session.execute(
         select(Device.priority, func.count(Device.id), func.min(Device.submitted_at),
@@ -200,7 +217,7 @@ def _history(session: Session, *, now: datetime) -> list[MonthPoint]:
 def backlog(session: Session, *, now: datetime, settings: ForensicsSettings,
             extra_examiners: int = 0) -> Backlog:
     """Every figure of the backlog and its forecast (no personal data: not audited)."""
-    figures = _figures(session, now=now, settings=settings)
+    figures = priority_figures(session, now=now, settings=settings)
     since = now - timedelta(days=settings.rate_window_days)
     arrivals = {int(p): int(n) for p, n in session.execute(
         select(Device.priority, func.count(Device.id))
@@ -224,3 +241,38 @@ def backlog(session: Session, *, now: datetime, settings: ForensicsSettings,
     series = (*history, *(MonthPoint(m, n, True) for m, n in zip(ahead, lengths, strict=True)))
     return Backlog(now, figures, settings.rate_window_days, arrivals, completions, predicted,
                    series)
+
+
+def _rounded(value: float | None, places: int = 1) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def backlog_document(report: Backlog) -> dict[str, object]:
+    """The backlog's figures as JSON (the API and `safeguard forensics backlog --json`)."""
+    f = report.forecast
+    clears_on = report.clears_on.isoformat() if report.clears_on else None
+    outlook = {o.priority: o for o in f.outlooks}
+    return {
+        "at": report.at.isoformat(), "waiting": report.waiting, "breached": report.breached,
+        "priorities": [{
+            "priority": p.priority, "waiting": p.waiting, "oldest_days": p.oldest_days,
+            "median_days": _rounded(p.median_days), "breached": p.breached,
+            "triage_days": p.triage_days, "complete_days": p.complete_days,
+            "arrivals_per_week": _rounded(outlook[p.priority].arrivals_per_week, 2),
+            "wait_weeks": _rounded(outlook[p.priority].wait_weeks),
+            "clock_met": outlook[p.priority].clock_met} for p in report.priorities],
+        "rates": {"window_days": report.rate_window_days,
+                  "arrivals": sum(report.arrivals.values()),
+                  "completions": report.completions,
+                  "arrivals_per_week": _rounded(f.arrivals_per_week, 2),
+                  "completions_per_week": _rounded(f.completions_per_week, 2)},
+        "forecast": {"clears": f.clears, "clears_in_weeks": _rounded(f.clears_in_weeks),
+                     "clears_on": clears_on, "every_clock_met": f.every_clock_met,
+                     "extra_examiners": f.extra_examiners,
+                     "devices_per_examiner_per_week": f.devices_per_examiner_per_week,
+                     "examiners_now": _rounded(f.examiners_now),
+                     "capacity_needed_per_week": _rounded(f.capacity_needed, 2),
+                     "examiners_needed": f.examiners_needed},
+        "series": [{"month": p.month.isoformat(), "waiting": round(p.waiting),
+                    "projected": p.projected} for p in report.series],
+    }
