@@ -24,6 +24,7 @@ from safeguard.incidents.models import Incident
 from safeguard.people.models import School
 from safeguard.rules.catalogue import kind_of
 from safeguard.rules.context import RuleContext
+from safeguard.rules.forensics import DEVICE_EXAMINATION, DEVICE_TRIAGE
 from safeguard.rules.kinds import Side
 
 
@@ -92,6 +93,9 @@ def seed_demo_users(session: Session, *, password: str, school_urn: str | None =
 IN_TIME = 0.85
 HISTORY_NOTE = "Synthetic demo history: done in time by the agency that owed it."
 # Outcomes that end a duty without starting another (a section 47 enquiry would).
+# Duties the county's own events discharge (a seized device's triage and examination, by its
+# steps): done here as well, the queue would show a device waiting whose duty was done.
+BY_THEIR_OWN_EVENTS = (DEVICE_TRIAGE.name, DEVICE_EXAMINATION.name)
 _QUIET_OUTCOMES = {"referral_decision": ("social_work_assessment", "early_help",
                                          "no_further_action"),
                    "strategy_discussion": ("early_help", "no_further_action")}
@@ -114,7 +118,8 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
     many were discharged."""
     rng = random.Random(seed)
     due = list(session.scalars(select(Duty).where(Duty.status != DISCHARGED,
-                                                  Duty.due_at < now)
+                                                  Duty.due_at < now,
+                                                  Duty.kind.not_in(BY_THEIR_OWN_EVENTS))
                                .order_by(Duty.due_at, Duty.id)))
     events = sorted({duty.event_id for duty in due})
     started = dict(session.execute(select(Incident.event_id, Incident.recorded_at)

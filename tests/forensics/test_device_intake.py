@@ -13,6 +13,7 @@ from safeguard.duties.models import DISCHARGED, OPEN, Duty, DutyTransition
 from safeguard.errors import InvalidField
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.intake.service import IntakeContext
+from safeguard.seed import act_on_past_duties
 
 from .scenario import CHILD, SUBMITTED, accept, step, submission
 
@@ -211,3 +212,12 @@ def test_category_c_alone_against_a_suspect_living_with_a_child_raises_no_share(
     accept(session, ctx, step("EX-1/T", "triage", "2026-11-05T09:00:00+00:00", category_c=9),
            "2026-11-05T09:00:00+00:00")
     assert _raised(session, "forensic_findings_share") == []
+
+
+def test_the_demos_history_leaves_a_devices_duties_to_its_own_steps(
+        session: Session, ctx: IntakeContext) -> None:
+    accept(session, ctx, submission(threat_to_life=True), SUBMITTED)
+    later = AT + timedelta(days=60)
+    assert act_on_past_duties(session, now=later, seed=1, ctx=ctx, in_time=1.0) == 0
+    found = device(session)
+    assert duty(session, found.triage_duty_id).status == OPEN
