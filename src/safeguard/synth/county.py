@@ -6,10 +6,10 @@ incidents (the 365 days ending on ``end``) in order of when they occurred, then 
 forensics unit's seized devices and their examination steps in time order (``forensics``).
 ``end`` is the county's anchor: by default the day before today (in London), so a county made
 today has its newest incidents yesterday and none in the future, and a demo opens on recent
-events; tests
-and benchmarks pass a fixed day. The same seed and arguments (``end`` included) always give
-the same events: all randomness comes from one ``random.Random(seed)`` and a Faker seeded from
-it; nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
+events; tests and benchmarks pass a fixed day. The same seed and arguments (``end`` included)
+always give the same events: all randomness comes from one ``random.Random(seed)`` and a Faker
+seeded from it (the forensics queue from a stream of its own seeded from the same seed);
+nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
 change between its releases, so "the same" includes the same Faker version.)
 
 The truth (who is who, who lives where) is never written out: no event carries a person id,
