@@ -117,7 +117,12 @@ def _fill(session: Session, devices: int, rng: random.Random) -> None:
                 "triage_duty_id": None, "examination_duty_id": None})
         session.execute(insert(table_of(Device)), values)
     session.commit()
+    # Statistics as a running store has them (autovacuum; SQLite's ANALYZE).
     if session.get_bind().dialect.name == "postgresql":
+        with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE"))
+    else:
         session.execute(text("ANALYZE"))
         session.commit()
 

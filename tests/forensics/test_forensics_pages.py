@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -31,13 +32,13 @@ LINES = [
 ]
 
 
-def _import(client: TestClient, session: Session) -> dict[str, object]:
+def _import(client: TestClient, session: Session) -> dict[str, Any]:
     police = key_for(session, "police")
     body = "\n".join(json.dumps(line) for line in LINES).encode()
     response = client.post("/api/v1/imports", content=body,
                            headers={**police, "Content-Type": "application/x-ndjson"})
     assert response.status_code == 207, response.text  # some lines rejected
-    summary: dict[str, object] = response.json()
+    summary: dict[str, Any] = response.json()
     return summary
 
 
@@ -46,7 +47,7 @@ def test_the_police_import_the_queue_and_read_it_on_the_board_the_device_and_the
     # One import and one sign-in for every page: a bad step is reported by line, field and
     # reason, and the good lines land.
     summary = _import(client, session)
-    rejects = [(r["line"], r["field"], r["reason"]) for r in summary["rejects"]]  # type: ignore[attr-defined]
+    rejects = [(r["line"], r["field"], r["reason"]) for r in summary["rejects"]]
     assert [(line, field) for line, field, _ in rejects] == [
         (5, "step"), (6, "submission"), (7, "findings.category_a")]
     assert rejects[0][2].startswith("device EX-OLD is waiting; a completed step cannot follow")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from safeguard.access.models import AgencyKind
 from safeguard.access.service import Principal
@@ -202,16 +203,33 @@ def _as_utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
 
 
+def _after(session: Session, column: InstrumentedAttribute[Any], instants: list[datetime]
+           ) -> list[int]:
+    """How many rows have `column` after each instant and by the last: one pass over the
+    index's range since the first instant, each row counted in the gap it falls in."""
+    last = len(instants) - 1
+    gap = case(*((column <= t, n) for n, t in enumerate(instants[1:])), else_=last)
+    found: dict[int, int] = dict(session.execute(select(gap, func.count()).where(
+        column > instants[0], column <= instants[-1]).group_by(gap)).all())
+    after, total = [0] * len(instants), 0
+    for n in range(last - 1, -1, -1):  # after instant n: the gaps n .. last-1
+        total += int(found.get(n, 0))
+        after[n] = total
+    return after
+
+
 def _history(session: Session, *, now: datetime) -> list[MonthPoint]:
-    """The queue's length at the start of each of the last twelve months and now: devices
-    submitted by then and not yet ended by then, in one query."""
+    """The queue's length at the start of each of the last twelve months and now, worked back
+    from today's: a month ago it held what has since ended and not what has since arrived.
+    Only the last year's rows are read, however long the unit's history."""
     instants = [_as_utc(m) for m in _month_starts(now, HISTORY_MONTHS - 1, 0)] + [now]
-    columns = [func.sum(case((and_(Device.submitted_at <= t, or_(
-        Device.ended_at.is_(None), Device.ended_at > t)), 1), else_=0)) for t in instants]
-    counts = session.execute(select(*columns)).one()
-    points = [MonthPoint(t.astimezone(LONDON).date(), float(n or 0), False)
-              for t, n in zip(instants, counts, strict=True)]
-    return points
+    waiting = session.scalar(select(func.count()).where(
+        Device.ended_at.is_(None), Device.submitted_at <= now)) or 0
+    waiting += session.scalar(select(func.count()).where(Device.ended_at > now)) or 0
+    ended = _after(session, Device.ended_at, instants)
+    arrived = _after(session, Device.submitted_at, instants)
+    return [MonthPoint(t.astimezone(LONDON).date(), float(waiting + ended[n] - arrived[n]),
+                       False) for n, t in enumerate(instants)]
 
 
 def backlog(session: Session, *, now: datetime, settings: ForensicsSettings,

@@ -59,7 +59,8 @@ def upgrade() -> None:
     with op.batch_alter_table('forensic_devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forensic_devices_complete_due_at'), ['complete_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_forensic_devices_event_id'), ['event_id'], unique=False)
-        batch_op.create_index('ix_forensic_devices_queue', ['ended_at', 'priority', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_forensic_devices_waiting', ['priority', 'submitted_at', 'id'], unique=False, postgresql_where=sa.text('ended_at IS NULL'), sqlite_where=sa.text('ended_at IS NULL'))
+        batch_op.create_index('ix_forensic_devices_ended_at', ['ended_at'], unique=False, postgresql_where=sa.text('ended_at IS NOT NULL'), sqlite_where=sa.text('ended_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_forensic_devices_submitted_at'), ['submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_forensic_devices_suspect_address_id'), ['suspect_address_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_forensic_devices_suspect_person_id'), ['suspect_person_id'], unique=False)
@@ -95,7 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_forensic_devices_suspect_person_id'))
         batch_op.drop_index(batch_op.f('ix_forensic_devices_suspect_address_id'))
         batch_op.drop_index(batch_op.f('ix_forensic_devices_submitted_at'))
-        batch_op.drop_index('ix_forensic_devices_queue')
+        batch_op.drop_index('ix_forensic_devices_ended_at')
+        batch_op.drop_index('ix_forensic_devices_waiting')
         batch_op.drop_index(batch_op.f('ix_forensic_devices_event_id'))
         batch_op.drop_index(batch_op.f('ix_forensic_devices_complete_due_at'))
 
