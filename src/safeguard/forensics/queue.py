@@ -283,10 +283,13 @@ def backlog_document(report: Backlog) -> dict[str, object]:
                   "arrivals": sum(report.arrivals.values()),
                   "completions": report.completions,
                   "arrivals_per_week": _rounded(f.arrivals_per_week, 2),
-                  "completions_per_week": _rounded(f.completions_per_week, 2)},
+                  "completions_per_week": _rounded(
+                      report.completions / (report.rate_window_days / 7), 2)},
         "forecast": {"clears": f.clears, "clears_in_weeks": _rounded(f.clears_in_weeks),
                      "clears_on": clears_on, "every_clock_met": f.every_clock_met,
                      "extra_examiners": f.extra_examiners,
+                     # Today's completions and the extra examiners' together.
+                     "completions_per_week": _rounded(f.completions_per_week, 2),
                      "devices_per_examiner_per_week": f.devices_per_examiner_per_week,
                      "examiners_now": _rounded(f.examiners_now),
                      "capacity_needed_per_week": _rounded(f.capacity_needed, 2),
