@@ -35,7 +35,7 @@ from safeguard.forensics.queue import (
     require_police,
 )
 from safeguard.forensics.service import suspect_children
-from safeguard.rules.forensics import FindingsFacts, findings_words
+from safeguard.rules.forensics import OFFENCE_WORDS, FindingsFacts, findings_words
 from safeguard.web.deps import NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.query import page_number as parse_page
 from safeguard.web.render import is_htmx, render
@@ -137,6 +137,7 @@ def device_page(request: Request, device_id: int, session: SessionDep, principal
         "duty_rows": duty_rows(session, duties, now=now),
         "clock": clock, "due": due, "overdue": due < now and device.ended_at is None,
         "age": span_words(now - device.submitted_at),
+        "offence": OFFENCE_WORDS.get(device.offence, device.offence).capitalize(),
     }, principal=principal)
 
 

@@ -193,7 +193,7 @@ def _month_starts(now: datetime, back: int, forward: int) -> list[date]:
     today = now.astimezone(LONDON).date()
     first = today.replace(day=1)
     months = []
-    for step in range(-back + 1, forward + 1):
+    for step in range(-back, forward + 1):
         index = first.year * 12 + first.month - 1 + step
         months.append(date(index // 12, index % 12 + 1, 1))
     return months

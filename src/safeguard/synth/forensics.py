@@ -103,6 +103,7 @@ def forensic_events(pop: Population, *, seed: int, end: date) -> list[dict[str, 
         return []
     rate = max(1.0, len(pop.households) / HOUSEHOLDS_PER_WEEKLY_DEVICE)
     start = end - timedelta(weeks=WEEKS)
+    start -= timedelta(days=start.weekday())  # weeks run Monday to Friday at the unit
     devices: list[_Device] = []
     waiting: list[_Device] = []
     for week in range(WEEKS):
