@@ -221,3 +221,12 @@ def test_the_demos_history_leaves_a_devices_duties_to_its_own_steps(
     assert act_on_past_duties(session, now=later, seed=1, ctx=ctx, in_time=1.0) == 0
     found = device(session)
     assert duty(session, found.triage_duty_id).status == OPEN
+
+
+def test_a_suspect_with_no_known_address_is_a_data_quality_task_for_the_police(
+        session: Session, ctx: IntakeContext) -> None:
+    nowhere = {"given_name": "Lee", "family_name": "Marsh", "dob": "1985-02-02"}
+    accept(session, ctx, submission(suspect=nowhere), SUBMITTED)
+    task, = _raised(session, "data_quality")
+    assert task.owner_agency_id == "police"
+    assert "no address is known for its suspect Lee Marsh" in task.reason

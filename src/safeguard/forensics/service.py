@@ -71,8 +71,10 @@ from safeguard.rules.forensics import (
     risen,
     strategy_discussion_duty,
     strategy_evidence,
+    submission_gaps,
     triage_duty,
 )
+from safeguard.rules.quality import data_quality_duties
 from safeguard.workdays import LONDON
 
 # The steps that may follow each stage; anything else is out of order.
@@ -185,6 +187,11 @@ def accept_submission(
         drafts = [examination_duty(facts, due_at=clocks.complete_due)]
         if clocks.triage_due is not None:
             drafts.insert(0, triage_duty(facts, due_at=clocks.triage_due))
+        drafts += data_quality_duties(
+            submission_gaps(exhibit=device.exhibit, suspect_person_id=suspect_id,
+                            suspect_name=facts.suspect_name, address_known=address_id is not None),
+            reference=data.source_id, recorded_at=data.submitted_at, calendar=ctx.calendar,
+            clocks=ctx.clocks)
         _raise_device_duties(session, device=device, drafts=drafts, event_id=event_id,
                              ctx=ctx, now=now, actor=principal.actor, result=result)
     audit(session, principal=principal, action="write", entity="forensic_device",

@@ -19,6 +19,7 @@ from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.incidents import referral_decision_on_arrival
 from safeguard.rules.joint import STRATEGY_DISCUSSION
 from safeguard.rules.kinds import DutyKind, Outcome, Rule, ShareField, ShareSpec, Shown, Side
+from safeguard.rules.quality import Gap
 from safeguard.workdays import LONDON, WorkingCalendar
 
 TRIAGE_RULE = Rule("forensic-triage-clock", "1")
@@ -102,6 +103,18 @@ def clocks_for(priority: int, *, start: datetime, settings: ForensicsSettings,
         if triage is not None and before.triage_due is not None:
             triage = min(triage, before.triage_due)
     return Clocks(triage, complete)
+
+
+def submission_gaps(*, exhibit: str, suspect_person_id: int | None, suspect_name: str | None,
+                    address_known: bool) -> list[Gap]:
+    """A named suspect with no address on the submission or any agency's record: whether
+    children live with them cannot be checked, so the police are asked to find it."""
+    if suspect_person_id is None or address_known:
+        return []
+    return [Gap("suspect_address_unknown", AgencyKind.POLICE, suspect_person_id,
+                f"seized device {exhibit}: no address is known for its suspect "
+                f"{suspect_name or ''}, so whether partner records place a child with them, "
+                "which would make it priority 1, cannot be checked")]
 
 
 def _when(at: datetime) -> str:
