@@ -119,7 +119,7 @@ def _fill(session: Session, devices: int, rng: random.Random) -> None:
     session.commit()
     # Statistics as a running store has them (autovacuum; SQLite's ANALYZE).
     if session.get_bind().dialect.name == "postgresql":
-        with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+        with session.get_bind().connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(
                 text("VACUUM ANALYZE"))
     else:
@@ -162,7 +162,7 @@ def run(backend: str, url: str, *, devices: int, repeats: int) -> None:
     for name, read in reads.items():
         with factory() as session:
             read(session)  # warm the caches once, as a running service has them
-            median, worst = _median_ms(lambda s=session, r=read: r(s), repeats)  # type: ignore[misc]
+            median, worst = _median_ms(lambda s=session, r=read: r(s), repeats)
         print(f"{name:40} {median:10.1f} {worst:8.1f}")
     with factory() as session:
         report = backlog(session, now=NOW, settings=SETTINGS)

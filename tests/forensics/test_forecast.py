@@ -50,3 +50,16 @@ def test_an_empty_queue_has_cleared() -> None:
 def test_the_projection_falls_to_nothing_and_stays_there() -> None:
     assert projection(100, arrivals_per_week=10, completions_per_week=30,
                       weeks=[1, 4, 10]) == [80.0, 20.0, 0.0]
+
+
+def test_the_examiners_needed_meet_every_clock_when_added() -> None:
+    # 42 arriving a week and 300 waiting: keeping up needs 42 a week (7 examiners at 6), and
+    # 300 ahead at 42 a week is 7.1 weeks, inside priority 3's 180 days.
+    before = forecast(waiting={3: 300}, arrivals_per_week={3: 42.0}, completions_per_week=30.0,
+                      clock_days=CLOCKS, devices_per_examiner_per_week=6.0)
+    assert before.examiners_needed == 7
+    after = forecast(waiting={3: 300}, arrivals_per_week={3: 42.0}, completions_per_week=30.0,
+                     clock_days=CLOCKS, devices_per_examiner_per_week=6.0, extra_examiners=2)
+    assert after.completions_per_week == 42.0
+    assert after.every_clock_met
+    assert after.clears_in_weeks is None  # it keeps up, but the 300 never clear

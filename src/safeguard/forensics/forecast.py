@@ -79,14 +79,15 @@ def forecast(*, waiting: Mapping[int, int], arrivals_per_week: Mapping[int, floa
         ahead += waiting.get(priority, 0)
         arriving = arrivals_per_week.get(priority, 0.0)
         weeks = clock_days[priority] / WEEK_DAYS
-        # The queue of this priority and above grows unless capacity outpaces its arrivals;
-        # a device joining it waits for what is ahead, at the capacity higher priorities'
-        # arrivals leave (those of its own priority arrive behind it).
+        # The queue of this priority and above grows without end unless capacity keeps up
+        # with its arrivals; a device joining it waits for what is ahead, at the capacity
+        # higher priorities' arrivals leave (those of its own priority arrive behind it).
+        spare = capacity - higher_arrivals
         wait: float | None = None
-        if capacity > higher_arrivals + arriving:
-            wait = ahead / (capacity - higher_arrivals)
-        elif ahead == 0 and capacity >= higher_arrivals + arriving:
-            wait = 0.0
+        if ahead == 0 and arriving == 0:
+            wait = 0.0  # nothing of this priority waits or arrives
+        elif spare > 0 and capacity >= higher_arrivals + arriving:
+            wait = ahead / spare
         needed = max(higher_arrivals + arriving, higher_arrivals + ahead / weeks)
         outlooks.append(Outlook(priority, waiting.get(priority, 0), arriving,
                                 clock_days[priority], wait,
