@@ -54,7 +54,7 @@ def test_the_police_import_the_queue_and_read_it_on_the_board_the_device_and_the
     assert summary["accepted"] == 4
     health = key_for(session, "health")
     assert client.post("/api/v1/events", json=CHILD, headers=health).status_code == 201
-    sign_in(client, "mash.officer")
+    csrf = sign_in(client, "mash.officer")
 
     # The board: by priority, then oldest first; filters in the URL; htmx gets the results.
     board = client.get("/forensics").text
@@ -75,6 +75,19 @@ def test_the_police_import_the_queue_and_read_it_on_the_board_the_device_and_the
            "Ellie Whitlock (health record H-4401)" in page
     assert "Priority raised" in page and "Submitted to the unit" in page
     assert "Examine a seized device" in page and "Triage a seized device" in page
+
+    # The unit records a step from the device's page: the same event and checks as an import.
+    triaged = session.scalar(select(Device.id).where(Device.exhibit == "EX-IIOC"))
+    refused = client.post(f"/forensics/devices/{triaged}/steps",
+                          data={"csrf_token": csrf, "step": "completed"})
+    assert refused.status_code == 422
+    assert "device EX-IIOC is triaged; a completed step cannot follow" in refused.text
+    done = client.post(f"/forensics/devices/{triaged}/steps",
+                       data={"csrf_token": csrf, "step": "started"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "Step recorded." in client.get(done.headers["location"]).text
+    session.expire_all()
+    assert session.get_one(Device, triaged).stage == "started"
 
     forecast = client.get("/forensics/forecast?extra_examiners=2").text
     assert '<svg class="app-chart"' in forecast and 'role="img"' in forecast

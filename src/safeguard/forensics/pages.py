@@ -8,20 +8,24 @@ device's findings tell children's social care reaches it as a share, in its inbo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.duties.models import Duty
 from safeguard.duties.presenters import duty_rows, person_names, span_words
-from safeguard.errors import NotFound
+from safeguard.errors import InvalidField, NotFound
 from safeguard.events.forensics import DeviceKind
+from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
 from safeguard.forensics.chart import chart
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.forensics.queue import (
@@ -34,9 +38,10 @@ from safeguard.forensics.queue import (
     queue,
     require_police,
 )
-from safeguard.forensics.service import suspect_children
+from safeguard.forensics.service import NEXT_STEPS, suspect_children
+from safeguard.intake.service import accept_event
 from safeguard.rules.forensics import OFFENCE_WORDS, FindingsFacts, findings_words
-from safeguard.web.deps import NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.query import page_number as parse_page
 from safeguard.web.render import is_htmx, render
 
@@ -44,6 +49,13 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 DEVICE_CHOICES: tuple[str, ...] = get_args(DeviceKind)
+NEXT_STEPS_WORDS = {"triage": "Triaged", "started": "Examination started",
+                    "completed": "Examination completed",
+                    "returned_unexamined": "Returned unexamined"}
+FINDING_FIELDS = ("category_a", "category_b", "category_c", "new_images")
+FIELD_WORDS = {"step": "Step", "category_a": "Category A", "category_b": "Category B",
+               "category_c": "Category C", "new_images": "New images", "at": "Time",
+               "findings": "Findings"}
 STEP_WORDS = {"submitted": "Submitted to the unit", "triage": "Triaged",
               "started": "Examination started", "completed": "Examination completed",
               "returned_unexamined": "Returned unexamined",
@@ -112,11 +124,63 @@ def forecast_page(request: Request, session: SessionDep, principal: UserDep, now
 
 @router.get("/forensics/devices/{device_id}", response_class=HTMLResponse)
 def device_page(request: Request, device_id: int, session: SessionDep, principal: UserDep,
-                now: NowDep) -> HTMLResponse:
+                now: NowDep, recorded: str = "") -> HTMLResponse:
     require_police(principal)
+    device = _device(session, device_id)
+    return render(request, "forensics/device.html", {
+        **_device_context(session, device, principal=principal, now=now),
+        "recorded": recorded in NEXT_STEPS_WORDS}, principal=principal)
+
+
+@router.post("/forensics/devices/{device_id}/steps", dependencies=[CsrfDep],
+             response_model=None)
+async def record_step(request: Request, device_id: int, session: SessionDep,
+                      principal: UserDep, now: NowDep, rules: RulesDep) -> Response:
+    """The unit records a step of the examination as it happens: the same event, and the same
+    checks, as an import or the API (a step's findings name no victims here: those come with
+    the examiner's report, by import or API)."""
+    require_police(principal)
+    device = _device(session, device_id)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    step = form.get("step", "")
+    payload: dict[str, Any] = {
+        "event": "device_examination", "source": "police",
+        "source_id": f"{device.exhibit}/{step or 'step'}-{now:%Y%m%dT%H%M%S}",
+        "submission": device.exhibit, "at": now.isoformat(), "step": step,
+        "examiner": principal.display_name}
+    counts = {key: form.get(key, "").strip() for key in FINDING_FIELDS}
+    if any(counts.values()):
+        payload["findings"] = {key: value for key, value in counts.items() if value}
+    errors: dict[str, str] = {}
+    try:
+        data = EVENT_ADAPTER.validate_python(payload)
+        # A refused step undoes only itself (its stored event too), as a refused import
+        # line does: the page's reads and their audit still commit.
+        with session.begin_nested():
+            accept_event(session, data=data, raw=payload, via="form", principal=principal,
+                         ctx=rules, now=now)
+    except ValidationError as error:
+        errors = {path.rsplit(".", 1)[-1]: reason for path, reason in describe_errors(error)}
+    except InvalidField as refused:
+        errors = {refused.field: refused.reason}
+    if errors:
+        return render(request, "forensics/device.html", {
+            **_device_context(session, device, principal=principal, now=now),
+            "errors": [{"text": f"{FIELD_WORDS.get(k, k)}: {v}", "href": f"#{k}"}
+                       for k, v in errors.items()],
+            "field_errors": errors, "form": form}, principal=principal, status_code=422)
+    return RedirectResponse(f"/forensics/devices/{device_id}?recorded={step}", status_code=303)
+
+
+def _device(session: Session, device_id: int) -> Device:
     device = session.get(Device, device_id)
     if device is None:
         raise NotFound(f"device {device_id} not found")
+    return device
+
+
+def _device_context(session: Session, device: Device, *, principal: Principal,
+                    now: datetime) -> dict[str, Any]:
     steps = list(session.scalars(select(DeviceStep).where(DeviceStep.device_id == device.id)
                                  .order_by(DeviceStep.at, DeviceStep.id)))
     victim_ids = [pid for s in steps for pid in (s.findings or {}).get("victim_person_ids", [])]
@@ -131,14 +195,16 @@ def device_page(request: Request, device_id: int, session: SessionDep, principal
                                                         *(c.person_id for c in children)}),
                 why="viewed the device")
     clock, due = clock_of(device)
-    return render(request, "forensics/device.html", {
+    return {
         "device": device, "nav": "forensics", "names": names, "children": children,
         "timeline": [_timeline_item(s, names) for s in reversed(steps)],
         "duty_rows": duty_rows(session, duties, now=now),
         "clock": clock, "due": due, "overdue": due < now and device.ended_at is None,
         "age": span_words(now - device.submitted_at),
         "offence": OFFENCE_WORDS.get(device.offence, device.offence).capitalize(),
-    }, principal=principal)
+        "next_steps": [(step, NEXT_STEPS_WORDS[step]) for step in NEXT_STEPS[device.stage]],
+        "errors": [], "field_errors": {}, "form": {},
+    }
 
 
 def _duties_of(session: Session, device: Device, steps: list[DeviceStep]) -> list[Duty]:
