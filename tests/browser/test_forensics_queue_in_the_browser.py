@@ -1,5 +1,5 @@
-"""In a real Chromium: the police read the digital forensics queue, filter it, open a device
-and its forecast; axe-core checks every page visited."""
+"""In a real Chromium: the police read the digital forensics queue, filter it, open a device,
+record its next step and read the forecast; axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def forensics_page(browser: Browser, forensics_server: str) -> Iterator[Page]:
         yield page
 
 
-def test_the_police_filter_the_queue_open_a_device_and_read_the_forecast(
+def test_the_police_filter_the_queue_record_a_step_and_read_the_forecast(
         forensics_page: Page) -> None:
     page = forensics_page
     sign_in(page, "mash.officer")
@@ -50,6 +50,11 @@ def test_the_police_filter_the_queue_open_a_device_and_read_the_forecast(
     expect(page.get_by_role("heading", level=1)).to_have_text("Exhibit EX-2: computer")
     expect(page.locator("#device-priority")).to_contain_text("Priority 3")
     expect(page.locator(".moj-timeline")).to_contain_text("Submitted to the unit")
+    assert_accessible(page)
+    page.get_by_label("Examination started").check()
+    page.get_by_role("button", name="Record step").click()
+    expect(page.get_by_text("Step recorded.")).to_be_visible()
+    expect(page.locator(".moj-timeline")).to_contain_text("Examination started")
     assert_accessible(page)
 
     page.goto("/forensics/forecast")
