@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import AgencyKind
@@ -20,16 +19,10 @@ from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.casework.service import discharge as discharge_duty
 from safeguard.casework.service import raise_duties
-from safeguard.duties.models import (
-    DISCHARGED,
-    ONE_OPEN_STRATEGY_DISCUSSION,
-    OPEN,
-    Duty,
-    DutyTransition,
-)
-from safeguard.duties.service import add_evidence, open_strategy_discussion
+from safeguard.duties.models import DISCHARGED, OPEN, Duty, DutyTransition
 from safeguard.errors import InvalidField
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent, PersonAt
+from safeguard.forensics.discussions import raise_or_add_discussion
 from safeguard.forensics.models import (
     COMPLETED,
     ENDED,
@@ -69,7 +62,6 @@ from safeguard.rules.forensics import (
     examination_duty,
     findings_share_duties,
     risen,
-    strategy_discussion_duty,
     strategy_evidence,
     submission_gaps,
     triage_duty,
@@ -470,41 +462,9 @@ def _protect(session: Session, *, device: Device, findings: FindingsFacts,
     _raise_device_duties(session, device=device, drafts=drafts, event_id=event_id, ctx=ctx,
                          now=now, actor=actor, result=result)
     for child in fresh:
-        result.duty_ids += _strategy_discussion(
+        result.duty_ids += raise_or_add_discussion(
             session, child=child, evidence=strategy_evidence(facts, findings, child),
             event_id=event_id, ctx=ctx, now=now, actor=actor)
-
-
-def _strategy_discussion(session: Session, *, child: ChildAtRisk, evidence: str,
-                         event_id: int, ctx: RuleContext, now: datetime, actor: str
-                         ) -> list[int]:
-    """One open discussion per child: add the findings to the open one, or raise one. Two
-    transactions may both raise one; the database's unique index refuses the second, whose
-    evidence then goes to the first (in a savepoint, so nothing else is undone)."""
-    for _ in range(2):
-        open_id = open_strategy_discussion(session, person_id=child.person_id)
-        if open_id is not None and add_evidence(session, duty_id=open_id, lines=[evidence],
-                                                now=now, actor=actor) is not None:
-            return []
-        draft = strategy_discussion_duty(
-            child, evidence, recorded_at=now, calendar=ctx.calendar,
-            working_days=ctx.sharing.strategy_discussion_working_days)
-        try:
-            with session.begin_nested():
-                return raise_duties(session, drafts=[draft], event_id=event_id, now=now,
-                                    actor=actor, ctx=ctx).duty_ids
-        except IntegrityError as error:
-            if not _second_discussion(error):
-                raise  # another constraint: a real fault
-            # raised meanwhile by another transaction: add to that one
-    return []
-
-
-def _second_discussion(error: IntegrityError) -> bool:
-    """Whether the one-open-discussion index refused the insert (PostgreSQL names the index,
-    SQLite the indexed column)."""
-    words = str(error.orig)
-    return ONE_OPEN_STRATEGY_DISCUSSION in words or "duties.subject_person_id" in words
 
 
 def suspect_children(session: Session, *, device: Device, now: datetime
