@@ -25,7 +25,9 @@ from safeguard.custody import pages as custody_pages
 from safeguard.db import make_engine, make_session_factory, reads_first
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
-from safeguard.errors import SafeguardError
+from safeguard.errors import InvalidField, SafeguardError
+from safeguard.forensics import api as forensics_api
+from safeguard.forensics import pages as forensics_pages
 from safeguard.governance import api as governance_api
 from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
@@ -46,11 +48,12 @@ from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
-               delivery_admin_api.router, governance_api.router, custody_api.router)
+               delivery_admin_api.router, governance_api.router, custody_api.router,
+               forensics_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
-                custody_pages.router,
+                custody_pages.router, forensics_pages.router,
                 api_docs.router, account_admin_pages.router)
 
 
@@ -119,7 +122,10 @@ def create_app(
         if exc.status_code in (403, 404):  # for want of access: leave a trace (finding 7)
             audit_refusal(request, str(exc))
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+            # A field's fault reads as a schema error does: field and reason.
+            detail: object = ([{"field": exc.field, "reason": exc.reason}]
+                              if isinstance(exc, InvalidField) else str(exc))
+            return JSONResponse({"detail": detail}, status_code=exc.status_code)
         return error_page(request, exc.status_code, str(exc))
 
     return app

@@ -38,6 +38,7 @@ from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.errors import NotFound
 from safeguard.events.schemas import event_json_schema
+from safeguard.forensics import commands as forensics_commands
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
@@ -67,6 +68,7 @@ db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(custody_commands.app, name="custody")
+app.add_typer(forensics_commands.app, name="forensics")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 console = Console(stderr=True)

@@ -175,6 +175,28 @@ class GovernanceSettings(BaseSettings):
     window_days: int = 7
 
 
+class ForensicsSettings(BaseSettings):
+    """The digital forensics unit's queue: clocks by priority and the forecast's staffing."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_FORENSICS_", frozen=True)
+
+    # Priority 1 (threat to life, a suspect with access to children): triage, then complete.
+    p1_triage_days: int = 2
+    p1_complete_days: int = 30
+    # Priority 2 (indecent images, contact sexual offences otherwise).
+    p2_triage_days: int = 14
+    p2_complete_days: int = 90
+    # Priority 3 (the rest): no triage clock, complete within this.
+    p3_complete_days: int = 180
+    # Findings that identify a child, or category A/B against a suspect living with
+    # children, are shared with children's social care within this many hours.
+    share_hours: float = 24.0
+    # The forecast reads arrival and completion rates over this many days.
+    rate_window_days: int = 90
+    # Devices one examiner completes in a week, for "examiners needed".
+    devices_per_examiner_per_week: float = 6.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -206,6 +228,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
     custody: CustodySettings = Field(default_factory=CustodySettings)
+    forensics: ForensicsSettings = Field(default_factory=ForensicsSettings)
 
 
 @lru_cache(maxsize=1)

@@ -21,3 +21,12 @@ class Conflict(SafeguardError):
 
 class Invalid(SafeguardError):
     status_code = 422
+
+
+class InvalidField(Invalid):
+    """Invalid for a reason tied to one field of what was sent (a step naming an unknown
+    submission): the import reports the field beside the line and reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason

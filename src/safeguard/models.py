@@ -15,6 +15,7 @@ from safeguard.custody.models import Detention, DetentionStep
 from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
+from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import (
     Address,
@@ -32,7 +33,8 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
-    "Delivery", "Detention", "DetentionStep", "Duty", "DutyTransition", "Event",
+    "Delivery", "Detention", "DetentionStep", "Device", "DeviceStep", "Duty", "DutyTransition",
+    "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",

@@ -25,6 +25,7 @@ from safeguard.people.models import School
 from safeguard.rules.catalogue import kind_of
 from safeguard.rules.context import RuleContext
 from safeguard.rules.custody import CUSTODY_KINDS
+from safeguard.rules.forensics import DEVICE_EXAMINATION, DEVICE_TRIAGE
 from safeguard.rules.kinds import Side
 
 
@@ -93,6 +94,10 @@ def seed_demo_users(session: Session, *, password: str, school_urn: str | None =
 IN_TIME = 0.85
 HISTORY_NOTE = "Synthetic demo history: done in time by the agency that owed it."
 # Outcomes that end a duty without starting another (a section 47 enquiry would).
+# Duties the county's own events discharge (a detention's clocks and a seized device's triage
+# and examination, by their steps): done here as well, the custody board or the queue would
+# show a child or a device waiting whose duty was done.
+BY_THEIR_OWN_EVENTS = (*CUSTODY_KINDS, DEVICE_TRIAGE.name, DEVICE_EXAMINATION.name)
 _QUIET_OUTCOMES = {"referral_decision": ("social_work_assessment", "early_help",
                                          "no_further_action"),
                    "strategy_discussion": ("early_help", "no_further_action")}
@@ -118,7 +123,7 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
     # to what the steps did.
     due = list(session.scalars(select(Duty).where(Duty.status != DISCHARGED,
                                                   Duty.due_at < now,
-                                                  Duty.kind.not_in(CUSTODY_KINDS))
+                                                  Duty.kind.not_in(BY_THEIR_OWN_EVENTS))
                                .order_by(Duty.due_at, Duty.id)))
     events = sorted({duty.event_id for duty in due})
     started = dict(session.execute(select(Incident.event_id, Incident.recorded_at)

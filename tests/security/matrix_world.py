@@ -27,6 +27,7 @@ from safeguard.casework.merges import decide
 from safeguard.children.breakglass import break_glass
 from safeguard.concerns.models import Concern
 from safeguard.duties.models import Duty
+from safeguard.forensics.models import Device
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
@@ -122,6 +123,11 @@ def build(session: Session, ctx: IntakeContext) -> World:
     grant = break_glass(session, principal=brook_dsl, person_id=ids["mia"],
                         reason="Mia is missing and may be with a Brook pupil.", now=NOW,
                         hours=4)
+    # A seized device in the police's digital forensics queue.
+    accept(session, ctx, {
+        "event": "device_submission", "source": "police", "source_id": "EX-MATRIX-1",
+        "case_reference": "OP-MATRIX", "seized_at": "2026-11-20T08:00:00+00:00",
+        "submitted_at": "2026-11-21T08:00:00+00:00", "device": "phone", "offence": "other"})
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -153,6 +159,8 @@ def build(session: Session, ctx: IntakeContext) -> World:
         t.append(Thing("delivery", f"delivery to {share.to_agency_id}", delivery.id,
                        frozenset({share.from_agency_id, share.to_agency_id}),
                        home=share.to_agency_id))
+    device = session.scalars(select(Device).where(Device.exhibit == "EX-MATRIX-1")).one()
+    t.append(Thing("device", "seized device", device.id, frozenset({"police"}), home="police"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

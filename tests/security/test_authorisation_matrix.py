@@ -36,12 +36,15 @@ ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
 PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
-              "user_id": "user", "key_id": "api_key", "detention_id": "detention"}
+              "user_id": "user", "key_id": "api_key", "detention_id": "detention",
+              "device_id": "device"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
               ("/api/v1/admin/", "admin"))
+# Routes naming no object that one agency alone may reach: the police's seized-device queue.
+AGENCY_GATES = (("/forensics", "police"), ("/api/v1/forensics/", "police"))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
 # Role): the MASH researchers' queue, and information governance's oversight of who saw
 # what. On these, the role is the whole check; the agency's relationship is not asked.
@@ -192,11 +195,14 @@ def _probes(matrix: Matrix, route: APIRoute) -> Iterator[tuple[Caller, Thing | N
     params = re.findall(r"{(\w+)}", route.path)
     gate = _role_gate(route.path)
     if not params:
-        assert gate or route.path in OPEN or route.path in PUBLIC_ROUTES, (
+        agency = next((a for prefix, a in AGENCY_GATES if route.path.startswith(prefix)), None)
+        assert gate or agency or route.path in OPEN or route.path in PUBLIC_ROUTES, (
             f"the matrix cannot place {route.path}: give it a role gate or list it as open")
         for caller in _callers(matrix, route):
             if _lacks(gate, caller, route.path):
                 yield caller, None, f"lacks {gate}"
+            elif agency is not None and caller.agency != agency:
+                yield caller, None, f"not {agency}"
         return
     assert len(params) == 1 and params[0] in PARAMETERS, (
         f"the matrix cannot place {route.path}: say what {params} names")
@@ -252,6 +258,8 @@ CONTROLS = [
      "referral_decision duty childrens_social_care"),
     ("key", "police", "practitioner", "GET", "/api/v1/incidents/{incident}",
      "police incident at Mia's"),
+    ("user", "police", "practitioner", "GET", "/forensics/devices/{device}", "seized device"),
+    ("key", "police", "supervisor", "GET", "/api/v1/forensics/backlog", ""),
 ]
 
 

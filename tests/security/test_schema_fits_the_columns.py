@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.db import Base
 from safeguard.events import schemas
+from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.schemas import (
     AddressIn,
     ConcernEvent,
@@ -82,6 +83,15 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (CustodyUpdateEvent, "details"): ("custody_steps.details",),
     (CustodyUpdateEvent, "inspector"): ("custody_steps.inspector",),
     (CustodyUpdateEvent, "explanation"): ("custody_steps.explanation",),
+    # A suspect's record is "<exhibit>#suspect", a victim's "<step>#victim<n>" (n <= 100):
+    # 128 + 10 characters at most, inside person_records.source_id's 160.
+    (DeviceSubmissionEvent, "source_id"): ("events.source_id", "forensic_devices.exhibit"),
+    (DeviceSubmissionEvent, "case_reference"): ("forensic_devices.case_reference",),
+    (DeviceSubmissionEvent, "officer"): ("forensic_devices.officer",
+                                         "forensic_device_steps.examiner"),
+    (DeviceExaminationEvent, "source_id"): ("events.source_id",),
+    (DeviceExaminationEvent, "submission"): ("forensic_devices.exhibit",),
+    (DeviceExaminationEvent, "examiner"): ("forensic_device_steps.examiner",),
 }
 
 

@@ -50,7 +50,18 @@ KEYS = {
     "custody_update": ({"event", "source", "source_id", "detention", "at", "step"},
                        {"details", "inspector", "accommodation", "offered", "reason",
                         "explanation"}),
+    "device_submission": (
+        {"event", "source", "source_id", "case_reference", "seized_at", "submitted_at",
+         "device", "offence", "suspect", "suspect_has_access_to_children", "threat_to_life",
+         "officer"},
+        set(),
+    ),
+    "device_examination": (
+        {"event", "source", "source_id", "submission", "at", "step", "examiner"},
+        {"findings"},
+    ),
 }
+DEVICE_EVENTS = ("device_submission", "device_examination")
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
 INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"}
 
@@ -134,11 +145,35 @@ def test_it_writes_only_allowed_values(events: list[dict[str, Any]]) -> None:
             assert event.get("ids", {"omitted": "rather than empty"})
         elif event["event"].startswith("custody"):  # tests/custody/test_custody_synth.py
             assert event["source"] in {"police", "childrens_social_care"}
+        elif event["event"] in DEVICE_EVENTS:
+            assert event["source"] == "police"
+            assert re.fullmatch(r"DF-[0-9]{5}(/[TSCR])?", event["source_id"])
         else:
             assert event["source"] == "police"
             assert event["kind"] in {"domestic_abuse", "concern_for_welfare", "other"}
             assert re.fullmatch(r"INC-20[0-9]{2}-[0-9]{6,}", event["source_id"])
             assert {person["role"] for person in event["people"]} <= ROLES
+
+
+def test_its_forensics_queue_grows_with_a_long_tail_of_old_priority_three_devices(
+    events: list[dict[str, Any]],
+) -> None:
+    submitted = {e["source_id"]: e for e in of(events, "device_submission")}
+    steps = of(events, "device_examination")
+    ended = {e["submission"] for e in steps if e["step"] in ("completed", "returned_unexamined")}
+    since = datetime.combine(END, datetime.min.time(), tzinfo=LONDON) - timedelta(days=90)
+    arrived = sum(1 for e in submitted.values() if parse(e["submitted_at"]) >= since)
+    done = sum(1 for e in steps if e["step"] in ("completed", "returned_unexamined")
+               and parse(e["at"]) >= since)
+    assert arrived > done  # the backlog grows
+    # Devices of no sexual offence, threat or access: priority 3 unless children live there.
+    waiting = [e for key, e in submitted.items() if key not in ended
+               and e["offence"] == "other" and not e["threat_to_life"]]
+    oldest = min(parse(e["submitted_at"]) for e in waiting)
+    assert (since - oldest).days > 90  # waiting for more than six months
+    # Every step follows its own submission.
+    for step in steps:
+        assert parse(step["at"]) > parse(submitted[step["submission"]]["submitted_at"])
 
 
 def test_it_uses_each_source_id_once_per_source(events: list[dict[str, Any]]) -> None:
@@ -150,9 +185,9 @@ def test_it_writes_schools_then_person_records_then_incidents_in_time_order(
     events: list[dict[str, Any]],
 ) -> None:
     order = [event["event"] for event in events]
-    # Custody records come last, each detention followed by its steps.
-    ranks = {"school": 0, "person": 1, "incident": 2, "custody_detention": 3,
-             "custody_update": 3}
+    # Then the seized devices; custody records come last, each detention followed by its steps.
+    ranks = {"school": 0, "person": 1, "incident": 2, "device_submission": 3,
+             "device_examination": 3, "custody_detention": 4, "custody_update": 4}
     assert order == sorted(order, key=ranks.__getitem__)
     occurred = [parse(incident["occurred_at"]) for incident in of(events, "incident")]
     assert occurred == sorted(occurred)

@@ -19,6 +19,7 @@ def test_it_shows_one_valid_example_line_per_event_type() -> None:
         for line in block.splitlines()  # a detention's block shows it with its steps
     ]
     assert sorted({example["event"] for example in examples}) == [
-        "concern", "custody_detention", "custody_update", "incident", "person", "school"]
+        "concern", "custody_detention", "custody_update", "device_examination",
+        "device_submission", "incident", "person", "school"]
     for example in examples:
         schemas.EVENT_ADAPTER.validate_python(example)

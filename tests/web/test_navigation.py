@@ -18,7 +18,7 @@ def nav_links(html: str) -> list[str]:
 
 @pytest.mark.parametrize(("username", "expected"), [
     ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/custody",
-                      "/imports", "/review"]),
+                      "/imports", "/forensics", "/review"]),
     # The custody board: the police's custody suites and the council's out-of-hours team.
     ("csc.worker", ["/duties", "/inbox", "/children", "/custody", "/imports", "/review"]),
     ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),

@@ -1,6 +1,6 @@
 """Events: the import format (schemas) and the append-only store.
 
-The areas' event modules (custody) reuse the helpers of ``schemas`` and are joined into its
+The areas' event modules (custody, forensics) reuse the helpers of ``schemas`` and are joined into its
 union there, so ``schemas`` is loaded first whichever of them is imported first.
 """
 

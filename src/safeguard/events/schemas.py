@@ -10,7 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
@@ -321,11 +321,22 @@ from safeguard.events.custody import (  # noqa: E402
 from safeguard.events.custody import (  # noqa: E402
     CustodyUpdateEvent as CustodyUpdateEvent,
 )
+from safeguard.events.forensics import (  # noqa: E402
+    DeviceExaminationEvent,
+    DeviceSubmissionEvent,
+)
 
 AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
-                       | CustodyDetentionEvent | CustodyUpdateEvent)
+                       | CustodyDetentionEvent | CustodyUpdateEvent
+                       | DeviceSubmissionEvent | DeviceExaminationEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
+
+
+# Every event's tag, read from the union so a new event needs no edit here.
+EVENT_TAGS: tuple[str, ...] = tuple(
+    tag for model in get_args(AnyEvent)
+    for tag in get_args(model.model_fields["event"].annotation))
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -336,8 +347,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident", "concern", "custody_detention",
-                          "custody_update") and not path:
+            elif part in EVENT_TAGS and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)

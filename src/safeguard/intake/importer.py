@@ -148,7 +148,8 @@ def _import_one(
             accepted = accept_event(session, data=model, raw=raw, via=via, principal=principal,
                                     ctx=ctx, now=utcnow())
     except SafeguardError as error:
-        summary.rejects.append(Reject(number, "(line)", str(error), model.source_id))
+        summary.rejects.append(Reject(number, getattr(error, "field", "(line)"),
+                                      getattr(error, "reason", str(error)), model.source_id))
         return
     except SQLAlchemyError as error:
         reason = f"could not be stored: {type(error).__name__}: {str(error).splitlines()[0]}"

@@ -25,6 +25,7 @@ from safeguard.custody import service as custody
 from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
+from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.models import Event
 from safeguard.events.schemas import (
     ConcernEvent,
@@ -36,6 +37,7 @@ from safeguard.events.schemas import (
     is_school_source,
 )
 from safeguard.events.service import NEW, store_event
+from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
 from safeguard.people.service import (
     ENROLMENT_SOURCE,
@@ -66,7 +68,7 @@ from safeguard.rules.joint import (
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
 EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | CustodyDetentionEvent
-              | CustodyUpdateEvent)
+              | CustodyUpdateEvent | DeviceSubmissionEvent | DeviceExaminationEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -151,6 +153,9 @@ def accept_event(
                                        reference=data.source_id, event_id=event_id,
                                        recorded_at=data.recorded_at or now, ctx=ctx, now=now,
                                        actor=principal.actor)
+        # A child placed at a suspect's address raises the suspect's seized devices.
+        result.duty_ids += forensics.child_recorded(session, record=record, event_id=event_id,
+                                                    principal=principal, ctx=ctx, now=now)
     elif isinstance(data, CustodyDetentionEvent):
         _took(result, custody.accept_detention(session, event_id=event_id, data=data, via=via,
                                                principal=principal, ctx=ctx, now=now))
@@ -160,6 +165,9 @@ def accept_event(
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
+    elif isinstance(data, DeviceSubmissionEvent | DeviceExaminationEvent):
+        _accept_device(session, event_id=event_id, data=data, via=via, principal=principal,
+                       ctx=ctx, now=now, result=result)
     else:
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)
@@ -170,6 +178,18 @@ def _took(result: Accepted, done: custody.CustodyAccepted) -> None:
     result.detention_id = done.detention_id
     result.person_ids, result.duty_ids = done.person_ids, done.duty_ids
     result.share_ids = done.share_ids
+def _accept_device(session: Session, *, event_id: int,
+                   data: DeviceSubmissionEvent | DeviceExaminationEvent, via: str,
+                   principal: Principal, ctx: IntakeContext, now: datetime,
+                   result: Accepted) -> None:
+    if isinstance(data, DeviceSubmissionEvent):
+        done = forensics.accept_submission(session, event_id=event_id, data=data, via=via,
+                                           principal=principal, ctx=ctx, now=now)
+    else:
+        done = forensics.accept_examination(session, event_id=event_id, data=data, via=via,
+                                            principal=principal, ctx=ctx, now=now)
+    result.person_ids, result.duty_ids, result.share_ids = (
+        done.person_ids, sorted(done.duty_ids), done.share_ids)
 
 
 # ------------------------------------------------------------------ who says which school

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from safeguard.config import ClockSettings, CustodySettings, Settings, SharingSettings
+from safeguard.config import (
+    ClockSettings,
+    CustodySettings,
+    ForensicsSettings,
+    Settings,
+    SharingSettings,
+)
 from safeguard.workdays import SchoolCalendar, WorkingCalendar, load_term_dates
 
 
@@ -23,6 +29,7 @@ class RuleContext:
     live_from: datetime | None = None
     sharing: SharingSettings = field(default_factory=SharingSettings)
     custody: CustodySettings = field(default_factory=CustodySettings)
+    forensics: ForensicsSettings = field(default_factory=ForensicsSettings)
 
 
 def build_context(settings: Settings, *, live_from: datetime | None = None) -> RuleContext:
@@ -30,4 +37,4 @@ def build_context(settings: Settings, *, live_from: datetime | None = None) -> R
     terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
     return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing,
-                       settings.custody)
+                       custody=settings.custody, forensics=settings.forensics)

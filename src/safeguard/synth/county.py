@@ -2,12 +2,15 @@
 
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
-incidents (the 365 days ending on ``end``) in order of when they occurred, then the year's
-custody records of children (``synth.custody``: each detention followed by its steps). ``end``
-is the county's anchor: by default the day before today (in London), so a county made today has
-its newest incidents yesterday and none in the future, and a demo opens on recent events; tests
-and benchmarks pass a fixed day. The same seed and arguments (``end`` included) always give the
-same events: all randomness comes from one ``random.Random(seed)`` and a Faker seeded from it;
+incidents (the 365 days ending on ``end``) in order of when they occurred, then the digital
+forensics unit's seized devices and their examination steps in time order (``forensics``),
+then the year's custody records of children (``synth.custody``: each detention followed by its
+steps). ``end`` is the county's anchor: by default the day before today (in London), so a
+county made today has its newest incidents yesterday and none in the future, and a demo opens
+on recent events; tests and benchmarks pass a fixed day. The same seed and arguments (``end``
+included) always give the same events: all randomness comes from one ``random.Random(seed)``
+and a Faker seeded from it (the forensics queue and the custody records from streams of their
+own seeded from the same seed);
 nothing but that default reads the clock, and nothing iterates a set. (Faker's name lists
 change between its releases, so "the same" includes the same Faker version.)
 
@@ -87,6 +90,7 @@ from datetime import date, datetime, timedelta
 from faker import Faker
 
 from safeguard.synth.custody import custody_events
+from safeguard.synth.forensics import forensic_events
 from safeguard.synth.incidents import plan_incidents
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
@@ -148,5 +152,7 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     yield from _school_events(pop)
     yield from people
     yield from rendered
+    # The digital forensics queue, from a stream of its own (synth/forensics.py).
+    yield from forensic_events(pop, seed=seed, end=end)
     # Last, from a stream of their own: the rest of the county is the same without them.
     yield from custody_events(pop, seed=seed)
