@@ -21,3 +21,12 @@ class Conflict(SafeguardError):
 
 class Invalid(SafeguardError):
     status_code = 422
+
+
+class InvalidField(Invalid):
+    """Input refused for one field's sake (an unknown registration): an import reports the
+    field and reason beside the line number, a page or API the two together."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason

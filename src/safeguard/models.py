@@ -15,6 +15,13 @@ from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.offenders.models import (
+    OffenderAssessment,
+    OffenderChild,
+    OffenderNotification,
+    OffenderRegistration,
+    OffenderVisit,
+)
 from safeguard.people.models import (
     Address,
     MatchReview,
@@ -32,7 +39,9 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Duty", "DutyTransition", "Event",
-    "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
+    "Incident", "IncidentPerson", "MatchReview", "Notification", "OffenderAssessment",
+    "OffenderChild", "OffenderNotification", "OffenderRegistration", "OffenderVisit", "Person",
+    "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",

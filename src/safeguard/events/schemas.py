@@ -10,7 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -313,9 +313,23 @@ class ConcernEvent(_Strict):
         return self
 
 
-AnyEvent = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+# The areas' events are defined beside this module from its helpers, so they join here.
+from safeguard.events.offenders import (  # noqa: E402
+    OffenderAssessmentEvent,
+    OffenderNotificationEvent,
+    OffenderRegistrationEvent,
+    OffenderVisitEvent,
+)
+
+AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+                       | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent
+                       | OffenderNotificationEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
+
+
+EVENT_NAMES = ("person", "school", "incident", "concern", "offender_registration",
+               "offender_assessment", "offender_visit", "offender_notification")
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -326,7 +340,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident", "concern") and not path:
+            elif part in EVENT_NAMES and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)
