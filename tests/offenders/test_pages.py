@@ -1,0 +1,72 @@
+"""The unit's pages: the board, capacity and an offender, for the public protection unit
+only; a school or health user, or a police officer outside the unit, gets nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeguard.audit.models import AuditEntry
+from safeguard.intake.service import IntakeContext
+
+from ..conftest import Clock, sign_in
+from ..factories import add_user
+from ..web.test_pages_support import HILLSIDE, accept, school
+from .scenario import REGISTERED, RUBY, reg, registration, send
+
+
+@pytest.fixture
+def register(session: Session, ctx: IntakeContext, clock: Clock) -> int:
+    add_user(session, "ppu.officer", "police", "practitioner public_protection",
+             display_name="DC 1234 Shah")
+    accept(session, ctx, school(HILLSIDE, "Hillside Primary School"))
+    add_user(session, "hillside.dsl", f"school-{HILLSIDE}")
+    send(session, ctx, RUBY)
+    send(session, ctx, registration(risk="high"))
+    send(session, ctx, registration("RSO-2", risk="low", every=None, offender={
+        "given_name": "Neil", "family_name": "Cross", "dob": "1970-01-09"},
+        address={"line1": "1 Far Row", "town": "Corby", "postcode": "NN17 2AA"},
+        offender_manager="DC 77 Ross"))
+    session.commit()
+    clock.now = REGISTERED + timedelta(days=40)  # the first home visit is overdue
+    return reg(session).id
+
+
+def test_the_unit_sees_the_board_with_the_overdue_visit_and_the_offender_page(
+        client: TestClient, session: Session, register: int) -> None:
+    sign_in(client, "ppu.officer")
+    board = client.get("/offenders")
+    assert board.status_code == 200
+    assert "Gary Pike" in board.text and "Neil Cross" in board.text
+    assert "1 home visit is overdue." in board.text
+    assert "Overdue" in board.text
+    one = client.get("/offenders?manager=DC+77+Ross")
+    assert "Neil Cross" in one.text and "Gary Pike" not in one.text
+    page = client.get(f"/offenders/{register}")
+    assert page.status_code == 200
+    assert "Ruby Lane" in page.text
+    assert "education record E-RUBY places the child at the offender&#39;s address" in page.text
+    assert "Child near a registered sex offender: tell social care" in page.text
+    capacity = client.get("/offenders/capacity")
+    assert capacity.status_code == 200
+    assert '<svg viewBox="0 0 720 300"' in capacity.text and 'id="staffing-table"' in capacity.text
+    reads = session.scalars(select(AuditEntry.why).where(
+        AuditEntry.actor == "user:ppu.officer", AuditEntry.action == "read")).all()
+    assert "offender page" in reads and "offender caseload board" in reads
+
+
+def test_a_school_health_or_other_police_user_gets_nothing(
+        app: FastAPI, register: int) -> None:
+    for username in ("hillside.dsl", "health.visitor", "mash.officer"):
+        with TestClient(app) as client:
+            sign_in(client, username)
+            for path in ("/offenders", "/offenders/capacity", f"/offenders/{register}"):
+                response = client.get(path)
+                assert response.status_code == 403, (username, path)
+                assert "Gary Pike" not in response.text and "Ruby Lane" not in response.text
+            assert 'href="/offenders"' not in client.get("/duties").text
