@@ -36,12 +36,12 @@ ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
 PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
-              "user_id": "user", "key_id": "api_key"}
+              "user_id": "user", "key_id": "api_key", "registration_id": "offender"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
-              ("/api/v1/admin/", "admin"))
+              ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
 # Role): the MASH researchers' queue, and information governance's oversight of who saw
 # what. On these, the role is the whole check; the agency's relationship is not asked.
