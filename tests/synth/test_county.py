@@ -44,6 +44,24 @@ KEYS = {
         },
         {"dash", "child_voice"},
     ),
+    # The register of sex offenders (its own tests: tests/offenders/test_synthetic_register.py).
+    "offender_registration": (
+        {"event", "source", "source_id", "offender", "registered_at", "conviction",
+         "mappa_category", "mappa_level", "risk", "offender_manager"},
+        {"address", "visit_every_days"},
+    ),
+    "offender_visit": (
+        {"event", "source", "source_id", "registration", "visited_at", "by", "home_visit"},
+        set(),
+    ),
+    "offender_notification": (
+        {"event", "source", "source_id", "registration", "notified_at", "kind"},
+        {"changed_at"},
+    ),
+    "offender_assessment": (
+        {"event", "source", "source_id", "registration", "at", "risk"},
+        {"visit_every_days", "reactive"},
+    ),
 }
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
 INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"}
@@ -126,7 +144,7 @@ def test_it_writes_only_allowed_values(events: list[dict[str, Any]]) -> None:
             assert event.get("sex", "unknown") in {"female", "male", "unknown"}
             assert set(event.get("ids", {})) <= {"nhs", "upn", "pnc"}
             assert event.get("ids", {"omitted": "rather than empty"})
-        else:
+        elif event["event"] == "incident":
             assert event["source"] == "police"
             assert event["kind"] in {"domestic_abuse", "concern_for_welfare", "other"}
             assert re.fullmatch(r"INC-20[0-9]{2}-[0-9]{6,}", event["source_id"])
@@ -141,8 +159,11 @@ def test_it_uses_each_source_id_once_per_source(events: list[dict[str, Any]]) ->
 def test_it_writes_schools_then_person_records_then_incidents_in_time_order(
     events: list[dict[str, Any]],
 ) -> None:
-    order = [event["event"] for event in events]
-    assert order == sorted(order, key=["school", "person", "incident"].index)
+    # The register comes last, each registration before its visits and notifications.
+    order = [event["event"].removeprefix("offender_") for event in events]
+    order = ["offender" if kind in ("registration", "visit", "notification", "assessment")
+             else kind for kind in order]
+    assert order == sorted(order, key=["school", "person", "incident", "offender"].index)
     occurred = [parse(incident["occurred_at"]) for incident in of(events, "incident")]
     assert occurred == sorted(occurred)
     assert min(occurred).date() >= date(2025, 11, 27) and max(occurred).date() <= END

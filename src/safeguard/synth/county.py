@@ -1,4 +1,5 @@
-"""A synthetic county: schools, every agency's person records and a year of police incidents.
+"""A synthetic county: schools, every agency's person records, a year of police incidents and
+the police register of sex offenders (``offenders``: its rates are there).
 
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
@@ -86,6 +87,7 @@ from datetime import date, datetime, timedelta
 from faker import Faker
 
 from safeguard.synth.incidents import plan_incidents
+from safeguard.synth.offenders import offender_events
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
@@ -146,3 +148,5 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     yield from _school_events(pop)
     yield from people
     yield from rendered
+    # Last, and from a random stream of its own: the county before it is unchanged.
+    yield from offender_events(pop, seed=seed)
