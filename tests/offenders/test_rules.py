@@ -14,6 +14,7 @@ from safeguard.rules.offenders import (
     renotification_due,
     visit_duty,
     visits_between,
+    visits_in,
 )
 from safeguard.workdays import WorkingCalendar
 
@@ -88,3 +89,13 @@ def test_officers_needed_divides_visits_by_what_one_officer_can_do() -> None:
     assert officers_needed(10, 30, per_week=0) == 0.0
     assert visits_between(utc(2026, 5, 1), 1, utc(2026, 5, 1), utc(2026, 5, 1) + timedelta(
         days=30)) == 30
+
+
+def test_counting_in_seconds_agrees_with_counting_in_datetimes() -> None:
+    may, june = utc(2026, 5, 1), utc(2026, 6, 1)
+    for first in (utc(2026, 4, 20), utc(2026, 5, 1), utc(2026, 5, 3, 7), utc(2026, 5, 31, 23),
+                  utc(2026, 6, 1), utc(2025, 12, 30, 5)):
+        for every in (1, 7, 14, 28, 31, 91):
+            assert visits_in(first.timestamp(), every * 86400, may.timestamp(),
+                             june.timestamp()) == visits_between(first, every, may, june), \
+                (first, every)

@@ -13,6 +13,7 @@ they raise.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -193,6 +194,15 @@ def visits_between(next_due: datetime, every_days: int, start: datetime, end: da
     first = 0 if next_due >= start else -((next_due - start) // step)
     last = (end - next_due - timedelta(microseconds=1)) // step
     return max(0, int(last) - int(first) + 1)
+
+
+def visits_in(first: float, step: float, start: float, end: float) -> int:
+    """`visits_between` in seconds since the epoch, for counting many plans quickly."""
+    if first >= end:
+        return 0
+    low = 0 if first >= start else math.ceil((start - first) / step)
+    high = math.ceil((end - first) / step) - 1
+    return max(0, high - low + 1)
 
 
 def officers_needed(visits: float, days: int, per_week: float) -> float:

@@ -5,7 +5,8 @@ Revision ID: 0012
 Revises: 0006
 Create Date: 2026-12-03 16:10:26.832025
 
-New tables only; nothing existing changes, so downgrading drops them.
+New tables, and an index on duties by kind and due time (the capacity figures count home
+visits falling due month by month); downgrading drops them.
 """
 
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_duties_kind_due_at", "duties", ["kind", "due_at", "outcome"])
     
     op.create_table('offender_registrations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -131,6 +133,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_duties_kind_due_at", table_name="duties")
     
     with op.batch_alter_table('offender_visits', schema=None) as batch_op:
         batch_op.drop_index('ix_offender_visits_visited_at')
