@@ -6,7 +6,7 @@
 Builds a fresh, migrated store per backend and fills it with rows written straight to the
 tables (the figures read tables, not events): persons, registrations (risk mix as the
 synthetic county's; one manager per 65 offenders; the next visit due between 30 days ago
-and a year ahead), visits spread over the last five years (90% home visits), and a home
+and one interval ahead), visits spread over the last five years (90% home visits), and a home
 visit duty for each home visit of the last 13 months (what the past months' "visits due"
 count). Then it times, `--repeats` times each, `offenders.capacity.capacity` (what the
 capacity page, the board's summary and `safeguard offenders capacity` compute) and the
@@ -104,7 +104,7 @@ def fill(engine: Engine, *, offenders: int, visits: int, seed: int) -> dict[str,
                 "conviction": "Bench", "mappa_category": 1, "mappa_level": 1, "risk": risk,
                 "offender_manager": f"DC {rng.randint(1, managers):04d}",
                 "visit_every_days": every, "last_notified_at": NOW - timedelta(days=100),
-                "next_visit_due": NOW + timedelta(days=rng.randint(-30, 365)) if every else None,
+                "next_visit_due": NOW + timedelta(days=rng.randint(-30, every)) if every else None,
                 "next_notification_due": NOW + timedelta(days=rng.randint(-10, 365))})
         reg_ids = conn.execute(insert(table_of(OffenderRegistration)).returning(
             table_of(OffenderRegistration).c.id, sort_by_parameter_order=True),

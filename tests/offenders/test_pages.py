@@ -17,7 +17,7 @@ from safeguard.intake.service import IntakeContext
 from ..conftest import Clock, sign_in
 from ..factories import add_user
 from ..web.test_pages_support import HILLSIDE, accept, school
-from .scenario import REGISTERED, RUBY, reg, registration, send
+from .scenario import REGISTERED, RUBY, duties, reg, registration, send
 
 
 @pytest.fixture
@@ -61,12 +61,28 @@ def test_the_unit_sees_the_board_with_the_overdue_visit_and_the_offender_page(
 
 
 def test_a_school_health_or_other_police_user_gets_nothing(
-        app: FastAPI, register: int) -> None:
-    for username in ("hillside.dsl", "health.visitor", "mash.officer"):
+        app: FastAPI, session: Session, register: int) -> None:
+    [visit] = duties(session, "offender_home_visit")
+    [share] = duties(session, "offender_child_share")
+    for username in ("hillside.dsl", "health.visitor", "mash.officer", "police.supervisor"):
         with TestClient(app) as client:
             sign_in(client, username)
             for path in ("/offenders", "/offenders/capacity", f"/offenders/{register}"):
                 response = client.get(path)
                 assert response.status_code == 403, (username, path)
                 assert "Gary Pike" not in response.text and "Ruby Lane" not in response.text
-            assert 'href="/offenders"' not in client.get("/duties").text
+            listed = client.get("/duties?status=all").text
+            assert 'href="/offenders"' not in listed and "Gary Pike" not in listed
+            for duty in (visit, share):
+                assert client.get(f"/duties/{duty.id}").status_code == 404, (username, duty.kind)
+
+
+def test_children_s_social_care_see_the_share_they_are_sent_and_nothing_else(
+        client: TestClient, session: Session, register: int) -> None:
+    [visit] = duties(session, "offender_home_visit")
+    [share] = duties(session, "offender_child_share")
+    sign_in(client, "csc.worker")
+    shown = client.get(f"/duties/{share.id}")
+    assert shown.status_code == 200 and "Ruby Lane" in shown.text
+    assert client.get(f"/duties/{visit.id}").status_code == 404
+    assert client.get(f"/offenders/{register}").status_code == 403

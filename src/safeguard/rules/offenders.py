@@ -251,6 +251,7 @@ OFFENDER_ENFORCEMENT = DutyKind(
 OFFENDER_CHILD_SHARE = DutyKind(
     name="offender_child_share", title="Child near a registered sex offender: tell social care",
     owner=AgencyKind.POLICE, partner=AgencyKind.CHILDRENS_SOCIAL_CARE,
+    owner_role=Role.PUBLIC_PROTECTION,
     clock="24 hours after the child is found near the offender",
     discharged_by=Side.PARTNER, action="Acknowledge notification",
     share=ShareSpec(
