@@ -118,7 +118,7 @@ def _register(rng: random.Random, pop: Population, person: Person, reference: st
         # The last year's home visits, later for a busier manager; the latest may be missed.
         day = year_ago + timedelta(days=rng.randint(0, every))
         while day <= end:
-            if day > end - timedelta(days=every) and rng.random() < 0.5 * lateness:
+            if day > end - timedelta(days=every) and rng.random() < 0.3 * lateness:
                 break  # not yet made: due or overdue on the board
             dated.append((day, {"event": "offender_visit", "source": "police",
                                 "registration": reference, "visited_at": _at(day, rng),
