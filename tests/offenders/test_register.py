@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
+from safeguard.offenders.capacity import capacity
 
 from .scenario import KAI, REGISTERED, RUBY, duties, reg, registration, send
 
@@ -73,3 +74,12 @@ def test_a_move_to_an_address_where_children_live_shares_them_at_low_risk_withou
     [old, new] = duties(session, "offender_renotification")
     assert (old.status, old.outcome) == ("discharged", "notified")
     assert new.due_at == datetime(2027, 2, 14, 0, 0, tzinfo=UTC)
+
+
+def test_a_registration_past_its_last_day_leaves_the_caseloads(
+        session: Session, ctx: IntakeContext) -> None:
+    send(session, ctx, registration(registration_ends="2026-03-01"))
+    settings = ctx.offenders
+    before = capacity(session, now=datetime(2026, 3, 1, 20, tzinfo=UTC), settings=settings)
+    after = capacity(session, now=datetime(2026, 3, 2, 9, tzinfo=UTC), settings=settings)
+    assert (before.offenders, after.offenders) == (1, 0)

@@ -14,6 +14,7 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.duties.models import Duty
 from safeguard.errors import NotFound
+from safeguard.offenders.capacity import active
 from safeguard.offenders.models import (
     OffenderAssessment,
     OffenderChild,
@@ -46,8 +47,7 @@ def board(session: Session, *, principal: Principal, now: datetime, manager: str
     """Offenders on the register (one manager's, or all), the visit due soonest first."""
     require_unit(principal)
     reg = OffenderRegistration
-    query = select(reg, Person).join(Person, Person.id == reg.person_id).where(
-        reg.ended.is_(False))
+    query = select(reg, Person).join(Person, Person.id == reg.person_id).where(active(now))
     if manager:
         query = query.where(reg.offender_manager == manager)
     if overdue_only:
@@ -127,7 +127,7 @@ def offender_page(session: Session, *, principal: Principal, registration_id: in
         children=children, duties=duties)
 
 
-def managers(session: Session) -> list[str]:
+def managers(session: Session, *, now: datetime) -> list[str]:
     reg = OffenderRegistration
-    return list(session.scalars(select(reg.offender_manager).where(reg.ended.is_(False))
+    return list(session.scalars(select(reg.offender_manager).where(active(now))
                                 .distinct().order_by(reg.offender_manager)))

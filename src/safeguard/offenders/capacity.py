@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from safeguard.config import OffenderSettings
@@ -88,6 +88,13 @@ def _utc(day: date) -> datetime:
     return local_to_utc(day, time(0))
 
 
+def active(now: datetime) -> ColumnElement[bool]:
+    """SQL: registrations in force (not ended, and not past their last day in London)."""
+    reg = OffenderRegistration
+    return and_(reg.ended.is_(False), or_(reg.registration_ends.is_(None),
+                                          reg.registration_ends >= now.astimezone(LONDON).date()))
+
+
 def _loads(session: Session, *, now: datetime, settings: OffenderSettings
            ) -> list[ManagerLoad]:
     reg = OffenderRegistration
@@ -99,7 +106,7 @@ def _loads(session: Session, *, now: datetime, settings: OffenderSettings
     soon = [counted(and_(due >= now, due < now + timedelta(days=days))) for days in SOON_DAYS]
     rows = session.execute(
         select(reg.offender_manager, reg.risk, func.count(reg.id), counted(due < now), *soon)
-        .where(reg.ended.is_(False)).group_by(reg.offender_manager, reg.risk)).all()
+        .where(active(now)).group_by(reg.offender_manager, reg.risk)).all()
     managers: dict[str, dict[str, Any]] = {}
     for manager, risk, count, overdue, due_30, due_90 in rows:
         m = managers.setdefault(manager, {"by_risk": dict.fromkeys(RISKS, 0), "overdue": 0,
@@ -149,7 +156,7 @@ def _future(session: Session, starts: list[date], now: datetime) -> list[int]:
     totals = [0] * len(windows)
     reg = OffenderRegistration
     plans = session.execute(select(reg.visit_every_days, reg.next_visit_due).where(
-        reg.ended.is_(False), reg.visit_every_days.is_not(None),
+        active(now), reg.visit_every_days.is_not(None),
         reg.next_visit_due.is_not(None))).all()
     floor = now.timestamp()
     for every, next_due in plans:

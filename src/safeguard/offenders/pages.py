@@ -50,7 +50,8 @@ def board_page(request: Request, session: SessionDep, principal: UserDep, now: N
         **_common("board"), "figures": figures, "rows": rows, "total": total,
         "limit": BOARD_LIMIT, "now": now,
         "manager_items": [{"value": "", "text": "All managers"}] + [
-            {"value": m, "text": m, "selected": m == manager.strip()} for m in managers(session)],
+            {"value": m, "text": m, "selected": m == manager.strip()}
+            for m in managers(session, now=now)],
         "query": {"manager": manager.strip(), "overdue": overdue == "1"},
     }, principal=principal)
 

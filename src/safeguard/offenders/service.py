@@ -275,7 +275,7 @@ def _assess(session: Session, *, reg: OffenderRegistration, event_id: int,
     session.add(OffenderAssessment(registration_id=reg.id, event_id=event_id,
                                    reference=data.source_id, at=data.at,
                                    changes="; ".join(changes) or "no change to the plan"))
-    if interval == before or ctx.live_from is not None and data.at < ctx.live_from:
+    if interval == before:
         return
     since = reg.last_home_visit_at or reg.registered_at
     if interval is None:
