@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.audit.models import AuditEntry
+from safeguard.duties.service import mark_breaches
 from safeguard.intake.service import IntakeContext
 
 from ..conftest import Clock, sign_in
@@ -22,8 +23,8 @@ from .scenario import REGISTERED, RUBY, duties, reg, registration, send
 
 @pytest.fixture
 def register(session: Session, ctx: IntakeContext, clock: Clock) -> int:
-    add_user(session, "ppu.officer", "police", "practitioner public_protection",
-             display_name="DC 1234 Shah")
+    add_user(session, "ppu.supervisor", "police", "practitioner supervisor public_protection",
+             display_name="DS Ruth Kerr")
     accept(session, ctx, school(HILLSIDE, "Hillside Primary School"))
     add_user(session, "hillside.dsl", f"school-{HILLSIDE}")
     send(session, ctx, RUBY)
@@ -32,14 +33,17 @@ def register(session: Session, ctx: IntakeContext, clock: Clock) -> int:
         "given_name": "Neil", "family_name": "Cross", "dob": "1970-01-09"},
         address={"line1": "1 Far Row", "town": "Corby", "postcode": "NN17 2AA"},
         offender_manager="DC 77 Ross"))
-    session.commit()
     clock.now = REGISTERED + timedelta(days=40)  # the first home visit is overdue
+    mark_breaches(session, now=clock.now)  # as the worker does: escalated to supervisors
+    session.commit()
     return reg(session).id
 
 
 def test_the_unit_sees_the_board_with_the_overdue_visit_and_the_offender_page(
         client: TestClient, session: Session, register: int) -> None:
-    sign_in(client, "ppu.officer")
+    sign_in(client, "ppu.supervisor")
+    banner = client.get("/duties").text.split("govuk-notification-banner__content")[1]
+    assert "Home visit to a registered sex offender" in banner and "Gary Pike" in banner
     board = client.get("/offenders")
     assert board.status_code == 200
     assert "Gary Pike" in board.text and "Neil Cross" in board.text
@@ -56,11 +60,11 @@ def test_the_unit_sees_the_board_with_the_overdue_visit_and_the_offender_page(
     assert capacity.status_code == 200
     assert '<svg viewBox="0 0 720 300"' in capacity.text and 'id="staffing-table"' in capacity.text
     reads = session.scalars(select(AuditEntry.why).where(
-        AuditEntry.actor == "user:ppu.officer", AuditEntry.action == "read")).all()
+        AuditEntry.actor == "user:ppu.supervisor", AuditEntry.action == "read")).all()
     assert "offender page" in reads and "offender caseload board" in reads
 
 
-def test_a_school_health_or_other_police_user_gets_nothing(
+def test_a_school_health_or_other_police_user_gets_nothing_not_even_from_an_escalation(
         app: FastAPI, session: Session, register: int) -> None:
     [visit] = duties(session, "offender_home_visit")
     [share] = duties(session, "offender_child_share")
@@ -73,6 +77,8 @@ def test_a_school_health_or_other_police_user_gets_nothing(
                 assert "Gary Pike" not in response.text and "Ruby Lane" not in response.text
             listed = client.get("/duties?status=all").text
             assert 'href="/offenders"' not in listed and "Gary Pike" not in listed
+            if username == "police.supervisor":  # told of the breach, without the name
+                assert f"Duty {visit.id} (Home visit to a registered sex offender)" in listed
             for duty in (visit, share):
                 assert client.get(f"/duties/{duty.id}").status_code == 404, (username, duty.kind)
 
