@@ -83,3 +83,30 @@ def test_a_registration_past_its_last_day_leaves_the_caseloads(
     before = capacity(session, now=datetime(2026, 3, 1, 20, tzinfo=UTC), settings=settings)
     after = capacity(session, now=datetime(2026, 3, 2, 9, tzinfo=UTC), settings=settings)
     assert (before.offenders, after.offenders) == (1, 0)
+
+
+def test_a_child_seen_at_a_visit_or_named_in_a_household_notification_is_shared(
+        session: Session, ctx: IntakeContext) -> None:
+    send(session, ctx, registration(risk="medium"))
+    visited = REGISTERED + timedelta(days=10)
+    send(session, ctx, {
+        "event": "offender_visit", "source": "police", "source_id": "V-1",
+        "registration": "RSO-1", "visited_at": visited.isoformat(), "by": "DC 1234 Shah",
+        "home_visit": True, "children_present": [
+            {"given_name": "Tia", "family_name": "Moss", "dob": "2018-02-02"}]}, now=visited)
+    [seen] = duties(session, "offender_child_share")
+    assert "present at a home visit to the offender by DC 1234 Shah" in seen.reason
+    notified = REGISTERED + timedelta(days=20)
+    household = {"event": "offender_notification", "source": "police",
+                 "registration": "RSO-1", "notified_at": notified.isoformat(),
+                 "kind": "household_with_child",
+                 "changed_at": (notified - timedelta(days=1)).isoformat(),
+                 "address": {"line1": "9 Low Road", "postcode": "NN4 4DD"}}
+    send(session, ctx, {**household, "source_id": "N-1"}, now=notified)
+    [task] = duties(session, "data_quality")
+    assert "names no child" in task.reason and "9 Low Road" in task.reason
+    send(session, ctx, {**household, "source_id": "N-2", "children": [
+        {"given_name": "Ava", "family_name": "Low", "dob": "2020-07-07"}]}, now=notified)
+    _, named = duties(session, "offender_child_share")
+    assert "named by the offender in household-with-child notification N-2" in named.reason
+    assert len(duties(session, "data_quality")) == 1

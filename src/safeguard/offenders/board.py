@@ -14,6 +14,7 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.duties.models import Duty
 from safeguard.errors import NotFound
+from safeguard.offenders.access import require_unit
 from safeguard.offenders.capacity import active
 from safeguard.offenders.models import (
     OffenderAssessment,
@@ -22,7 +23,6 @@ from safeguard.offenders.models import (
     OffenderRegistration,
     OffenderVisit,
 )
-from safeguard.offenders.service import require_unit
 from safeguard.people.models import Address, Person
 from safeguard.people.service import address_label, person_name
 

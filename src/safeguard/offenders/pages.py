@@ -1,6 +1,6 @@
 """The public protection unit's pages: the caseload board, capacity and one offender.
 
-Police public protection unit only (offenders.service.require_unit): anyone else is refused
+Police public protection unit only (offenders.access.require_unit): anyone else is refused
 and the refusal audited, whatever their agency or role.
 """
 
@@ -13,10 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from safeguard.config import Settings
+from safeguard.offenders.access import require_unit
 from safeguard.offenders.board import BOARD_LIMIT, board, managers, offender_page
 from safeguard.offenders.capacity import capacity
 from safeguard.offenders.chart import staffing_chart
-from safeguard.offenders.service import require_unit
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.offenders import RISK_WORDS
 from safeguard.web.deps import NowDep, SessionDep, UserDep

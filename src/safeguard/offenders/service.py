@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import AgencyKind, Role
+from safeguard.access.models import AgencyKind
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.casework.service import discharge, raise_duties, raise_strategy_discussion
@@ -30,6 +30,7 @@ from safeguard.events.offenders import (
     OffenderVisitEvent,
 )
 from safeguard.events.schemas import PersonFields
+from safeguard.offenders.access import UNIT_ONLY, acting_unit, in_unit
 from safeguard.offenders.models import (
     OffenderAssessment,
     OffenderChild,
@@ -62,12 +63,8 @@ from safeguard.rules.offenders import (
     visit_due,
     visit_duty,
 )
+from safeguard.rules.quality import Gap, data_quality_duties
 from safeguard.workdays import LONDON
-
-UNIT_ROLE = Role.PUBLIC_PROTECTION
-UNIT_AGENCY = AgencyKind.POLICE.value
-UNIT_ONLY = ("the register of sex offenders is open to the police public protection unit "
-             "only")
 
 
 @dataclass
@@ -76,29 +73,6 @@ class OffenderAccepted:
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
     share_ids: list[int] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------------------ access
-
-
-def in_unit(principal: Principal) -> bool:
-    """The public protection unit: the police, in the unit's role."""
-    return principal.agency_id == UNIT_AGENCY and principal.has_role(UNIT_ROLE)
-
-
-def require_unit(principal: Principal) -> None:
-    if not in_unit(principal):
-        raise Forbidden(UNIT_ONLY)
-
-
-def _acting_unit(principal: Principal) -> Principal:
-    """Who discharges a clock duty that an event meets: the unit member who recorded it, or,
-    for an import by the system, the unit on the records system's behalf."""
-    if in_unit(principal):
-        return principal
-    return Principal("system", 0, principal.name or "offender-records",
-                     f"{principal.display_name} (police offender records)", UNIT_AGENCY,
-                     "Police", AgencyKind.POLICE.value, frozenset({UNIT_ROLE.value}))
 
 
 # ----------------------------------------------------------------------------- events
@@ -191,7 +165,7 @@ def _close(session: Session, duty_id: int | None, *, outcome: str, note: str,
     duty = session.get(Duty, duty_id)
     if duty is None or duty.status == DISCHARGED:
         return
-    discharge(session, duty_id=duty_id, principal=_acting_unit(principal), now=now, ctx=ctx,
+    discharge(session, duty_id=duty_id, principal=acting_unit(principal), now=now, ctx=ctx,
               outcome=outcome, note=note)
 
 
@@ -372,15 +346,29 @@ def _notification(session: Session, *, reg: OffenderRegistration, event_id: int,
         if late_duty is not None:
             _raise(session, [late_duty], event_id=event_id, ctx=ctx, now=now,
                    principal=principal, done=done)
+    found = 0
     if data.kind == "household_with_child" and data.children:
-        _named_children(session, reg, data.children,
-                        found=f"named by the offender in household-with-child notification "
-                              f"{data.source_id} on {_day(data.notified_at)}",
-                        event_id=event_id, source_id=data.source_id, at=data.notified_at,
-                        ctx=ctx, now=now, principal=principal, done=done)
+        found += _named_children(
+            session, reg, data.children,
+            found=f"named by the offender in household-with-child notification "
+                  f"{data.source_id} on {_day(data.notified_at)}",
+            event_id=event_id, source_id=data.source_id, at=data.notified_at, ctx=ctx, now=now,
+            principal=principal, done=done)
     if (moved or data.kind == "household_with_child") and address is not None:
-        _children_at_home(session, reg, event_id=event_id, at=data.notified_at, ctx=ctx,
-                          now=now, principal=principal, done=done, address_id=address.id)
+        found += _children_at_home(session, reg, event_id=event_id, at=data.notified_at,
+                                   ctx=ctx, now=now, principal=principal, done=done,
+                                   address_id=address.id)
+    if data.kind == "household_with_child" and found == 0:
+        # Nothing skipped silently: the child must be identified before social care can be told.
+        gap = Gap("offender_household_child_unknown", AgencyKind.POLICE, reg.person_id,
+                  f"household-with-child notification {data.source_id} by registered offender "
+                  f"{reg.reference} names no child, and no agency's records place a child at "
+                  f"{address_label(address) if address else 'the address'}, so children's "
+                  "social care cannot be told who the child is")
+        _raise(session, data_quality_duties([gap], reference=data.source_id,
+                                            recorded_at=data.notified_at, calendar=ctx.calendar,
+                                            clocks=ctx.clocks),
+               event_id=event_id, ctx=ctx, now=now, principal=principal, done=done)
 
 
 def _same_person(session: Session, person_id: int) -> PersonFields:
@@ -396,27 +384,31 @@ def _same_person(session: Session, person_id: int) -> PersonFields:
 
 def _children_at_home(session: Session, reg: OffenderRegistration, *, event_id: int,
                       at: datetime, ctx: RuleContext, now: datetime, principal: Principal,
-                      done: OffenderAccepted, address_id: int | None = None) -> None:
-    """Children whom other agencies' records place at the offender's address."""
+                      done: OffenderAccepted, address_id: int | None = None) -> int:
+    """Children whom other agencies' records place at the offender's address; returns how
+    many."""
     home = address_id or reg.address_id
     if home is None:
-        return
-    for resident in children_at_address(session, address_id=home,
-                                        on=at.astimezone(LONDON).date(),
-                                        exclude=[reg.person_id]):
+        return 0
+    residents = children_at_address(session, address_id=home, on=at.astimezone(LONDON).date(),
+                                    exclude=[reg.person_id])
+    for resident in residents:
         child = resident.person
         near = ChildNear(child.id, person_name(child), child.dob,
                          f"{describe_record(resident.record)} places the child at the "
                          "offender's address")
         _child_near(session, reg, near, event_id=event_id, at=at, ctx=ctx, now=now,
                     principal=principal, done=done)
+    return len(residents)
 
 
 def _named_children(session: Session, reg: OffenderRegistration,
                     children: list[PersonFields], *, found: str, event_id: int,
                     source_id: str, at: datetime, ctx: RuleContext, now: datetime,
-                    principal: Principal, done: OffenderAccepted) -> None:
-    """Children an officer or the offender names: each resolved like any person."""
+                    principal: Principal, done: OffenderAccepted) -> int:
+    """Children an officer or the offender names, each resolved like any person; returns how
+    many are children."""
+    count = 0
     for number, fields in enumerate(children, start=1):
         linked = link_record(session, fields=fields, source="police",
                              source_id=f"{source_id}#child{number}", event_id=event_id,
@@ -427,6 +419,8 @@ def _named_children(session: Session, reg: OffenderRegistration,
         near = ChildNear(child.id, person_name(child), child.dob, found)
         _child_near(session, reg, near, event_id=event_id, at=at, ctx=ctx, now=now,
                     principal=principal, done=done)
+        count += 1
+    return count
 
 
 def _child_near(session: Session, reg: OffenderRegistration, child: ChildNear, *,
