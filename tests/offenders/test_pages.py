@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeguard.access.service import create_api_key
 from safeguard.audit.models import AuditEntry
 from safeguard.duties.service import mark_breaches
 from safeguard.intake.service import IntakeContext
@@ -92,3 +93,20 @@ def test_children_s_social_care_see_the_share_they_are_sent_and_nothing_else(
     assert shown.status_code == 200 and "Ruby Lane" in shown.text
     assert client.get(f"/duties/{visit.id}").status_code == 404
     assert client.get(f"/offenders/{register}").status_code == 403
+
+
+def test_the_capacity_figures_are_served_as_json_to_the_unit_s_key_only(
+        client: TestClient, session: Session, register: int) -> None:
+    _, unit_key = create_api_key(session, agency_id="police", name="PPU system",
+                                 roles="practitioner public_protection")
+    _, other_key = create_api_key(session, agency_id="police", name="Records system",
+                                  roles="practitioner")
+    session.commit()
+    figures = client.get("/api/v1/offenders/capacity",
+                         headers={"Authorization": f"Bearer {unit_key}"})
+    assert figures.status_code == 200
+    [gary, neil] = sorted(figures.json()["managers"], key=lambda m: m["manager"])
+    assert (gary["manager"], gary["overdue"], neil["offenders"]) == ("DC 1234 Shah", 1, 1)
+    refused = client.get("/api/v1/offenders/capacity",
+                         headers={"Authorization": f"Bearer {other_key}"})
+    assert refused.status_code == 403

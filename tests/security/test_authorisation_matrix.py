@@ -41,7 +41,8 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
-              ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"))
+              ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"),
+              ("/api/v1/offenders/", "public_protection"))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
 # Role): the MASH researchers' queue, and information governance's oversight of who saw
 # what. On these, the role is the whole check; the agency's relationship is not asked.
