@@ -69,7 +69,7 @@ def test_a_school_health_or_other_police_user_gets_nothing_not_even_from_an_esca
         app: FastAPI, session: Session, register: int) -> None:
     [visit] = duties(session, "offender_home_visit")
     [share] = duties(session, "offender_child_share")
-    for username in ("hillside.dsl", "health.visitor", "mash.officer", "police.supervisor"):
+    for username in ("hillside.dsl", "health.visitor", "police.supervisor"):
         with TestClient(app) as client:
             sign_in(client, username)
             for path in ("/offenders", "/offenders/capacity", f"/offenders/{register}"):

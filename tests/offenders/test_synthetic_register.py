@@ -21,7 +21,7 @@ END = date(2026, 11, 27)
 def county() -> tuple[Population, list[dict[str, Any]]]:
     fake = Faker("en_GB")
     fake.seed_instance(7)
-    pop = build_population(random.Random(7), fake, households=8000, end=END)
+    pop = build_population(random.Random(7), fake, households=5000, end=END)
     return pop, offender_events(pop, seed=7)
 
 
