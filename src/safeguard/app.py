@@ -33,6 +33,8 @@ from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
+from safeguard.offenders import api as offender_api
+from safeguard.offenders import pages as offender_pages
 from safeguard.people import pages as people_pages
 from safeguard.rules.context import build_context
 from safeguard.sharing import admin_api as delivery_admin_api
@@ -49,11 +51,11 @@ from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
-               forensics_api.router)
+               forensics_api.router, offender_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
-                custody_pages.router, forensics_pages.router,
+                custody_pages.router, forensics_pages.router, offender_pages.router,
                 api_docs.router, account_admin_pages.router)
 
 

@@ -42,6 +42,7 @@ from safeguard.forensics import commands as forensics_commands
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
+from safeguard.offenders import commands as offender_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
@@ -71,6 +72,7 @@ app.add_typer(custody_commands.app, name="custody")
 app.add_typer(forensics_commands.app, name="forensics")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
+app.add_typer(offender_commands.app, name="offenders")
 console = Console(stderr=True)
 
 

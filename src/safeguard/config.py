@@ -127,6 +127,30 @@ class CustodySettings(BaseSettings):
     certificate_share_hours: float = 1.0
     # Under this age on the day of arrival a detainee is a child ("juvenile" since 2015).
     adult_age: int = 18
+class OffenderSettings(BaseSettings):
+    """Managing registered sex offenders: notification clocks, the child-near-an-offender
+    share, and the capacity the unit is measured against (DOMAIN.md: no official ratio)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_OFFENDERS_", frozen=True)
+
+    # Sexual Offences Act 2003 s84: a change is notified within 3 days, counting the day of
+    # the change as the first.
+    notify_change_within_days: int = 3
+    # s85: re-notification within one year of the last notification.
+    renotify_years: int = 1
+    # Considering enforcement of a late notification (a supervisor's decision).
+    consider_enforcement_working_days: int = 5
+    # A child found near an offender is shared with children's social care within N hours.
+    child_share_hours: float = 24.0
+    # Risk levels (ARMS) at which a child near the offender also needs a strategy discussion.
+    strategy_discussion_risks: tuple[str, ...] = ("high", "very_high")
+    # Caseload target per offender manager, and the weight of one offender at each risk
+    # level against it (all 1: a plain count).
+    caseload_target: float = 50.0
+    risk_weights: dict[str, float] = Field(default_factory=lambda: {
+        "very_high": 1.0, "high": 1.0, "medium": 1.0, "low": 1.0})
+    # Home visits one officer can make in a week, beside the rest of the work.
+    visits_per_officer_per_week: float = 6.0
 
 
 class SignInSettings(BaseSettings):
@@ -229,6 +253,7 @@ class Settings(BaseSettings):
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
     custody: CustodySettings = Field(default_factory=CustodySettings)
     forensics: ForensicsSettings = Field(default_factory=ForensicsSettings)
+    offenders: OffenderSettings = Field(default_factory=OffenderSettings)
 
 
 @lru_cache(maxsize=1)

@@ -24,8 +24,9 @@ class Invalid(SafeguardError):
 
 
 class InvalidField(Invalid):
-    """Invalid for a reason tied to one field of what was sent (a step naming an unknown
-    submission): the import reports the field beside the line and reason."""
+    """Input refused for one field's sake (a step naming an unknown submission, an unknown
+    registration): an import reports the field and reason beside the line number, a page or
+    API the two together."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")

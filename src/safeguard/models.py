@@ -17,6 +17,13 @@ from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.offenders.models import (
+    OffenderAssessment,
+    OffenderChild,
+    OffenderNotification,
+    OffenderRegistration,
+    OffenderVisit,
+)
 from safeguard.people.models import (
     Address,
     MatchReview,
@@ -35,7 +42,9 @@ __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Detention", "DetentionStep", "Device", "DeviceStep", "Duty", "DutyTransition",
     "Event",
-    "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
+    "Incident", "IncidentPerson", "MatchReview", "Notification", "OffenderAssessment",
+    "OffenderChild", "OffenderNotification", "OffenderRegistration", "OffenderVisit", "Person",
+    "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency
+from safeguard.access.models import Agency, Role
 from safeguard.access.service import (
     Principal,
     ensure_agency,
@@ -54,6 +54,12 @@ DEMO_USERS = (
              "police information governance (break-glass review)"),
     DemoUser("police.admin", "Pat Morgan", "police", "admin",
              "police administrator (users and API keys)"),
+    # The public protection unit: the only users who see the register of sex offenders.
+    DemoUser("ppu.officer", "DC Sam Shah", "police", "practitioner public_protection",
+             "offender manager, public protection unit"),
+    DemoUser("ppu.supervisor", "DS Ruth Kerr", "police",
+             "practitioner supervisor public_protection",
+             "public protection unit supervisor"),
 )
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")
@@ -136,6 +142,8 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
         if rng.random() >= in_time:
             continue
         kind = kind_of(duty.kind)
+        if kind.owner_role == Role.PUBLIC_PROTECTION:
+            continue  # the register's history is in its own events (visits, notifications)
         agency = duty.partner_agency_id if kind.discharged_by is Side.PARTNER else \
             duty.owner_agency_id
         start = min(started.get(duty.event_id, duty.due_at), duty.due_at)

@@ -3,8 +3,9 @@
 Five core agencies and two schools, each with a user and an API key per role that matters;
 and objects whose relationships are known: Mia (Hillside's pupil, a police incident at her
 home, duties and shares from it), Leo (Brook's pupil, a concern Brook raised), Ray (known to
-probation only), a break-glass grant of Brook's, a possible match and a merge, a delivery,
-and every agency's users and keys. Built once per backend, committed for real.
+probation only), Ian (on the police register of sex offenders), a break-glass grant of
+Brook's, a possible match and a merge, a delivery, and every agency's users and keys. Built
+once per backend, committed for real.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from safeguard.concerns.models import Concern
 from safeguard.duties.models import Duty
 from safeguard.forensics.models import Device
 from safeguard.intake.service import IntakeContext
+from safeguard.offenders.models import OffenderRegistration
 from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint
@@ -103,6 +105,14 @@ def build(session: Session, ctx: IntakeContext) -> World:
     [ray] = add(session, ctx, person("probation", "P-1", "Ray", "Quill", "1980-01-01",
                                      address={"line1": "9 Far Lane", "town": "Corby",
                                               "postcode": "NN17 1AA"}))
+    # Ian: a registered sex offender, on the police public protection unit's register only.
+    accept(session, ctx, {
+        "event": "offender_registration", "source": "police", "source_id": "RSO-IAN",
+        "offender": {"given_name": "Ian", "family_name": "Marsh", "dob": "1975-02-03"},
+        "address": {"line1": "4 Quay Street", "town": "Kettering", "postcode": "NN16 8AA"},
+        "registered_at": "2026-06-01T10:00:00+00:00", "conviction": "Indecent images",
+        "mappa_category": 1, "mappa_level": 1, "risk": "medium",
+        "offender_manager": "DC 5 Ward", "visit_every_days": 90})
     # A possible match for the MASH researchers, and a merge of another one.
     add(session, ctx, person("health", "R-1", "Amy", nhs="9990001006"),
         person("childrens_social_care", "R-2", "Zoe", nhs="9990001006"))
@@ -161,6 +171,9 @@ def build(session: Session, ctx: IntakeContext) -> World:
                        home=share.to_agency_id))
     device = session.scalars(select(Device).where(Device.exhibit == "EX-MATRIX-1")).one()
     t.append(Thing("device", "seized device", device.id, frozenset({"police"}), home="police"))
+    offender = session.scalars(select(OffenderRegistration)).one()
+    t.append(Thing("offender", "Ian's registration", offender.id, frozenset({"police"}),
+                   home="police"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

@@ -37,12 +37,13 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
-              "device_id": "device"}
+              "device_id": "device", "registration_id": "offender"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
-              ("/api/v1/admin/", "admin"))
+              ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"),
+              ("/api/v1/offenders/", "public_protection"))
 # Routes naming no object that one agency alone may reach: the police's seized-device queue.
 AGENCY_GATES = (("/forensics", "police"), ("/api/v1/forensics/", "police"))
 # Role-gated routes whose role works across the partnership by design (access/models.py,

@@ -22,6 +22,12 @@ from sqlalchemy.orm import Session
 from safeguard.db import Base
 from safeguard.events import schemas
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.offenders import (
+    OffenderAssessmentEvent,
+    OffenderNotificationEvent,
+    OffenderRegistrationEvent,
+    OffenderVisitEvent,
+)
 from safeguard.events.schemas import (
     AddressIn,
     ConcernEvent,
@@ -85,6 +91,25 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (CustodyUpdateEvent, "explanation"): ("custody_steps.explanation",),
     # A suspect's record is "<exhibit>#suspect", a victim's "<step>#victim<n>" (n <= 100):
     # 128 + 10 characters at most, inside person_records.source_id's 160.
+    # The offender's record is "<registration>#offender", a child's "<event>#child<n>"
+    # (n <= 100): 128 + 10 characters at most, inside person_records.source_id's 160.
+    (OffenderRegistrationEvent, "source_id"): ("events.source_id",
+                                               "offender_registrations.reference"),
+    (OffenderRegistrationEvent, "conviction"): ("offender_registrations.conviction",),
+    (OffenderRegistrationEvent, "offender_manager"): (
+        "offender_registrations.offender_manager",),
+    (OffenderAssessmentEvent, "source_id"): ("events.source_id",
+                                             "offender_assessments.reference"),
+    (OffenderAssessmentEvent, "registration"): ("offender_registrations.reference",),
+    (OffenderAssessmentEvent, "offender_manager"): (
+        "offender_registrations.offender_manager",),
+    (OffenderVisitEvent, "source_id"): ("events.source_id", "offender_visits.reference"),
+    (OffenderVisitEvent, "registration"): ("offender_registrations.reference",),
+    (OffenderVisitEvent, "by"): ("offender_visits.by",),
+    (OffenderVisitEvent, "concerns"): ("offender_visits.concerns",),
+    (OffenderNotificationEvent, "source_id"): ("events.source_id",
+                                               "offender_notifications.reference"),
+    (OffenderNotificationEvent, "registration"): ("offender_registrations.reference",),
     (DeviceSubmissionEvent, "source_id"): ("events.source_id", "forensic_devices.exhibit"),
     (DeviceSubmissionEvent, "case_reference"): ("forensic_devices.case_reference",),
     (DeviceSubmissionEvent, "officer"): ("forensic_devices.officer",

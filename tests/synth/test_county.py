@@ -60,6 +60,24 @@ KEYS = {
         {"event", "source", "source_id", "submission", "at", "step", "examiner"},
         {"findings"},
     ),
+    # The register of sex offenders (its own tests: tests/offenders/test_synthetic_register.py).
+    "offender_registration": (
+        {"event", "source", "source_id", "offender", "registered_at", "conviction",
+         "mappa_category", "mappa_level", "risk", "offender_manager"},
+        {"address", "visit_every_days"},
+    ),
+    "offender_visit": (
+        {"event", "source", "source_id", "registration", "visited_at", "by", "home_visit"},
+        set(),
+    ),
+    "offender_notification": (
+        {"event", "source", "source_id", "registration", "notified_at", "kind"},
+        {"changed_at"},
+    ),
+    "offender_assessment": (
+        {"event", "source", "source_id", "registration", "at", "risk"},
+        {"visit_every_days", "reactive"},
+    ),
 }
 DEVICE_EVENTS = ("device_submission", "device_examination")
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
@@ -148,7 +166,7 @@ def test_it_writes_only_allowed_values(events: list[dict[str, Any]]) -> None:
         elif event["event"] in DEVICE_EVENTS:
             assert event["source"] == "police"
             assert re.fullmatch(r"DF-[0-9]{5}(/[TSCR])?", event["source_id"])
-        else:
+        elif event["event"] == "incident":
             assert event["source"] == "police"
             assert event["kind"] in {"domestic_abuse", "concern_for_welfare", "other"}
             assert re.fullmatch(r"INC-20[0-9]{2}-[0-9]{6,}", event["source_id"])
@@ -185,9 +203,12 @@ def test_it_writes_schools_then_person_records_then_incidents_in_time_order(
     events: list[dict[str, Any]],
 ) -> None:
     order = [event["event"] for event in events]
-    # Then the seized devices; custody records come last, each detention followed by its steps.
+    # Then the seized devices, the custody records (each detention followed by its steps) and
+    # the register (each registration before its visits and notifications).
     ranks = {"school": 0, "person": 1, "incident": 2, "device_submission": 3,
-             "device_examination": 3, "custody_detention": 4, "custody_update": 4}
+             "device_examination": 3, "custody_detention": 4, "custody_update": 4,
+             "offender_registration": 5, "offender_visit": 5, "offender_notification": 5,
+             "offender_assessment": 5}
     assert order == sorted(order, key=ranks.__getitem__)
     occurred = [parse(incident["occurred_at"]) for incident in of(events, "incident")]
     assert occurred == sorted(occurred)

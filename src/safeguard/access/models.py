@@ -37,6 +37,9 @@ class Role(StrEnum):
     # Is alerted to every break-glass access at its agency and reviews them, and oversees who
     # saw what across the partnership: access histories, unusual access.
     INFORMATION_GOVERNANCE = "information_governance"
+    # The police public protection unit: manages registered sex offenders, and is the only
+    # role that sees the register (with the police agency).
+    PUBLIC_PROTECTION = "public_protection"
 
 
 ROLES = tuple(role.value for role in Role)

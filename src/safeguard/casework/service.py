@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.duties.models import Duty
-from safeguard.duties.service import CreatedDuty, create_duties, record_discharge
-from safeguard.errors import Forbidden
+from safeguard.duties.models import ONE_OPEN_STRATEGY_DISCUSSION, Duty
+from safeguard.duties.service import (
+    CreatedDuty,
+    add_evidence,
+    create_duties,
+    open_strategy_discussion,
+    record_discharge,
+)
+from safeguard.errors import Conflict, Forbidden
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
 from safeguard.rules.catalogue import kind_of
@@ -53,6 +60,42 @@ def raise_duties(
     shared = create_shares(session, created=created, now=now, ctx=ctx, actor=actor,
                            none_stored=none_stored)
     return Raised([*created, *shared.on_arrival], [share.id for share in shared.shares])
+
+
+def refused_as_second_discussion(error: IntegrityError) -> bool:
+    """Whether the one-open-discussion index refused an insert, not some other constraint.
+    PostgreSQL names the index; SQLite names the indexed column."""
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    if constraint is not None:
+        return bool(constraint == ONE_OPEN_STRATEGY_DISCUSSION)
+    return "duties.subject_person_id" in str(error.orig)
+
+
+def raise_strategy_discussion(
+    session: Session, *, draft: DutyDraft, event_id: int, now: datetime, actor: str,
+    ctx: RuleContext,
+) -> list[int]:
+    """The drafted strategy discussion, or its evidence added to the child's open one: one
+    open per child. The database's unique index refuses a second raised by another
+    transaction meanwhile (the insert runs in a savepoint), and the evidence goes to that
+    one; returns the ids of the duties raised."""
+    if draft.subject_person_id is None:
+        raise ValueError("a strategy discussion is about a child")
+    # Twice at most: the discussion that refused this one may be held before it is looked up.
+    for _ in range(2):
+        open_id = open_strategy_discussion(session, person_id=draft.subject_person_id)
+        if open_id is not None and add_evidence(session, duty_id=open_id, lines=draft.evidence,
+                                                now=now, actor=actor) is not None:
+            return []
+        try:
+            with session.begin_nested():
+                return raise_duties(session, drafts=[draft], event_id=event_id, now=now,
+                                    actor=actor, ctx=ctx).duty_ids
+        except IntegrityError as error:
+            if not refused_as_second_discussion(error):
+                raise  # another constraint: a real fault
+    raise Conflict(f"the strategy discussion for person {draft.subject_person_id} kept "
+                   "changing while this event was recorded; record it again")
 
 
 def discharge(

@@ -20,7 +20,7 @@ from safeguard.custody.board import detentions_of, may_use_board
 from safeguard.db import utcnow
 from safeguard.duties.models import Duty
 from safeguard.duties.presenters import relative_due
-from safeguard.duties.service import takes_part
+from safeguard.duties.service import visible_to
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.linkage.households import Household, households_of
@@ -49,7 +49,7 @@ def _visible(principal: Principal, now: datetime | None = None) -> ColumnElement
     has_record = exists().where(PersonRecord.person_id == Person.id,
                                 PersonRecord.from_concern.is_(False), or_(*holds))
     has_duty = exists().where(Duty.subject_person_id == Person.id,
-                              Duty.kind != DATA_QUALITY.name, takes_part(principal.agency_id))
+                              Duty.kind != DATA_QUALITY.name, visible_to(principal))
     return or_(has_record, has_duty, grant_condition(principal, now or utcnow()))
 
 

@@ -35,6 +35,9 @@ class Duty(Base):
         # The worker's breach sweep and the duties page both read "undischarged by due time".
         Index("ix_duties_status_due_at", "status", "due_at"),
         Index("ix_duties_owner_status_due", "owner_agency_id", "status", "due_at"),
+        # Measures count a kind's duties falling due month by month, by outcome (home visits
+        # due, less those a new plan brought forward), from the index alone.
+        Index("ix_duties_kind_due_at", "kind", "due_at", "outcome"),
         Index(ONE_OPEN_STRATEGY_DISCUSSION, "subject_person_id", unique=True,
               postgresql_where=_ONE_OPEN_STRATEGY_DISCUSSION,
               sqlite_where=_ONE_OPEN_STRATEGY_DISCUSSION),

@@ -24,6 +24,7 @@ from safeguard.duties.service import (
     discharge_choice,
     list_duties,
     mark_notifications_seen,
+    may_see,
     notifications_for,
     transitions,
     view_duty,
@@ -95,7 +96,8 @@ def _escalations(session: Session, principal: Principal, now: datetime
     """Unread notifications to the user's roles, each with its duty when it names one."""
     unread = notifications_for(session, principal=principal, unread_only=True)
     ids = [n.duty_id for n in unread if n.duty_id is not None]
-    duties = list(session.scalars(select(Duty).where(Duty.id.in_(ids)))) if ids else []
+    duties = [duty for duty in session.scalars(select(Duty).where(Duty.id.in_(ids)))
+              if may_see(principal, duty)] if ids else []
     rows = {row.duty.id: row for row in duty_rows(session, duties, now=now)}
     return [(n, rows.get(n.duty_id) if n.duty_id is not None else None) for n in unread]
 

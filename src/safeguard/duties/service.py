@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Role
@@ -324,9 +335,32 @@ def escalate_second_level(session: Session, *, now: datetime, after_hours: float
     return escalated
 
 
+# Roles whose duties nobody else at the owning agency sees: the register of sex offenders is
+# the police public protection unit's alone (a share of it still reaches its partner).
+SIGHT_ROLES = (Role.PUBLIC_PROTECTION.value,)
+
+
+def _hidden_by_role(principal: Principal, duty: Duty) -> bool:
+    return (duty.owner_role in SIGHT_ROLES and principal.agency_id == duty.owner_agency_id
+            and not principal.has_role(duty.owner_role))
+
+
 def may_see(principal: Principal, duty: Duty) -> bool:
+    if _hidden_by_role(principal, duty):
+        return False
     return principal.agency_id in (duty.owner_agency_id, duty.partner_agency_id) or \
         principal.agency_id in (duty.participants or [])
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """SQL: the duties `principal` may see (may_see): its agency takes part, and no role the
+    principal lacks keeps the duty within its owning agency."""
+    hidden = [role for role in SIGHT_ROLES if not principal.has_role(role)]
+    if not hidden:
+        return takes_part(principal.agency_id)
+    return and_(takes_part(principal.agency_id), or_(
+        Duty.owner_role.is_(None), Duty.owner_role.not_in(hidden),
+        Duty.owner_agency_id != principal.agency_id))
 
 
 def takes_part(agency_id: str) -> ColumnElement[bool]:
@@ -387,7 +421,7 @@ def list_duties(
     count)."""
     query = select(Duty)
     if principal is not None:
-        query = query.where(takes_part(principal.agency_id))
+        query = query.where(visible_to(principal))
     query = _filtered(query, filters, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(session.scalars(query.order_by(Duty.due_at, Duty.id).limit(limit)

@@ -325,10 +325,18 @@ from safeguard.events.forensics import (  # noqa: E402
     DeviceExaminationEvent,
     DeviceSubmissionEvent,
 )
+from safeguard.events.offenders import (  # noqa: E402
+    OffenderAssessmentEvent,
+    OffenderNotificationEvent,
+    OffenderRegistrationEvent,
+    OffenderVisitEvent,
+)
 
 AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
                        | CustodyDetentionEvent | CustodyUpdateEvent
-                       | DeviceSubmissionEvent | DeviceExaminationEvent)
+                       | DeviceSubmissionEvent | DeviceExaminationEvent
+                       | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent
+                       | OffenderNotificationEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 

@@ -18,15 +18,16 @@ from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
-from safeguard.casework.service import raise_duties
+from safeguard.casework.service import raise_duties, refused_as_second_discussion
 from safeguard.concerns.models import Concern
 from safeguard.concerns.service import concerns_about, record_concern
 from safeguard.custody import service as custody
-from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
+from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.models import Event
+from safeguard.events.offenders import OffenderEvent
 from safeguard.events.schemas import (
     ConcernEvent,
     CustodyDetentionEvent,
@@ -39,6 +40,7 @@ from safeguard.events.schemas import (
 from safeguard.events.service import NEW, store_event
 from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.offenders import service as offenders
 from safeguard.people.service import (
     ENROLMENT_SOURCE,
     Linked,
@@ -68,7 +70,7 @@ from safeguard.rules.joint import (
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
 EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | CustodyDetentionEvent
-              | CustodyUpdateEvent | DeviceSubmissionEvent | DeviceExaminationEvent)
+              | CustodyUpdateEvent | DeviceSubmissionEvent | DeviceExaminationEvent | OffenderEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -156,12 +158,22 @@ def accept_event(
         # A child placed at a suspect's address raises the suspect's seized devices.
         result.duty_ids += forensics.child_recorded(session, record=record, event_id=event_id,
                                                     principal=principal, ctx=ctx, now=now)
+        # A child whose record places them where a registered sex offender lives.
+        result.duty_ids += offenders.child_record_arrived(
+            session, person_id=record.person_id, address_id=record.address_id,
+            event_id=event_id, recorded_at=data.recorded_at or now, principal=principal,
+            ctx=ctx, now=now)
     elif isinstance(data, CustodyDetentionEvent):
         _took(result, custody.accept_detention(session, event_id=event_id, data=data, via=via,
                                                principal=principal, ctx=ctx, now=now))
     elif isinstance(data, CustodyUpdateEvent):
         _took(result, custody.accept_update(session, event_id=event_id, data=data, via=via,
                                             principal=principal, ctx=ctx, now=now))
+    elif isinstance(data, OffenderEvent):
+        done = offenders.accept_offender_event(session, event_id=event_id, data=data, via=via,
+                                               principal=principal, ctx=ctx, now=now)
+        result.person_ids, result.duty_ids, result.share_ids = \
+            done.person_ids, done.duty_ids, done.share_ids
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
@@ -402,7 +414,7 @@ def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | 
                                        actor=actor, ctx=ctx)
             return created.duty_ids
         except IntegrityError as error:
-            if not _refused_as_second_discussion(error):
+            if not refused_as_second_discussion(error):
                 raise  # another constraint: a real fault
             raised_first = open_strategy_discussion(session, person_id=joint.person_id)
             if raised_first is not None:
@@ -412,15 +424,6 @@ def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | 
                 return []
     raise Conflict(f"the strategy discussion for person {joint.person_id} kept changing while "
                    "this event was recorded; record it again")
-
-
-def _refused_as_second_discussion(error: IntegrityError) -> bool:
-    """Whether the one-open-discussion index refused the insert, not some other constraint.
-    PostgreSQL names the index; SQLite names the indexed column."""
-    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
-    if constraint is not None:
-        return bool(constraint == ONE_OPEN_STRATEGY_DISCUSSION)
-    return "duties.subject_person_id" in str(error.orig)
 
 
 def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int,

@@ -14,6 +14,7 @@ from safeguard.config import (
     ClockSettings,
     CustodySettings,
     ForensicsSettings,
+    OffenderSettings,
     Settings,
     SharingSettings,
 )
@@ -30,6 +31,7 @@ class RuleContext:
     sharing: SharingSettings = field(default_factory=SharingSettings)
     custody: CustodySettings = field(default_factory=CustodySettings)
     forensics: ForensicsSettings = field(default_factory=ForensicsSettings)
+    offenders: OffenderSettings = field(default_factory=OffenderSettings)
 
 
 def build_context(settings: Settings, *, live_from: datetime | None = None) -> RuleContext:
@@ -37,4 +39,5 @@ def build_context(settings: Settings, *, live_from: datetime | None = None) -> R
     terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
     return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing,
-                       custody=settings.custody, forensics=settings.forensics)
+                       custody=settings.custody, forensics=settings.forensics,
+                       offenders=settings.offenders)

@@ -1,4 +1,5 @@
-"""A synthetic county: schools, every agency's person records and a year of police incidents.
+"""A synthetic county: schools, every agency's person records, a year of police incidents and
+the police register of sex offenders (``offenders``: its rates are there).
 
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
@@ -92,6 +93,7 @@ from faker import Faker
 from safeguard.synth.custody import custody_events
 from safeguard.synth.forensics import forensic_events
 from safeguard.synth.incidents import plan_incidents
+from safeguard.synth.offenders import offender_events
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
@@ -154,5 +156,6 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     yield from rendered
     # The digital forensics queue, from a stream of its own (synth/forensics.py).
     yield from forensic_events(pop, seed=seed, end=end)
-    # Last, from a stream of their own: the rest of the county is the same without them.
+    # From streams of their own: the rest of the county is the same without them.
     yield from custody_events(pop, seed=seed)
+    yield from offender_events(pop, seed=seed)

@@ -1,7 +1,7 @@
 """Seized devices and the steps of their examination (the digital forensics queue)
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-03 16:10:58.183520
 """
 
