@@ -23,7 +23,7 @@ from safeguard.config import PACKAGE_DIR, Settings, get_settings
 from safeguard.db import make_engine, make_session_factory, reads_first
 from safeguard.duties import api as duties_api
 from safeguard.duties import pages as duty_pages
-from safeguard.errors import SafeguardError
+from safeguard.errors import Rejected, SafeguardError
 from safeguard.governance import api as governance_api
 from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
@@ -116,6 +116,9 @@ def create_app(
         if exc.status_code in (403, 404):  # for want of access: leave a trace (finding 7)
             audit_refusal(request, str(exc))
         if request.url.path.startswith("/api/"):
+            if isinstance(exc, Rejected):  # as a malformed event's problems are reported
+                return JSONResponse({"detail": [{"field": exc.field, "reason": exc.reason}]},
+                                    status_code=exc.status_code)
             return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
         return error_page(request, exc.status_code, str(exc))
 

@@ -101,6 +101,27 @@ class SharingSettings(BaseSettings):
     share_fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class MissingSettings(BaseSettings):
+    """Clocks and thresholds for children missing from home or care (DOMAIN.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_MISSING_", frozen=True)
+
+    # Police tell children's social care (and a placing authority that is another council):
+    # within 1 hour at high risk, 24 hours otherwise, from the report.
+    notify_high_risk_hours: float = 1.0
+    notify_hours: float = 24.0
+    # The school is told before the next school day when the child is still missing then:
+    # the check is made this long before that day starts, leaving the police time to tell it.
+    school_check_lead_hours: float = 2.0
+    # A strategy discussion when the child has been missing this long (from last seen)...
+    open_strategy_hours: float = 24.0
+    # ...or at the Nth episode starting within a window (no national threshold: DOMAIN.md).
+    repeat_episode_count: int = 3
+    repeat_window_days: int = 90
+    # Return home interview: within 72 clock hours of the return (DfE statutory guidance).
+    return_interview_hours: float = 72.0
+
+
 class SignInSettings(BaseSettings):
     """Sessions and the throttling of password and code guesses (OWASP ASVS 5.0 V6.3, V7)."""
 
@@ -173,6 +194,7 @@ class Settings(BaseSettings):
     max_import_lines: int = 50_000
     clocks: ClockSettings = Field(default_factory=ClockSettings)
     sharing: SharingSettings = Field(default_factory=SharingSettings)
+    missing: MissingSettings = Field(default_factory=MissingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)

@@ -21,3 +21,14 @@ class Conflict(SafeguardError):
 
 class Invalid(SafeguardError):
     status_code = 422
+
+
+class Rejected(Invalid):
+    """An event that is valid on its own but not against what is stored (it names an unknown
+    report, or contradicts it): the field it is about and why, as the import, the API and a
+    form report it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -15,6 +15,7 @@ from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.people.models import (
     Address,
     MatchReview,
@@ -32,7 +33,8 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Duty", "DutyTransition", "Event",
-    "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
+    "Incident", "IncidentPerson", "MatchReview", "MissingEntry", "MissingEpisode",
+    "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",

@@ -10,7 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -313,9 +313,23 @@ class ConcernEvent(_Strict):
         return self
 
 
-AnyEvent = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+# The areas' own events are defined beside these, on the helpers above, so they are
+# imported only now (events/__init__.py imports this module first, whichever is asked for).
+from safeguard.events.missing import (  # noqa: E402
+    MissingReportEvent,
+    MissingReturnEvent,
+    MissingUpdateEvent,
+    ReturnInterviewEvent,
+)
+
+AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingReportEvent
+            | MissingUpdateEvent | MissingReturnEvent | ReturnInterviewEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
+
+
+EVENT_TAGS = ("person", "school", "incident", "concern", "missing_report", "missing_update",
+              "missing_return", "return_interview")
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -326,7 +340,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         for part in item["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("person", "school", "incident", "concern") and not path:
+            elif part in EVENT_TAGS and not path:
                 continue  # the discriminator's tag adds nothing for a reader
             else:
                 path += ("." if path else "") + str(part)

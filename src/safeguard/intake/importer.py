@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import Principal
 from safeguard.db import transaction, utcnow
-from safeguard.errors import SafeguardError
+from safeguard.errors import Rejected, SafeguardError
 from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
 from safeguard.events.service import CONFLICT, DUPLICATE
 from safeguard.intake.service import IntakeContext, accept_event
@@ -147,6 +147,9 @@ def _import_one(
         with session.begin_nested():
             accepted = accept_event(session, data=model, raw=raw, via=via, principal=principal,
                                     ctx=ctx, now=utcnow())
+    except Rejected as error:
+        summary.rejects.append(Reject(number, error.field, error.reason, model.source_id))
+        return
     except SafeguardError as error:
         summary.rejects.append(Reject(number, "(line)", str(error), model.source_id))
         return

@@ -24,6 +24,13 @@ from safeguard.concerns.service import concerns_about, record_concern
 from safeguard.duties.models import DISCHARGED, ONE_OPEN_STRATEGY_DISCUSSION, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
+from safeguard.events.missing import (
+    MissingEvent,
+    MissingReportEvent,
+    MissingReturnEvent,
+    MissingUpdateEvent,
+    ReturnInterviewEvent,
+)
 from safeguard.events.models import Event
 from safeguard.events.schemas import (
     ConcernEvent,
@@ -34,6 +41,7 @@ from safeguard.events.schemas import (
 )
 from safeguard.events.service import NEW, store_event
 from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.missing.service import accept_missing
 from safeguard.people.service import (
     ENROLMENT_SOURCE,
     Linked,
@@ -62,7 +70,9 @@ from safeguard.rules.joint import (
 )
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
-EventModel = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+EventModel = PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingEvent
+MISSING_EVENTS = (MissingReportEvent, MissingUpdateEvent, MissingReturnEvent,
+                  ReturnInterviewEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -74,6 +84,7 @@ class Accepted:
     outcome: str  # new | duplicate | conflict
     incident_id: int | None = None
     concern_id: int | None = None
+    episode_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
     share_ids: list[int] = field(default_factory=list)
@@ -138,6 +149,12 @@ def accept_event(
     elif isinstance(data, ConcernEvent):
         _accept_concern(session, event_id=event_id, data=data, via=via, principal=principal,
                         ctx=ctx, now=now, result=result)
+    elif isinstance(data, MISSING_EVENTS):
+        missing = accept_missing(session, event_id=event_id, data=data, via=via,
+                                 principal=principal, ctx=ctx, now=now)
+        result.episode_id = missing.episode_id
+        result.person_ids, result.duty_ids = missing.person_ids, missing.duty_ids
+        result.share_ids = missing.share_ids
     else:
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from safeguard.config import ClockSettings, Settings, SharingSettings
+from safeguard.config import ClockSettings, MissingSettings, Settings, SharingSettings
 from safeguard.workdays import SchoolCalendar, WorkingCalendar, load_term_dates
 
 
@@ -22,10 +22,12 @@ class RuleContext:
     # Events that occurred before this are history: stored and resolved, but raise no duties.
     live_from: datetime | None = None
     sharing: SharingSettings = field(default_factory=SharingSettings)
+    missing: MissingSettings = field(default_factory=MissingSettings)
 
 
 def build_context(settings: Settings, *, live_from: datetime | None = None) -> RuleContext:
     calendar = WorkingCalendar()
     terms = load_term_dates(Path(settings.term_dates_file)) if settings.term_dates_file else None
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
-    return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing)
+    return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing,
+                       settings.missing)
