@@ -29,6 +29,7 @@ from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
+from safeguard.missing import pages as missing_pages
 from safeguard.people import pages as people_pages
 from safeguard.rules.context import build_context
 from safeguard.sharing import admin_api as delivery_admin_api
@@ -48,7 +49,7 @@ API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharin
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
-                api_docs.router, account_admin_pages.router)
+                api_docs.router, account_admin_pages.router, missing_pages.router)
 
 
 def create_app(
