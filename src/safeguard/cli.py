@@ -40,6 +40,7 @@ from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
+from safeguard.missing import commands as missing_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
@@ -65,6 +66,7 @@ app = typer.Typer(help="safeguard: multi-agency child protection — events in, 
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(missing_commands.app, name="missing")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 console = Console(stderr=True)
@@ -247,6 +249,8 @@ def _report_pass(result: PassResult) -> None:
         console.print(f"Escalated {result.escalated_again} duties to the second level.")
     if result.sealed:
         console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
+    if result.missing_checked:
+        console.print(f"Made {result.missing_checked} time-driven checks of missing episodes.")
 
 
 @app.command()

@@ -17,7 +17,8 @@ def test_it_shows_one_valid_example_line_per_event_type() -> None:
         json.loads(block)
         for block in re.findall(r"```json\n(.*?)\n```", DOC.read_text("utf-8"), re.S)
     ]
-    assert sorted(example["event"] for example in examples) == ["concern", "incident", "person",
-                                                                "school"]
+    assert sorted(example["event"] for example in examples) == [
+        "concern", "incident", "missing_report", "missing_return", "missing_update", "person",
+        "return_interview", "school"]
     for example in examples:
         schemas.EVENT_ADAPTER.validate_python(example)

@@ -52,6 +52,8 @@ Agencies (``records``)
   lost, an old address after a house move (10-35% of records of households that moved),
   UPRN missing (10-35%), "Rd" for "Road", lower-case postcode without a space.
 
+Missing children (``missing``): rates in that module's docstring.
+
 Incidents (``incidents``)
 - About 20 domestic abuse incidents per 1,000 residents a year: an assumption based on
   ONS Domestic abuse in England and Wales (year ending March 2023: ~1.4m DA-related
@@ -86,6 +88,7 @@ from datetime import date, datetime, timedelta
 from faker import Faker
 
 from safeguard.synth.incidents import plan_incidents
+from safeguard.synth.missing import missing_events
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
@@ -146,3 +149,5 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     yield from _school_events(pop)
     yield from people
     yield from rendered
+    # Its own random stream, after everything else: the rest of the county is unchanged.
+    yield from missing_events(seed, pop)
