@@ -59,3 +59,43 @@ def test_police_and_social_care_read_the_episode_and_only_social_care_exports_it
         ("2", "01/05/2016", "M", "20/11/2026", "")]
     earlier = client.get("/missing/ssda903.csv?year=2026")
     assert earlier.text.strip() == "CHILD,SEX,DOB,MISSING,MIS_START,MIS_END"
+
+
+def test_the_forms_record_the_same_events_and_name_the_field_of_each_problem(
+        client: TestClient, session: Session) -> None:
+    token = sign_in(client, "mash.officer")
+    assert "Report a missing child" in client.get("/missing/new").text
+    report_form = {
+        "csrf_token": token, "source_id": "MP-FORM-1", "child.given_name": "Kayden",
+        "child.family_name": "Moore", "child.dob": "2011-03-02", "missing_from": "home",
+        "last_seen_at": "2026-11-26T19:00", "reported_at": "2026-11-26T18:00", "risk": "high",
+        "exploitation_indicators": ["county_lines", "criminal"]}
+    refused = client.post("/missing", data=report_form)
+    assert refused.status_code == 422
+    assert 'href="#last_seen_at"' in refused.text and "after reported_at" in refused.text
+    done = client.post("/missing", data={**report_form, "reported_at": "2026-11-26T21:00"},
+                       follow_redirects=False)
+    assert done.status_code == 303, done.text
+    episode = session.scalars(select(MissingEpisode).where(
+        MissingEpisode.reference == "MP-FORM-1")).one()
+    assert episode.exploitation_indicators == ["county_lines", "criminal"]
+    # 19:00 in London in November is 19:00 UTC.
+    assert episode.last_seen_at.isoformat() == "2026-11-26T19:00:00+00:00"
+
+    early = client.post(f"/missing/{episode.id}/return", data={
+        "csrf_token": token, "returned_at": "2026-11-26T10:00", "harm_disclosed": "false"})
+    assert early.status_code == 422
+    assert 'href="#returned_at"' in early.text and "before the child was last seen" in early.text
+    back = client.post(f"/missing/{episode.id}/return", data={
+        "csrf_token": token, "returned_at": "2026-11-27T10:00", "harm_disclosed": "false"},
+        follow_redirects=False)
+    assert back.status_code == 303
+    assert client.get(f"/missing/{episode.id}/interview").status_code == 403  # social care's
+
+    token = sign_in(client, "csc.worker")
+    held = client.post(f"/missing/{episode.id}/interview", data={
+        "csrf_token": token, "offered_at": "2026-11-27T12:00", "held_at": "2026-11-27T15:00",
+        "outcome": "completed", "by_independent_person": "true"}, follow_redirects=False)
+    assert held.status_code == 303, held.text
+    session.refresh(episode)
+    assert (episode.interview_outcome, episode.interview_independent) == ("completed", True)

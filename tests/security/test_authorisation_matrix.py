@@ -39,7 +39,7 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "user_id": "user", "key_id": "api_key", "episode_id": "episode"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
-AGENCY_GATES = {"/missing": {"police", "childrens_social_care"},
+AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
                 "/missing/ssda903.csv": {"childrens_social_care"}}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
