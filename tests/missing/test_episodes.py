@@ -17,6 +17,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.missing.checks import check_school_day, check_still_missing
 from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.sharing.models import Share
+from safeguard.worker import run_once
 
 from .scenario import KNOWN, interview, report, returned, update
 
@@ -132,3 +133,14 @@ def test_a_return_raises_the_interview_which_the_interview_event_discharges_flag
     # Once returned, the child's next episode may open; the first is never checked again.
     checked = check_still_missing(session, now=datetime(2026, 11, 30, tzinfo=UTC), ctx=ctx)
     assert first.id not in checked and len(checked) == 1
+
+
+def test_the_workers_pass_makes_the_checks_that_have_come_due(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+    _import(factory, ctx, *KNOWN, report(risk="low"))
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    first = run_once(factory, now=monday, rules=ctx)
+    assert first.missing_checked == 2  # still missing after 24 hours, and on a school day
+    assert run_once(factory, now=monday, rules=ctx).missing_checked == 0
+    assert [d.kind for d in _duties(session, "missing_school_notice")] == [
+        "missing_school_notice"]
