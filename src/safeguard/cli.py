@@ -41,6 +41,7 @@ from safeguard.intake.importer import ImportSummary, count_lines, import_lines, 
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.missing import commands as missing_commands
+from safeguard.missing.service import register_placing_authority
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
@@ -57,6 +58,7 @@ from safeguard.sharing.webhooks import (
     set_endpoint,
 )
 from safeguard.synth.county import default_end
+from safeguard.synth.missing import PLACING_COUNCILS
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
@@ -305,6 +307,10 @@ def demo(
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         seed_reference_data(session)
+        # Two of the county's neighbours that place children here are registered, the third
+        # not: the demo shows a notice to a placing authority and the task when it is unknown.
+        for code, name in PLACING_COUNCILS[:2]:
+            register_placing_authority(session, code=code, name=name)
     # The county's year of incidents ends yesterday, so none lies in the future.
     end_day = default_end()
     county = Path("var") / f"county-seed{seed}-{households}-{end_day.isoformat()}.jsonl"

@@ -38,11 +38,19 @@ def test_the_commands_list_the_missing_and_write_the_return(database: Path, tmp_
               report("MP-2", risk="high")]
     source = tmp_path / "missing.jsonl"
     source.write_text("\n".join(json.dumps(e) for e in events) + "\n")
-    assert runner.invoke(app, ["import", str(source)]).exit_code == 0
+    registered = runner.invoke(app, ["missing", "placing-authority", "926", "Norfolk"])
+    assert registered.exit_code == 0 and "agency la-926" in registered.output
+    assert runner.invoke(app, ["missing", "placing-authority", "92", "Typo"]).exit_code == 2
+    events[2]["placing_authority"] = {"code": "926"}
+    source.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    assert runner.invoke(app, ["import", str(source), "--json"]).exit_code == 0
 
     now = runner.invoke(app, ["missing", "now", "--json"])
     assert now.exit_code == 0, now.output
     assert [(r["reference"], r["risk"]) for r in json.loads(now.stdout)] == [("MP-2", "high")]
+    duties = json.loads(runner.invoke(app, ["duties", "--json"]).stdout)
+    assert any(d["kind"] == "missing_notify_placing_authority" and d["partner_agency"]
+               == "la-926" for d in duties)
 
     out = tmp_path / "ssda903.csv"
     written = runner.invoke(app, ["missing", "ssda903", "--year", "2027", "--out", str(out)])

@@ -17,6 +17,8 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction, utcnow
+from safeguard.errors import Rejected
+from safeguard.missing.service import register_placing_authority
 from safeguard.missing.views import missing_now, ssda903_missing
 
 app = typer.Typer(help="Children missing from home or care.", no_args_is_help=True)
@@ -46,6 +48,25 @@ def now_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
                       str(row["missing_from"]), str(row["last_seen_at"]),
                       f"{row['hours_missing']:.0f}")
     console.print(table)
+
+
+@app.command("placing-authority")
+def placing_authority_command(
+    code: Annotated[str, typer.Argument(help="the council's DfE local-authority code")],
+    name: Annotated[str, typer.Argument(help="the council's name")],
+) -> None:
+    """Register another council that places children here (agency la-CODE), so the police's
+    missing notices about its children reach it."""
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    try:
+        with transaction(factory) as session:
+            agency = register_placing_authority(session, code=code, name=name)
+            agency_id = agency.id
+    except Rejected as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from error
+    console.print(f"Placing authority {name} is agency {agency_id}: add its users with "
+                  f"`safeguard user add ... --agency {agency_id}`.")
 
 
 @app.command("ssda903")

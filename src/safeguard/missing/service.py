@@ -72,6 +72,21 @@ def placing_agency_id(code: str) -> str:
     return f"la-{code}"
 
 
+def register_placing_authority(session: Session, *, code: str, name: str) -> Agency:
+    """Another council as an agency of its own (`la-<code>`, social care), so the missing
+    notices about the children it placed here reach it; its users and API keys are added
+    like any agency's."""
+    if not (len(code) == 3 and code.isdigit()):
+        raise Rejected("code", f"{code!r} is not a DfE local-authority code (three digits)")
+    agency = session.get(Agency, placing_agency_id(code))
+    if agency is None:
+        agency = Agency(id=placing_agency_id(code), name=name,
+                        kind=AgencyKind.CHILDRENS_SOCIAL_CARE.value)
+        session.add(agency)
+        session.flush()
+    return agency
+
+
 def accept_missing(session: Session, *, event_id: int, data: MissingEvent, via: str,
                    principal: Principal, ctx: RuleContext, now: datetime) -> MissingAccepted:
     if isinstance(data, MissingReportEvent):
