@@ -59,8 +59,9 @@ def test_bad_missing_events_are_rejected_with_line_field_and_reason_and_the_rest
     assert episode.risk == "high" and episode.exploitation_indicators == ["county_lines"]
     assert [e.kind for e in session.scalars(select(MissingEntry).order_by(MissingEntry.id))] \
         == ["report", "update"]
+    # Reported 20:00 at high risk: 1 hour (re-grading to high when already high adds none).
     [notice] = _duties(session, "missing_notify_csc")
-    assert notice.due_at == START + timedelta(hours=3)  # reported 20:00, high risk: 1 hour
+    assert notice.due_at == START + timedelta(hours=3)
     assert session.scalar(select(Share.id).where(Share.duty_id == notice.id)) is not None
     # Norfolk is not registered: a task for social care, never a silent skip.
     [task] = [d for d in _duties(session, "data_quality") if "placing authority" in d.reason]
@@ -144,3 +145,17 @@ def test_the_workers_pass_makes_the_checks_that_have_come_due(
     assert run_once(factory, now=monday, rules=ctx).missing_checked == 0
     assert [d.kind for d in _duties(session, "missing_school_notice")] == [
         "missing_school_notice"]
+
+
+def test_re_grading_to_high_risk_tells_social_care_again_and_calls_a_discussion(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+    _import(factory, ctx, *KNOWN, report(risk="medium"),
+            update("MP-U-9", at="2026-11-20T23:00:00+00:00", risk="high"))
+    first, again = _duties(session, "missing_notify_csc")
+    assert first.due_at == START + timedelta(hours=26)
+    assert again.due_at == START + timedelta(hours=6)  # 23:00 and one hour
+    assert "re-graded to high risk" in again.reason
+    [discussion] = _duties(session, "strategy_discussion")
+    assert discussion.evidence == [
+        "Missing episode MP-2026-0001 was re-graded from medium to high risk at "
+        "Fri 20 Nov 2026 23:00"]

@@ -97,6 +97,15 @@ def test_high_risk_is_told_to_social_care_within_an_hour_and_otherwise_a_day() -
     assert "within 1 hour of the report (high risk)" in high.reason
 
 
+def test_a_re_grading_to_high_risk_tells_social_care_again_within_the_hour() -> None:
+    regraded = FACTS.reported_at + timedelta(hours=5)
+    [again] = notify_duties(replace(FACTS, risk="high"), SETTINGS, regraded_at=regraded)
+    assert again.due_at == regraded + timedelta(hours=1)
+    assert again.rule_name == "missing-notify-csc-regraded"
+    assert "re-graded to high risk at Sat 21 Nov 2026 01:00" in again.reason
+    assert "within 1 hour of the re-grading" in again.reason
+
+
 def test_a_registered_placing_authority_is_told_on_the_same_clock() -> None:
     facts = replace(FACTS, placing_code="926", placing_name="Norfolk County Council",
                     placing_agency_id="la-926")

@@ -273,6 +273,14 @@ def _update(session: Session, *, episode: MissingEpisode, event_id: int,
                                risk_before=before_risk, risk_now=data.risk,
                                indicators_before=before, indicators_now=tuple(seen))
     person = session.get_one(Person, episode.person_id)
+    if data.risk == "high" and before_risk != "high":
+        # Told again, on the high-risk clock from the re-grading.
+        drafts = notify_duties(episode_facts(session, episode=episode, person=person),
+                               ctx.missing, regraded_at=data.at)
+        raised = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
+                              actor=principal.actor, ctx=ctx, none_stored=True)
+        result.duty_ids += raised.duty_ids
+        result.share_ids += raised.share_ids
     result.duty_ids += strategy_discussion(
         session, person_id=person.id, child_name=person_name(person), evidence=evidence,
         event_id=event_id, at=data.at, ctx=ctx, now=now, actor=principal.actor)

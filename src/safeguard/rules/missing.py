@@ -104,17 +104,26 @@ def notify_hours(risk: str, settings: MissingSettings) -> float:
     return settings.notify_high_risk_hours if risk == "high" else settings.notify_hours
 
 
-def notify_duties(facts: EpisodeFacts, settings: MissingSettings) -> list[DutyDraft]:
+def notify_duties(facts: EpisodeFacts, settings: MissingSettings,
+                  regraded_at: datetime | None = None) -> list[DutyDraft]:
     """Police tell children's social care, and a placing authority that is another council;
     a placing authority not registered with the product cannot be sent the notice, so
-    children's social care must reach it another way (a data-quality task, same clock)."""
+    children's social care must reach it another way (a data-quality task, same clock).
+    Re-graded to high risk during the episode, they are told again, on the high-risk clock
+    from the re-grading."""
     hours = notify_hours(facts.risk, settings)
-    due = WorkingCalendar.add_hours(facts.reported_at, hours)
+    due = WorkingCalendar.add_hours(regraded_at or facts.reported_at, hours)
     clock = (f"within {hours:g} hour{'s' if hours != 1 else ''} of the report "
              f"({'high risk' if facts.risk == 'high' else 'not high risk'})")
+    words = _episode_words(facts)
+    if regraded_at is not None:
+        clock = f"within {hours:g} hour{'s' if hours != 1 else ''} of the re-grading"
+        words = f"{words}; re-graded to high risk at {when(regraded_at)}"
+    rule = NOTIFY_CSC_RULE if regraded_at is None else Rule(
+        f"{NOTIFY_CSC_RULE.name}-regraded", NOTIFY_CSC_RULE.version)
     drafts = [MISSING_NOTIFY_CSC.draft(
-        rule=NOTIFY_CSC_RULE, subject_person_id=facts.person_id, due_at=due,
-        reason=f"{_episode_words(facts)}. Police must tell children's social care {clock}.",
+        rule=rule, subject_person_id=facts.person_id, due_at=due,
+        reason=f"{words}. Police must tell children's social care {clock}.",
         share_content=_content(facts))]
     if facts.placing_code is None:
         return drafts
@@ -123,14 +132,14 @@ def notify_duties(facts: EpisodeFacts, settings: MissingSettings) -> list[DutyDr
         drafts.append(MISSING_NOTIFY_PLACING.draft(
             rule=NOTIFY_PLACING_RULE, subject_person_id=facts.person_id, due_at=due,
             partner_agency_id=facts.placing_agency_id,
-            reason=(f"{_episode_words(facts)}. {council} placed the child here and is "
+            reason=(f"{words}. {council} placed the child here and is "
                     f"responsible for them: police must tell it {clock}."),
             share_content=_content(facts)))
     else:
         drafts.append(DATA_QUALITY.draft(
             rule=PLACING_UNKNOWN_RULE, subject_person_id=facts.person_id, due_at=due,
             owner_agency_id=AgencyKind.CHILDRENS_SOCIAL_CARE.value,
-            reason=(f"{_episode_words(facts)}. The placing authority, {council} (code "
+            reason=(f"{words}. The placing authority, {council} (code "
                     f"{facts.placing_code}), is not registered with the product, so the "
                     f"missing notice cannot be sent to it. Children's social care must tell "
                     f"it by telephone {clock} and have it registered.")))
