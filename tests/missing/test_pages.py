@@ -15,6 +15,7 @@ from safeguard.intake.importer import import_lines
 from safeguard.missing.models import MissingEpisode
 
 from ..conftest import sign_in
+from ..web.test_api import key_for
 from .scenario import KNOWN, report, returned, update
 
 
@@ -99,3 +100,25 @@ def test_the_forms_record_the_same_events_and_name_the_field_of_each_problem(
     assert held.status_code == 303, held.text
     session.refresh(episode)
     assert (episode.interview_outcome, episode.interview_independent) == ("completed", True)
+
+
+def test_the_api_refuses_an_unknown_report_with_its_field_and_takes_the_rest(
+        client: TestClient, session: Session) -> None:
+    police, care = key_for(session, "police"), key_for(session, "childrens_social_care")
+    unknown = client.post("/api/v1/events", headers=police, json=update(
+        "MP-U-API", "MP-NOBODY", at="2026-11-20T21:00:00+00:00", note="Checked"))
+    assert unknown.status_code == 422
+    [problem] = unknown.json()["detail"]
+    assert problem["field"] == "report" and "MP-NOBODY" in problem["reason"]
+    made = client.post("/api/v1/events", headers=police, json=report(risk="low"))
+    assert made.status_code == 201 and made.json()["duty_ids"]
+    as_police = client.post("/api/v1/events", headers=police, json={
+        "event": "return_interview", "source": "childrens_social_care", "source_id": "RHI-X",
+        "report": "MP-2026-0001", "offered_at": "2026-11-21T12:00:00+00:00",
+        "outcome": "declined", "by_independent_person": True, "reason": "No"})
+    assert as_police.status_code == 403  # only social care record its interviews
+    early = client.post("/api/v1/events", headers=care, json={
+        "event": "return_interview", "source": "childrens_social_care", "source_id": "RHI-Y",
+        "report": "MP-2026-0001", "offered_at": "2026-11-21T12:00:00+00:00",
+        "outcome": "declined", "by_independent_person": True, "reason": "No"})
+    assert early.status_code == 422 and early.json()["detail"][0]["field"] == "report"
