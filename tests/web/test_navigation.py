@@ -17,12 +17,14 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports", "/review"]),
-    ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/review"]),
+    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/missing", "/imports",
+                      "/review"]),
+    ("csc.worker", ["/duties", "/inbox", "/children", "/missing", "/imports", "/review"]),
     ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
 ])
 def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(
     client: TestClient, username: str, expected: list[str],
 ) -> None:
+    """...and only the police and children's social care the children missing now."""
     sign_in(client, username)
     assert nav_links(client.get("/duties").text) == expected
