@@ -122,3 +122,13 @@ def test_the_api_refuses_an_unknown_report_with_its_field_and_takes_the_rest(
         "report": "MP-2026-0001", "offered_at": "2026-11-21T12:00:00+00:00",
         "outcome": "declined", "by_independent_person": True, "reason": "No"})
     assert early.status_code == 422 and early.json()["detail"][0]["field"] == "report"
+
+    [listed] = client.get("/api/v1/missing", headers=police).json()
+    assert (listed["reference"], listed["risk"], listed["returned_at"]) == (
+        "MP-2026-0001", "low", None)
+    detail = client.get(f"/api/v1/missing/{listed['id']}", headers=care).json()
+    assert [e["kind"] for e in detail["timeline"]] == ["report"]
+    assert [d["kind"] for d in detail["duties"]] == ["missing_notify_csc"]
+    health = key_for(session, "health")
+    assert client.get("/api/v1/missing", headers=health).status_code == 403
+    assert client.get(f"/api/v1/missing/{listed['id']}", headers=health).status_code == 404

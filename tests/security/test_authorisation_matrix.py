@@ -40,6 +40,7 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
+                "/api/v1/missing": {"police", "childrens_social_care"},
                 "/missing/ssda903.csv": {"childrens_social_care"}}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
@@ -241,6 +242,8 @@ CONTROLS = [
     ("user", "childrens_social_care", "practitioner", "GET", "/missing/{episode}",
      "Mia's missing episode"),
     ("user", "police", "practitioner", "GET", "/missing", ""),
+    ("key", "childrens_social_care", "practitioner", "GET", "/api/v1/missing/{episode}",
+     "Mia's missing episode"),
 ]
 
 

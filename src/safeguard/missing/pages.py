@@ -27,7 +27,13 @@ from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
 from safeguard.events.service import CONFLICT
 from safeguard.intake.service import accept_event
 from safeguard.missing.forms import FORMS, INTERVIEW, REPORT, Form, build, field_for, now_value
-from safeguard.missing.views import EpisodeView, episode_view, missing_now, ssda903_missing
+from safeguard.missing.views import (
+    EpisodeView,
+    episode_view,
+    missing_now,
+    require_live_list,
+    ssda903_missing,
+)
 from safeguard.rules.context import RuleContext
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
@@ -36,8 +42,6 @@ from safeguard.workdays import LONDON
 
 router = APIRouter(include_in_schema=False)
 
-# The live list is for the two agencies that act while a child is missing.
-LIVE_LIST_AGENCIES = (AgencyKind.POLICE.value, AgencyKind.CHILDRENS_SOCIAL_CARE.value)
 ENTRY_LABELS = {"report": "Reported missing", "update": "Update", "return": "Returned",
                 "interview": "Return home interview",
                 "still_missing": "Still missing: strategy discussion check",
@@ -49,16 +53,10 @@ def _indicators(indicators: list[str]) -> str:
     return ", ".join(INDICATOR_WORDS.get(i, i) for i in indicators)
 
 
-def _require_live_list(principal: Principal) -> None:
-    if principal.agency_id not in LIVE_LIST_AGENCIES:
-        raise Forbidden("the children missing now are listed for the police and children's "
-                        "social care")
-
-
 @router.get("/missing", response_class=HTMLResponse)
 def missing_now_page(request: Request, session: SessionDep, principal: UserDep,
                      now: NowDep) -> HTMLResponse:
-    _require_live_list(principal)
+    require_live_list(principal)
     rows = missing_now(session, now=now)
     record_many(session, principal=principal, action="read", entity="person",
                 person_ids=sorted({r.episode.person_id for r in rows}),

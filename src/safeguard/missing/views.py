@@ -9,14 +9,26 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import AgencyKind
+from safeguard.access.service import Principal
 from safeguard.duties.models import Duty
-from safeguard.errors import NotFound
+from safeguard.errors import Forbidden, NotFound
 from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.people.models import Person, PersonRecord
 from safeguard.people.service import person_name
 from safeguard.rules.joint import STRATEGY_DISCUSSION
 from safeguard.rules.missing import SSDA903_COLUMNS, ssda903_row
 from safeguard.workdays import local_to_utc
+
+# The live list is for the two agencies that act while a child is missing.
+LIVE_LIST_AGENCIES = (AgencyKind.POLICE.value, AgencyKind.CHILDRENS_SOCIAL_CARE.value)
+
+
+def require_live_list(principal: Principal) -> None:
+    if principal.agency_id not in LIVE_LIST_AGENCIES:
+        raise Forbidden("the children missing now are listed for the police and children's "
+                        "social care")
+
 
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "no_apparent_risk": 3}
 
