@@ -62,3 +62,21 @@ def test_social_care_read_a_missing_episode_and_its_flagged_interview(missing_pa
     page.get_by_role("tab", name=re.compile(r"^Missing \(\d+ in 90 days\)")).click()
     expect(page.locator("#missing")).to_contain_text("MP-2026-0001")
     assert_accessible(page)
+
+
+def test_the_police_record_a_return_on_the_form(missing_page: Page) -> None:
+    page = missing_page
+    sign_in(page, "mash.officer")
+    page.goto("/missing/2")
+    page.get_by_role("link", name="Record the return").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the return")
+    assert_accessible(page)
+    page.get_by_label("Returned").fill("2026-11-20T17:00")
+    page.get_by_role("radio", name="No").check()
+    page.get_by_role("button", name="Record the return").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("before the child was last seen")
+    assert_accessible(page)
+    page.get_by_label("Returned").fill("2026-11-21T09:30")
+    page.get_by_role("button", name="Record the return").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Returned")
+    expect(page.locator(".moj-timeline")).to_contain_text("Returned")
