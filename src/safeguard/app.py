@@ -33,6 +33,8 @@ from safeguard.governance import pages as governance_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
+from safeguard.missing import api as missing_api
+from safeguard.missing import pages as missing_pages
 from safeguard.offenders import api as offender_api
 from safeguard.offenders import pages as offender_pages
 from safeguard.people import pages as people_pages
@@ -51,12 +53,12 @@ from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
-               forensics_api.router, offender_api.router)
+               forensics_api.router, offender_api.router, missing_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
-                api_docs.router, account_admin_pages.router)
+                missing_pages.router, api_docs.router, account_admin_pages.router)
 
 
 def create_app(

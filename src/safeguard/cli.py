@@ -42,6 +42,8 @@ from safeguard.forensics import commands as forensics_commands
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
+from safeguard.missing import commands as missing_commands
+from safeguard.missing.service import register_placing_authority
 from safeguard.offenders import commands as offender_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
@@ -59,6 +61,7 @@ from safeguard.sharing.webhooks import (
     set_endpoint,
 )
 from safeguard.synth.county import default_end
+from safeguard.synth.missing import PLACING_COUNCILS
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
@@ -70,6 +73,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(custody_commands.app, name="custody")
 app.add_typer(forensics_commands.app, name="forensics")
+app.add_typer(missing_commands.app, name="missing")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 app.add_typer(offender_commands.app, name="offenders")
@@ -253,6 +257,8 @@ def _report_pass(result: PassResult) -> None:
         console.print(f"Escalated {result.escalated_again} duties to the second level.")
     if result.sealed:
         console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
+    if result.missing_checked:
+        console.print(f"Made {result.missing_checked} time-driven checks of missing episodes.")
 
 
 @app.command()
@@ -307,6 +313,10 @@ def demo(
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         seed_reference_data(session)
+        # Two of the county's neighbours that place children here are registered, the third
+        # not: the demo shows a notice to a placing authority and the task when it is unknown.
+        for code, name in PLACING_COUNCILS[:2]:
+            register_placing_authority(session, code=code, name=name)
     # The county's year of incidents ends yesterday, so none lies in the future.
     end_day = default_end()
     county = Path("var") / f"county-seed{seed}-{households}-{end_day.isoformat()}.jsonl"

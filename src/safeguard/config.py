@@ -127,6 +127,8 @@ class CustodySettings(BaseSettings):
     certificate_share_hours: float = 1.0
     # Under this age on the day of arrival a detainee is a child ("juvenile" since 2015).
     adult_age: int = 18
+
+
 class OffenderSettings(BaseSettings):
     """Managing registered sex offenders: notification clocks, the child-near-an-offender
     share, and the capacity the unit is measured against (DOMAIN.md: no official ratio)."""
@@ -151,6 +153,27 @@ class OffenderSettings(BaseSettings):
         "very_high": 1.0, "high": 1.0, "medium": 1.0, "low": 1.0})
     # Home visits one officer can make in a week, beside the rest of the work.
     visits_per_officer_per_week: float = 6.0
+
+
+class MissingSettings(BaseSettings):
+    """Clocks and thresholds for children missing from home or care (DOMAIN.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_MISSING_", frozen=True)
+
+    # Police tell children's social care (and a placing authority that is another council):
+    # within 1 hour at high risk, 24 hours otherwise, from the report.
+    notify_high_risk_hours: float = 1.0
+    notify_hours: float = 24.0
+    # The school is told before the next school day when the child is still missing then:
+    # the check is made this long before that day starts, leaving the police time to tell it.
+    school_check_lead_hours: float = 2.0
+    # A strategy discussion when the child has been missing this long (from last seen)...
+    open_strategy_hours: float = 24.0
+    # ...or at the Nth episode starting within a window (no national threshold: DOMAIN.md).
+    repeat_episode_count: int = 3
+    repeat_window_days: int = 90
+    # Return home interview: within 72 clock hours of the return (DfE statutory guidance).
+    return_interview_hours: float = 72.0
 
 
 class SignInSettings(BaseSettings):
@@ -247,6 +270,7 @@ class Settings(BaseSettings):
     max_import_lines: int = 50_000
     clocks: ClockSettings = Field(default_factory=ClockSettings)
     sharing: SharingSettings = Field(default_factory=SharingSettings)
+    missing: MissingSettings = Field(default_factory=MissingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)

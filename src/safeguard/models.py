@@ -17,6 +17,7 @@ from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.offenders.models import (
     OffenderAssessment,
     OffenderChild,
@@ -41,10 +42,9 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 __all__ = [
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Detention", "DetentionStep", "Device", "DeviceStep", "Duty", "DutyTransition",
-    "Event",
-    "Incident", "IncidentPerson", "MatchReview", "Notification", "OffenderAssessment",
-    "OffenderChild", "OffenderNotification", "OffenderRegistration", "OffenderVisit", "Person",
-    "PersonBlockingKey",
+    "Event", "Incident", "IncidentPerson", "MatchReview", "MissingEntry", "MissingEpisode",
+    "Notification", "OffenderAssessment", "OffenderChild", "OffenderNotification",
+    "OffenderRegistration", "OffenderVisit", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",

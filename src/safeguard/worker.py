@@ -19,15 +19,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import datetime
+from functools import cache
 
 import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.audit.chain import seal_pending
-from safeguard.config import DeliverySettings, SharingSettings
+from safeguard.config import DeliverySettings, SharingSettings, get_settings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
+from safeguard.missing.checks import check_school_day, check_still_missing
+from safeguard.rules.context import RuleContext, build_context
 from safeguard.sharing.delivery import (
     Outcome,
     Outgoing,
@@ -46,14 +49,32 @@ class PassResult:
     breached: int
     escalated_again: int = 0
     sealed: int = 0  # audit entries added to the hash chain
+    # Missing episodes whose time-driven checks (still missing after 24 hours, still missing
+    # as the school day nears) were made in this pass.
+    missing_checked: int = 0
+
+
+@cache
+def _rules() -> RuleContext:
+    return build_context(get_settings())
 
 
 def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
-             sharing: SharingSettings | None = None) -> PassResult:
-    """One clock pass: breach what is overdue (first escalation), then escalate again what is
-    still undischarged long after its breach (second level), then seal the audit entries
-    written since the last pass. Each batch is its own job."""
+             sharing: SharingSettings | None = None,
+             rules: RuleContext | None = None) -> PassResult:
+    """One clock pass: make the missing episodes' checks that have come due (their duties
+    then run to their own clocks), breach what is overdue (first escalation), then escalate
+    again what is still undischarged long after its breach (second level), then seal the
+    audit entries written since the last pass. Each batch is its own job."""
     second_level_hours = (sharing or SharingSettings()).second_level_hours
+    checked = 0
+    for check in (check_still_missing, check_school_day):
+        while True:
+            with transaction(factory) as session:
+                made = check(session, now=now or utcnow(), ctx=rules or _rules())
+                checked += len(made)
+            if len(made) < 200:
+                break
     total = 0
     while True:
         with transaction(factory) as session:
@@ -70,7 +91,8 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
         if len(escalated) < 500:
             break
     # The audit log is chained here rather than as entries are written: see audit/chain.py.
-    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory))
+    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
+                      missing_checked=checked)
 
 
 def run_forever(

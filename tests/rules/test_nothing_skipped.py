@@ -253,7 +253,9 @@ def test_it_lets_the_police_record_they_telephoned_a_school() -> None:
     assert ENCOMPASS_NOTICE.outcomes_for(Side.PARTNER) == ()
     others = [(k.name, o.name) for k in KINDS.values() for o in k.outcomes
               if o.recorded_by is not k.discharged_by]
-    assert others == [("encompass_notice", "told_by_telephone")]
+    # The missing child's notice to a school is told the same way when the school has no lead.
+    assert others == [("encompass_notice", "told_by_telephone"),
+                      ("missing_school_notice", "told_by_telephone")]
 
 
 def test_it_declares_each_kind_name_once() -> None:

@@ -30,6 +30,7 @@ from safeguard.concerns.models import Concern
 from safeguard.duties.models import Duty
 from safeguard.forensics.models import Device
 from safeguard.intake.service import IntakeContext
+from safeguard.missing.models import MissingEpisode
 from safeguard.offenders.models import OffenderRegistration
 from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
@@ -101,6 +102,13 @@ def build(session: Session, ctx: IntakeContext) -> World:
         "kind": "neglect", "occurred_at": "2026-11-20T08:00:00+00:00",
         "summary": "Hungry every morning.", "child": {
             "given_name": "Leo", "family_name": "Brook", "dob": "2017-06-02"}})
+    # Mia, reported missing by the police (her school is told only by the worker, later).
+    accept(session, ctx, {
+        "event": "missing_report", "source": "police", "source_id": "MP-MIA-1",
+        "child": {"given_name": "Mia", "family_name": "Jones", "dob": "2018-03-14",
+                  "address": {"line1": "12 Acacia Road", "postcode": "NN1 1AA"}},
+        "missing_from": "home", "last_seen_at": "2026-11-20T18:00:00+00:00",
+        "reported_at": "2026-11-20T19:00:00+00:00", "risk": "low"})
     # Ray: known to probation only.
     [ray] = add(session, ctx, person("probation", "P-1", "Ray", "Quill", "1980-01-01",
                                      address={"line1": "9 Far Lane", "town": "Corby",
@@ -154,6 +162,9 @@ def build(session: Session, ctx: IntakeContext) -> World:
     t.append(Thing("person", "ray", ray, frozenset({"probation"})))
     t.append(Thing("incident", "police incident at Mia's", ids["incident"],
                    mia_circle, home="police"))
+    episode = session.scalars(select(MissingEpisode)).one()
+    assert episode.person_id == mia, "the missing report must be Mia's"
+    t.append(Thing("episode", "Mia's missing episode", episode.id, mia_circle, home="police"))
     t.append(Thing("concern", "Brook's concern about Leo", concern.id,
                    frozenset({BROOK_SCHOOL, "childrens_social_care"}), home=BROOK_SCHOOL))
     for duty in session.scalars(select(Duty).order_by(Duty.id)):

@@ -37,15 +37,20 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
-              "device_id": "device", "registration_id": "offender"}
+              "device_id": "device", "registration_id": "offender", "episode_id": "episode"}
+# Routes naming no object for some agencies only: the children missing now are listed for
+# police and social care; the SSDA903 return is social care's.
+AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
+                "/api/v1/missing": {"police", "childrens_social_care"},
+                "/missing/ssda903.csv": {"childrens_social_care"}}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
               ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"),
               ("/api/v1/offenders/", "public_protection"))
-# Routes naming no object that one agency alone may reach: the police's seized-device queue.
-AGENCY_GATES = (("/forensics", "police"), ("/api/v1/forensics/", "police"))
+# And by prefix: the police's seized-device queue and its figures.
+AGENCY_PREFIXES = (("/forensics", {"police"}), ("/api/v1/forensics/", {"police"}))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
 # Role): the MASH researchers' queue, and information governance's oversight of who saw
 # what. On these, the role is the whole check; the agency's relationship is not asked.
@@ -191,19 +196,27 @@ def _callers(matrix: Matrix, route: APIRoute) -> list[Caller]:
     return list(matrix.users.values())
 
 
+def _agency_gate(path: str) -> set[str] | None:
+    """The agencies a route naming no object is for, when it is not for every agency."""
+    if path in AGENCY_GATES:
+        return AGENCY_GATES[path]
+    return next((agencies for prefix, agencies in AGENCY_PREFIXES if path.startswith(prefix)),
+                None)
+
+
 def _probes(matrix: Matrix, route: APIRoute) -> Iterator[tuple[Caller, Thing | None, str]]:
     """Every (caller, object, why) that must be refused on this route."""
     params = re.findall(r"{(\w+)}", route.path)
     gate = _role_gate(route.path)
     if not params:
-        agency = next((a for prefix, a in AGENCY_GATES if route.path.startswith(prefix)), None)
-        assert gate or agency or route.path in OPEN or route.path in PUBLIC_ROUTES, (
+        agencies = _agency_gate(route.path)
+        assert gate or agencies or route.path in OPEN or route.path in PUBLIC_ROUTES, (
             f"the matrix cannot place {route.path}: give it a role gate or list it as open")
         for caller in _callers(matrix, route):
-            if _lacks(gate, caller, route.path):
+            if agencies is not None and caller.agency not in agencies:
+                yield caller, None, f"not {' or '.join(sorted(agencies))}"
+            elif _lacks(gate, caller, route.path):
                 yield caller, None, f"lacks {gate}"
-            elif agency is not None and caller.agency != agency:
-                yield caller, None, f"not {agency}"
         return
     assert len(params) == 1 and params[0] in PARAMETERS, (
         f"the matrix cannot place {route.path}: say what {params} names")
@@ -261,6 +274,11 @@ CONTROLS = [
      "police incident at Mia's"),
     ("user", "police", "practitioner", "GET", "/forensics/devices/{device}", "seized device"),
     ("key", "police", "supervisor", "GET", "/api/v1/forensics/backlog", ""),
+    ("user", "childrens_social_care", "practitioner", "GET", "/missing/{episode}",
+     "Mia's missing episode"),
+    ("user", "police", "practitioner", "GET", "/missing", ""),
+    ("key", "childrens_social_care", "practitioner", "GET", "/api/v1/missing/{episode}",
+     "Mia's missing episode"),
 ]
 
 

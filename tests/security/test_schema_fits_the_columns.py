@@ -22,6 +22,14 @@ from sqlalchemy.orm import Session
 from safeguard.db import Base
 from safeguard.events import schemas
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.missing import (
+    MissingReportEvent,
+    MissingReturnEvent,
+    MissingUpdateEvent,
+    PlacementIn,
+    PlacingAuthorityIn,
+    ReturnInterviewEvent,
+)
 from safeguard.events.offenders import (
     OffenderAssessmentEvent,
     OffenderNotificationEvent,
@@ -117,6 +125,29 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (DeviceExaminationEvent, "source_id"): ("events.source_id",),
     (DeviceExaminationEvent, "submission"): ("forensic_devices.exhibit",),
     (DeviceExaminationEvent, "examiner"): ("forensic_device_steps.examiner",),
+    # The missing child's record is "<report>#child": 128 + 6 characters, inside the 160.
+    (MissingReportEvent, "source_id"): ("events.source_id", "missing_episodes.reference",
+                                        "person_records.source_id"),
+    (MissingReportEvent, "circumstances"): ("missing_episodes.circumstances",
+                                            "missing_entries.note"),
+    (MissingReportEvent, "officer"): ("missing_episodes.officer", "missing_entries.by"),
+    (PlacementIn, "provider"): ("missing_episodes.placement_provider",),
+    (PlacingAuthorityIn, "code"): ("missing_episodes.placing_authority_code",),
+    (PlacingAuthorityIn, "name"): ("missing_episodes.placing_authority_name",),
+    # A later event's report is looked up, never stored: it must fit what it is compared with.
+    (MissingUpdateEvent, "source_id"): ("events.source_id",),
+    (MissingUpdateEvent, "report"): ("missing_episodes.reference",),
+    (MissingUpdateEvent, "note"): ("missing_entries.note",),
+    (MissingUpdateEvent, "officer"): ("missing_entries.by",),
+    (MissingReturnEvent, "source_id"): ("events.source_id",),
+    (MissingReturnEvent, "report"): ("missing_episodes.reference",),
+    (MissingReturnEvent, "where_found"): ("missing_episodes.where_found",),
+    (MissingReturnEvent, "officer"): ("missing_entries.by",),
+    (ReturnInterviewEvent, "source_id"): ("events.source_id",),
+    (ReturnInterviewEvent, "report"): ("missing_episodes.reference",),
+    (ReturnInterviewEvent, "provider"): ("missing_entries.by",),
+    (ReturnInterviewEvent, "reason"): ("missing_entries.note", "duties.discharge_note"),
+    (ReturnInterviewEvent, "disclosures"): ("missing_entries.note",),
 }
 
 

@@ -78,8 +78,26 @@ KEYS = {
         {"event", "source", "source_id", "registration", "at", "risk"},
         {"visit_every_days", "reactive"},
     ),
+    "missing_report": (
+        {"event", "source", "source_id", "child", "missing_from", "last_seen_at",
+         "reported_at", "risk", "officer"},
+        {"placement", "placing_authority", "exploitation_indicators"},
+    ),
+    "missing_update": ({"event", "source", "source_id", "report", "at", "note"}, {"risk"}),
+    "missing_return": ({"event", "source", "source_id", "report", "returned_at", "where_found",
+                        "harm_disclosed"}, set()),
+    "return_interview": ({"event", "source", "source_id", "report", "offered_at", "outcome",
+                          "by_independent_person", "provider"}, {"held_at", "reason"}),
 }
 DEVICE_EVENTS = ("device_submission", "device_examination")
+# Schools, person records and incidents; then, each from a random stream of its own, the
+# seized devices, the custody records (each detention followed by its steps), the register
+# (each registration before its visits and notifications) and the missing episodes.
+STAGES = {"school": 0, "person": 1, "incident": 2, "device_submission": 3,
+          "device_examination": 3, "custody_detention": 4, "custody_update": 4,
+          "offender_registration": 5, "offender_visit": 5, "offender_notification": 5,
+          "offender_assessment": 5, "missing_report": 6, "missing_update": 6,
+          "missing_return": 6, "return_interview": 6}
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
 INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"}
 
@@ -202,14 +220,8 @@ def test_it_uses_each_source_id_once_per_source(events: list[dict[str, Any]]) ->
 def test_it_writes_schools_then_person_records_then_incidents_in_time_order(
     events: list[dict[str, Any]],
 ) -> None:
-    order = [event["event"] for event in events]
-    # Then the seized devices, the custody records (each detention followed by its steps) and
-    # the register (each registration before its visits and notifications).
-    ranks = {"school": 0, "person": 1, "incident": 2, "device_submission": 3,
-             "device_examination": 3, "custody_detention": 4, "custody_update": 4,
-             "offender_registration": 5, "offender_visit": 5, "offender_notification": 5,
-             "offender_assessment": 5}
-    assert order == sorted(order, key=ranks.__getitem__)
+    order = [STAGES[event["event"]] for event in events]
+    assert order == sorted(order)
     occurred = [parse(incident["occurred_at"]) for incident in of(events, "incident")]
     assert occurred == sorted(occurred)
     assert min(occurred).date() >= date(2025, 11, 27) and max(occurred).date() <= END

@@ -20,7 +20,8 @@ def test_it_shows_one_valid_example_line_per_event_type() -> None:
     ]
     assert sorted({example["event"] for example in examples}) == [
         "concern", "custody_detention", "custody_update", "device_examination",
-        "device_submission", "incident", "offender_assessment", "offender_notification",
-        "offender_registration", "offender_visit", "person", "school"]
+        "device_submission", "incident", "missing_report", "missing_return", "missing_update",
+        "offender_assessment", "offender_notification", "offender_registration",
+        "offender_visit", "person", "return_interview", "school"]
     for example in examples:
         schemas.EVENT_ADAPTER.validate_python(example)

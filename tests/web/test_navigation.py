@@ -18,13 +18,15 @@ def nav_links(html: str) -> list[str]:
 
 @pytest.mark.parametrize(("username", "expected"), [
     ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/custody",
-                      "/imports", "/forensics", "/review"]),
+                      "/missing", "/imports", "/forensics", "/review"]),
     # The custody board: the police's custody suites and the council's out-of-hours team.
-    ("csc.worker", ["/duties", "/inbox", "/children", "/custody", "/imports", "/review"]),
+    ("csc.worker", ["/duties", "/inbox", "/children", "/custody", "/missing", "/imports",
+                    "/review"]),
     ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
 ])
 def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(
     client: TestClient, username: str, expected: list[str],
 ) -> None:
+    """...and only the police and children's social care the children missing now."""
     sign_in(client, username)
     assert nav_links(client.get("/duties").text) == expected

@@ -33,9 +33,11 @@ from safeguard.duties.service import may_see
 from safeguard.errors import Invalid, NotFound
 from safeguard.governance.refusals import record_refusal
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.missing.views import child_episodes
 from safeguard.people.models import Person, PersonRecord
 from safeguard.people.names import full_name
 from safeguard.people.service import address_label, age_on, person_name, source_words
+from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.risk import LEVELS
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
@@ -121,6 +123,9 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
                        for item in view.chronology],
         "nav": "children", "grant": grant,
         "may_raise_concern": source_for(principal) is not None,
+        "missing": child_episodes(session, person_id=person_id, now=now,
+                                  window_days=request.app.state.rules.missing.repeat_window_days),
+        "indicator_words": INDICATOR_WORDS, "risk_words": RISK_WORDS,
     }, principal=principal)
 
 

@@ -314,7 +314,8 @@ class ConcernEvent(_Strict):
 
 
 # The areas' events, in modules of their own that reuse the helpers above (so imported here,
-# once those are defined, and read through this module).
+# once those are defined, and read through this module; events/__init__.py imports this
+# module first, whichever is asked for).
 from safeguard.events.custody import (  # noqa: E402
     CustodyDetentionEvent as CustodyDetentionEvent,
 )
@@ -325,6 +326,12 @@ from safeguard.events.forensics import (  # noqa: E402
     DeviceExaminationEvent,
     DeviceSubmissionEvent,
 )
+from safeguard.events.missing import (  # noqa: E402
+    MissingReportEvent,
+    MissingReturnEvent,
+    MissingUpdateEvent,
+    ReturnInterviewEvent,
+)
 from safeguard.events.offenders import (  # noqa: E402
     OffenderAssessmentEvent,
     OffenderNotificationEvent,
@@ -333,6 +340,8 @@ from safeguard.events.offenders import (  # noqa: E402
 )
 
 AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
+                       | MissingReportEvent | MissingUpdateEvent | MissingReturnEvent
+                       | ReturnInterviewEvent
                        | CustodyDetentionEvent | CustodyUpdateEvent
                        | DeviceSubmissionEvent | DeviceExaminationEvent
                        | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent

@@ -26,6 +26,13 @@ from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.missing import (
+    MissingEvent,
+    MissingReportEvent,
+    MissingReturnEvent,
+    MissingUpdateEvent,
+    ReturnInterviewEvent,
+)
 from safeguard.events.models import Event
 from safeguard.events.offenders import OffenderEvent
 from safeguard.events.schemas import (
@@ -40,6 +47,7 @@ from safeguard.events.schemas import (
 from safeguard.events.service import NEW, store_event
 from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.missing.service import accept_missing
 from safeguard.offenders import service as offenders
 from safeguard.people.service import (
     ENROLMENT_SOURCE,
@@ -69,8 +77,11 @@ from safeguard.rules.joint import (
 )
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 
-EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | CustodyDetentionEvent
-              | CustodyUpdateEvent | DeviceSubmissionEvent | DeviceExaminationEvent | OffenderEvent)
+EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingEvent
+              | CustodyDetentionEvent | CustodyUpdateEvent | DeviceSubmissionEvent
+              | DeviceExaminationEvent | OffenderEvent)
+MISSING_EVENTS = (MissingReportEvent, MissingUpdateEvent, MissingReturnEvent,
+                  ReturnInterviewEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -83,6 +94,7 @@ class Accepted:
     incident_id: int | None = None
     concern_id: int | None = None
     detention_id: int | None = None
+    episode_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
     share_ids: list[int] = field(default_factory=list)
@@ -180,6 +192,12 @@ def accept_event(
     elif isinstance(data, DeviceSubmissionEvent | DeviceExaminationEvent):
         _accept_device(session, event_id=event_id, data=data, via=via, principal=principal,
                        ctx=ctx, now=now, result=result)
+    elif isinstance(data, MISSING_EVENTS):
+        missing = accept_missing(session, event_id=event_id, data=data, via=via,
+                                 principal=principal, ctx=ctx, now=now)
+        result.episode_id = missing.episode_id
+        result.person_ids, result.duty_ids = missing.person_ids, missing.duty_ids
+        result.share_ids = missing.share_ids
     else:
         _accept_incident(session, event_id=event_id, data=data, via=via, principal=principal,
                          ctx=ctx, now=now, result=result)

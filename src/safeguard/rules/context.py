@@ -14,6 +14,7 @@ from safeguard.config import (
     ClockSettings,
     CustodySettings,
     ForensicsSettings,
+    MissingSettings,
     OffenderSettings,
     Settings,
     SharingSettings,
@@ -29,6 +30,7 @@ class RuleContext:
     # Events that occurred before this are history: stored and resolved, but raise no duties.
     live_from: datetime | None = None
     sharing: SharingSettings = field(default_factory=SharingSettings)
+    missing: MissingSettings = field(default_factory=MissingSettings)
     custody: CustodySettings = field(default_factory=CustodySettings)
     forensics: ForensicsSettings = field(default_factory=ForensicsSettings)
     offenders: OffenderSettings = field(default_factory=OffenderSettings)
@@ -40,4 +42,4 @@ def build_context(settings: Settings, *, live_from: datetime | None = None) -> R
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
     return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing,
                        custody=settings.custody, forensics=settings.forensics,
-                       offenders=settings.offenders)
+                       offenders=settings.offenders, missing=settings.missing)

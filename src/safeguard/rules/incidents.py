@@ -344,15 +344,18 @@ ENCOMPASS_NOTICE = DutyKind(
 )
 
 FIND_SCHOOL = DutyKind(
-    name="find_school", title="Find the child's school for an Operation Encompass notice",
+    # Raised for an Operation Encompass notice, and for a missing child's notice to school.
+    name="find_school", title="Find the child's school so its safeguarding lead is told",
     owner=AgencyKind.EDUCATION, partner=AgencyKind.POLICE,
-    clock="the start (08:30) of the next school day after the incident",
+    clock="the start (08:30) of the next school day after the incident (or when a missing "
+          "child is still missing)",
     discharged_by=Side.OWNER, action="Record what was found",
     outcomes=(Outcome("school_found_and_told", "School found and its lead told"),
               Outcome("not_in_school", "Not on any school's roll (home educated, not of "
                                        "school age, or left the area)")),
     summary="The education service finds the school of a child whose school no agency has "
-            "recorded, so the Operation Encompass notice still reaches it.",
+            "recorded, so the Operation Encompass notice, or the notice that a pupil is "
+            "missing, still reaches it.",
 )
 
 MARAC_REFERRAL = DutyKind(

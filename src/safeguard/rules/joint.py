@@ -188,7 +188,8 @@ STRATEGY_DISCUSSION = DutyKind(
     owner=AgencyKind.CHILDRENS_SOCIAL_CARE,
     participants=(AgencyKind.POLICE, AgencyKind.HEALTH),
     clock="1 working day; raised by concerns from 2+ agencies in 30 days, a concern while a "
-          "referral is open, a second concern in 7 days, or rising incident risk",
+          "referral is open, a second concern in 7 days, rising incident risk, or a missing "
+          "episode (high risk, exploitation, 24 hours missing, the 3rd in 90 days)",
     discharged_by=Side.OWNER, action="Record strategy discussion outcome",
     outcomes=(Outcome("no_further_action", "No further action"),
               Outcome("section_47", "Section 47 enquiry"),

@@ -57,6 +57,8 @@ Agencies (``records``)
   lost, an old address after a house move (10-35% of records of households that moved),
   UPRN missing (10-35%), "Rd" for "Road", lower-case postcode without a space.
 
+Missing children (``missing``): rates in that module's docstring.
+
 Incidents (``incidents``)
 - About 20 domestic abuse incidents per 1,000 residents a year: an assumption based on
   ONS Domestic abuse in England and Wales (year ending March 2023: ~1.4m DA-related
@@ -93,6 +95,7 @@ from faker import Faker
 from safeguard.synth.custody import custody_events
 from safeguard.synth.forensics import forensic_events
 from safeguard.synth.incidents import plan_incidents
+from safeguard.synth.missing import missing_events
 from safeguard.synth.offenders import offender_events
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
@@ -159,3 +162,4 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     # From streams of their own: the rest of the county is the same without them.
     yield from custody_events(pop, seed=seed)
     yield from offender_events(pop, seed=seed)
+    yield from missing_events(seed, pop)
