@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.models import ApiKey, User
+from safeguard.access.models import ROLES, ApiKey, User
 from safeguard.access.service import Principal
 from safeguard.access.two_factor import reset as reset_two_factor
 from safeguard.access.two_factor import set_required
@@ -27,8 +27,8 @@ from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.errors import NotFound, SafeguardError
 from safeguard.workdays import LONDON
 
-user_app = typer.Typer(help="Users who sign in: add, disable, reset a password, list.",
-                       no_args_is_help=True)
+user_app = typer.Typer(help="Users who sign in: add, disable, enable, change roles, reset a "
+                            "password, list.", no_args_is_help=True)
 key_app = typer.Typer(help="Partner systems' API keys: create, list, revoke, rotate.",
                       no_args_is_help=True)
 console = Console(stderr=True)
@@ -78,8 +78,7 @@ def user_add(
     name: Annotated[str, typer.Option(help="the person's name as shown on screen")],
     agency: Annotated[str, typer.Option(help="agency id: police, childrens_social_care, "
                                              "health, education, probation or school-<URN>")],
-    roles: Annotated[str, typer.Option(help="space- or comma-separated: practitioner, "
-                                            "supervisor, senior_manager, admin")
+    roles: Annotated[str, typer.Option(help=f"space- or comma-separated: {', '.join(ROLES)}")
                      ] = "practitioner",
     prompt: PromptOpt = False,
 ) -> None:
@@ -103,6 +102,28 @@ def user_disable(username: str) -> None:
     with command_transaction() as session:
         user = service.disable_user(session, principal=operator(), username=username)
     console.print(f"{user.username} is disabled.", highlight=False)
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Let a disabled user sign in again (their old sessions stay ended)."""
+    with command_transaction() as session:
+        user = service.enable_user(session, principal=operator(), username=username)
+    console.print(f"{user.username} is enabled: they may sign in again.", highlight=False)
+
+
+@user_app.command("roles")
+def user_roles(
+    username: str,
+    roles: Annotated[str, typer.Option(help=f"the user's roles from now on, space- or "
+                                            f"comma-separated: {', '.join(ROLES)}")],
+) -> None:
+    """Replace USERNAME's roles; their sessions end at once, so they sign in again to use
+    the new ones."""
+    with command_transaction() as session:
+        user = service.set_roles(session, principal=operator(), username=username,
+                                 roles=roles, now=utcnow())
+    console.print(f"{user.username} now has the roles {user.roles}.", highlight=False)
 
 
 @user_app.command("reset")
