@@ -5,6 +5,7 @@ from safeguard.access.models import (
     ApiKey,
     SignInAttempt,
     User,
+    UserSecurityKey,
     UserSession,
     UserTwoFactor,
 )
@@ -34,6 +35,6 @@ __all__ = [
     "Delivery", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
-    "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
+    "School", "Share", "SignInAttempt", "User", "UserSecurityKey", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",
 ]

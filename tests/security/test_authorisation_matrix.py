@@ -50,6 +50,8 @@ REVIEWER_AGENCIES = {"police", "childrens_social_care"}
 # Routes naming no object and open to anyone signed in: what they list is the principal's
 # agency's own (proven in the tests of each area); the sign-in pages are public.
 OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
+        "/sign-in/security-key", "/sign-in/security-key/options", "/account/security-keys",
+        "/account/security-keys/options",
         "/accessibility", "/privacy", "/duties", "/duties/escalations/seen", "/duties/kinds",
         "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
