@@ -28,7 +28,7 @@ def test_a_registered_security_key_completes_sign_in_after_the_password(
         expect(page.get_by_text("You have no security keys.")).to_be_visible()
         page.get_by_label("Name of the key").fill("Blue key")
         page.get_by_role("button", name="Add a security key").click()
-        expect(page.get_by_role("cell", name="Blue key")).to_be_visible()
+        expect(page.get_by_role("cell", name="Blue key", exact=True)).to_be_visible()
         assert_accessible(page)
         stored = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
         assert len(stored["credentials"]) == 1

@@ -36,7 +36,7 @@ ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
 PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
-              "user_id": "user", "key_id": "api_key"}
+              "user_id": "user", "key_id": "api_key", "security_key_id": "security_key"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),

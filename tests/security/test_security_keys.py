@@ -115,6 +115,26 @@ def test_resetting_two_factor_forgets_the_users_keys(session: Session) -> None:
     assert keys_of(session, user_id=user(session, "csc.worker").id) == []
 
 
+def sign_in_with_key(client: TestClient, username: str, key: SoftwareKey) -> str:
+    """The password, then the key; returns where the sign-in leads."""
+    page = client.get("/sign-in")
+    typed = client.post("/sign-in", data={
+        "username": username, "password": PASSWORD, "csrf_token": csrf_from(page.text),
+        "next": "/children"}, follow_redirects=False)
+    assert typed.headers["location"] == "/sign-in/code"
+    code_page = client.get("/sign-in/code")
+    assert "Use your security key" in code_page.text
+    assert 'src="/static/js/security-keys.js' in code_page.text
+    token = csrf_from(code_page.text)
+    assert client.get("/duties", follow_redirects=False).status_code == 303
+    options = client.post("/sign-in/security-key/options", data={"csrf_token": token})
+    done = client.post("/sign-in/security-key", data={
+        "csrf_token": token, "credential": key.get(options.text, origin="http://testserver")})
+    assert done.status_code == 200, done.text
+    redirect: str = done.json()["redirect"]
+    return redirect
+
+
 def test_a_user_registers_a_key_on_the_page_and_signs_in_with_it_after_the_password(
         app: FastAPI, session: Session) -> None:
     key, origin = SoftwareKey(), "http://testserver"
@@ -132,20 +152,7 @@ def test_a_user_registers_a_key_on_the_page_and_signs_in_with_it_after_the_passw
         assert replayed.status_code == 400, "a challenge is used once"
         client.post("/sign-out", data={"csrf_token": token})
 
-        page = client.get("/sign-in")
-        typed = client.post("/sign-in", data={
-            "username": "csc.worker", "password": PASSWORD, "csrf_token": csrf_from(page.text),
-            "next": "/children"}, follow_redirects=False)
-        assert typed.headers["location"] == "/sign-in/code"
-        code_page = client.get("/sign-in/code")
-        assert "Use your security key" in code_page.text
-        assert 'src="/static/js/security-keys.js' in code_page.text
-        token = csrf_from(code_page.text)
-        assert client.get("/duties", follow_redirects=False).status_code == 303
-        options = client.post("/sign-in/security-key/options", data={"csrf_token": token})
-        done = client.post("/sign-in/security-key", data={
-            "csrf_token": token, "credential": key.get(options.text, origin=origin)})
-        assert done.json() == {"redirect": "/children"}
+        assert sign_in_with_key(client, "csc.worker", key) == "/children"
         assert client.get("/duties", follow_redirects=False).status_code == 200
     worker = user(session, "csc.worker")
     session.expire_all()
@@ -160,3 +167,34 @@ def test_a_key_answer_is_refused_without_the_password_first(client: TestClient) 
     for path in ("/sign-in/security-key/options", "/sign-in/security-key"):
         refused = client.post(path, data={"csrf_token": token, "credential": "{}"})
         assert refused.status_code == 401 and "password first" in refused.json()["error"]
+
+
+def test_a_user_removes_their_own_key_but_not_a_colleagues(
+        app: FastAPI, session: Session) -> None:
+    mine = SoftwareKey()
+    origin = RelyingParty(id="testserver", origin="http://testserver")
+    worker = user(session, "csc.worker")
+    options, challenge = registration_options(session, user=worker, rp=origin)
+    own = register(session, user=worker, challenge=challenge, rp=origin, name="Blue key",
+                   response=mine.create(options, origin=origin.origin), now=NOW)
+    colleagues = registered(session, "csc.supervisor", SoftwareKey())
+    session.commit()
+    colleagues_id = colleagues.id
+    with TestClient(app) as client:
+        sign_in_with_key(client, "csc.worker", mine)
+        token = csrf_from(client.get("/duties").text)
+        page = client.get("/account/two-factor").text
+        assert f'action="/account/security-keys/{own.id}/remove"' in page
+        assert client.post(f"/account/security-keys/{colleagues.id}/remove",
+                           data={"csrf_token": token}).status_code == 404
+        assert client.post(f"/account/security-keys/{own.id}/remove",
+                           data={"csrf_token": "forged"}).status_code == 403
+        removed = client.post(f"/account/security-keys/{own.id}/remove",
+                              data={"csrf_token": token}, follow_redirects=False)
+        assert removed.status_code == 303
+    session.expire_all()
+    assert keys_of(session, user_id=worker.id) == []
+    assert [k.id for k in keys_of(session, user_id=user(session, "csc.supervisor").id)] == [
+        colleagues_id]
+    assert session.scalar(select(AuditEntry.why).where(
+        AuditEntry.why == "removed a security key (Blue key)")) is not None

@@ -21,6 +21,7 @@ from safeguard.access.security_keys import (
     keys_of,
     register,
     registration_options,
+    remove_key,
 )
 from safeguard.access.service import authenticate_user, principal_for_user
 from safeguard.access.sessions import end_session
@@ -36,7 +37,7 @@ from safeguard.access.two_factor import (
 )
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, SignInSettings
-from safeguard.errors import Invalid
+from safeguard.errors import Invalid, NotFound
 from safeguard.web.deps import (
     SESSION_KEY,
     CsrfDep,
@@ -293,6 +294,18 @@ def register_key(request: Request, session: SessionDep, principal: UserDep,
     audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
           why=f"registered a security key ({key.name}) for two-factor sign-in")
     return JSONResponse({"redirect": "/account/two-factor"})
+
+
+@router.post("/account/security-keys/{security_key_id}/remove", dependencies=[CsrfDep])
+def remove_key_page(security_key_id: int, session: SessionDep, principal: UserDep
+                    ) -> RedirectResponse:
+    """A user removes one of their own keys (lost, or replaced); anyone else's is not found."""
+    key = remove_key(session, user_id=principal.id, key_id=security_key_id)
+    if key is None:
+        raise NotFound("no such security key of yours")
+    audit(session, principal=principal, action="write", entity="user", entity_id=principal.id,
+          why=f"removed a security key ({key.name})")
+    return RedirectResponse("/account/two-factor", status_code=303)
 
 
 def _pending_with_key(request: Request, session: Session) -> tuple[User, str] | None:
