@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
-from safeguard.accounts.cli import key_app, user_app
+from safeguard.accounts.cli import command_transaction, key_app, operator, user_app
 from safeguard.app import create_app
 from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
@@ -36,7 +36,6 @@ from safeguard.db import (
 from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
-from safeguard.errors import NotFound
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
@@ -54,6 +53,7 @@ from safeguard.seed import (
     seed_demo_users,
     seed_reference_data,
 )
+from safeguard.sharing.models import WebhookEndpoint
 from safeguard.sharing.webhooks import (
     list_endpoints,
     retire_secret,
@@ -351,12 +351,21 @@ webhook_app = typer.Typer(help="Partner systems' webhook endpoints.", no_args_is
 app.add_typer(webhook_app, name="webhook")
 
 
+def _audit_endpoint(session: Session, endpoint: WebhookEndpoint, why: str) -> None:
+    """Who pointed an agency's shares somewhere, or changed what signs them (never the
+    secret itself)."""
+    audit(session, principal=operator(), action="write", entity="webhook_endpoint",
+          entity_id=endpoint.id, why=why)
+
+
 @webhook_app.command("set")
 def webhook_set(agency: str, url: str) -> None:
     """Send AGENCY's shares to URL, signed with a new secret (printed once: hand it to the
     partner securely; setting the endpoint again replaces the secret)."""
-    with transaction(_factory(get_settings())) as session:
+    with command_transaction(exit_code=1) as session:
         endpoint, secret = set_endpoint(session, agency_id=agency, url=url)
+        _audit_endpoint(session, endpoint, f"webhook endpoint of {endpoint.agency_id} set to "
+                                           f"{endpoint.url} with a new signing secret")
     console.print(f"Shares for {agency} will be POSTed to {endpoint.url}. Signing secret:")
     typer.echo(secret)
 
@@ -373,14 +382,12 @@ def webhook_rotate(
     if keep_days <= 0:
         raise typer.BadParameter("must be more than 0", param_hint="--keep-days")
     now = utcnow()
-    try:
-        with transaction(_factory(get_settings())) as session:
-            endpoint, secret = rotate_secret(session, agency_id=agency, now=now,
-                                             keep_previous=timedelta(days=keep_days))
-            until = endpoint.previous_valid_until
-    except NotFound as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
+    with command_transaction(exit_code=1) as session:
+        endpoint, secret = rotate_secret(session, agency_id=agency, now=now,
+                                         keep_previous=timedelta(days=keep_days))
+        until = endpoint.previous_valid_until
+        _audit_endpoint(session, endpoint, f"signing secret of {endpoint.agency_id} rotated; "
+                                           f"the previous one valid for {keep_days:g} days")
     shown = f"{until.astimezone(LONDON):%Y-%m-%d %H:%M}" if until else "retired"
     console.print(f"New signing secret for {agency}; the previous one is valid until "
                   f"{shown} (Europe/London) or `safeguard webhook retire {agency}`:")
@@ -390,12 +397,10 @@ def webhook_rotate(
 @webhook_app.command("retire")
 def webhook_retire(agency: str) -> None:
     """End AGENCY's rollover: only the current secret signs and verifies from now on."""
-    try:
-        with transaction(_factory(get_settings())) as session:
-            retire_secret(session, agency_id=agency)
-    except NotFound as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
+    with command_transaction(exit_code=1) as session:
+        endpoint = retire_secret(session, agency_id=agency)
+        _audit_endpoint(session, endpoint,
+                        f"previous signing secret of {endpoint.agency_id} retired")
     console.print(f"The previous signing secret of {agency} is retired.")
 
 

@@ -195,6 +195,9 @@ class SignInSettings(BaseSettings):
     lockout_max_seconds: int = 3600
     # Between the password and the code, the half-signed-in state lasts this long.
     second_factor_seconds: int = 300
+    # The origin security keys are bound to (https://safeguard.example.gov.uk); empty: the
+    # origin each request came to. Set it behind a proxy that changes the host.
+    webauthn_origin: str = ""
 
 
 class AuditSettings(BaseSettings):

@@ -5,6 +5,7 @@ from safeguard.access.models import (
     ApiKey,
     SignInAttempt,
     User,
+    UserSecurityKey,
     UserSession,
     UserTwoFactor,
 )
@@ -46,6 +47,6 @@ __all__ = [
     "Notification", "OffenderAssessment", "OffenderChild", "OffenderNotification",
     "OffenderRegistration", "OffenderVisit", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
-    "School", "Share", "SignInAttempt", "User", "UserSession", "UserTwoFactor",
+    "School", "Share", "SignInAttempt", "User", "UserSecurityKey", "UserSession", "UserTwoFactor",
     "WebhookEndpoint",
 ]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import ApiKey, User
+from safeguard.access.models import ApiKey, User, UserSecurityKey
 from safeguard.access.service import (
     Principal,
     create_api_key,
@@ -206,6 +206,16 @@ def build(session: Session, ctx: IntakeContext) -> World:
     for key in session.scalars(select(ApiKey).where(ApiKey.name == "matrix practitioner")
                                .order_by(ApiKey.id)):
         t.append(Thing("api_key", f"{key.agency_id} key", key.id,
+                       frozenset({key.agency_id}), home=key.agency_id))
+        # The practitioner's security key: only its owner may remove it (the matrix asks the
+        # other agencies; tests/security/test_security_keys.py a colleague).
+        owner = session.scalars(select(User).where(
+            User.username == username(key.agency_id, "practitioner"))).one()
+        security_key = UserSecurityKey(user_id=owner.id, credential_id=f"matrix-{owner.id}",
+                                       public_key=b"matrix", sign_count=0, name="matrix key")
+        session.add(security_key)
+        session.flush()
+        t.append(Thing("security_key", f"{key.agency_id} security key", security_key.id,
                        frozenset({key.agency_id}), home=key.agency_id))
     return world
 

@@ -37,7 +37,8 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
-              "device_id": "device", "registration_id": "offender", "episode_id": "episode"}
+              "device_id": "device", "registration_id": "offender", "episode_id": "episode",
+              "security_key_id": "security_key"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
@@ -59,6 +60,8 @@ REVIEWER_AGENCIES = {"police", "childrens_social_care"}
 # Routes naming no object and open to anyone signed in: what they list is the principal's
 # agency's own (proven in the tests of each area); the sign-in pages are public.
 OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
+        "/sign-in/security-key", "/sign-in/security-key/options", "/account/security-keys",
+        "/account/security-keys/options",
         "/accessibility", "/privacy", "/duties", "/duties/escalations/seen", "/duties/kinds",
         "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",

@@ -113,3 +113,27 @@ def test_it_creates_lists_rotates_and_revokes_an_api_key(store: str) -> None:
     assert len(every) == 2 and all(k["revoked"] for k in every)
     code, _, err = run("api-key", "revoke", str(new_id))
     assert code == 2 and "already revoked" in err
+
+
+def test_it_enables_a_user_and_changes_their_roles_from_the_known_set(store: str) -> None:
+    assert run("user", "add", "robin.cli", "--name", "Robin Cli", "--agency", "police")[0] == 0
+    assert run("user", "disable", "robin.cli")[0] == 0
+    code, _, err = run("user", "enable", "robin.cli")
+    assert code == 0 and "robin.cli is enabled" in err
+    code, _, err = run("user", "roles", "robin.cli", "--roles", "practitioner god")
+    assert code == 2 and "unknown role god: the roles are practitioner" in err
+    assert run("user", "roles", "no.such.user", "--roles", "practitioner")[0] == 2
+    code, _, err = run("user", "roles", "robin.cli", "--roles", "supervisor,practitioner")
+    assert code == 0 and "now has the roles practitioner supervisor" in err
+    code, listed, _ = run("user", "list", "--agency", "police", "--json")
+    robin = next(row for row in json.loads(listed) if row["username"] == "robin.cli")
+    assert (robin["active"], robin["roles"]) == (True, ["practitioner", "supervisor"])
+    factory = make_session_factory(make_engine(store))
+    with transaction(factory) as session:
+        user = session.scalars(select(User).where(User.username == "robin.cli")).one()
+        whys = session.scalars(select(AuditEntry.why).where(
+            AuditEntry.entity == "user", AuditEntry.entity_id == str(user.id))
+            .order_by(AuditEntry.id)).all()
+    assert whys[1:] == ["user robin.cli disabled", "user robin.cli enabled",
+                        "roles of robin.cli changed from practitioner to practitioner "
+                        "supervisor"]

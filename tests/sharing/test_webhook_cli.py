@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from safeguard.audit.models import AuditEntry
 from safeguard.cli import app
 from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction
@@ -52,9 +53,39 @@ def test_it_sets_an_endpoint_with_a_new_secret_printed_once(database: str) -> No
     assert rotated not in listed.stdout
 
 
-def test_it_refuses_an_unknown_agency(database: str) -> None:
-    result = runner.invoke(app, ["webhook", "set", "nobody", "https://x.example.org/"])
-    assert result.exit_code != 0 and stored(database) == []
+@pytest.mark.parametrize("command", [["set", "nobody", "https://x.example.org/"],
+                                     ["rotate", "nobody"], ["retire", "nobody"]])
+def test_it_refuses_an_unknown_agency_naming_it_and_the_known_ones(
+        database: str, command: list[str]) -> None:
+    result = runner.invoke(app, ["webhook", *command])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"traceback: {result.exception!r}"
+    assert "unknown agency 'nobody': the agencies are police, childrens_social_care" \
+        in " ".join(result.stderr.split())
+    assert stored(database) == []
+
+
+def test_it_refuses_a_url_that_is_not_http_in_one_line(database: str) -> None:
+    result = runner.invoke(app, ["webhook", "set", "health", "ftp://health.example.org/"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "must start with https://" in result.stderr and stored(database) == []
+
+
+def test_setting_rotating_and_retiring_an_endpoint_is_audited(database: str) -> None:
+    for command in (["set", "health", "https://health.example.org/hook"],
+                    ["rotate", "health"], ["retire", "health"]):
+        assert runner.invoke(app, ["webhook", *command]).exit_code == 0
+    engine = make_engine(database)
+    with transaction(make_session_factory(engine)) as session:
+        entries = session.execute(select(AuditEntry.actor, AuditEntry.why).where(
+            AuditEntry.entity == "webhook_endpoint").order_by(AuditEntry.id)).all()
+    engine.dispose()
+    assert [why.split(" ")[0:2] for _, why in entries] == [
+        ["webhook", "endpoint"], ["signing", "secret"], ["previous", "signing"]]
+    assert all(actor.startswith("system:cli:") for actor, _ in entries)
+    secret = stored(database)[0][2]
+    assert all(secret not in why for _, why in entries)
 
 
 def rollover(url: str) -> tuple[str | None, object]:

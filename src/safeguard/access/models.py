@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -120,6 +120,25 @@ class SignInAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # failed | succeeded | refused (throttled: the password was not even checked)
     outcome: Mapped[str] = mapped_column(String(16))
+
+
+class UserSecurityKey(Base):
+    """A user's WebAuthn credential (a security key or a platform authenticator such as
+    Windows Hello or Touch ID), a second factor like the TOTP code. Only its public key is
+    held: the private key never leaves the authenticator."""
+
+    __tablename__ = "user_security_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The authenticator's credential id (base64url; at most 1,023 bytes by the standard).
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The authenticator's signature counter: one that goes backwards may be a cloned key.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserTwoFactor(Base):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency, User, UserTwoFactor
+from safeguard.access.security_keys import forget_keys
 from safeguard.access.sessions import end_sessions_of
 from safeguard.errors import NotFound
 
@@ -114,14 +115,16 @@ def check_code(session: Session, *, user_id: int, code: str, now: datetime) -> b
 
 
 def reset(session: Session, *, username: str, now: datetime) -> None:
-    """Forget a user's authenticator (a lost phone, or one that may be copied): they enrol
-    again at their next sign-in if it is required, and their sessions end now."""
+    """Forget a user's authenticator and security keys (a lost phone or key, or one that may
+    be copied): they enrol again at their next sign-in if it is required, and their sessions
+    end now."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"user {username} not found")
     row = enrolment(session, user_id=user.id)
     if row is not None:
         row.secret = row.pending_secret = row.confirmed_at = row.last_step = None
+    forget_keys(session, user_id=user.id)
     end_sessions_of(session, user_id=user.id, now=now, why="two-factor reset")
     session.flush()
 

@@ -4,23 +4,25 @@ form (never stored, never in a URL); other changes redirect (POST, then GET)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import ROLES
+from safeguard.access.models import ROLES, User
 from safeguard.access.service import Principal
 from safeguard.accounts.service import (
     add_user,
     disable_user,
+    enable_user,
     issue_api_key,
     list_api_keys,
     list_users,
     reset_password,
     revoke_api_key,
     rotate_api_key,
+    set_roles,
     user_by_id,
 )
 from safeguard.errors import Conflict, Invalid
@@ -30,8 +32,12 @@ from safeguard.web.render import render
 router = APIRouter(include_in_schema=False)
 
 ROLE_WORDS = {"practitioner": "Practitioner", "supervisor": "Supervisor",
-              "senior_manager": "Senior manager", "admin": "Administrator"}
+              "senior_manager": "Senior manager", "admin": "Administrator",
+              "mash_researcher": "MASH researcher",
+              "information_governance": "Information governance"}
 DONE = {"disabled": "The user is disabled: their access has ended.",
+        "enabled": "The user is enabled: they may sign in again.",
+        "roles": "The user's roles are changed: they sign in again to use them.",
         "revoked": "The API key is revoked: it is refused from now on."}
 Text = Annotated[str, Form()]
 Roles = Annotated[list[str], Form()]
@@ -81,12 +87,53 @@ def add_user_page(request: Request, session: SessionDep, principal: UserDep,
                        notice=f"{user.display_name} can now sign in as {user.username}.")
 
 
+def _switch(session: Session, principal: Principal, user_id: int,
+            change: Literal["disable", "enable"]) -> RedirectResponse:
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    switch = disable_user if change == "disable" else enable_user
+    switch(session, principal=principal, username=user.username)
+    return RedirectResponse(f"/admin/users?done={change}d", status_code=303)
+
+
 @router.post("/admin/users/{user_id}/disable", dependencies=[CsrfDep])
 def disable_user_page(user_id: int, session: SessionDep, principal: UserDep
                       ) -> RedirectResponse:
+    return _switch(session, principal, user_id, "disable")
+
+
+@router.post("/admin/users/{user_id}/enable", dependencies=[CsrfDep])
+def enable_user_page(user_id: int, session: SessionDep, principal: UserDep
+                     ) -> RedirectResponse:
+    return _switch(session, principal, user_id, "enable")
+
+
+
+
+def _roles_page(request: Request, principal: Principal, user: User, roles: list[str], **ctx: Any
+                ) -> HTMLResponse:
+    return _page(request, principal, "admin/user_roles.html", {"user": user},
+                 values={"roles": roles}, **ctx)
+
+
+@router.get("/admin/users/{user_id}/roles", response_class=HTMLResponse)
+def roles_page(request: Request, user_id: int, session: SessionDep, principal: UserDep
+               ) -> HTMLResponse:
     user = user_by_id(session, principal=principal, user_id=user_id)
-    disable_user(session, principal=principal, username=user.username)
-    return RedirectResponse("/admin/users?done=disabled", status_code=303)
+    return _roles_page(request, principal, user, user.roles.split())
+
+
+@router.post("/admin/users/{user_id}/roles", dependencies=[CsrfDep],
+             response_class=HTMLResponse, response_model=None)
+def change_roles_page(request: Request, user_id: int, session: SessionDep,
+                      principal: UserDep, now: NowDep,
+                      roles: Roles = []) -> HTMLResponse | RedirectResponse:  # noqa: B006
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    try:
+        set_roles(session, principal=principal, username=user.username, roles=roles, now=now)
+    except Invalid as error:
+        return _roles_page(request, principal, user, roles, status_code=422,
+                           errors=[{"text": str(error).capitalize(), "href": "#roles"}])
+    return RedirectResponse("/admin/users?done=roles", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/reset", dependencies=[CsrfDep],

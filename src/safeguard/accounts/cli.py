@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.access.models import ApiKey, User
+from safeguard.access.models import ROLES, ApiKey, User
 from safeguard.access.service import Principal
 from safeguard.access.two_factor import reset as reset_two_factor
 from safeguard.access.two_factor import set_required
@@ -27,8 +27,8 @@ from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.errors import NotFound, SafeguardError
 from safeguard.workdays import LONDON
 
-user_app = typer.Typer(help="Users who sign in: add, disable, reset a password, list.",
-                       no_args_is_help=True)
+user_app = typer.Typer(help="Users who sign in: add, disable, enable, change roles, reset a "
+                            "password, list.", no_args_is_help=True)
 key_app = typer.Typer(help="Partner systems' API keys: create, list, revoke, rotate.",
                       no_args_is_help=True)
 console = Console(stderr=True)
@@ -44,16 +44,17 @@ def operator() -> Principal:
 
 
 @contextmanager
-def _transaction() -> Iterator[Session]:
+def command_transaction(exit_code: int = 2) -> Iterator[Session]:
     """The command's transaction; a refusal (unknown role or agency, taken username...) is
-    one line on stderr and exit status 2, not a traceback."""
+    one line on stderr and a non-zero exit status (2 unless told), not a traceback."""
     factory = _factory()
     try:
         with transaction(factory) as session:
             yield session
     except SafeguardError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from error
+        raise typer.Exit(exit_code) from error
+
 
 
 def _password(prompt: bool) -> str | None:
@@ -77,15 +78,14 @@ def user_add(
     name: Annotated[str, typer.Option(help="the person's name as shown on screen")],
     agency: Annotated[str, typer.Option(help="agency id: police, childrens_social_care, "
                                              "health, education, probation or school-<URN>")],
-    roles: Annotated[str, typer.Option(help="space- or comma-separated: practitioner, "
-                                            "supervisor, senior_manager, admin")
+    roles: Annotated[str, typer.Option(help=f"space- or comma-separated: {', '.join(ROLES)}")
                      ] = "practitioner",
     prompt: PromptOpt = False,
 ) -> None:
     """Add a user. Unless --prompt, a generated password is printed once: hand it over
     securely."""
     password = _password(prompt)
-    with _transaction() as session:
+    with command_transaction() as session:
         user, generated = service.add_user(session, principal=operator(), username=username,
                                            display_name=name, agency_id=agency, roles=roles,
                                            password=password)
@@ -99,16 +99,38 @@ def user_add(
 @user_app.command("disable")
 def user_disable(username: str) -> None:
     """Disable a user: their access ends at their next request."""
-    with _transaction() as session:
+    with command_transaction() as session:
         user = service.disable_user(session, principal=operator(), username=username)
     console.print(f"{user.username} is disabled.", highlight=False)
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Let a disabled user sign in again (their old sessions stay ended)."""
+    with command_transaction() as session:
+        user = service.enable_user(session, principal=operator(), username=username)
+    console.print(f"{user.username} is enabled: they may sign in again.", highlight=False)
+
+
+@user_app.command("roles")
+def user_roles(
+    username: str,
+    roles: Annotated[str, typer.Option(help=f"the user's roles from now on, space- or "
+                                            f"comma-separated: {', '.join(ROLES)}")],
+) -> None:
+    """Replace USERNAME's roles; their sessions end at once, so they sign in again to use
+    the new ones."""
+    with command_transaction() as session:
+        user = service.set_roles(session, principal=operator(), username=username,
+                                 roles=roles, now=utcnow())
+    console.print(f"{user.username} now has the roles {user.roles}.", highlight=False)
 
 
 @user_app.command("reset")
 def user_reset(username: str, prompt: PromptOpt = False) -> None:
     """Reset a user's password: a generated one printed once, or one typed at a prompt."""
     password = _password(prompt)
-    with _transaction() as session:
+    with command_transaction() as session:
         user, generated = service.reset_password(session, principal=operator(),
                                                  username=username, password=password)
     console.print(f"Password of {user.username} reset.", highlight=False)
@@ -142,7 +164,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print a JSON array")]
 def user_list(agency: Annotated[str | None, typer.Option()] = None,
               as_json: JsonOpt = False) -> None:
     """Users, by agency and username (no passwords, which are never stored)."""
-    with _transaction() as session:
+    with command_transaction() as session:
         rows = [_user_row(u) for u in service.list_users(session, principal=operator(),
                                                          agency_id=agency)]
     _print(rows, as_json, "Users")
@@ -155,7 +177,7 @@ def key_create(
                      ] = "practitioner",
 ) -> None:
     """Create an API key for a partner system; the key is printed once and not stored."""
-    with _transaction() as session:
+    with command_transaction() as session:
         _, plaintext = service.issue_api_key(session, principal=operator(), agency_id=agency,
                                              name=name, roles=roles)
     typer.echo(plaintext)
@@ -173,7 +195,7 @@ def key_list(agency: Annotated[str | None, typer.Option()] = None,
                                                            help="revoked keys too")] = False,
              as_json: JsonOpt = False) -> None:
     """API keys (their first characters only: the keys themselves are never stored)."""
-    with _transaction() as session:
+    with command_transaction() as session:
         rows = [_key_row(k) for k in service.list_api_keys(
             session, principal=operator(), agency_id=agency, include_revoked=include_revoked)]
     _print(rows, as_json, "API keys")
@@ -182,7 +204,7 @@ def key_list(agency: Annotated[str | None, typer.Option()] = None,
 @key_app.command("revoke")
 def key_revoke(key_id: int) -> None:
     """Revoke a key: refused from the next request on."""
-    with _transaction() as session:
+    with command_transaction() as session:
         key = service.revoke_api_key(session, principal=operator(), key_id=key_id,
                                      now=utcnow())
     console.print(f"API key {key.id} ({key.name}, {key.agency_id}) is revoked.",
@@ -193,7 +215,7 @@ def key_revoke(key_id: int) -> None:
 def key_rotate(key_id: int) -> None:
     """Issue a new key like KEY_ID (agency, name, roles) and revoke KEY_ID; the new key is
     printed once."""
-    with _transaction() as session:
+    with command_transaction() as session:
         key, plaintext = service.rotate_api_key(session, principal=operator(), key_id=key_id,
                                                 now=utcnow())
     console.print(f"API key {key_id} is revoked; its replacement is key {key.id}:",

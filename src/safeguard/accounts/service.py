@@ -1,10 +1,12 @@
-"""Managing users and API keys: add, disable, reset, list; issue, revoke, rotate.
+"""Managing users and API keys: add, disable, enable, change roles, reset, list; issue,
+revoke, rotate.
 
 The command line (as the system) and an agency's administrators (their own agency only) call
 these; nobody edits the tables in SQL. Every change writes an audit row (who, what, why; never
 a password or key). Roles and agencies are checked against the known set
 (`access.service.parse_roles`, `known_agency`). Disabling sets `users.active = False`, which
-every request checks (`web.deps.optional_principal`), so access ends at the next request.
+every request checks (`web.deps.optional_principal`), so access ends at the next request;
+changing roles also ends the user's sessions in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from safeguard.access.models import ApiKey, Role, User
+from safeguard.access.models import ROLES, ApiKey, Role, User
 from safeguard.access.service import (
     Principal,
     create_api_key,
@@ -25,6 +27,7 @@ from safeguard.access.service import (
     known_agency,
     parse_roles,
 )
+from safeguard.access.sessions import end_sessions_of
 from safeguard.audit.service import record as audit
 from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -119,6 +122,40 @@ def disable_user(session: Session, *, principal: Principal, username: str) -> Us
         session.flush()
         audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
               why=f"user {user.username} disabled")
+    return user
+
+
+def enable_user(session: Session, *, principal: Principal, username: str) -> User:
+    """Lets a disabled user sign in again. Sessions they had stay ended (`user_sessions`
+    records why), so they sign in afresh, with the password and roles they have now."""
+    user = _user(session, principal, username)
+    if not user.active:
+        user.active = True
+        session.flush()
+        audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
+              why=f"user {user.username} enabled")
+    return user
+
+
+def set_roles(session: Session, *, principal: Principal, username: str,
+              roles: str | Iterable[str], now: datetime) -> User:
+    """Replaces a user's roles with ones from the known set and ends their sessions at once,
+    so no page keeps what a role granted (a request would also end them, since a session's
+    grant includes the roles: this makes it so before any request, and says why)."""
+    user = _user(session, principal, username)
+    stored_roles = parse_roles(roles)
+    if (principal.kind == "user" and user.id == principal.id
+            and Role.ADMIN.value not in stored_roles.split()):
+        raise Invalid("you cannot remove your own administrator role: ask another "
+                      "administrator")
+    if stored_roles == " ".join(role for role in ROLES if role in user.roles.split()):
+        return user
+    before, user.roles = user.roles, stored_roles
+    session.flush()
+    ended = end_sessions_of(session, user_id=user.id, now=now, why="roles changed")
+    audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
+          why=f"roles of {user.username} changed from {before} to {stored_roles}"
+              f"{f'; {ended} session(s) ended' if ended else ''}")
     return user
 
 

@@ -29,10 +29,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency
-from safeguard.access.service import Principal
+from safeguard.access.service import Principal, known_agency
 from safeguard.duties.models import Duty
-from safeguard.errors import NotFound
+from safeguard.errors import Invalid, NotFound
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 ID_HEADER = "webhook-id"
@@ -44,6 +43,7 @@ REPLAY_WINDOW_SECONDS = 300.0
 SECRET_PREFIX = "whsec_"
 # How long the previous secret stays valid after a rotation unless retired sooner.
 DEFAULT_ROLLOVER = timedelta(days=7)
+URL_MAX = 500  # webhook_endpoints.url
 
 
 # --- signing ------------------------------------------------------------------------------
@@ -158,10 +158,13 @@ def set_endpoint(session: Session, *, agency_id: str, url: str
                  ) -> tuple[WebhookEndpoint, str]:
     """Point an agency's shares at a URL with a fresh secret (returned once, to hand over).
     Any previous secret stops working at once: use `rotate_secret` for a rollover."""
-    if session.get(Agency, agency_id) is None:
-        raise NotFound(f"agency {agency_id} not found")
-    if not url.startswith(("https://", "http://")):
-        raise ValueError("the URL must start with https:// (or http:// for local testing)")
+    agency_id = known_agency(session, agency_id=agency_id).id
+    url = url.strip()
+    if not url.startswith(("https://", "http://")) or len(url) <= len("https://"):
+        raise Invalid(f"the URL {url!r} must start with https:// (or http:// for local "
+                      "testing) and name a host")
+    if len(url) > URL_MAX:
+        raise Invalid(f"the URL is {len(url)} characters long: at most {URL_MAX}")
     secret = new_secret()
     endpoint = session.scalar(select(WebhookEndpoint).where(
         WebhookEndpoint.agency_id == agency_id))
@@ -176,6 +179,8 @@ def set_endpoint(session: Session, *, agency_id: str, url: str
 
 
 def _endpoint_of(session: Session, agency_id: str) -> WebhookEndpoint:
+    # An unknown agency is told apart from a known one without an endpoint, naming the agencies.
+    agency_id = known_agency(session, agency_id=agency_id).id
     endpoint = session.scalar(select(WebhookEndpoint).where(
         WebhookEndpoint.agency_id == agency_id))
     if endpoint is None:

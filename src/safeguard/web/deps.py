@@ -25,7 +25,8 @@ from safeguard.rules.context import RuleContext
 # The API documentation (/docs, /openapi.json) is not here: it maps every route of a
 # service holding children's records, so only someone signed in may read it.
 # /sign-in/code: the second factor, for someone who has given the right password only.
-PUBLIC_ROUTES = {"/sign-in", "/sign-in/code", "/health", "/accessibility", "/privacy",
+PUBLIC_ROUTES = {"/sign-in", "/sign-in/code", "/sign-in/security-key",
+                 "/sign-in/security-key/options", "/health", "/accessibility", "/privacy",
                  "/static"}
 
 
