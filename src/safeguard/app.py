@@ -26,6 +26,7 @@ from safeguard.duties import pages as duty_pages
 from safeguard.errors import SafeguardError
 from safeguard.governance import api as governance_api
 from safeguard.governance import pages as governance_pages
+from safeguard.inspections import pages as inspection_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
@@ -48,7 +49,7 @@ API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharin
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
-                api_docs.router, account_admin_pages.router)
+                api_docs.router, account_admin_pages.router, inspection_pages.router)
 
 
 def create_app(

@@ -37,6 +37,7 @@ from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.errors import NotFound
 from safeguard.events.schemas import event_json_schema
+from safeguard.inspections import commands as inspection_commands
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
@@ -67,6 +68,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
+app.add_typer(inspection_commands.app, name="report")
 console = Console(stderr=True)
 
 

@@ -15,6 +15,8 @@ from safeguard.db import Base
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.inspections.models import Action, Finding, Inspection, Revisit
+from safeguard.measures.models import MeasureCursor, MeasureFact
 from safeguard.people.models import (
     Address,
     MatchReview,
@@ -30,6 +32,7 @@ from safeguard.people.models import (
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
+    "Action", "Finding", "Inspection", "MeasureCursor", "MeasureFact", "Revisit",
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Duty", "DutyTransition", "Event",
     "Incident", "IncidentPerson", "MatchReview", "Notification", "Person", "PersonBlockingKey",

@@ -28,6 +28,7 @@ from safeguard.audit.chain import seal_pending
 from safeguard.config import DeliverySettings, SharingSettings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
+from safeguard.measures.facts import refresh as refresh_measures
 from safeguard.sharing.delivery import (
     Outcome,
     Outgoing,
@@ -46,6 +47,7 @@ class PassResult:
     breached: int
     escalated_again: int = 0
     sealed: int = 0  # audit entries added to the hash chain
+    measured: int = 0  # duties judged again for the inspection measures
 
 
 def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
@@ -69,8 +71,12 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
             second += len(escalated)
         if len(escalated) < 500:
             break
+    # The measures follow the duties' history: what this pass breached counts at once.
+    with transaction(factory) as session:
+        measured = refresh_measures(session)
     # The audit log is chained here rather than as entries are written: see audit/chain.py.
-    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory))
+    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
+                      measured=measured)
 
 
 def run_forever(

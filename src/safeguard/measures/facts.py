@@ -1,0 +1,127 @@
+"""Keeping the measures current: each duty whose history grew since the last pass is judged
+again by every indicator that reads its kind, and its rows in `measure_facts` replaced.
+
+The duties' history (`duty_transitions`, append-only, one row per creation, breach,
+discharge, evidence added) says which duties changed, so a pass reads only those: the work
+follows what arrived, never the size of the store. On PostgreSQL a transaction can commit a
+transition whose id is lower than one already seen (ids are drawn at insert, not at commit),
+so each pass looks again at the ids the previous pass took in; judging a duty twice is
+harmless, since its rows are replaced, not added to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from safeguard.duties.models import Duty, DutyTransition
+from safeguard.incidents.models import Incident
+from safeguard.measures.declarations import MEASURED_KINDS, Item, judge_all
+from safeguard.measures.models import MeasureCursor, MeasureFact
+from safeguard.people.models import Address, PersonRecord
+from safeguard.sharing.models import Share
+from safeguard.workdays import LONDON
+
+CURSOR = "duties"
+UNKNOWN_AREA = "unknown"
+CHUNK = 900  # duty ids per statement: under every backend's bound-parameter limit
+
+
+def month_of(at: datetime) -> date:
+    return at.astimezone(LONDON).date().replace(day=1)
+
+
+def postcode_district(postcode: str | None) -> str:
+    """The outward code ("AB1 2CD" -> "AB1"), the area a figure is filtered by."""
+    if not postcode or not postcode.strip():
+        return UNKNOWN_AREA
+    text = postcode.strip().upper()
+    outward = text.split()[0] if " " in text else text[:-3]
+    return outward or UNKNOWN_AREA
+
+
+def _cursor(session: Session) -> MeasureCursor:
+    cursor = session.get(MeasureCursor, CURSOR)
+    if cursor is None:
+        cursor = MeasureCursor(name=CURSOR, last_transition_id=0, settled_transition_id=0)
+        session.add(cursor)
+    return cursor
+
+
+def refresh(session: Session, *, batch: int = 20_000) -> int:
+    """Bring the figures up to date with the duties' history; returns duties judged."""
+    cursor = _cursor(session)
+    top = session.scalar(select(func.max(DutyTransition.id))) or 0
+    start, judged = cursor.settled_transition_id, 0
+    while start < top:
+        end = min(start + batch, top)
+        ids = sorted(set(session.scalars(select(DutyTransition.duty_id).where(
+            DutyTransition.id > start, DutyTransition.id <= end))))
+        judged += rejudge(session, duty_ids=ids)
+        start = end
+    cursor.settled_transition_id = cursor.last_transition_id
+    cursor.last_transition_id = top
+    return judged
+
+
+def rejudge(session: Session, *, duty_ids: Sequence[int]) -> int:
+    """Judge these duties again and replace their rows."""
+    count = 0
+    for at in range(0, len(duty_ids), CHUNK):
+        chunk = list(duty_ids[at:at + CHUNK])
+        session.execute(delete(MeasureFact).where(MeasureFact.duty_id.in_(chunk)))
+        rows = list(_fact_rows(session, chunk))
+        if rows:
+            session.execute(insert(MeasureFact), rows)
+        count += len(chunk)
+    return count
+
+
+_ITEMS = (
+    select(Duty.id, Duty.kind, Duty.status, Duty.owner_agency_id, Duty.partner_agency_id,
+           Duty.created_at, Duty.due_at, Duty.discharged_at, Duty.breached_at, Duty.outcome,
+           Duty.evidence, Duty.subject_person_id, Share.acknowledged_at, Share.content,
+           Incident.kind.label("incident_kind"), Incident.recorded_at, Address.postcode)
+    .outerjoin(Share, Share.duty_id == Duty.id)
+    .outerjoin(Incident, Incident.event_id == Duty.event_id)
+    .outerjoin(Address, Address.id == Incident.address_id)
+)
+
+
+def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]]:
+    rows = session.execute(_ITEMS.where(Duty.id.in_(duty_ids),
+                                        Duty.kind.in_(sorted(MEASURED_KINDS)))).all()
+    homes = _newest_postcodes(session, {r.subject_person_id for r in rows
+                                        if r.postcode is None and r.subject_person_id})
+    for r in rows:
+        item = Item(
+            duty_id=r.id, kind=r.kind, status=r.status, owner_agency_id=r.owner_agency_id,
+            partner_agency_id=r.partner_agency_id, created_at=r.created_at, due_at=r.due_at,
+            discharged_at=r.discharged_at, breached_at=r.breached_at, outcome=r.outcome,
+            evidence=tuple(r.evidence or ()), acknowledged_at=r.acknowledged_at,
+            share_content=r.content, incident_kind=r.incident_kind,
+            incident_recorded_at=r.recorded_at)
+        area = postcode_district(r.postcode or homes.get(r.subject_person_id))
+        for indicator, judged in judge_all(item):
+            yield {"indicator": indicator.name, "duty_id": r.id,
+                   "month": month_of(judged.started_at), "started_at": judged.started_at,
+                   "agency_id": judged.agency_id, "area": area, "counted": judged.counted,
+                   "met": judged.met, "breached": judged.breached, "seconds": judged.seconds}
+
+
+def _newest_postcodes(session: Session, person_ids: set[int]) -> dict[int, str | None]:
+    """Each person's postcode on their newest record that gives an address."""
+    if not person_ids:
+        return {}
+    found: dict[int, tuple[datetime, str | None]] = {}
+    for person_id, at, postcode in session.execute(
+            select(PersonRecord.person_id, PersonRecord.recorded_at, Address.postcode)
+            .join(Address, Address.id == PersonRecord.address_id)
+            .where(PersonRecord.person_id.in_(sorted(person_ids)))):
+        if person_id not in found or at > found[person_id][0]:
+            found[person_id] = (at, postcode)
+    return {person_id: postcode for person_id, (_, postcode) in found.items()}

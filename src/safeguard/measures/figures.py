@@ -1,0 +1,244 @@
+"""Reading the measures: monthly figures, breakdowns, red/amber/green, and the records behind
+a figure (audited: a drill-down names children)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import Principal
+from safeguard.audit.service import record_many
+from safeguard.config import MeasureSettings
+from safeguard.duties.models import Duty
+from safeguard.duties.service import takes_part
+from safeguard.measures.declarations import Indicator
+from safeguard.measures.facts import month_of
+from safeguard.measures.models import MeasureFact
+from safeguard.measures.service import percentile
+from safeguard.people.models import Person
+from safeguard.people.service import person_name
+from safeguard.rules.catalogue import KINDS
+
+
+class Rag(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    NONE = "none"  # nothing to judge yet
+    INFO = "info"  # reported, held to no target
+
+
+RAG_WORDS = {Rag.GREEN: "On target", Rag.AMBER: "Below target", Rag.RED: "Well below target",
+             Rag.NONE: "No outcomes yet", Rag.INFO: "Reported, no target"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    months: tuple[date, ...]  # first days of months, oldest first
+    agency_id: str | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: int
+    denominator: int
+    breached: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+EMPTY = Figure(0, 0)
+
+
+def last_months(today: date, count: int) -> tuple[date, ...]:
+    """The first days of the last `count` months, the current one last."""
+    months = [today.replace(day=1)]
+    while len(months) < count:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return tuple(reversed(months))
+
+
+def months_between(start: date, end: date) -> tuple[date, ...]:
+    months, at = [], start.replace(day=1)
+    while at <= end:
+        months.append(at)
+        at = (at + timedelta(days=32)).replace(day=1)
+    return tuple(months)
+
+
+def default_filters(now: datetime, settings: MeasureSettings) -> Filters:
+    return Filters(last_months(month_of(now), settings.months))
+
+
+def target_of(indicator: Indicator, settings: MeasureSettings) -> tuple[float | None,
+                                                                         float | None]:
+    return (settings.targets.get(indicator.name, indicator.target),
+            settings.amber.get(indicator.name, indicator.amber))
+
+
+def rag(indicator: Indicator, figure: Figure, settings: MeasureSettings) -> Rag:
+    target, amber = target_of(indicator, settings)
+    if target is None:
+        return Rag.INFO
+    rate = figure.rate
+    if rate is None:
+        return Rag.NONE
+    if rate >= target:
+        return Rag.GREEN
+    return Rag.AMBER if amber is not None and rate >= amber else Rag.RED
+
+
+def _where(indicator: Indicator, f: Filters) -> list[ColumnElement[bool]]:
+    clauses = [MeasureFact.indicator == indicator.name,
+               MeasureFact.month >= f.months[0], MeasureFact.month <= f.months[-1]]
+    if f.agency_id:
+        clauses.append(MeasureFact.agency_id == f.agency_id)
+    if f.area:
+        clauses.append(MeasureFact.area == f.area)
+    return clauses
+
+
+def _grouped(session: Session, indicator: Indicator, f: Filters, column: Any
+             ) -> dict[Any, Figure]:
+    """Sums (and, where the indicator has them, times) per value of `column`."""
+    counted = MeasureFact.counted.is_(True)
+    rows = session.execute(
+        select(column, func.sum(case((counted, 1), else_=0)),
+               func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
+               func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)))
+        .where(*_where(indicator, f)).group_by(column)).all()
+    times: dict[Any, list[float]] = defaultdict(list)
+    if indicator.durations:
+        for key, seconds in session.execute(select(column, MeasureFact.seconds).where(
+                *_where(indicator, f), MeasureFact.seconds.is_not(None))):
+            times[key].append(seconds)
+    figures = {}
+    for key, denominator, numerator, breached in rows:
+        waits = times.get(key, [])
+        figures[key] = Figure(int(numerator or 0), int(denominator or 0), int(breached or 0),
+                              _pct(waits, 0.5), _pct(waits, 0.9))
+    return figures
+
+
+def _pct(values: list[float], fraction: float) -> float | None:
+    found = percentile([timedelta(seconds=v) for v in values], fraction)
+    return found.total_seconds() if found is not None else None
+
+
+def monthly(session: Session, *, indicator: Indicator, filters: Filters
+            ) -> list[tuple[date, Figure]]:
+    found = _grouped(session, indicator, filters, MeasureFact.month)
+    return [(month, found.get(month, EMPTY)) for month in filters.months]
+
+
+def total(session: Session, *, indicator: Indicator, filters: Filters) -> Figure:
+    found = _grouped(session, indicator, filters, MeasureFact.indicator)
+    return found.get(indicator.name, EMPTY)
+
+
+def by_agency(session: Session, *, indicator: Indicator, filters: Filters
+              ) -> list[tuple[str, Figure]]:
+    return sorted(_grouped(session, indicator, filters, MeasureFact.agency_id).items())
+
+
+def by_area(session: Session, *, indicator: Indicator, filters: Filters
+            ) -> list[tuple[str, Figure]]:
+    return sorted(_grouped(session, indicator, filters, MeasureFact.area).items())
+
+
+def choices(session: Session) -> tuple[list[str], list[str]]:
+    """The agencies and areas any figure names, for the filters."""
+    agencies = session.scalars(select(MeasureFact.agency_id).distinct()).all()
+    areas = session.scalars(select(MeasureFact.area).distinct()).all()
+    return sorted(agencies), sorted(areas)
+
+
+class Part(StrEnum):
+    DENOMINATOR = "denominator"
+    NUMERATOR = "numerator"
+    MISSED = "missed"  # counted, not met
+    BREACHED = "breached"
+
+
+PART_WORDS = {Part.DENOMINATOR: "every record counted", Part.NUMERATOR: "the records that met it",
+              Part.MISSED: "the records that did not", Part.BREACHED: "the records breached"}
+
+
+@dataclass(frozen=True)
+class Row:
+    duty_id: int
+    kind_title: str
+    child: str | None
+    person_id: int | None
+    agency_id: str
+    area: str
+    started_at: datetime
+    due_at: datetime
+    done_at: datetime | None
+    status: str
+    met: bool
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class Records:
+    rows: list[Row]
+    # Records behind the figure that the reader's agency takes no part in: counted, not shown.
+    withheld: int
+
+
+def _part(part: Part) -> list[ColumnElement[bool]]:
+    if part is Part.NUMERATOR:
+        return [MeasureFact.counted.is_(True), MeasureFact.met.is_(True)]
+    if part is Part.MISSED:
+        return [MeasureFact.counted.is_(True), MeasureFact.met.is_(False)]
+    if part is Part.BREACHED:
+        return [MeasureFact.breached.is_(True)]
+    return [MeasureFact.counted.is_(True)]
+
+
+def records(session: Session, *, principal: Principal, indicator: Indicator, filters: Filters,
+            part: Part, limit: int = 500) -> Records:
+    """The duties behind a figure that the reader's agency takes part in, oldest first; every
+    child named is recorded in the audit trail."""
+    where = [*_where(indicator, filters), *_part(part)]
+    visible = takes_part(principal.agency_id)
+    everything = session.scalar(select(func.count()).select_from(MeasureFact).where(*where)) or 0
+    found = session.execute(
+        select(MeasureFact, Duty, Person).join(Duty, Duty.id == MeasureFact.duty_id)
+        .outerjoin(Person, Person.id == Duty.subject_person_id)
+        .where(*where, visible).order_by(MeasureFact.started_at, Duty.id).limit(limit)).all()
+    shown = session.scalar(select(func.count()).select_from(MeasureFact)
+                           .join(Duty, Duty.id == MeasureFact.duty_id).where(*where, visible)) or 0
+    rows = [Row(duty_id=duty.id, kind_title=KINDS[duty.kind].title if duty.kind in KINDS
+                else duty.kind, child=person_name(person) if person else None,
+                person_id=person.id if person else None, agency_id=fact.agency_id,
+                area=fact.area, started_at=fact.started_at, due_at=duty.due_at,
+                done_at=duty.discharged_at, status=duty.status, met=fact.met,
+                seconds=fact.seconds) for fact, duty, person in found]
+    people = sorted({row.person_id for row in rows if row.person_id is not None})
+    record_many(session, principal=principal, action="read", entity="person",
+                person_ids=people, why=f"measure {indicator.name}: {PART_WORDS[part]}")
+    return Records(rows, everything - shown)
+
+
+def rows_as_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
