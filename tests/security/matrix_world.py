@@ -9,8 +9,8 @@ and every agency's users and keys. Built once per backend, committed for real.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,9 @@ from safeguard.access.service import (
 from safeguard.casework.merges import decide
 from safeguard.children.breakglass import break_glass
 from safeguard.concerns.models import Concern
+from safeguard.config import InspectionSettings
 from safeguard.duties.models import Duty
+from safeguard.inspections.service import record_inspection
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import MatchReview
 from safeguard.sharing.models import Delivery, Share
@@ -121,6 +123,15 @@ def build(session: Session, ctx: IntakeContext) -> World:
     grant = break_glass(session, principal=brook_dsl, person_id=ids["mia"],
                         reason="Mia is missing and may be with a Brook pupil.", now=NOW,
                         hours=4)
+    # An inspection names no child: every agency may read it; recording is a senior
+    # manager's (a role no caller of the matrix holds).
+    lead = replace(_principal(session, username("police", "supervisor")),
+                   roles=frozenset({"senior_manager"}))
+    inspection = record_inspection(
+        session, principal=lead, inspectorate="HMICFRS", title="Child protection inspection",
+        started_on=date(2026, 3, 2), ended_on=date(2026, 3, 13),
+        published_on=date(2026, 6, 30), report_url=None, now=NOW, ctx=ctx,
+        settings=InspectionSettings())
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -152,6 +163,7 @@ def build(session: Session, ctx: IntakeContext) -> World:
         t.append(Thing("delivery", f"delivery to {share.to_agency_id}", delivery.id,
                        frozenset({share.from_agency_id, share.to_agency_id}),
                        home=share.to_agency_id))
+    t.append(Thing("inspection", "an inspection", inspection.id, ALL, home="police"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

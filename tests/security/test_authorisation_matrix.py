@@ -24,6 +24,7 @@ from safeguard.app import API_ROUTERS, PAGE_ROUTERS, create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory
 from safeguard.intake.service import build_context
+from safeguard.measures.declarations import MEASURES
 from safeguard.migrate import upgrade
 from safeguard.web.deps import PUBLIC_ROUTES
 
@@ -36,12 +37,12 @@ ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
 PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident",
               "share_id": "share", "delivery_id": "delivery", "grant_id": "grant",
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
-              "user_id": "user", "key_id": "api_key"}
+              "user_id": "user", "key_id": "api_key", "inspection_id": "inspection"}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
-              ("/api/v1/admin/", "admin"))
+              ("/api/v1/admin/", "admin"), ("/inspections/record", "senior_manager"))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
 # Role): the MASH researchers' queue, and information governance's oversight of who saw
 # what. On these, the role is the whole check; the agency's relationship is not asked.
@@ -54,7 +55,13 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
         "/openapi.json", "/docs", "/redoc", "/api/v1/events", "/api/v1/imports",
-        "/api/v1/duties", "/api/v1/duties/kinds"}
+        "/api/v1/duties", "/api/v1/duties/kinds",
+        # Measures and inspections: aggregates open to every signed-in user; the records
+        # behind a figure are only the reader's agency's duties (tests/measures).
+        "/measures", "/measures.csv", "/inspections", "/inspections/report",
+        "/inspections/report.pdf", "/inspections/report.css",
+        *(p for m in MEASURES if m.indicators for p in (
+            m.path, f"{m.path}.csv", f"{m.path}/records", f"{m.path}/records.csv"))}
 # Enough of a form that a handler gets past validation to its access check.
 FORM = {"reason": "Checking.", "note": "Checked.", "outcome": "no_further_action",
         "decision": "same", "detail": "Checked.", "message": "Checked."}

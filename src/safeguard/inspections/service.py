@@ -204,10 +204,9 @@ def plan_of(session: Session, *, inspection: Inspection) -> Plan:
         Finding.inspection_id == inspection.id).order_by(Finding.id)))
     actions = [ActionView(a, d, _status(d)) for a, d in session.execute(
         select(Action, Duty).join(Duty, Duty.id == Action.duty_id)
-        .where(Action.inspection_id == inspection.id).order_by(Action.due_on, Action.id)
-    ).tuples()]
-    revisits = list(session.execute(
+        .where(Action.inspection_id == inspection.id).order_by(Action.due_on, Action.id))]
+    revisits: list[tuple[Revisit, Duty]] = [(r, d) for r, d in session.execute(
         select(Revisit, Duty).join(Duty, Duty.id == Revisit.duty_id)
-        .where(Revisit.inspection_id == inspection.id).order_by(Revisit.on)).tuples())
+        .where(Revisit.inspection_id == inspection.id).order_by(Revisit.on))]
     plan_duty = session.get(Duty, inspection.plan_duty_id) if inspection.plan_duty_id else None
     return Plan(inspection, plan_duty, findings, actions, revisits)
