@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import jinja2
 from sqlalchemy.orm import Session
+from weasyprint import HTML
 
 from safeguard.config import MeasureSettings
 from safeguard.inspections.models import Inspection
@@ -105,9 +106,6 @@ def report_css() -> str:
 
 
 def report_pdf(report: Report) -> bytes:
-    """The same document as a PDF. WeasyPrint is imported here, not at start-up: it loads
-    Pango through cffi, which only the report needs."""
-    from weasyprint import HTML
-
+    """The same document as a PDF."""
     pdf: bytes = HTML(string=report_html(report, inline_css=True)).write_pdf()
     return pdf
