@@ -112,26 +112,55 @@ def _where(indicator: Indicator, f: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _grouped(session: Session, indicator: Indicator, f: Filters, column: Any
-             ) -> dict[Any, Figure]:
-    """Sums (and, where the indicator has them, times) per value of `column`."""
+@dataclass(frozen=True)
+class Figures:
+    """An indicator's figures over a period: in all, and by month, agency and area."""
+
+    total: Figure
+    months: dict[date, Figure]
+    agencies: dict[str, Figure]
+    areas: dict[str, Figure]
+
+
+def _figure(sums: list[int], waits: list[float]) -> Figure:
+    return Figure(sums[1], sums[0], sums[2], _pct(waits, 0.5), _pct(waits, 0.9))
+
+
+def figures(session: Session, *, indicator: Indicator, filters: Filters, times: bool = True
+            ) -> Figures:
+    """Two indexed reads whatever the breakdown: the sums per (month, agency, area), and,
+    where the indicator has times and they are wanted, the times themselves (a median is
+    not a sum, so it is taken over the values of each group)."""
     counted = MeasureFact.counted.is_(True)
-    rows = session.execute(
-        select(column, func.sum(case((counted, 1), else_=0)),
-               func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
-               func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)))
-        .where(*_where(indicator, f)).group_by(column)).all()
-    times: dict[Any, list[float]] = defaultdict(list)
-    if indicator.durations:
-        for key, seconds in session.execute(select(column, MeasureFact.seconds).where(
-                *_where(indicator, f), MeasureFact.seconds.is_not(None))):
-            times[key].append(seconds)
-    figures = {}
-    for key, denominator, numerator, breached in rows:
-        waits = times.get(key, [])
-        figures[key] = Figure(int(numerator or 0), int(denominator or 0), int(breached or 0),
-                              _pct(waits, 0.5), _pct(waits, 0.9))
-    return figures
+    keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area)
+    groups: dict[str, dict[Any, list[int]]] = {"total": {}, "month": {}, "agency": {},
+                                               "area": {}}
+    for month, agency, area, denominator, numerator, breached in session.execute(
+            select(*keys, func.sum(case((counted, 1), else_=0)),
+                   func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
+                   func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)))
+            .where(*_where(indicator, filters)).group_by(*keys)):
+        add = (int(denominator or 0), int(numerator or 0), int(breached or 0))
+        for name, key in (("total", None), ("month", month), ("agency", agency),
+                          ("area", area)):
+            sums = groups[name].setdefault(key, [0, 0, 0])
+            for index, value in enumerate(add):
+                sums[index] += value
+    waits: dict[str, dict[Any, list[float]]] = {name: defaultdict(list) for name in groups}
+    if times and indicator.durations:
+        for month, agency, area, seconds in session.execute(
+                select(*keys, MeasureFact.seconds).where(
+                    *_where(indicator, filters), MeasureFact.seconds.is_not(None))):
+            for name, key in (("total", None), ("month", month), ("agency", agency),
+                              ("area", area)):
+                waits[name][key].append(float(seconds))
+
+    def built(name: str) -> dict[Any, Figure]:
+        return {key: _figure(sums, waits[name].get(key, []))
+                for key, sums in groups[name].items()}
+
+    return Figures(built("total").get(None, EMPTY), built("month"), built("agency"),
+                   built("area"))
 
 
 def _pct(values: list[float], fraction: float) -> float | None:
@@ -141,23 +170,22 @@ def _pct(values: list[float], fraction: float) -> float | None:
 
 def monthly(session: Session, *, indicator: Indicator, filters: Filters
             ) -> list[tuple[date, Figure]]:
-    found = _grouped(session, indicator, filters, MeasureFact.month)
+    found = figures(session, indicator=indicator, filters=filters).months
     return [(month, found.get(month, EMPTY)) for month in filters.months]
 
 
 def total(session: Session, *, indicator: Indicator, filters: Filters) -> Figure:
-    found = _grouped(session, indicator, filters, MeasureFact.indicator)
-    return found.get(indicator.name, EMPTY)
+    return figures(session, indicator=indicator, filters=filters).total
 
 
 def by_agency(session: Session, *, indicator: Indicator, filters: Filters
               ) -> list[tuple[str, Figure]]:
-    return sorted(_grouped(session, indicator, filters, MeasureFact.agency_id).items())
+    return sorted(figures(session, indicator=indicator, filters=filters).agencies.items())
 
 
 def by_area(session: Session, *, indicator: Indicator, filters: Filters
             ) -> list[tuple[str, Figure]]:
-    return sorted(_grouped(session, indicator, filters, MeasureFact.area).items())
+    return sorted(figures(session, indicator=indicator, filters=filters).areas.items())
 
 
 def choices(session: Session) -> tuple[list[str], list[str]]:

@@ -13,16 +13,14 @@ from safeguard.config import MeasureSettings
 from safeguard.measures.chart import month_label, trend_svg
 from safeguard.measures.declarations import MEASURES, Indicator, Measure
 from safeguard.measures.figures import (
+    EMPTY,
     RAG_WORDS,
     Figure,
     Filters,
     Rag,
-    by_agency,
-    by_area,
-    monthly,
+    figures,
     rag,
     target_of,
-    total,
 )
 from safeguard.measures.service import duration_words, percent_words
 
@@ -63,10 +61,11 @@ class IndicatorView:
 
 def indicator_view(session: Session, *, indicator: Indicator, filters: Filters,
                    settings: MeasureSettings, detail: bool = True) -> IndicatorView:
-    whole = total(session, indicator=indicator, filters=filters)
+    found = figures(session, indicator=indicator, filters=filters, times=detail)
+    whole = found.total
     target, _ = target_of(indicator, settings)
-    months = [line(month_label(m), m.isoformat()[:7], f)
-              for m, f in monthly(session, indicator=indicator, filters=filters)]
+    months = [line(month_label(m), m.isoformat()[:7], found.months.get(m, EMPTY))
+              for m in filters.months]
     judged = rag(indicator, whole, settings)
     chart = trend_svg(chart_id=f"chart-{indicator.name}",
                       title=f"{indicator.title}, by month",
@@ -75,10 +74,8 @@ def indicator_view(session: Session, *, indicator: Indicator, filters: Filters,
     return IndicatorView(
         indicator=indicator, total=line("Whole period", "", whole), rag=judged,
         rag_words=RAG_WORDS[judged], target=percent_words(target), months=months,
-        agencies=[line(a, a, f) for a, f in by_agency(session, indicator=indicator,
-                                                      filters=filters)] if detail else [],
-        areas=[line(a, a, f) for a, f in by_area(session, indicator=indicator,
-                                                 filters=filters)] if detail else [],
+        agencies=[line(a, a, f) for a, f in sorted(found.agencies.items())] if detail else [],
+        areas=[line(a, a, f) for a, f in sorted(found.areas.items())] if detail else [],
         chart=chart)
 
 
