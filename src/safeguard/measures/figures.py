@@ -153,7 +153,8 @@ def figures(session: Session, *, indicator: Indicator, filters: Filters, times: 
                     *_where(indicator, filters), MeasureFact.seconds.is_not(None))):
             for name, key in (("total", None), ("month", month), ("agency", agency),
                               ("area", area)):
-                waits[name][key].append(float(seconds))
+                if seconds is not None:  # the query asks for none, but the column allows it
+                    waits[name][key].append(seconds)
 
     def built(name: str) -> dict[Any, Figure]:
         return {key: _figure(sums, waits[name].get(key, []))
