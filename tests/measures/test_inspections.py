@@ -19,6 +19,7 @@ from safeguard.duties.service import mark_breaches
 from safeguard.errors import Forbidden
 from safeguard.inspections.models import Inspection
 from safeguard.inspections.report import build_report, report_html, report_pdf
+from safeguard.inspections.sample import sample_inspection
 from safeguard.inspections.service import (
     add_action,
     add_finding,
@@ -125,3 +126,17 @@ def test_the_revisit_report_pdf_carries_its_headings_and_figures(
         "points)" in squashed
     assert "1 of 2 actions done" in squashed
     assert "Rota in place from 18 August." in squashed
+
+
+def test_the_demos_sample_inspection_has_its_plan_part_done(session: Session) -> None:
+    build(session)
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    inspection = sample_inspection(session, now=now, ctx=RULES,
+                                   settings=InspectionSettings())
+    mark_breaches(session, now=now)
+    plan = plan_of(session, inspection=inspection)
+    assert plan.plan_duty is not None and plan.plan_duty.outcome == "sent"
+    assert plan.plan_duty.discharged_at is not None
+    assert plan.plan_duty.discharged_at <= plan.plan_duty.due_at
+    assert (plan.count("done"), plan.count("overdue"), plan.count("open")) == (2, 1, 2)
+    assert len(plan.findings) == 3 and len(plan.revisits) == 1
