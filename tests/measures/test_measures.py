@@ -138,3 +138,17 @@ def test_a_period_is_the_last_months_with_the_current_one_last() -> None:
     assert postcode_district("ab1 2cd") == "AB1"
     assert postcode_district("AB12CD") == "AB1"
     assert postcode_district(None) == "unknown"
+
+
+def test_the_trend_chart_is_titled_summarised_and_broken_where_a_month_has_nothing() -> None:
+    from safeguard.measures.chart import trend_svg
+
+    svg = trend_svg(chart_id="c", title="Shares <in time>", target=0.95, points=[
+        (date(2026, 9, 1), 0.5), (date(2026, 10, 1), None), (date(2026, 11, 1), 1.0),
+        (date(2026, 12, 1), 0.75)])
+    assert 'role="img" aria-labelledby="c-t c-d"' in svg
+    assert "<title id=\"c-t\">Shares &lt;in time&gt;</title>" in svg
+    assert "3 of 4 months have figures; latest Dec 2026: 75%; target 95%." in svg
+    # September stands alone (October has nothing), so one line joins November to December.
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 3
+    assert 'stroke-dasharray="6 4"' in svg  # the target

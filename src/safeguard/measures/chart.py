@@ -14,7 +14,7 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 32, 16, 40
 INK, TARGET, GRID = "#0b0c0c", "#0f7a52", "#b1b4b6"
 
 
