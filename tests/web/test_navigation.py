@@ -17,9 +17,10 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports", "/review"]),
-    ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/review"]),
-    ("health.visitor", ["/duties", "/inbox", "/children", "/imports"]),
+    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/imports",
+                      "/measures", "/review"]),
+    ("csc.worker", ["/duties", "/inbox", "/children", "/imports", "/measures", "/review"]),
+    ("health.visitor", ["/duties", "/inbox", "/children", "/imports", "/measures"]),
 ])
 def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(
     client: TestClient, username: str, expected: list[str],

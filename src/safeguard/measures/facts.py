@@ -44,17 +44,22 @@ def postcode_district(postcode: str | None) -> str:
     return outward or UNKNOWN_AREA
 
 
-def _cursor(session: Session) -> MeasureCursor:
-    cursor = session.get(MeasureCursor, CURSOR)
-    if cursor is None:
-        cursor = MeasureCursor(name=CURSOR, last_transition_id=0, settled_transition_id=0)
-        session.add(cursor)
-    return cursor
+def _cursor(session: Session) -> MeasureCursor | None:
+    """The cursor row (the migration writes it), held for this transaction. On PostgreSQL a
+    worker that finds another mid-pass skips its own (the other takes in the same history);
+    SQLite writers take turns anyway."""
+    query = select(MeasureCursor).where(MeasureCursor.name == CURSOR)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).one_or_none()
 
 
 def refresh(session: Session, *, batch: int = 20_000) -> int:
-    """Bring the figures up to date with the duties' history; returns duties judged."""
+    """Bring the figures up to date with the duties' history; returns duties judged (0
+    when another worker is doing so)."""
     cursor = _cursor(session)
+    if cursor is None:
+        return 0
     top = session.scalar(select(func.max(DutyTransition.id))) or 0
     start, judged = cursor.settled_transition_id, 0
     while start < top:

@@ -6,7 +6,7 @@ Create Date: 2026-12-03 17:00:00.000000
 
 `measure_facts` holds what each duty contributes to each inspection measure, rewritten when
 the duty's history grows (measures.facts.refresh), with `measure_cursor` saying how far
-through `duty_transitions` that has gone. Starting from an empty cursor, the first pass
+through `duty_transitions` that has gone (its one row is written here). Starting from an empty cursor, the first pass
 judges every duty that has a history, so an existing store gets its figures without a
 backfill step here. The inspection tables record an inspection, its findings and
 recommendations, the actions of its remedial plan (each a duty) and its revisits.
@@ -51,13 +51,16 @@ def upgrade() -> None:
     op.create_index("ix_measure_facts_figures", "measure_facts",
                     ["indicator", "month", "agency_id", "area", "counted", "met", "breached",
                      "seconds"])
-    op.create_table(
+    cursor = op.create_table(
         "measure_cursor",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("last_transition_id", sa.Integer(), nullable=False),
         sa.Column("settled_transition_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
+    # One row, written here so that workers starting together never race to create it.
+    op.bulk_insert(cursor, [{"name": "duties", "last_transition_id": 0,
+                             "settled_transition_id": 0}])
     op.create_table(
         "inspections",
         sa.Column("id", sa.Integer(), nullable=False),
