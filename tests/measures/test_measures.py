@@ -152,3 +152,27 @@ def test_the_trend_chart_is_titled_summarised_and_broken_where_a_month_has_nothi
     # September stands alone (October has nothing), so one line joins November to December.
     assert svg.count("<polyline") == 1 and svg.count("<circle") == 3
     assert 'stroke-dasharray="6 4"' in svg  # the target
+
+
+def test_an_indicator_breaks_down_by_its_own_segment_and_counts_what_is_still_open(
+        session: Session, store: dict[str, int]) -> None:
+    from safeguard.measures.declarations import Breakdown, Indicator, judge_share
+    from safeguard.measures.figures import figures
+    from safeguard.measures.models import MeasureFact
+
+    # As a backlog measure would declare it: devices by priority, the open ones counted.
+    backlog = Indicator(name="test_backlog", title="t", question="q", numerator="n",
+                        denominator="d", kinds=(), judge=judge_share, by=Breakdown.OWNER,
+                        segment="priority", shows_open=True)
+    rows = [("A", "P1", True, True), ("B", "P1", False, False), ("C", "P2", True, False)]
+    session.add_all(MeasureFact(indicator=backlog.name, duty_id=store[duty], month=OCT,
+                                started_at=T0, agency_id="police", area="AB1",
+                                segment=segment, counted=counted, met=met, breached=False)
+                    for duty, segment, counted, met in rows)
+    session.flush()
+    found = figures(session, indicator=backlog, filters=BOTH)
+    assert {k: (f.numerator, f.denominator, f.open) for k, f in found.segments.items()} == {
+        "P1": (1, 1, 1), "P2": (0, 1, 0)}
+    assert found.total.open == 1
+    only_p2 = figures(session, indicator=backlog, filters=Filters((OCT, NOV), segment="P2"))
+    assert (only_p2.total.numerator, only_p2.total.denominator) == (0, 1)

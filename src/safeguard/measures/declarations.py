@@ -53,6 +53,9 @@ class Judged:
     met: bool
     breached: bool
     seconds: float | None = None
+    # The indicator's own breakdown, where it declares one (a device's priority, an
+    # offender's manager, a certificate's reason); "" where it has none.
+    segment: str = ""
 
 
 Judge = Callable[[Item], Judged | None]
@@ -84,6 +87,11 @@ class Indicator:
     amber: float | None = 0.85
     # Whether times (median, 90th percentile) are shown beside the fraction.
     durations: bool = False
+    # What Judged.segment means, when the indicator breaks down by it ("priority"); its
+    # pages then show that breakdown too.
+    segment: str | None = None
+    # Whether the duties still open (outcome not known: a backlog, a caseload) are shown.
+    shows_open: bool = False
 
 
 @dataclass(frozen=True)

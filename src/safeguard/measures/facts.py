@@ -115,7 +115,8 @@ def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]
             yield {"indicator": indicator.name, "duty_id": r.id,
                    "month": month_of(judged.started_at), "started_at": judged.started_at,
                    "agency_id": judged.agency_id, "area": area, "counted": judged.counted,
-                   "met": judged.met, "breached": judged.breached, "seconds": judged.seconds}
+                   "met": judged.met, "breached": judged.breached, "seconds": judged.seconds,
+                   "segment": judged.segment}
 
 
 def _newest_postcodes(session: Session, person_ids: set[int]) -> dict[int, str | None]:

@@ -46,6 +46,7 @@ class Filters:
     months: tuple[date, ...]  # first days of months, oldest first
     agency_id: str | None = None
     area: str | None = None
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Figure:
     breached: int = 0
     median: float | None = None
     p90: float | None = None
+    # Duties whose outcome is not known yet (still within their clock): a backlog, a caseload.
+    open: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -109,6 +112,8 @@ def _where(indicator: Indicator, f: Filters) -> list[ColumnElement[bool]]:
         clauses.append(MeasureFact.agency_id == f.agency_id)
     if f.area:
         clauses.append(MeasureFact.area == f.area)
+    if f.segment:
+        clauses.append(MeasureFact.segment == f.segment)
     return clauses
 
 
@@ -120,10 +125,14 @@ class Figures:
     months: dict[date, Figure]
     agencies: dict[str, Figure]
     areas: dict[str, Figure]
+    segments: dict[str, Figure]
 
 
 def _figure(sums: list[int], waits: list[float]) -> Figure:
-    return Figure(sums[1], sums[0], sums[2], _pct(waits, 0.5), _pct(waits, 0.9))
+    return Figure(sums[1], sums[0], sums[2], _pct(waits, 0.5), _pct(waits, 0.9), sums[3])
+
+
+_GROUPS = ("total", "month", "agency", "area", "segment")
 
 
 def figures(session: Session, *, indicator: Indicator, filters: Filters, times: bool = True
@@ -132,27 +141,27 @@ def figures(session: Session, *, indicator: Indicator, filters: Filters, times: 
     where the indicator has times and they are wanted, the times themselves (a median is
     not a sum, so it is taken over the values of each group)."""
     counted = MeasureFact.counted.is_(True)
-    keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area)
-    groups: dict[str, dict[Any, list[int]]] = {"total": {}, "month": {}, "agency": {},
-                                               "area": {}}
-    for month, agency, area, denominator, numerator, breached in session.execute(
-            select(*keys, func.sum(case((counted, 1), else_=0)),
-                   func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
-                   func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)))
-            .where(*_where(indicator, filters)).group_by(*keys)):
-        add = (int(denominator or 0), int(numerator or 0), int(breached or 0))
-        for name, key in (("total", None), ("month", month), ("agency", agency),
-                          ("area", area)):
-            sums = groups[name].setdefault(key, [0, 0, 0])
+    keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area, MeasureFact.segment)
+    groups: dict[str, dict[Any, list[int]]] = {name: {} for name in _GROUPS}
+    for month, agency, area, segment, denominator, numerator, breached, rows in \
+            session.execute(
+                select(*keys, func.sum(case((counted, 1), else_=0)),
+                       func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
+                       func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)),
+                       func.count())
+                .where(*_where(indicator, filters)).group_by(*keys)):
+        add = (int(denominator or 0), int(numerator or 0), int(breached or 0),
+               int(rows) - int(denominator or 0))
+        for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
+            sums = groups[name].setdefault(key, [0, 0, 0, 0])
             for index, value in enumerate(add):
                 sums[index] += value
     waits: dict[str, dict[Any, list[float]]] = {name: defaultdict(list) for name in groups}
     if times and indicator.durations:
-        for month, agency, area, seconds in session.execute(
+        for month, agency, area, segment, seconds in session.execute(
                 select(*keys, MeasureFact.seconds).where(
                     *_where(indicator, filters), MeasureFact.seconds.is_not(None))):
-            for name, key in (("total", None), ("month", month), ("agency", agency),
-                              ("area", area)):
+            for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
                 if seconds is not None:  # the query asks for none, but the column allows it
                     waits[name][key].append(seconds)
 
@@ -161,7 +170,7 @@ def figures(session: Session, *, indicator: Indicator, filters: Filters, times: 
                 for key, sums in groups[name].items()}
 
     return Figures(built("total").get(None, EMPTY), built("month"), built("agency"),
-                   built("area"))
+                   built("area"), built("segment"))
 
 
 def _pct(values: list[float], fraction: float) -> float | None:
@@ -201,10 +210,12 @@ class Part(StrEnum):
     NUMERATOR = "numerator"
     MISSED = "missed"  # counted, not met
     BREACHED = "breached"
+    OPEN = "open"  # outcome not known yet
 
 
 PART_WORDS = {Part.DENOMINATOR: "every record counted", Part.NUMERATOR: "the records that met it",
-              Part.MISSED: "the records that did not", Part.BREACHED: "the records breached"}
+              Part.MISSED: "the records that did not", Part.BREACHED: "the records breached",
+              Part.OPEN: "the records still within their clock"}
 
 
 @dataclass(frozen=True)
@@ -237,6 +248,8 @@ def _part(part: Part) -> list[ColumnElement[bool]]:
         return [MeasureFact.counted.is_(True), MeasureFact.met.is_(False)]
     if part is Part.BREACHED:
         return [MeasureFact.breached.is_(True)]
+    if part is Part.OPEN:
+        return [MeasureFact.counted.is_(False)]
     return [MeasureFact.counted.is_(True)]
 
 

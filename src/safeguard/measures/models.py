@@ -22,8 +22,8 @@ class MeasureFact(Base):
         UniqueConstraint("indicator", "duty_id", name="uq_measure_facts_indicator_duty"),
         # Every page's question: an indicator's months, narrowed by agency and area; the
         # figures themselves ride along so the sums are read from the index alone.
-        Index("ix_measure_facts_figures", "indicator", "month", "agency_id", "area", "counted",
-              "met", "breached", "seconds"),
+        Index("ix_measure_facts_figures", "indicator", "month", "agency_id", "area", "segment",
+              "counted", "met", "breached", "seconds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +35,8 @@ class MeasureFact(Base):
     agency_id: Mapped[str] = mapped_column(String(64))
     # The postcode district of the incident (or of the child's newest address).
     area: Mapped[str] = mapped_column(String(8))
+    # The indicator's own breakdown (priority, manager, reason), "" where it has none.
+    segment: Mapped[str] = mapped_column(String(60), default="")
     counted: Mapped[bool] = mapped_column(Boolean)
     met: Mapped[bool] = mapped_column(Boolean)
     breached: Mapped[bool] = mapped_column(Boolean)

@@ -65,7 +65,7 @@ class Query:
 
 
 def parse_query(request: Request, now: Any, month_from: str, month_to: str, agency: str,
-                area: str) -> Query:
+                area: str, segment: str = "") -> Query:
     """The period (whole months, "2026-01"), the agency and the area; a bad month says so and
     the default period stands."""
     base = default_filters(now, _settings(request).measures)
@@ -76,7 +76,8 @@ def parse_query(request: Request, now: Any, month_from: str, month_to: str, agen
     months = months_between(start or base.months[0], end or base.months[-1])
     if not months:
         errors["month_to"] = "The last month must not be before the first"
-    filters = Filters(months or base.months, agency.strip() or None, area.strip() or None)
+    filters = Filters(months or base.months, agency.strip() or None, area.strip() or None,
+                      segment.strip() or None)
     values = {"month_from": month_from.strip(), "month_to": month_to.strip(),
               "agency": agency.strip(), "area": area.strip()}
     return Query(filters, values, errors)
@@ -149,10 +150,11 @@ def _measure_csv(measure: Measure) -> Callable[..., Response]:
         for indicator in measure.indicators:
             view = indicator_view(session, indicator=indicator, filters=query.filters,
                                   settings=_settings(request).measures)
-            lines = {"agencies": view.agencies, "areas": view.areas}.get(table, view.months)
+            lines = {"agencies": view.agencies, "areas": view.areas,
+                     "segments": view.segments}.get(table, view.months)
             rows.extend([indicator.name, *_line_cells(line)] for line in lines)
-        header = ["indicator", {"agencies": "agency", "areas": "area"}.get(table, "month"),
-                  *LINE_HEADER[1:]]
+        header = ["indicator", {"agencies": "agency", "areas": "area",
+                                "segments": "segment"}.get(table, "month"), *LINE_HEADER[1:]]
         return _csv(f"{measure.slug}-{table}", header, rows)
     return export
 
@@ -164,10 +166,10 @@ def _indicator(measure: Measure, name: str) -> Indicator:
 
 def _records(request: Request, session: Any, principal: Any, now: Any, measure: Measure,
              indicator: str, month: str, span: tuple[str, str], agency: str, area: str,
-             part: str) -> tuple[Query, Indicator, Part, Any]:
+             part: str, segment: str = "") -> tuple[Query, Indicator, Part, Any]:
     """One month (a month's row), else the period asked for (an agency's or area's row)."""
     first, last = (month, month) if month.strip() else span
-    query = parse_query(request, now, first, last, agency, area)
+    query = parse_query(request, now, first, last, agency, area, segment)
     chosen = _indicator(measure, indicator)
     which = Part(part) if part in Part._value2member_map_ else Part.DENOMINATOR
     found = records(session, principal=principal, indicator=chosen, filters=query.filters,
@@ -178,10 +180,11 @@ def _records(request: Request, session: Any, principal: Any, now: Any, measure: 
 def _records_page(measure: Measure) -> Callable[..., HTMLResponse]:
     def page(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
              indicator: str = "", month: str = "", month_from: str = "", month_to: str = "",
-             agency: str = "", area: str = "", part: str = "denominator") -> HTMLResponse:
+             agency: str = "", area: str = "", part: str = "denominator",
+             segment: str = "") -> HTMLResponse:
         query, chosen, which, found = _records(request, session, principal, now, measure,
                                                indicator, month, (month_from, month_to),
-                                               agency, area, part)
+                                               agency, area, part, segment)
         return render(request, "measures/records.html", {
             "measure": measure, "indicator": chosen, "part": which, "part_words": PART_WORDS,
             "found": found, "query": query, "month": month.strip(), "nav": "measures",
@@ -194,9 +197,10 @@ def _records_csv(measure: Measure) -> Callable[..., Response]:
     def export(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
                indicator: str = "", month: str = "", month_from: str = "",
                month_to: str = "", agency: str = "", area: str = "",
-               part: str = "denominator") -> Response:
+               part: str = "denominator", segment: str = "") -> Response:
         _, chosen, _, found = _records(request, session, principal, now, measure, indicator,
-                                       month, (month_from, month_to), agency, area, part)
+                                       month, (month_from, month_to), agency, area, part,
+                                       segment)
         rows: list[list[object]] = [
             [r.duty_id, r.kind_title, r.child or "", r.agency_id, r.area,
              r.started_at.astimezone(LONDON).isoformat(), r.due_at.astimezone(LONDON).isoformat(),

@@ -56,6 +56,7 @@ class IndicatorView:
     months: list[Line]
     agencies: list[Line]
     areas: list[Line]
+    segments: list[Line]
     chart: Markup
 
 
@@ -76,6 +77,8 @@ def indicator_view(session: Session, *, indicator: Indicator, filters: Filters,
         rag_words=RAG_WORDS[judged], target=percent_words(target), months=months,
         agencies=[line(a, a, f) for a, f in sorted(found.agencies.items())] if detail else [],
         areas=[line(a, a, f) for a, f in sorted(found.areas.items())] if detail else [],
+        segments=[line(a, a, f) for a, f in sorted(found.segments.items())]
+        if detail and indicator.segment else [],
         chart=chart)
 
 

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("started_at", _when(), nullable=False),
         sa.Column("agency_id", sa.String(length=64), nullable=False),
         sa.Column("area", sa.String(length=8), nullable=False),
+        sa.Column("segment", sa.String(length=60), nullable=False),
         sa.Column("counted", sa.Boolean(), nullable=False),
         sa.Column("met", sa.Boolean(), nullable=False),
         sa.Column("breached", sa.Boolean(), nullable=False),
@@ -49,8 +50,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_measure_facts_duty_id", "measure_facts", ["duty_id"])
     op.create_index("ix_measure_facts_figures", "measure_facts",
-                    ["indicator", "month", "agency_id", "area", "counted", "met", "breached",
-                     "seconds"])
+                    ["indicator", "month", "agency_id", "area", "segment", "counted", "met",
+                     "breached", "seconds"])
     cursor = op.create_table(
         "measure_cursor",
         sa.Column("name", sa.String(length=40), nullable=False),
