@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -93,12 +93,22 @@ def test_strategy_discussions_leave_out_duplicates_and_those_not_yet_due(
 
 def test_figures_follow_the_duties_history_without_recounting(
         session: Session, store: dict[str, int]) -> None:
+    from safeguard.measures.models import MeasureFact, MeasureMonth
+
     assert refresh(session) > 0  # the last pass's ids are looked at once more
     assert refresh(session) == 0  # then nothing has changed
     finish(session, store["D"], at=T0 + 5 * H)  # D acknowledged: now counted, in time
     assert refresh(session) == 1
     october = dict(monthly(session, indicator=SHARES_IN_TIME, filters=BOTH))[OCT]
     assert (october.numerator, october.denominator) == (3, 5)
+    # The monthly sums, kept by differences, equal the rows counted afresh.
+    key = (MeasureFact.indicator, MeasureFact.month, MeasureFact.agency_id, MeasureFact.area)
+    afresh = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(
+        select(*key, func.count(), func.sum(case((MeasureFact.counted.is_(True), 1), else_=0)))
+        .group_by(*key))}
+    kept = {(m.indicator, m.month, m.agency_id, m.area): (m.rows, m.counted)
+            for m in session.scalars(select(MeasureMonth)) if m.rows}
+    assert kept == afresh
 
 
 def test_rag_holds_a_rate_to_its_configurable_target() -> None:
@@ -158,17 +168,17 @@ def test_an_indicator_breaks_down_by_its_own_segment_and_counts_what_is_still_op
         session: Session, store: dict[str, int]) -> None:
     from safeguard.measures.declarations import Breakdown, Indicator, judge_share
     from safeguard.measures.figures import figures
-    from safeguard.measures.models import MeasureFact
+    from safeguard.measures.models import MeasureMonth
 
     # As a backlog measure would declare it: devices by priority, the open ones counted.
     backlog = Indicator(name="test_backlog", title="t", question="q", numerator="n",
                         denominator="d", kinds=(), judge=judge_share, by=Breakdown.OWNER,
                         segment="priority", shows_open=True)
-    rows = [("A", "P1", True, True), ("B", "P1", False, False), ("C", "P2", True, False)]
-    session.add_all(MeasureFact(indicator=backlog.name, duty_id=store[duty], month=OCT,
-                                started_at=T0, agency_id="police", area="AB1",
-                                segment=segment, counted=counted, met=met, breached=False)
-                    for duty, segment, counted, met in rows)
+    # P1: two duties, one done in time, one open; P2: one done late.
+    sums = [("P1", 2, 1, 1), ("P2", 1, 1, 0)]
+    session.add_all(MeasureMonth(indicator=backlog.name, month=OCT, agency_id="police",
+                                 area="AB1", segment=segment, rows=rows, counted=counted,
+                                 met=met, breached=0) for segment, rows, counted, met in sums)
     session.flush()
     found = figures(session, indicator=backlog, filters=BOTH)
     assert {k: (f.numerator, f.denominator, f.open) for k, f in found.segments.items()} == {

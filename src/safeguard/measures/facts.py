@@ -15,13 +15,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from safeguard.db import table_of
 from safeguard.duties.models import Duty, DutyTransition
 from safeguard.incidents.models import Incident
 from safeguard.measures.declarations import MEASURED_KINDS, Item, judge_all
-from safeguard.measures.models import MeasureCursor, MeasureFact
+from safeguard.measures.models import MeasureCursor, MeasureFact, MeasureMonth
 from safeguard.people.models import Address, PersonRecord
 from safeguard.sharing.models import Share
 from safeguard.workdays import LONDON
@@ -73,17 +76,62 @@ def refresh(session: Session, *, batch: int = 20_000) -> int:
     return judged
 
 
+Key = tuple[str, date, str, str, str]
+_KEY = (MeasureFact.indicator, MeasureFact.month, MeasureFact.agency_id, MeasureFact.area,
+        MeasureFact.segment)
+
+
 def rejudge(session: Session, *, duty_ids: Sequence[int]) -> int:
-    """Judge these duties again and replace their rows."""
+    """Judge these duties again, replace their rows, and move the monthly sums by the
+    difference between what the rows said before and what they say now."""
     count = 0
     for at in range(0, len(duty_ids), CHUNK):
         chunk = list(duty_ids[at:at + CHUNK])
+        deltas: dict[Key, list[int]] = {}
+        for *key, rows, counted, met, breached in session.execute(
+                select(*_KEY, func.count(), _sum(MeasureFact.counted),
+                       _sum(MeasureFact.counted & MeasureFact.met),
+                       _sum(MeasureFact.breached))
+                .where(MeasureFact.duty_id.in_(chunk)).group_by(*_KEY)):
+            _add(deltas, tuple(key), (-rows, -int(counted), -int(met), -int(breached)))
         session.execute(delete(MeasureFact).where(MeasureFact.duty_id.in_(chunk)))
-        rows = list(_fact_rows(session, chunk))
-        if rows:
-            session.execute(insert(MeasureFact), rows)
+        fresh = list(_fact_rows(session, chunk))
+        for row in fresh:
+            _add(deltas, (row["indicator"], row["month"], row["agency_id"], row["area"],
+                          row["segment"]),
+                 (1, int(row["counted"]), int(row["counted"] and row["met"]),
+                  int(row["breached"])))
+        if fresh:
+            session.execute(insert(MeasureFact), fresh)
+        _apply(session, deltas)
         count += len(chunk)
     return count
+
+
+def _sum(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _add(deltas: dict[Key, list[int]], key: Any, change: tuple[int, int, int, int]) -> None:
+    sums = deltas.setdefault(key, [0, 0, 0, 0])
+    for index, value in enumerate(change):
+        sums[index] += value
+
+
+def _apply(session: Session, deltas: dict[Key, list[int]]) -> None:
+    """Add each difference to its monthly row (made at zero when new): one upsert."""
+    rows = [{"indicator": k[0], "month": k[1], "agency_id": k[2], "area": k[3],
+             "segment": k[4], "rows": d[0], "counted": d[1], "met": d[2], "breached": d[3]}
+            for k, d in deltas.items() if any(d)]
+    if not rows:
+        return
+    table = table_of(MeasureMonth)
+    upsert = (pg_insert if session.get_bind().dialect.name == "postgresql"
+              else sqlite_insert)(table)
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=["indicator", "month", "agency_id", "area", "segment"],
+        set_={name: table.c[name] + upsert.excluded[name]
+              for name in ("rows", "counted", "met", "breached")}), rows)
 
 
 _ITEMS = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -22,8 +23,7 @@ from safeguard.duties.models import Duty
 from safeguard.duties.service import takes_part
 from safeguard.measures.declarations import Indicator
 from safeguard.measures.facts import month_of
-from safeguard.measures.models import MeasureFact
-from safeguard.measures.service import percentile
+from safeguard.measures.models import MeasureFact, MeasureMonth
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
 from safeguard.rules.catalogue import KINDS
@@ -105,15 +105,17 @@ def rag(indicator: Indicator, figure: Figure, settings: MeasureSettings) -> Rag:
     return Rag.AMBER if amber is not None and rate >= amber else Rag.RED
 
 
-def _where(indicator: Indicator, f: Filters) -> list[ColumnElement[bool]]:
-    clauses = [MeasureFact.indicator == indicator.name,
-               MeasureFact.month >= f.months[0], MeasureFact.month <= f.months[-1]]
+def _where(indicator: Indicator, f: Filters, model: Any = MeasureFact
+           ) -> list[ColumnElement[bool]]:
+    """The filters, on the facts or on their monthly sums (the same columns)."""
+    clauses = [model.indicator == indicator.name,
+               model.month >= f.months[0], model.month <= f.months[-1]]
     if f.agency_id:
-        clauses.append(MeasureFact.agency_id == f.agency_id)
+        clauses.append(model.agency_id == f.agency_id)
     if f.area:
-        clauses.append(MeasureFact.area == f.area)
+        clauses.append(model.area == f.area)
     if f.segment:
-        clauses.append(MeasureFact.segment == f.segment)
+        clauses.append(model.segment == f.segment)
     return clauses
 
 
@@ -132,34 +134,32 @@ def _figure(sums: list[int], waits: list[float]) -> Figure:
     return Figure(sums[1], sums[0], sums[2], _pct(waits, 0.5), _pct(waits, 0.9), sums[3])
 
 
+
 _GROUPS = ("total", "month", "agency", "area", "segment")
 
 
 def figures(session: Session, *, indicator: Indicator, filters: Filters, times: bool = True
             ) -> Figures:
-    """Two indexed reads whatever the breakdown: the sums per (month, agency, area), and,
-    where the indicator has times and they are wanted, the times themselves (a median is
-    not a sum, so it is taken over the values of each group)."""
-    counted = MeasureFact.counted.is_(True)
-    keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area, MeasureFact.segment)
+    """The sums from `measure_months` (a few rows per month, however many duties), and,
+    where the indicator has times and they are wanted, the times from `measure_facts` (a
+    median is not a sum: it is taken over the values of each group)."""
+    keys = (MeasureMonth.month, MeasureMonth.agency_id, MeasureMonth.area, MeasureMonth.segment)
     groups: dict[str, dict[Any, list[int]]] = {name: {} for name in _GROUPS}
-    for month, agency, area, segment, denominator, numerator, breached, rows in \
-            session.execute(
-                select(*keys, func.sum(case((counted, 1), else_=0)),
-                       func.sum(case((and_(counted, MeasureFact.met.is_(True)), 1), else_=0)),
-                       func.sum(case((MeasureFact.breached.is_(True), 1), else_=0)),
-                       func.count())
-                .where(*_where(indicator, filters)).group_by(*keys)):
-        add = (int(denominator or 0), int(numerator or 0), int(breached or 0),
-               int(rows) - int(denominator or 0))
+    for month, agency, area, segment, rows, counted, met, breached in session.execute(
+            select(*keys, MeasureMonth.rows, MeasureMonth.counted, MeasureMonth.met,
+                   MeasureMonth.breached)
+            .where(*_where(indicator, filters, MeasureMonth), MeasureMonth.rows > 0)):
+        add = (counted, met, breached, rows - counted)
         for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
             sums = groups[name].setdefault(key, [0, 0, 0, 0])
             for index, value in enumerate(add):
                 sums[index] += value
     waits: dict[str, dict[Any, list[float]]] = {name: defaultdict(list) for name in groups}
     if times and indicator.durations:
+        fact_keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area,
+                     MeasureFact.segment)
         for month, agency, area, segment, seconds in session.execute(
-                select(*keys, MeasureFact.seconds).where(
+                select(*fact_keys, MeasureFact.seconds).where(
                     *_where(indicator, filters), MeasureFact.seconds.is_not(None))):
             for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
                 if seconds is not None:  # the query asks for none, but the column allows it
@@ -174,8 +174,11 @@ def figures(session: Session, *, indicator: Indicator, filters: Filters, times: 
 
 
 def _pct(values: list[float], fraction: float) -> float | None:
-    found = percentile([timedelta(seconds=v) for v in values], fraction)
-    return found.total_seconds() if found is not None else None
+    """Nearest rank, as measures.service.percentile, on plain seconds (no timedelta each)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(fraction * len(ordered)), 1) - 1]
 
 
 def monthly(session: Session, *, indicator: Indicator, filters: Filters
@@ -200,8 +203,8 @@ def by_area(session: Session, *, indicator: Indicator, filters: Filters
 
 def choices(session: Session) -> tuple[list[str], list[str]]:
     """The agencies and areas any figure names, for the filters."""
-    agencies = session.scalars(select(MeasureFact.agency_id).distinct()).all()
-    areas = session.scalars(select(MeasureFact.area).distinct()).all()
+    agencies = session.scalars(select(MeasureMonth.agency_id).distinct()).all()
+    areas = session.scalars(select(MeasureMonth.area).distinct()).all()
     return sorted(agencies), sorted(areas)
 
 

@@ -43,6 +43,26 @@ class MeasureFact(Base):
     seconds: Mapped[float | None] = mapped_column(Float)
 
 
+class MeasureMonth(Base):
+    """The sums of `measure_facts` per indicator, month, agency, area and segment, kept by
+    adding each change's difference (measures.facts.rejudge): what a dashboard reads."""
+
+    __tablename__ = "measure_months"
+    __table_args__ = (UniqueConstraint("indicator", "month", "agency_id", "area", "segment",
+                                       name="uq_measure_months_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60))
+    month: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(8))
+    segment: Mapped[str] = mapped_column(String(60))
+    rows: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)
+    breached: Mapped[int] = mapped_column(Integer)
+
+
 class MeasureCursor(Base):
     """How far through the duties' history the figures have been brought up to date."""
 

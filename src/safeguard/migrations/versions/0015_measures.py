@@ -5,7 +5,8 @@ Revises: 0006
 Create Date: 2026-12-03 17:00:00.000000
 
 `measure_facts` holds what each duty contributes to each inspection measure, rewritten when
-the duty's history grows (measures.facts.refresh), with `measure_cursor` saying how far
+the duty's history grows (measures.facts.refresh), `measure_months` their sums by month,
+agency, area and segment, kept by adding each change's difference, with `measure_cursor` saying how far
 through `duty_transitions` that has gone (its one row is written here). Starting from an empty cursor, the first pass
 judges every duty that has a history, so an existing store gets its figures without a
 backfill step here. The inspection tables record an inspection, its findings and
@@ -52,6 +53,22 @@ def upgrade() -> None:
     op.create_index("ix_measure_facts_figures", "measure_facts",
                     ["indicator", "month", "agency_id", "area", "segment", "counted", "met",
                      "breached", "seconds"])
+    op.create_table(
+        "measure_months",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator", sa.String(length=60), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("area", sa.String(length=8), nullable=False),
+        sa.Column("segment", sa.String(length=60), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
+        sa.Column("met", sa.Integer(), nullable=False),
+        sa.Column("breached", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("indicator", "month", "agency_id", "area", "segment",
+                            name="uq_measure_months_key"),
+    )
     cursor = op.create_table(
         "measure_cursor",
         sa.Column("name", sa.String(length=40), nullable=False),
@@ -133,4 +150,5 @@ def downgrade() -> None:
     op.drop_table("inspection_findings")
     op.drop_table("inspections")
     op.drop_table("measure_cursor")
+    op.drop_table("measure_months")
     op.drop_table("measure_facts")
