@@ -35,7 +35,7 @@ def test_the_dashboard_a_measure_page_its_records_and_csv_read_without_javascrip
     assert "Amy Example" not in missed.text
     csv = client.get("/measures/sharing-with-partners.csv", params={"table": "agencies"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert "shares_acknowledged_in_time,childrens_social_care,2,4,50%" in csv.text
+    assert "shares_acknowledged_in_time,Children's Social Care (MASH),2,4,50%" in csv.text
 
 
 def test_a_senior_manager_records_an_inspection_and_others_may_not(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record_many
 from safeguard.config import MeasureSettings
@@ -138,32 +139,41 @@ def _figure(sums: list[int], waits: list[float]) -> Figure:
 _GROUPS = ("total", "month", "agency", "area", "segment")
 
 
-def figures(session: Session, *, indicator: Indicator, filters: Filters, times: bool = True
-            ) -> Figures:
-    """The sums from `measure_months` (a few rows per month, however many duties), and,
-    where the indicator has times and they are wanted, the times from `measure_facts` (a
-    median is not a sum: it is taken over the values of each group)."""
-    keys = (MeasureMonth.month, MeasureMonth.agency_id, MeasureMonth.area, MeasureMonth.segment)
+# Times are broken down by month and agency (the inspector's "per receiving agency"); an
+# area's or a segment's row shows its counts only, which keeps a page's work in Python small.
+_TIMED = ("total", "month", "agency")
+
+
+def figures(session: Session, *, indicator: Indicator, filters: Filters, times: bool = True,
+            detail: bool = True) -> Figures:
+    """The sums, grouped in SQL over `measure_months` (a few rows per month, however many
+    duties): by month always, by agency, area and segment for a measure's page (`detail`);
+    and, where the indicator has times and they are wanted, the times from `measure_facts`
+    (a median is not a sum: it is taken over the values of each group)."""
     groups: dict[str, dict[Any, list[int]]] = {name: {} for name in _GROUPS}
-    for month, agency, area, segment, rows, counted, met, breached in session.execute(
-            select(*keys, MeasureMonth.rows, MeasureMonth.counted, MeasureMonth.met,
-                   MeasureMonth.breached)
-            .where(*_where(indicator, filters, MeasureMonth), MeasureMonth.rows > 0)):
-        add = (counted, met, breached, rows - counted)
-        for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
-            sums = groups[name].setdefault(key, [0, 0, 0, 0])
-            for index, value in enumerate(add):
-                sums[index] += value
+    wanted: dict[str, Any] = {"month": MeasureMonth.month}
+    if detail:
+        wanted |= {"agency": MeasureMonth.agency_id, "area": MeasureMonth.area,
+                   "segment": MeasureMonth.segment}
+    for name, column in wanted.items():
+        for key, rows, counted, met, breached in session.execute(
+                select(column, func.sum(MeasureMonth.rows), func.sum(MeasureMonth.counted),
+                       func.sum(MeasureMonth.met), func.sum(MeasureMonth.breached))
+                .where(*_where(indicator, filters, MeasureMonth)).group_by(column)):
+            if rows:
+                groups[name][key] = [int(counted), int(met), int(breached),
+                                     int(rows) - int(counted)]
+    groups["total"][None] = [sum(v[i] for v in groups["month"].values()) for i in range(4)]
     waits: dict[str, dict[Any, list[float]]] = {name: defaultdict(list) for name in groups}
     if times and indicator.durations:
-        fact_keys = (MeasureFact.month, MeasureFact.agency_id, MeasureFact.area,
-                     MeasureFact.segment)
-        for month, agency, area, segment, seconds in session.execute(
-                select(*fact_keys, MeasureFact.seconds).where(
+        total, by_month, by_agency = (waits[name] for name in _TIMED)
+        for month, agency, seconds in session.execute(
+                select(MeasureFact.month, MeasureFact.agency_id, MeasureFact.seconds).where(
                     *_where(indicator, filters), MeasureFact.seconds.is_not(None))):
-            for name, key in zip(_GROUPS, (None, month, agency, area, segment), strict=True):
-                if seconds is not None:  # the query asks for none, but the column allows it
-                    waits[name][key].append(seconds)
+            if seconds is not None:  # the query asks for none, but the column allows it
+                total[None].append(seconds)
+                by_month[month].append(seconds)
+                by_agency[agency].append(seconds)
 
     def built(name: str) -> dict[Any, Figure]:
         return {key: _figure(sums, waits[name].get(key, []))
@@ -199,6 +209,11 @@ def by_agency(session: Session, *, indicator: Indicator, filters: Filters
 def by_area(session: Session, *, indicator: Indicator, filters: Filters
             ) -> list[tuple[str, Figure]]:
     return sorted(figures(session, indicator=indicator, filters=filters).areas.items())
+
+
+def agency_names(session: Session) -> dict[str, str]:
+    return {agency_id: name for agency_id, name in session.execute(
+        select(Agency.id, Agency.name))}
 
 
 def choices(session: Session) -> tuple[list[str], list[str]]:

@@ -18,6 +18,7 @@ from safeguard.measures.figures import (
     Figure,
     Filters,
     Rag,
+    agency_names,
     figures,
     rag,
     target_of,
@@ -62,7 +63,9 @@ class IndicatorView:
 
 def indicator_view(session: Session, *, indicator: Indicator, filters: Filters,
                    settings: MeasureSettings, detail: bool = True) -> IndicatorView:
-    found = figures(session, indicator=indicator, filters=filters, times=detail)
+    found = figures(session, indicator=indicator, filters=filters, times=detail,
+                    detail=detail)
+    names = agency_names(session) if detail else {}
     whole = found.total
     target, _ = target_of(indicator, settings)
     months = [line(month_label(m), m.isoformat()[:7], found.months.get(m, EMPTY))
@@ -75,7 +78,8 @@ def indicator_view(session: Session, *, indicator: Indicator, filters: Filters,
     return IndicatorView(
         indicator=indicator, total=line("Whole period", "", whole), rag=judged,
         rag_words=RAG_WORDS[judged], target=percent_words(target), months=months,
-        agencies=[line(a, a, f) for a, f in sorted(found.agencies.items())] if detail else [],
+        agencies=[line(names.get(a, a), a, f) for a, f in sorted(found.agencies.items())]
+        if detail else [],
         areas=[line(a, a, f) for a, f in sorted(found.areas.items())] if detail else [],
         segments=[line(a, a, f) for a, f in sorted(found.segments.items())]
         if detail and indicator.segment else [],
