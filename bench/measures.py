@@ -13,6 +13,7 @@ last 12 months, with their shares, incidents and history, written straight into 
 
     .venv/bin/python bench/measures.py                              # 1M events, 200k duties
     .venv/bin/python bench/measures.py --events 100000 --duties 20000 --backends sqlite
+    .venv/bin/python bench/measures.py --store sqlite:////tmp/.../bench.db   # measure again
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def _median(action: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def measure(engine: Engine, *, repeats: int, duties: int) -> dict[str, float]:
+def measure(engine: Engine, *, repeats: int) -> dict[str, float]:
     factory = make_session_factory(engine)
     settings = MeasureSettings()
     found: dict[str, float] = {}
@@ -176,7 +177,7 @@ def measure(engine: Engine, *, repeats: int, duties: int) -> dict[str, float]:
             filters=Filters(filters.months[-2:-1]), part=Part.MISSED), repeats)
         session.rollback()
     with factory() as session:  # 1,000 duties' history grows, as the worker would see it
-        ids = session.scalars(select(Duty.id).where(Duty.status == "open")
+        ids = session.scalars(select(Duty.id).where(Duty.status != "discharged")
                               .order_by(Duty.id).limit(1000)).all()
         session.execute(update(Duty).where(Duty.id.in_(ids)).values(
             status="discharged", discharged_at=NOW))
@@ -202,7 +203,14 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--store", help="measure a store built before (no build, no drop)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL store")
     args = parser.parse_args()
+    if args.store:
+        engine = make_engine(args.store)
+        for what, seconds in measure(engine, repeats=args.repeats).items():
+            print(f"{engine.dialect.name}: {what}: {seconds * 1000:.0f} ms", flush=True)
+        return 0
     workdir = Path(tempfile.mkdtemp(prefix="bench-measures-"))
     for backend in args.backends.split(","):
         try:
@@ -216,11 +224,11 @@ def main() -> int:
         build(engine, events=args.events, duties=args.duties, seed=args.seed)
         print(f"{backend}: built {args.events:,} events and {args.duties:,} duties in "
               f"{time.perf_counter() - begun:.0f} s", flush=True)
-        for what, seconds in measure(engine, repeats=args.repeats,
-                                     duties=args.duties).items():
+        print(f"{backend}: store at {url}", flush=True)
+        for what, seconds in measure(engine, repeats=args.repeats).items():
             print(f"{backend}: {what}: {seconds * 1000:.0f} ms", flush=True)
         engine.dispose()
-        if backend == "postgresql":
+        if backend == "postgresql" and not args.keep:
             _drop_postgres_database()
     return 0
 
