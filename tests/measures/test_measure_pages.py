@@ -55,6 +55,9 @@ def test_a_senior_manager_records_an_inspection_and_others_may_not(
     bad = client.post("/inspections/record", data={**form, "ended_on": "2026-02-01",
                                                    "csrf_token": token})
     assert bad.status_code == 422 and "must end on or after" in bad.text
+    script = client.post("/inspections/record", data={
+        **form, "report_url": "javascript:alert(1)", "csrf_token": token})
+    assert script.status_code == 422 and "starting https://" in script.text
     done = client.post("/inspections/record", data={**form, "csrf_token": token},
                        follow_redirects=False)
     assert done.status_code == 303

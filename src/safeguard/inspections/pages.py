@@ -78,6 +78,9 @@ def _form_errors(values: dict[str, str]) -> tuple[dict[str, str], dict[str, date
     for name in ("inspectorate", "title"):
         if not values.get(name, "").strip():
             errors[name] = f"Enter the {name}"
+    url = values.get("report_url", "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        errors["report_url"] = "Enter a web address starting https://"
     if not errors and days["ended_on"] < days["started_on"]:
         errors["ended_on"] = "The inspection must end on or after its first day"
     return errors, days

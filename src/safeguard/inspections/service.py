@@ -75,6 +75,9 @@ def record_inspection(
     """The inspection, and the duty to send its remedial action plan (owned by the
     recorder's agency)."""
     require_recorder(principal)
+    # The link is shown as a link: only a web address, never a script's.
+    if report_url and not report_url.lower().startswith(("https://", "http://")):
+        raise Invalid("report_url: must be a web address starting https://")
     payload = {"inspectorate": inspectorate, "title": title,
                "started_on": started_on.isoformat(), "ended_on": ended_on.isoformat(),
                "published_on": published_on.isoformat(), "report_url": report_url}
