@@ -63,3 +63,10 @@ def test_a_senior_manager_records_an_inspection_and_others_may_not(
     assert done.status_code == 303
     page = client.get(done.headers["location"])
     assert "Child protection inspection" in page.text and "Due " in page.text
+    report = client.get("/inspections/report", params={"date_from": "2026-01-01",
+                                                        "date_to": "2026-11-30"})
+    assert "<h1>Revisit report</h1>" in report.text
+    assert '<link rel="stylesheet" href="/inspections/report.css">' in report.text
+    assert client.get("/inspections/report.css").text.startswith("@page")
+    pdf = client.get("/inspections/report.pdf", params={"date_from": "2026-01-01"})
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
