@@ -20,6 +20,8 @@ RANK = {
     # hands each its events.
     "missing": 11, "custody": 11, "offenders": 11, "forensics": 11,
     "intake": 12, "children": 13, "measures": 14,
+    # Inspections read the measures' declarations and raise their plan's duties via casework.
+    "inspections": 14,
     "governance": 15,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,

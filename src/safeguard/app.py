@@ -30,6 +30,7 @@ from safeguard.forensics import api as forensics_api
 from safeguard.forensics import pages as forensics_pages
 from safeguard.governance import api as governance_api
 from safeguard.governance import pages as governance_pages
+from safeguard.inspections import pages as inspection_pages
 from safeguard.intake import api as intake_api
 from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
@@ -58,7 +59,8 @@ PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, child
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
-                missing_pages.router, api_docs.router, account_admin_pages.router)
+                missing_pages.router, api_docs.router, account_admin_pages.router,
+                inspection_pages.router)
 
 
 def create_app(

@@ -38,6 +38,8 @@ from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
+from safeguard.inspections import commands as inspection_commands
+from safeguard.inspections.sample import sample_inspection
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
@@ -77,6 +79,7 @@ app.add_typer(missing_commands.app, name="missing")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 app.add_typer(offender_commands.app, name="offenders")
+app.add_typer(inspection_commands.app, name="report")
 console = Console(stderr=True)
 
 
@@ -334,6 +337,10 @@ def demo(
                                   ctx=build_context(settings))
     console.print(f"Synthetic history: {done} duties already due were done in time; the "
                   "rest breach when the worker starts.")
+    with transaction(factory) as session:
+        sample_inspection(session, now=utcnow(), ctx=build_context(settings),
+                          settings=settings.inspections)
+    console.print("A sample inspection with its action plan part-done: /inspections")
     password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     with transaction(factory) as session:
         users = seed_demo_users(session, password=password,

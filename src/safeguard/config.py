@@ -247,6 +247,31 @@ class ForensicsSettings(BaseSettings):
     devices_per_examiner_per_week: float = 6.0
 
 
+class MeasureSettings(BaseSettings):
+    """The inspection measures: how far back the trends go and the targets each is held to."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_MEASURES_", frozen=True)
+
+    # Trends show this many months, the current one included.
+    months: int = Field(default=12, ge=1, le=60)
+    # Per indicator, a target and an amber threshold (fractions, 0-1) replacing the
+    # declaration's defaults (JSON, e.g. {"shares_acknowledged_in_time": 0.98}).
+    targets: dict[str, float] = Field(default_factory=dict)
+    amber: dict[str, float] = Field(default_factory=dict)
+
+
+class InspectionSettings(BaseSettings):
+    """Clocks of an inspection's remedial action plan (HMICFRS follow-up methodology)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_INSPECTIONS_", frozen=True)
+
+    # The remedial action plan is due this many days after the report is published.
+    action_plan_days: int = Field(default=42, ge=1)
+    # A revisit's preparation (the revisit report, evidence gathered) is due this many days
+    # before the revisit.
+    revisit_preparation_days: int = Field(default=14, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -281,6 +306,8 @@ class Settings(BaseSettings):
     custody: CustodySettings = Field(default_factory=CustodySettings)
     forensics: ForensicsSettings = Field(default_factory=ForensicsSettings)
     offenders: OffenderSettings = Field(default_factory=OffenderSettings)
+    measures: MeasureSettings = Field(default_factory=MeasureSettings)
+    inspections: InspectionSettings = Field(default_factory=InspectionSettings)
 
 
 @lru_cache(maxsize=1)

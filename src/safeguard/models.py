@@ -18,6 +18,8 @@ from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.inspections.models import Action, Finding, Inspection, Revisit
+from safeguard.measures.models import MeasureCursor, MeasureFact
 from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.offenders.models import (
     OffenderAssessment,
@@ -41,6 +43,7 @@ from safeguard.people.models import (
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
+    "Action", "Finding", "Inspection", "MeasureCursor", "MeasureFact", "Revisit",
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Detention", "DetentionStep", "Device", "DeviceStep", "Duty", "DutyTransition",
     "Event", "Incident", "IncidentPerson", "MatchReview", "MissingEntry", "MissingEpisode",

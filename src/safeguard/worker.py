@@ -29,6 +29,7 @@ from safeguard.audit.chain import seal_pending
 from safeguard.config import DeliverySettings, SharingSettings, get_settings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
+from safeguard.measures.facts import refresh as refresh_measures
 from safeguard.missing.checks import check_school_day, check_still_missing
 from safeguard.rules.context import RuleContext, build_context
 from safeguard.sharing.delivery import (
@@ -52,6 +53,7 @@ class PassResult:
     # Missing episodes whose time-driven checks (still missing after 24 hours, still missing
     # as the school day nears) were made in this pass.
     missing_checked: int = 0
+    measured: int = 0  # duties judged again for the inspection measures
 
 
 @cache
@@ -90,9 +92,12 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
             second += len(escalated)
         if len(escalated) < 500:
             break
+    # The measures follow the duties' history: what this pass breached counts at once.
+    with transaction(factory) as session:
+        measured = refresh_measures(session)
     # The audit log is chained here rather than as entries are written: see audit/chain.py.
     return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
-                      missing_checked=checked)
+                      missing_checked=checked, measured=measured)
 
 
 def run_forever(

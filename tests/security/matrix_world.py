@@ -10,8 +10,8 @@ once per backend, committed for real.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +27,10 @@ from safeguard.access.service import (
 from safeguard.casework.merges import decide
 from safeguard.children.breakglass import break_glass
 from safeguard.concerns.models import Concern
+from safeguard.config import InspectionSettings
 from safeguard.duties.models import Duty
 from safeguard.forensics.models import Device
+from safeguard.inspections.service import record_inspection
 from safeguard.intake.service import IntakeContext
 from safeguard.missing.models import MissingEpisode
 from safeguard.offenders.models import OffenderRegistration
@@ -146,6 +148,15 @@ def build(session: Session, ctx: IntakeContext) -> World:
         "event": "device_submission", "source": "police", "source_id": "EX-MATRIX-1",
         "case_reference": "OP-MATRIX", "seized_at": "2026-11-20T08:00:00+00:00",
         "submitted_at": "2026-11-21T08:00:00+00:00", "device": "phone", "offence": "other"})
+    # An inspection names no child: every agency may read it; recording is a senior
+    # manager's (a role no caller of the matrix holds).
+    lead = replace(_principal(session, username("police", "supervisor")),
+                   roles=frozenset({"senior_manager"}))
+    inspection = record_inspection(
+        session, principal=lead, inspectorate="HMICFRS", title="Child protection inspection",
+        started_on=date(2026, 3, 2), ended_on=date(2026, 3, 13),
+        published_on=date(2026, 6, 30), report_url=None, now=NOW, ctx=ctx,
+        settings=InspectionSettings())
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -185,6 +196,7 @@ def build(session: Session, ctx: IntakeContext) -> World:
     offender = session.scalars(select(OffenderRegistration)).one()
     t.append(Thing("offender", "Ian's registration", offender.id, frozenset({"police"}),
                    home="police"))
+    t.append(Thing("inspection", "an inspection", inspection.id, ALL, home="police"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

@@ -24,6 +24,7 @@ from safeguard.app import API_ROUTERS, PAGE_ROUTERS, create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory
 from safeguard.intake.service import build_context
+from safeguard.measures.declarations import MEASURES
 from safeguard.migrate import upgrade
 from safeguard.web.deps import PUBLIC_ROUTES
 
@@ -38,7 +39,7 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
               "device_id": "device", "registration_id": "offender", "episode_id": "episode",
-              "security_key_id": "security_key"}
+              "security_key_id": "security_key", "inspection_id": "inspection"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
@@ -49,7 +50,8 @@ ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_gove
               ("/api/v1/governance/", "information_governance"),
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
               ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"),
-              ("/api/v1/offenders/", "public_protection"))
+              ("/api/v1/offenders/", "public_protection"),
+              ("/inspections/record", "senior_manager"))
 # And by prefix: the police's seized-device queue and its figures.
 AGENCY_PREFIXES = (("/forensics", {"police"}), ("/api/v1/forensics/", {"police"}))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
@@ -69,7 +71,13 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/api/v1/duties", "/api/v1/duties/kinds",
         # Children in custody: for the police and children's social care only (refused to
         # every other agency: tests/custody/test_custody_pages.py).
-        "/custody", "/api/v1/custody/board"}
+        "/custody", "/api/v1/custody/board",
+        # Measures and inspections: aggregates open to every signed-in user; the records
+        # behind a figure are only the reader's agency's duties (tests/measures).
+        "/measures", "/measures.csv", "/inspections", "/inspections/report",
+        "/inspections/report.pdf", "/inspections/report.css",
+        *(p for m in MEASURES if m.indicators for p in (
+            m.path, f"{m.path}.csv", f"{m.path}/records", f"{m.path}/records.csv"))}
 # Enough of a form that a handler gets past validation to its access check.
 FORM = {"reason": "Checking.", "note": "Checked.", "outcome": "no_further_action",
         "decision": "same", "detail": "Checked.", "message": "Checked."}

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from safeguard.rules import custody, forensics, incidents, joint, missing, offenders, quality
+from safeguard.rules import (
+    custody,
+    forensics,
+    incidents,
+    inspections,
+    joint,
+    missing,
+    offenders,
+    quality,
+)
 from safeguard.rules.kinds import DutyKind
 
 RULE_MODULES: tuple[ModuleType, ...] = (
-    incidents, joint, quality, missing, custody, offenders, forensics,
+    incidents, joint, quality, missing, custody, offenders, forensics, inspections,
 )
 
 

@@ -1,0 +1,1 @@
+"""Inspections: findings tied to measures, the remedial action plan as duties, revisits."""

@@ -1,0 +1,59 @@
+"""docs/measures.md, written from the declarations:
+`python -m safeguard.measures.docs > docs/measures.md` (a test compares)."""
+
+from __future__ import annotations
+
+from safeguard.config import MeasureSettings
+from safeguard.measures.declarations import BREAKDOWN_WORDS, LANDS_LATER, MEASURES
+from safeguard.measures.figures import target_of
+
+
+def _percent(value: float | None) -> str:
+    return "none (reported only)" if value is None else f"{value:.0%}"
+
+
+def measures_markdown(settings: MeasureSettings | None = None) -> str:
+    settings = settings or MeasureSettings()
+    lines = [
+        "# Inspection measures", "",
+        "Written from the declarations in `src/safeguard/measures/declarations.py` by "
+        "`python -m safeguard.measures.docs > docs/measures.md`; a test fails if this file "
+        "and the declarations disagree.", "",
+        "Every figure is a fraction: the numerator over the denominator, per month (London "
+        f"time) for the last {settings.months} months by default "
+        "(`SAFEGUARD_MEASURES_MONTHS`), filterable by agency and by area (the postcode "
+        "district of the incident, else of the child's newest address). A duty counts in a "
+        "month by when its clock started. Targets and amber thresholds are configuration "
+        "(`SAFEGUARD_MEASURES_TARGETS`, `SAFEGUARD_MEASURES_AMBER`: JSON by indicator name); "
+        "green at or above the target, amber at or above the amber threshold, red below. "
+        "Every figure links to the records behind it (only duties the reader's agency "
+        "takes part in are shown; each child named is audited).", "",
+    ]
+    for measure in MEASURES:
+        lines += [f"## {measure.number}. {measure.title}", "",
+                  f"The failing: {measure.failing}.", ""]
+        if measure.lands_with:
+            lines += [f"Lands with the {measure.lands_with} area: its records are not kept "
+                      "yet, so the dashboard lists it without figures.", ""]
+        for indicator in measure.indicators:
+            target, amber = target_of(indicator, settings)
+            lines += [
+                f"### {indicator.title} (`{indicator.name}`)", "",
+                indicator.question, "",
+                f"- Numerator: {indicator.numerator}.",
+                f"- Denominator: {indicator.denominator}.",
+                f"- Duty kinds read: {', '.join(f'`{k}`' for k in indicator.kinds)}.",
+                f"- By agency: the {BREAKDOWN_WORDS[indicator.by]}.",
+                f"- Target: {_percent(target)}; amber from {_percent(amber)}.",
+            ]
+            if indicator.durations:
+                lines.append("- Also shown: median and 90th percentile (nearest rank) of the "
+                             "time from the incident being recorded to the acknowledgement.")
+            lines.append("")
+        for area, words in LANDS_LATER.get(measure.number, ()):
+            lines += [f"- Lands with the {area} area: {words}.", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(measures_markdown(), end="")
