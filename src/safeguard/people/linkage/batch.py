@@ -113,6 +113,7 @@ _SCORED = """
              WHEN {agree} THEN greatest(match_probability, 0.999)
              ELSE match_probability END AS probability,
         {guard} AS cannot_link,
+        (NOT {guard}) AND {agree} AS identified,
         (gamma_family_name >= 2 OR gamma_location >= 3) AS lookalike
       FROM {predictions}
       WHERE match_probability >= {floor} OR {agree} OR gamma_family_name >= 2
@@ -179,10 +180,11 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
 
 
 def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
-    return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0))
-            for left, right, p, apart, weight in zip(
+    return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0),
+                 bool(named))
+            for left, right, p, apart, weight, named in zip(
                 table["unique_id_l"], table["unique_id_r"], table["probability"],
-                table["cannot_link"], table["match_weight"], strict=True)]
+                table["cannot_link"], table["match_weight"], table["identified"], strict=True)]
 
 
 def scored_pairs(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
@@ -257,13 +259,13 @@ def _components(batch: Scored, *, threshold: float) -> \
     also_apart = "" if apart is None else f"""
           UNION ALL
           SELECT w.unique_id_l, w.unique_id_r, {GUARDED} AS probability, true AS cannot_link,
-                 0.0 AS match_weight, a.cluster_id
+                 0.0 AS match_weight, false AS identified, a.cluster_id
           FROM {apart.physical_name} w
           JOIN {components.physical_name} a ON w.unique_id_l = a.unique_id"""
     inside = linker.misc.query_sql(f"""
         WITH inside AS (
           SELECT s.unique_id_l, s.unique_id_r, s.probability, s.cannot_link, s.match_weight,
-                 a.cluster_id
+                 s.identified, a.cluster_id
           FROM {scored.physical_name} s
           JOIN {components.physical_name} a ON s.unique_id_l = a.unique_id
           JOIN {components.physical_name} b ON s.unique_id_r = b.unique_id
