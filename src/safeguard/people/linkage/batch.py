@@ -62,7 +62,8 @@ def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
     4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
-    location: 5 address and postcode, 4 address, 3 postcode. Must say what
+    location: 7 address and postcode, 6 address, 5 address alike and postcode, 4 postcode,
+    3 address alike. Must say what
     :func:`model.guard` says with the pair's features (a test holds them together).
     """
     differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)

@@ -20,7 +20,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
-from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, Model
+from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, STREET_SLIPS, Model
 from safeguard.people.linkage.synthetic import generate
 
 SPLINK_PIN = "splink>=5,<6"
@@ -30,6 +30,11 @@ _NULL_COLUMN = {"given_name": "given", "family_name": "family", "dob": "dob_y", 
                 "nhs": "nhs", "upn": "upn", "pnc": "pnc"}
 _NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
                 "(address_r IS NULL AND postcode_r IS NULL)")
+
+
+# model.addresses_alike in SQL (DuckDB's damerau_levenshtein; Splink registers it on Spark).
+_ADDRESSES_ALIKE = (f"house_l = house_r AND damerau_levenshtein(street_l, street_r) "
+                    f"<= {STREET_SLIPS}")
 
 
 def _level_creators(name: str) -> list[ComparisonLevelCreator]:
@@ -55,7 +60,10 @@ def _level_creators(name: str) -> list[ComparisonLevelCreator]:
         levels = {"address_postcode": cll.CustomLevel(
                       "address_l = address_r AND postcode_l = postcode_r"),
                   "address": cll.ExactMatchLevel("address"),
+                  "alike_postcode": cll.CustomLevel(
+                      f"({_ADDRESSES_ALIKE}) AND postcode_l = postcode_r"),
                   "postcode": cll.ExactMatchLevel("postcode"),
+                  "alike": cll.CustomLevel(_ADDRESSES_ALIKE),
                   "sector": cll.ExactMatchLevel("sector"),
                   "district": cll.ExactMatchLevel("district")}
     else:
