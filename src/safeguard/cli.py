@@ -435,13 +435,17 @@ def link(
     truth: Annotated[str | None, typer.Option(
         "--truth", help="Column holding the true person: print pair precision, recall, F1")
     ] = None,
+    fit: Annotated[bool, typer.Option(
+        "--fit", help="Fit the model's weights to these records first (u from random "
+                      "pairs, m by expectation maximisation from the shipped model)")
+    ] = False,
 ) -> None:
     """Batch person linkage with Splink (DuckDB): one person id per record."""
     try:
         rows = linkage_batch.read_csv(input_csv)
         if truth is not None and rows and truth not in rows[0]:
             raise ValueError(f"{input_csv}: no column {truth!r}")
-        result = linkage_batch.link_rows(rows)
+        result = linkage_batch.link_rows(rows, fit_to_records=fit)
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -41,7 +41,7 @@ from safeguard.people.linkage.model import (
     Model,
     load_model,
 )
-from safeguard.people.linkage.splink_model import features_table, settings
+from safeguard.people.linkage.splink_model import features_table, fit, settings
 
 INPUT_COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
                  "address", "nhs_number", "upn", "pnc_id")
@@ -349,9 +349,11 @@ class LinkResult:
 
 
 def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None = None,
-              model: Model | None = None, dialect: str = "duckdb") -> LinkResult:
+              model: Model | None = None, dialect: str = "duckdb",
+              fit_to_records: bool = False) -> LinkResult:
     """One person id per record. A record with no name and no date of birth is kept as its
-    own person (and counted as unmatchable), never dropped."""
+    own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
+    m and u fitted to these records first (:func:`splink_model.fit`)."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):
@@ -361,8 +363,13 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     clusters: dict[str, int] = {}
     pairs = 0
     if len(usable) > 1:
-        batch = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
-                       [feats[n] for n in usable], model=scaled_to(model, len(usable)),
+        db_api = db_api or DuckDBAPI()
+        model = scaled_to(model, len(usable))
+        if fit_to_records:
+            model = fit(db_api, features_table([ids[n] for n in usable],
+                                               [feats[n] for n in usable]), model=model)
+        batch = _score(db_api, [ids[n] for n in usable],
+                       [feats[n] for n in usable], model=model,
                        dialect=dialect, floor=0.5)
         pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
             f"SELECT count(*) AS n FROM {batch.pairs.physical_name} WHERE probability >= 0.5",
