@@ -51,11 +51,8 @@ def test_records_whose_streets_are_often_misspelt_teach_the_model_to_weigh_them(
     # No identifier in these records: their weights stay as shipped.
     assert fitted.m_u["nhs"] == shipped.m_u["nhs"]
     assert fitted.prior == shipped.prior
-
-
-def test_linking_with_a_fitted_model_still_links_each_persons_two_records() -> None:
-    rows = _records()
-    person_of = link_rows(rows, fit_to_records=True).person_of
-    linked = sum(person_of[f"{n}-a"] == person_of[f"{n}-b"] for n in range(200))
-    assert linked >= 190
+    # Linked with the fitted model, each person's two records are one person, and no two
+    # people are.
+    person_of = link_rows(rows, model=fitted).person_of
+    assert sum(person_of[f"{n}-a"] == person_of[f"{n}-b"] for n in range(200)) >= 190
     assert len({person_of[f"{n}-a"] for n in range(400)}) == 400
