@@ -40,6 +40,7 @@ from safeguard.events.schemas import event_json_schema
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
+from safeguard.people import commands as people_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
@@ -67,6 +68,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
+app.add_typer(people_commands.app, name="model")
 console = Console(stderr=True)
 
 

@@ -1,0 +1,44 @@
+"""The person-matching model: how it does on what reviewers decided (`safeguard model`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from safeguard.config import get_settings
+from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.people.linkage.labels import reviewed_pairs, score_labels
+from safeguard.people.linkage.model import Model, load_model
+
+app = typer.Typer(help="The person-matching model.", no_args_is_help=True)
+
+
+@app.command("labels")
+def labels_command(
+    models: Annotated[list[Path] | None, typer.Option(
+        "--model", help="A model file (JSON, as data/person_match_model.json) to score "
+                        "beside the shipped one; may be given more than once")] = None,
+) -> None:
+    """Precision and recall of each model on the pairs reviewers decided (same person or
+    different people), as each model would have matched them on its own."""
+    try:
+        candidates = [load_model()] + [Model.from_json(json.loads(path.read_text("utf-8")))
+                                       for path in models or []]
+    except (OSError, ValueError, KeyError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    with transaction(make_session_factory(make_engine(get_settings().database_url))) as session:
+        labels = reviewed_pairs(session)
+    table = Table("model", "same", "different", "matched same", "matched different",
+                  "precision", "recall", title=f"{len(labels)} pairs decided by reviewers")
+    for model in candidates:
+        scores = score_labels(model, labels)
+        table.add_row(model.version, str(scores.same), str(scores.different),
+                      str(scores.matched_same), str(scores.matched_different),
+                      f"{scores.precision:.4f}", f"{scores.recall:.4f}")
+    Console().print(table)

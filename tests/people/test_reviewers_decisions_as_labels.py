@@ -1,0 +1,76 @@
+"""Every decided review is a labelled pair; a model is scored on what reviewers decided."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from safeguard.access.service import Principal
+from safeguard.casework.merges import decide
+from safeguard.cli import app
+from safeguard.config import Settings, get_settings
+from safeguard.intake.service import IntakeContext
+from safeguard.people.linkage.labels import reviewed_pairs, score_labels
+from safeguard.people.linkage.model import load_model
+from safeguard.people.models import MatchReview
+from safeguard.rules.context import build_context
+
+from .helpers import add, person
+
+RULES = build_context(Settings())
+
+
+def test_a_model_is_scored_on_the_pairs_reviewers_merged_and_kept_apart(
+    session: Session, ctx: IntakeContext, principal: Callable[[str], Principal],
+) -> None:
+    # Two possible matches (an NHS number shared under another given name): reviewers find
+    # Amy and Zoe one person (Zoe is her middle name), and Ava and Mia two.
+    add(session, ctx, person("health", "H-1", "Amy", nhs="9992914173"),
+        person("education", "E-1", "Zoe", nhs="9992914173"),
+        person("health", "H-2", "Ava", "Jones", "2016-05-04", address=None,
+               nhs="9434765919"),
+        person("education", "E-2", "Mia", "Jones", "2016-05-04", address=None,
+               nhs="9434765919"))
+    reviews = list(session.scalars(select(MatchReview).order_by(MatchReview.id)))
+    assert len(reviews) == 2
+    worker = principal("csc.worker")
+    decide(session, ctx=RULES, review_id=reviews[0].id, same=True, principal=worker)
+    decide(session, ctx=RULES, review_id=reviews[1].id, same=False, principal=worker)
+    session.flush()
+
+    labels = reviewed_pairs(session)
+    assert [(label.review_id, label.same) for label in labels] == [(reviews[0].id, True),
+                                                                   (reviews[1].id, False)]
+    shipped = score_labels(load_model(), labels)
+    # The shipped model asked about both: it matches neither on its own.
+    assert (shipped.same, shipped.different, shipped.matched_same,
+            shipped.matched_different) == (1, 1, 0, 0)
+    assert shipped.recall == 0.0 and shipped.precision == 1.0
+    # A model that matches anything above the review floor takes both: all the recall,
+    # half the precision.
+    eager = replace(load_model(), version="eager",
+                    thresholds={"match": 0.5, "possible": 0.5})
+    scores = score_labels(eager, labels)
+    assert (scores.recall, scores.precision) == (1.0, 0.5)
+
+
+def test_the_labels_report_names_each_model_and_its_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'labels.db'}")
+    monkeypatch.setenv("COLUMNS", "200")  # a table as wide as its model versions
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        result = runner.invoke(app, ["model", "labels"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert load_model().version in result.output and "precision" in result.output
