@@ -147,6 +147,16 @@ class GovernanceSettings(BaseSettings):
     window_days: int = 7
 
 
+class LinkageSettings(BaseSettings):
+    """Person matching (environment variables SAFEGUARD_LINKAGE_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_LINKAGE_", frozen=True)
+
+    # The match model the store links with: a model fitted to the store's own records
+    # (`safeguard model train --out FILE`). Empty: the shipped model.
+    model_file: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -177,6 +187,7 @@ class Settings(BaseSettings):
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    linkage: LinkageSettings = Field(default_factory=LinkageSettings)
 
 
 @lru_cache(maxsize=1)

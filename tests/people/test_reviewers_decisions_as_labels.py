@@ -60,7 +60,7 @@ def test_a_model_is_scored_on_the_pairs_reviewers_merged_and_kept_apart(
     assert (scores.recall, scores.precision) == (1.0, 0.5)
 
 
-def test_the_labels_report_names_each_model_and_its_figures(
+def test_the_labels_report_names_each_model_and_training_an_empty_store_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'labels.db'}")
@@ -70,7 +70,11 @@ def test_the_labels_report_names_each_model_and_its_figures(
     try:
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
         result = runner.invoke(app, ["model", "labels"])
+        empty = runner.invoke(app, ["model", "train", "--out", str(tmp_path / "m.json")])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert load_model().version in result.output and "precision" in result.output
+    assert empty.exit_code == 2
+    assert "0 person record(s): too few to fit to" in empty.output
+    assert not (tmp_path / "m.json").exists()

@@ -1,4 +1,5 @@
-"""The person-matching model: how it does on what reviewers decided (`safeguard model`)."""
+"""The person-matching model: fitting it to the store's records, and how it does on what
+reviewers decided (`safeguard model`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,48 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from safeguard.access.service import SYSTEM
 from safeguard.config import get_settings
-from safeguard.db import make_engine, make_session_factory, transaction
+from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.people.linkage.labels import reviewed_pairs, score_labels
 from safeguard.people.linkage.model import Model, load_model
+from safeguard.people.linkage.training import fit_to_store
 
 app = typer.Typer(help="The person-matching model.", no_args_is_help=True)
+
+
+def _report(models: list[Model]) -> None:
+    with transaction(make_session_factory(make_engine(get_settings().database_url))) as session:
+        labels = reviewed_pairs(session)
+    table = Table("model", "same", "different", "matched same", "matched different",
+                  "precision", "recall", title=f"{len(labels)} pairs decided by reviewers")
+    for model in models:
+        scores = score_labels(model, labels)
+        table.add_row(model.version, str(scores.same), str(scores.different),
+                      str(scores.matched_same), str(scores.matched_different),
+                      f"{scores.precision:.4f}", f"{scores.recall:.4f}")
+    Console().print(table)
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the fitted model (JSON)")],
+) -> None:
+    """Fit the model the store links with to the store's own person records (u from random
+    pairs, m by expectation maximisation from the current model), write it to OUT and show
+    both models on the pairs reviewers decided. Link with it by setting
+    SAFEGUARD_LINKAGE_MODEL_FILE=OUT: each link records the model version that made it."""
+    current = load_model()
+    try:
+        with transaction(make_session_factory(
+                make_engine(get_settings().database_url))) as session:
+            fitted = fit_to_store(session, principal=SYSTEM, now=utcnow())
+        fitted.save(out)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{fitted.version}: {fitted.trained_on}; wrote {out}")
+    _report([current, fitted])
 
 
 @app.command("labels")
@@ -32,13 +69,4 @@ def labels_command(
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    with transaction(make_session_factory(make_engine(get_settings().database_url))) as session:
-        labels = reviewed_pairs(session)
-    table = Table("model", "same", "different", "matched same", "matched different",
-                  "precision", "recall", title=f"{len(labels)} pairs decided by reviewers")
-    for model in candidates:
-        scores = score_labels(model, labels)
-        table.add_row(model.version, str(scores.same), str(scores.different),
-                      str(scores.matched_same), str(scores.matched_different),
-                      f"{scores.precision:.4f}", f"{scores.recall:.4f}")
-    Console().print(table)
+    _report(candidates)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from safeguard.config import PACKAGE_DIR
+from safeguard.config import PACKAGE_DIR, get_settings
 from safeguard.people.linkage.features import (
     Features,
     damerau_levenshtein,
@@ -337,6 +337,15 @@ class Model:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
+def load_model(path: Path | None = None) -> Model:
+    """The model at ``path``; by default the one the store links with (a model fitted to its
+    own records, ``SAFEGUARD_LINKAGE_MODEL_FILE``), else the shipped one."""
+    if path is None:
+        configured = get_settings().linkage.model_file
+        path = Path(configured) if configured else MODEL_FILE
+    return _load(path)
+
+
 @cache
-def load_model(path: Path = MODEL_FILE) -> Model:
+def _load(path: Path) -> Model:
     return Model.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -199,7 +199,7 @@ EM_BLOCKING_RULES = ("l.dob = r.dob", "l.given = r.given AND l.family = r.family
 
 
 def fit(db_api: DatabaseAPI[Any], table: pa.Table, *, model: Model,
-        max_pairs: float = 1e6, seed: int = 1) -> Model:
+        max_pairs: float = 1e6, seed: int = 1, version: str | None = None) -> Model:
     """The model fitted to the records at hand, as Splink fits one without truth: u from
     random pairs of these records, m by expectation maximisation starting from ``model``'s
     (the shipped model is the prior: a level these records seldom show keeps near its
@@ -211,7 +211,7 @@ def fit(db_api: DatabaseAPI[Any], table: pa.Table, *, model: Model,
     for rule in EM_BLOCKING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, fix_probability_two_random_records_match=True)
-    return replace(model, version=f"{model.version}+fitted",
+    return replace(model, version=version or f"{model.version}+fitted",
                    trained_on=f"{model.version} fitted by EM to {table.num_rows} records",
                    m_u=_m_u_of(linker))
 
