@@ -16,8 +16,8 @@ from safeguard.casework.merges import decide
 from safeguard.cli import app
 from safeguard.config import Settings, get_settings
 from safeguard.intake.service import IntakeContext
-from safeguard.people.linkage.labels import reviewed_pairs, score_labels
-from safeguard.people.linkage.model import load_model
+from safeguard.people.linkage.labels import Label, reviewed_pairs, score_labels, with_labels
+from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, load_model
 from safeguard.people.models import MatchReview
 from safeguard.rules.context import build_context
 
@@ -78,3 +78,27 @@ def test_the_labels_report_names_each_model_and_training_an_empty_store_is_refus
     assert empty.exit_code == 2
     assert "0 person record(s): too few to fit to" in empty.output
     assert not (tmp_path / "m.json").exists()
+
+
+def _label(review_id: int, same: bool, **levels: str) -> Label:
+    return Label(review_id, {name: levels.get(name, NULL) for name in COMPARISONS}, same,
+                 "person-match-test")
+
+
+def test_pairs_reviewers_merged_move_the_weights_toward_what_they_showed() -> None:
+    shipped = load_model()
+    # Reviewers merged 50 pairs whose given names differ outright (a middle name used, a
+    # name written in another script) and kept apart 50 more such pairs.
+    labels = ([_label(n, True, given_name=ELSE, family_name="exact", dob="exact")
+               for n in range(50)]
+              + [_label(n, False, given_name=ELSE, dob="exact") for n in range(50, 100)])
+    learnt = with_labels(shipped, labels)
+    m, u = learnt.m_u["given_name"][ELSE]
+    assert m > 2 * shipped.m_u["given_name"][ELSE][0] and u == shipped.m_u["given_name"][ELSE][1]
+    assert learnt.m_u["given_name"]["exact"][0] < shipped.m_u["given_name"]["exact"][0]
+    # A comparison the labels never saw (null) keeps its weights; every m still sums to 1.
+    for level, (m_nhs, u_nhs) in shipped.m_u["nhs"].items():
+        assert learnt.m_u["nhs"][level] == (pytest.approx(m_nhs, rel=1e-4), u_nhs)
+    assert sum(m for m, _ in learnt.m_u["dob"].values()) == pytest.approx(1.0)
+    # Labels kept apart alone teach m nothing.
+    assert with_labels(shipped, labels[50:]) is shipped

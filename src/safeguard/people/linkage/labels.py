@@ -11,7 +11,7 @@ one that still asks about what reviewers merged has recall to gain.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,3 +73,32 @@ def score_labels(model: Model, labels: list[Label]) -> LabelScores:
         matched_same=sum(m and label.same for m, label in zip(matched, labels, strict=True)),
         matched_different=sum(m and not label.same
                               for m, label in zip(matched, labels, strict=True)))
+
+
+# How many pairs' worth of weight the fitted m keeps against reviewers' "same person" labels:
+# a handful of decisions nudges the weights, hundreds move them. Reviewed pairs are the hard
+# ones (the model was unsure), so they never replace what the records themselves show.
+LABEL_PRIOR_PAIRS = 200.0
+
+
+def with_labels(model: Model, labels: list[Label], *,
+                prior_pairs: float = LABEL_PRIOR_PAIRS) -> Model:
+    """``model`` with m of each comparison moved toward the levels of the pairs reviewers
+    found to be one person: m is the probability of a level among true matches, and each
+    such pair is one observed match (a Dirichlet update with ``model``'s m as the prior,
+    worth ``prior_pairs`` pairs). u is left alone: pairs kept apart are lookalikes, not
+    the random pairs u is the chance of agreeing among."""
+    same = [label for label in labels if label.same]
+    if not same:
+        return model
+    m_u: dict[str, dict[str, tuple[float, float]]] = {}
+    for name, levels in model.m_u.items():
+        seen = [label.levels[name] for label in same if label.levels[name] != NULL]
+        total_m = sum(m for m, _ in levels.values())
+        m_u[name] = {
+            level: ((prior_pairs * m / total_m + seen.count(level))
+                    / (prior_pairs + len(seen)), u)
+            for level, (m, u) in levels.items()}
+    return replace(model, m_u=m_u,
+                   trained_on=f"{model.trained_on}; m moved toward {len(same)} "
+                              f"reviewers' same-person pairs")

@@ -3,8 +3,10 @@
 The shipped weights come from synthetic records; a county's agencies have their own typing
 habits, address formats and gaps. Every person record in the store, with its person's
 identifiers, is given to :func:`splink_model.fit` (u from random pairs of them, m by
-expectation maximisation from the current model's m). The prior and the thresholds stay the
-current model's: the online resolver scores a ranked pool of candidates, not every pair.
+expectation maximisation from the current model's m), then m is moved toward the levels of
+the pairs reviewers found to be one person (:func:`labels.with_labels`). The prior and the
+thresholds stay the current model's: the online resolver scores a ranked pool of
+candidates, not every pair.
 Reading every record is audited.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.people.linkage.features import Features, features
+from safeguard.people.linkage.labels import reviewed_pairs, with_labels
 from safeguard.people.linkage.model import Model, load_model
 from safeguard.people.linkage.splink_model import features_table, fit, model_version
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
@@ -56,5 +59,6 @@ def fit_to_store(session: Session, *, principal: Principal, now: datetime,
         raise ValueError(f"the store holds {len(ids)} person record(s): too few to fit to")
     audit(session, principal=principal, action="read", entity="person_records",
           entity_id="all", why=f"fitting the person-matching model to {len(ids)} records")
-    return fit(DuckDBAPI(), features_table(ids, feats), model=base or load_model(),
-               version=f"{model_version(now)}-store")
+    fitted = fit(DuckDBAPI(), features_table(ids, feats), model=base or load_model(),
+                 version=f"{model_version(now)}-store")
+    return with_labels(fitted, reviewed_pairs(session))
