@@ -46,6 +46,7 @@ from safeguard.migrate import upgrade
 from safeguard.missing import commands as missing_commands
 from safeguard.missing.service import register_placing_authority
 from safeguard.offenders import commands as offender_commands
+from safeguard.people import commands as people_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
 from safeguard.rules.context import build_context
@@ -80,6 +81,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="api-key")
 app.add_typer(offender_commands.app, name="offenders")
 app.add_typer(inspection_commands.app, name="report")
+app.add_typer(people_commands.app, name="model")
 console = Console(stderr=True)
 
 
@@ -463,13 +465,17 @@ def link(
     truth: Annotated[str | None, typer.Option(
         "--truth", help="Column holding the true person: print pair precision, recall, F1")
     ] = None,
+    fit: Annotated[bool, typer.Option(
+        "--fit", help="Fit the model's weights to these records first (u from random "
+                      "pairs, m by expectation maximisation from the shipped model)")
+    ] = False,
 ) -> None:
     """Batch person linkage with Splink (DuckDB): one person id per record."""
     try:
         rows = linkage_batch.read_csv(input_csv)
         if truth is not None and rows and truth not in rows[0]:
             raise ValueError(f"{input_csv}: no column {truth!r}")
-        result = linkage_batch.link_rows(rows)
+        result = linkage_batch.link_rows(rows, fit_to_records=fit)
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -272,6 +272,16 @@ class InspectionSettings(BaseSettings):
     revisit_preparation_days: int = Field(default=14, ge=0)
 
 
+class LinkageSettings(BaseSettings):
+    """Person matching (environment variables SAFEGUARD_LINKAGE_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_LINKAGE_", frozen=True)
+
+    # The match model the store links with: a model fitted to the store's own records
+    # (`safeguard model train --out FILE`). Empty: the shipped model.
+    model_file: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -308,6 +318,7 @@ class Settings(BaseSettings):
     offenders: OffenderSettings = Field(default_factory=OffenderSettings)
     measures: MeasureSettings = Field(default_factory=MeasureSettings)
     inspections: InspectionSettings = Field(default_factory=InspectionSettings)
+    linkage: LinkageSettings = Field(default_factory=LinkageSettings)
 
 
 @lru_cache(maxsize=1)

@@ -41,7 +41,7 @@ from safeguard.people.linkage.model import (
     Model,
     load_model,
 )
-from safeguard.people.linkage.splink_model import features_table, settings
+from safeguard.people.linkage.splink_model import features_table, fit, settings
 
 INPUT_COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
                  "address", "nhs_number", "upn", "pnc_id")
@@ -62,7 +62,8 @@ def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
     4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
-    location: 5 address and postcode, 4 address, 3 postcode. Must say what
+    location: 7 address and postcode, 6 address, 5 address alike and postcode, 4 postcode,
+    3 address alike. Must say what
     :func:`model.guard` says with the pair's features (a test holds them together).
     """
     differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)
@@ -113,6 +114,7 @@ _SCORED = """
              WHEN {agree} THEN greatest(match_probability, 0.999)
              ELSE match_probability END AS probability,
         {guard} AS cannot_link,
+        (NOT {guard}) AND {agree} AS identified,
         (gamma_family_name >= 2 OR gamma_location >= 3) AS lookalike
       FROM {predictions}
       WHERE match_probability >= {floor} OR {agree} OR gamma_family_name >= 2
@@ -179,10 +181,11 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
 
 
 def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
-    return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0))
-            for left, right, p, apart, weight in zip(
+    return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0),
+                 bool(named))
+            for left, right, p, apart, weight, named in zip(
                 table["unique_id_l"], table["unique_id_r"], table["probability"],
-                table["cannot_link"], table["match_weight"], strict=True)]
+                table["cannot_link"], table["match_weight"], table["identified"], strict=True)]
 
 
 def scored_pairs(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
@@ -257,13 +260,13 @@ def _components(batch: Scored, *, threshold: float) -> \
     also_apart = "" if apart is None else f"""
           UNION ALL
           SELECT w.unique_id_l, w.unique_id_r, {GUARDED} AS probability, true AS cannot_link,
-                 0.0 AS match_weight, a.cluster_id
+                 0.0 AS match_weight, false AS identified, a.cluster_id
           FROM {apart.physical_name} w
           JOIN {components.physical_name} a ON w.unique_id_l = a.unique_id"""
     inside = linker.misc.query_sql(f"""
         WITH inside AS (
           SELECT s.unique_id_l, s.unique_id_r, s.probability, s.cannot_link, s.match_weight,
-                 a.cluster_id
+                 s.identified, a.cluster_id
           FROM {scored.physical_name} s
           JOIN {components.physical_name} a ON s.unique_id_l = a.unique_id
           JOIN {components.physical_name} b ON s.unique_id_r = b.unique_id
@@ -346,9 +349,11 @@ class LinkResult:
 
 
 def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None = None,
-              model: Model | None = None, dialect: str = "duckdb") -> LinkResult:
+              model: Model | None = None, dialect: str = "duckdb",
+              fit_to_records: bool = False) -> LinkResult:
     """One person id per record. A record with no name and no date of birth is kept as its
-    own person (and counted as unmatchable), never dropped."""
+    own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
+    m and u fitted to these records first (:func:`splink_model.fit`)."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):
@@ -358,8 +363,13 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     clusters: dict[str, int] = {}
     pairs = 0
     if len(usable) > 1:
-        batch = _score(db_api or DuckDBAPI(), [ids[n] for n in usable],
-                       [feats[n] for n in usable], model=scaled_to(model, len(usable)),
+        db_api = db_api or DuckDBAPI()
+        model = scaled_to(model, len(usable))
+        if fit_to_records:
+            model = fit(db_api, features_table([ids[n] for n in usable],
+                                               [feats[n] for n in usable]), model=model)
+        batch = _score(db_api, [ids[n] for n in usable],
+                       [feats[n] for n in usable], model=model,
                        dialect=dialect, floor=0.5)
         pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
             f"SELECT count(*) AS n FROM {batch.pairs.physical_name} WHERE probability >= 0.5",

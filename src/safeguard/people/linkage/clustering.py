@@ -25,6 +25,9 @@ class Pair:
     probability: float
     cannot_link: bool
     match_weight: float = 0.0
+    # An identifier agrees and the guard lets the pair through: the identifier names the
+    # person, so this link is taken before any link without one.
+    identified: bool = False
 
 
 def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> dict[str, int]:
@@ -38,17 +41,21 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
     index = {record_id: n for n, record_id in enumerate(ids)}
     parent = list(range(len(ids)))
     apart: dict[int, set[int]] = {}
-    links: list[tuple[float, int, int]] = []
+    links: list[tuple[bool, float, int, int]] = []
     weights: dict[int, dict[int, float]] = {}
+    identified: set[tuple[int, int]] = set()
     for pair in pairs:
         a, b = index[pair.left], index[pair.right]
         if pair.cannot_link:
             apart.setdefault(a, set()).add(b)
             apart.setdefault(b, set()).add(a)
         elif pair.probability >= threshold:
-            links.append((pair.probability, a, b))
+            links.append((pair.identified, pair.probability, a, b))
             weights.setdefault(a, {})[b] = weights.setdefault(b, {})[a] = pair.match_weight
-    ambiguous = {n for n, linked in weights.items() if _torn(linked, apart)}
+            if pair.identified:
+                identified |= {(a, b), (b, a)}
+    ambiguous = {n for n, linked in weights.items()
+                 if _torn(n, linked, apart, identified)}
     # From here on, apart maps each cluster's root to the roots of the clusters it is kept
     # apart from, both ways, so a join is checked in constant time and merging moves the
     # smaller set: a component of thousands of records and cannot-links stays fast.
@@ -60,7 +67,10 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
             n = parent[n]
         return n
 
-    for _, a, b in sorted(links, key=lambda link: (-link[0], link[1], link[2])):
+    # Links an identifier confirms first (a nameless record goes to the twin whose NHS
+    # number it carries, not to the other twin it is as like), then the strongest.
+    for _, _, a, b in sorted(links, key=lambda link: (not link[0], -link[1], link[2],
+                                                        link[3])):
         if a in ambiguous or b in ambiguous:
             continue
         ra, rb = root(a), root(b)
@@ -89,11 +99,14 @@ def cluster(ids: Sequence[str], pairs: Iterable[Pair], *, threshold: float) -> d
 AMBIGUITY_MARGIN = 2.5
 
 
-def _torn(linked: dict[int, float], apart: dict[int, set[int]]) -> bool:
-    """Whether a record links about equally strongly to two records kept apart."""
+def _torn(n: int, linked: dict[int, float], apart: dict[int, set[int]],
+          identified: set[tuple[int, int]]) -> bool:
+    """Whether record n links about equally strongly to two records kept apart (and no
+    identifier names one of them)."""
     for x, weight_x in linked.items():
         for y in apart.get(x, ()):
-            if y in linked and abs(weight_x - linked[y]) < AMBIGUITY_MARGIN:
+            if (y in linked and abs(weight_x - linked[y]) < AMBIGUITY_MARGIN
+                    and ((n, x) in identified) == ((n, y) in identified)):
                 return True
     return False
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
+import jellyfish
 from faker.providers.person.en_GB import Provider as _EnglishNames
 
 from safeguard.config import PACKAGE_DIR
@@ -149,6 +150,12 @@ def one_slip_apart(a: str, b: str) -> bool:
         long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
+def damerau_levenshtein(a: str, b: str) -> int:
+    """Edits (a letter added, dropped or changed, two neighbours swapped) from a to b: the
+    unrestricted distance DuckDB's ``damerau_levenshtein`` computes ("ca" to "abc" is 2)."""
+    return int(jellyfish.damerau_levenshtein_distance(a, b))
+
+
 @dataclass(frozen=True, slots=True)
 class Dob:
     year: int
@@ -200,6 +207,10 @@ class Features:
     sector: str | None = None
     district: str | None = None
     address: str | None = None
+    # The address's house number (with its letter: "41a") and its street and place words
+    # without numbers or flat words ("acacia road"), for addresses written two ways.
+    house: str | None = None
+    street: str | None = None
     nhs: str | None = None
     upn: str | None = None
     pnc: str | None = None
@@ -281,10 +292,33 @@ def pnc_birth_year(pnc: str | None) -> str | None:
     return str(century + int(pnc[:2]) - CRIMINAL_RESPONSIBILITY_AGE)
 
 
+# Words that say which flat of a building, not which building.
+_FLAT_WORDS = frozenset({"flat", "apartment", "apt", "unit", "room", "maisonette"})
+
+
 @lru_cache(maxsize=1 << 18)
-def _address_part(address: str) -> str | None:
-    line1 = address.split(",")[0].strip()
-    return address_key(line1, None).rstrip("|") or None if line1 else None
+def _address_parts(address: str) -> tuple[str | None, str | None, str | None]:
+    """(the normalised first line, the house number, the street words) of an address.
+
+    The first line is the part before the first comma, or the first two parts when the
+    first says only which flat ("Flat 2, 12 Acacia Road"). The house number is the last
+    number before the street's words; a flat's number is left out of it, so "Flat 2, 12
+    Acacia Rd" and "12 Acacia Road" share house and street, not the first line."""
+    parts = [part.strip() for part in address.split(",")]
+    line1 = parts[0]
+    words = address_key(line1, None).rstrip("|").split()
+    if len(parts) > 1 and words and all(w in _FLAT_WORDS or any(c.isdigit() for c in w)
+                                        for w in words):
+        line1 = f"{line1} {parts[1]}"
+        words = address_key(line1, None).rstrip("|").split()
+    if not words:
+        return None, None, None
+    street = [w for w in words if w not in _FLAT_WORDS and not any(c.isdigit() for c in w)]
+    house = None
+    for n, word in enumerate(words):
+        if any(c.isdigit() for c in word) and (n == 0 or words[n - 1] not in _FLAT_WORDS):
+            house = word
+    return " ".join(words), house, " ".join(street) or None
 
 
 def features(
@@ -307,6 +341,7 @@ def features(
     family, family_sdx = _family_parts(family_name) if family_name else (None, None)
     whole, swap, ym, year = _dob_parts(dob) if dob else (None, None, None, None)
     code = normalise_postcode(postcode)
+    line, house, street = _address_parts(address) if address else (None, None, None)
     sex_word = (sex or "").strip().lower()[:1] or None
     return Features(
         given=given, given_canon=given_canon, family=family, family_sdx=family_sdx,
@@ -314,7 +349,7 @@ def features(
         sex=sex_word if sex_word in ("m", "f") else None,
         postcode=code, sector=code[:-2] if code else None,
         district=code[:-3] if code else None,
-        address=_address_part(address) if address else None,
+        address=line, house=house, street=street,
         nhs=nhs or None, upn=upn or None, pnc=pnc or None,
         given_known="y" if given and given in given_names() else None,
         born_from=born_from, born_to=born_to,

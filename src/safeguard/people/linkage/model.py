@@ -24,8 +24,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from safeguard.config import PACKAGE_DIR
-from safeguard.people.linkage.features import Features, jaro_winkler, one_slip_apart
+from safeguard.config import PACKAGE_DIR, get_settings
+from safeguard.people.linkage.features import (
+    Features,
+    damerau_levenshtein,
+    jaro_winkler,
+    one_slip_apart,
+)
 
 MODEL_FILE = PACKAGE_DIR / "data" / "person_match_model.json"
 
@@ -92,11 +97,30 @@ def _location(a: Features, b: Features) -> str:
         return "address_postcode"
     if same_address:
         return "address"
+    alike = addresses_alike(a, b)
+    if alike and same_postcode:
+        return "alike_postcode"
     if same_postcode:
         return "postcode"
+    if alike:
+        return "alike"
     if a.sector is not None and a.sector == b.sector:
         return "sector"
     return "district" if a.district is not None and a.district == b.district else ELSE
+
+
+# Street words two slips of the keyboard apart or closer ("acacia raod", "acaica road") under
+# one house number are one address written twice; abbreviations ("Rd", "St") are expanded
+# before (names.address_key), so they agree exactly.
+STREET_SLIPS = 2
+
+
+def addresses_alike(a: Features, b: Features) -> bool:
+    """One house number, and street words a slip or two apart (or a flat written on one
+    only): the same home written by two agencies' hands."""
+    return (a.house is not None and a.house == b.house and a.street is not None
+            and b.street is not None
+            and damerau_levenshtein(a.street, b.street) <= STREET_SLIPS)
 
 
 def _identifier(scheme: str) -> Callable[[Features, Features], str]:
@@ -114,7 +138,8 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], Callable[[Features, Features], str
     "family_name": (("exact", "jw92", "jw80"), _family),
     "dob": (("exact", "transposed", "year_month", "year"), _dob),
     "sex": (("exact",), _sex),
-    "location": (("address_postcode", "address", "postcode", "sector", "district"), _location),
+    "location": (("address_postcode", "address", "alike_postcode", "postcode", "alike",
+                  "sector", "district"), _location),
     **{scheme: (("exact",), _identifier(scheme)) for scheme in IDENTIFIERS},
 }
 
@@ -198,7 +223,8 @@ def _two_names(levels: dict[str, str], a: Features, b: Features) -> bool:
     in common. A name misspelt is rarely another name, so typos still link."""
     return (levels["given_name"] in ("jw92", "jw80")
             and (levels["family_name"] in ("exact", "jw92")
-                 or levels["location"] in ("address_postcode", "address", "postcode"))
+                 or levels["location"] in ("address_postcode", "address", "alike_postcode",
+                                           "postcode", "alike"))
             and not identifier_agrees(levels)
             and a.given_known is not None and b.given_known is not None
             and a.given is not None and b.given is not None
@@ -311,6 +337,15 @@ class Model:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
+def load_model(path: Path | None = None) -> Model:
+    """The model at ``path``; by default the one the store links with (a model fitted to its
+    own records, ``SAFEGUARD_LINKAGE_MODEL_FILE``), else the shipped one."""
+    if path is None:
+        configured = get_settings().linkage.model_file
+        path = Path(configured) if configured else MODEL_FILE
+    return _load(path)
+
+
 @cache
-def load_model(path: Path = MODEL_FILE) -> Model:
+def _load(path: Path) -> Model:
     return Model.from_json(json.loads(path.read_text(encoding="utf-8")))

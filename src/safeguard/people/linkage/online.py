@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
-from safeguard.people.linkage.model import Model, Score, load_model
+from safeguard.people.linkage.model import Model, Score, identifier_agrees, load_model
 from safeguard.people.models import (
     Address,
     Person,
@@ -40,6 +40,12 @@ class Candidate:
     @property
     def probability(self) -> float:
         return self.score.probability
+
+    @property
+    def identified(self) -> bool:
+        """An identifier agrees and nothing the guard reads says otherwise: this is the
+        person the identifier names (validated, check-digited, given to one person)."""
+        return self.score.guard is None and identifier_agrees(self.score.levels)
 
 
 def record_features(
@@ -187,7 +193,11 @@ def find_candidates(session: Session, query: Features, *,
     known = _candidates_with_records(session, keys, query)
     found = [Candidate(person_id, _best(model, query, records))
              for person_id, records in known.items() if records]
-    return sorted(found, key=lambda c: (-c.probability, -c.score.match_weight, c.person_id))
+    # The person an identifier names comes first, however strongly a lookalike scores: a
+    # record with no given name shares a twin's surname, home and birthday, and those can
+    # outweigh the other twin's NHS number on records with an old address and a partial date.
+    return sorted(found, key=lambda c: (not c.identified, -c.probability,
+                                        -c.score.match_weight, c.person_id))
 
 
 # Built once: every record kept runs both (building a statement costs more than running it).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
-from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, Model
+from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, STREET_SLIPS, Model
 from safeguard.people.linkage.synthetic import generate
 
 SPLINK_PIN = "splink>=5,<6"
@@ -30,6 +31,11 @@ _NULL_COLUMN = {"given_name": "given", "family_name": "family", "dob": "dob_y", 
                 "nhs": "nhs", "upn": "upn", "pnc": "pnc"}
 _NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
                 "(address_r IS NULL AND postcode_r IS NULL)")
+
+
+# model.addresses_alike in SQL (DuckDB's damerau_levenshtein; Splink registers it on Spark).
+_ADDRESSES_ALIKE = (f"house_l = house_r AND damerau_levenshtein(street_l, street_r) "
+                    f"<= {STREET_SLIPS}")
 
 
 def _level_creators(name: str) -> list[ComparisonLevelCreator]:
@@ -55,7 +61,10 @@ def _level_creators(name: str) -> list[ComparisonLevelCreator]:
         levels = {"address_postcode": cll.CustomLevel(
                       "address_l = address_r AND postcode_l = postcode_r"),
                   "address": cll.ExactMatchLevel("address"),
+                  "alike_postcode": cll.CustomLevel(
+                      f"({_ADDRESSES_ALIKE}) AND postcode_l = postcode_r"),
                   "postcode": cll.ExactMatchLevel("postcode"),
+                  "alike": cll.CustomLevel(_ADDRESSES_ALIKE),
                   "sector": cll.ExactMatchLevel("sector"),
                   "district": cll.ExactMatchLevel("district")}
     else:
@@ -162,6 +171,11 @@ def train(db_api: DatabaseAPI[Any], table: pa.Table, *, label_column: str,
         sizes[label] = sizes.get(label, 0) + 1
     n = len(labels)
     prior = sum(k * (k - 1) / 2 for k in sizes.values()) / (n * (n - 1) / 2)
+    return Model(version=version, prior=prior, m_u=_m_u_of(linker), trained_on=trained_on)
+
+
+def _m_u_of(linker: Linker) -> dict[str, dict[str, tuple[float, float]]]:
+    """m and u of every level of a Splink model, a level never seen given a small floor."""
     trained = linker.misc.save_model_to_json()
     m_u: dict[str, dict[str, tuple[float, float]]] = {}
     for comparison in trained["comparisons"]:
@@ -175,7 +189,31 @@ def train(db_api: DatabaseAPI[Any], table: pa.Table, *, label_column: str,
             m = max(float(level.get("m_probability") or 0.0), 1e-5)
             u = max(float(level.get("u_probability") or 0.0), 1e-7)
             m_u[name][label] = (m, u)
-    return Model(version=version, prior=prior, m_u=m_u, trained_on=trained_on)
+    return m_u
+
+
+# Expectation maximisation blocks on each rule in turn and estimates m for every comparison
+# the rule does not read: the first estimates the names, location, sex and identifiers among
+# records born on one day, the second the date of birth among records of one name.
+EM_BLOCKING_RULES = ("l.dob = r.dob", "l.given = r.given AND l.family = r.family")
+
+
+def fit(db_api: DatabaseAPI[Any], table: pa.Table, *, model: Model,
+        max_pairs: float = 1e6, seed: int = 1, version: str | None = None) -> Model:
+    """The model fitted to the records at hand, as Splink fits one without truth: u from
+    random pairs of these records, m by expectation maximisation starting from ``model``'s
+    (the shipped model is the prior: a level these records seldom show keeps near its
+    shipped value). The prior of a match is ``model``'s, already scaled to the batch."""
+    # A level these records never show keeps its shipped m (Splink keeps the value it was
+    # given, and says so at WARNING for each: expected here, so not logged).
+    linker = Linker(db_api.register(table), settings(model), log_level=logging.ERROR)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in EM_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_probability_two_random_records_match=True)
+    return replace(model, version=version or f"{model.version}+fitted",
+                   trained_on=f"{model.version} fitted by EM to {table.num_rows} records",
+                   m_u=_m_u_of(linker))
 
 
 def model_version(now: datetime | None = None) -> str:
