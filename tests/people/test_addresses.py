@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safeguard.events.schemas import AddressIn
+from safeguard.events.fields import AddressIn
 from safeguard.people.models import Address
 from safeguard.people.names import address_key
 from safeguard.people.service import upsert_address

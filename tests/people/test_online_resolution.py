@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safeguard.events.schemas import PersonFields
+from safeguard.events.fields import PersonFields
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.features import features, query_keys
 from safeguard.people.linkage.model import load_model

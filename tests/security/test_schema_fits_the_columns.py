@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.db import Base
 from safeguard.events import schemas
+from safeguard.events.fields import AddressIn, IdentifiersIn, PersonFields
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.missing import (
     MissingReportEvent,
@@ -37,16 +38,13 @@ from safeguard.events.offenders import (
     OffenderVisitEvent,
 )
 from safeguard.events.schemas import (
-    AddressIn,
     ConcernEvent,
     CustodyDetentionEvent,
     CustodyUpdateEvent,
     DslIn,
-    IdentifiersIn,
     IncidentEvent,
     IncidentPersonIn,
     PersonEvent,
-    PersonFields,
     SchoolEvent,
 )
 

@@ -26,7 +26,7 @@ from safeguard.app import create_app
 from safeguard.audit.models import AuditEntry
 from safeguard.config import Settings
 from safeguard.db import make_session_factory, transaction
-from safeguard.events.schemas import MAX_PEOPLE_PER_INCIDENT
+from safeguard.events.fields import MAX_PEOPLE_PER_INCIDENT
 
 from ..conftest import Clock, sign_in
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime
-from safeguard.events.schemas import ConcernKind
+from safeguard.events.fields import ConcernKind
 
 # One list: the import format's (events.schemas) is the definition.
 CONCERN_KINDS: tuple[str, ...] = get_args(ConcernKind)

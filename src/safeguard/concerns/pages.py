@@ -22,8 +22,9 @@ from safeguard.audit.service import record as audit
 from safeguard.children.known import KnownChild, known_child
 from safeguard.concerns.models import CONCERN_KINDS
 from safeguard.concerns.service import concern_for_agency, concern_of_event
+from safeguard.events.fields import CORE_SOURCES
 from safeguard.events.models import Event
-from safeguard.events.schemas import CORE_SOURCES, ConcernEvent, describe_errors
+from safeguard.events.schemas import ConcernEvent, describe_errors
 from safeguard.intake.service import accept_event
 from safeguard.people.models import PersonRecord
 from safeguard.people.names import full_name

@@ -21,7 +21,7 @@ from safeguard.casework.service import discharge, raise_duties
 from safeguard.custody.models import Detention, DetentionStep
 from safeguard.duties.models import DISCHARGED, Duty, Notification
 from safeguard.errors import Invalid
-from safeguard.events.schemas import CustodyDetentionEvent, CustodyUpdateEvent
+from safeguard.events.custody import CustodyDetentionEvent, CustodyUpdateEvent
 from safeguard.people.models import Person
 from safeguard.people.service import link_record, person_name
 from safeguard.rules.context import RuleContext

@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from safeguard.events.schemas import (
+from safeguard.events.fields import (
     Line200,
     PersonFields,
     Prose4000,
     Required,
     SourceId,
+    StrictModel,
     Timestamp,
-    _Strict,
     not_in_future,
 )
 
@@ -34,7 +34,7 @@ CertificateReason = Literal["impracticable", "no_secure_place_and_risk_of_seriou
 COUNCIL_STEPS = ("la_response",)
 
 
-class CustodyDetentionEvent(_Strict):
+class CustodyDetentionEvent(StrictModel):
     """A person's detention authorised at a custody suite (source: the custody record)."""
 
     event: Literal["custody_detention"]
@@ -58,7 +58,7 @@ class CustodyDetentionEvent(_Strict):
         return self
 
 
-class CustodyUpdateEvent(_Strict):
+class CustodyUpdateEvent(StrictModel):
     """One step of a detention, by the police (the council for its accommodation answer)."""
 
     event: Literal["custody_update"]

@@ -12,14 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from safeguard.events.schemas import (
+from safeguard.events.fields import (
     AddressIn,
     Line100,
     Line200,
     PersonFields,
     SourceId,
+    StrictModel,
     Timestamp,
-    _Strict,
     not_in_future,
 )
 
@@ -39,7 +39,7 @@ class PersonAt(PersonFields):
     address: AddressIn | None = None
 
 
-class FindingsIn(_Strict):
+class FindingsIn(StrictModel):
     """What an examiner found: indecent images counted by legal category (A most severe),
     images the national database (CAID) did not know, and the children identified."""
 
@@ -50,7 +50,7 @@ class FindingsIn(_Strict):
     victims_identified: Annotated[list[PersonAt], Field(max_length=MAX_VICTIMS)] = []
 
 
-class DeviceSubmissionEvent(_Strict):
+class DeviceSubmissionEvent(StrictModel):
     """A seized device submitted to the digital forensics unit; its source_id is the exhibit
     reference, which later steps name as their `submission`."""
 
@@ -78,7 +78,7 @@ class DeviceSubmissionEvent(_Strict):
         return value
 
 
-class DeviceExaminationEvent(_Strict):
+class DeviceExaminationEvent(StrictModel):
     """One step of a device's examination, in order: triage (optional), started, then
     completed or returned unexamined (which may also end a device never started)."""
 

@@ -12,15 +12,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from safeguard.events.schemas import (
+from safeguard.events.fields import (
     AddressIn,
     Line100,
     Line200,
     PersonFields,
     Prose4000,
     SourceId,
+    StrictModel,
     Timestamp,
-    _Strict,
     not_in_future,
 )
 
@@ -42,12 +42,12 @@ class MissingChildIn(PersonFields):
     address: AddressIn | None = None
 
 
-class PlacementIn(_Strict):
+class PlacementIn(StrictModel):
     provider: Line200 | None = None
     address: AddressIn | None = None
 
 
-class PlacingAuthorityIn(_Strict):
+class PlacingAuthorityIn(StrictModel):
     """The council responsible for a looked-after child placed here by another council, by
     its Department for Education local-authority code (as in the SSDA903 return)."""
 
@@ -55,7 +55,7 @@ class PlacingAuthorityIn(_Strict):
     name: Line100 | None = None
 
 
-class MissingReportEvent(_Strict):
+class MissingReportEvent(StrictModel):
     event: Literal["missing_report"]
     source: Literal["police"]
     source_id: SourceId
@@ -81,7 +81,7 @@ class MissingReportEvent(_Strict):
         return self
 
 
-class MissingUpdateEvent(_Strict):
+class MissingUpdateEvent(StrictModel):
     """A re-grading of risk, exploitation seen, or a check made (with whom and what it found,
     in the note)."""
 
@@ -105,7 +105,7 @@ class MissingUpdateEvent(_Strict):
         return self
 
 
-class MissingReturnEvent(_Strict):
+class MissingReturnEvent(StrictModel):
     event: Literal["missing_return"]
     source: Literal["police"]
     source_id: SourceId
@@ -118,7 +118,7 @@ class MissingReturnEvent(_Strict):
     _not_future = field_validator("returned_at")(not_in_future)
 
 
-class ReturnInterviewEvent(_Strict):
+class ReturnInterviewEvent(StrictModel):
     """Children's social care's return home interview, held by its own staff or by a
     provider it commissions (named in ``provider``)."""
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field, field_validator, model_validator
 
-from safeguard.events.schemas import (
+from safeguard.events.fields import (
     AddressIn,
     Line100,
     Line200,
@@ -16,8 +16,8 @@ from safeguard.events.schemas import (
     Prose4000,
     Required,
     SourceId,
+    StrictModel,
     Timestamp,
-    _Strict,
     not_in_future,
 )
 
@@ -31,7 +31,7 @@ NotificationKind = Literal["annual", "change_of_address", "change_of_name", "for
 MAX_CHILDREN = 20
 
 
-class OffenderRegistrationEvent(_Strict):
+class OffenderRegistrationEvent(StrictModel):
     """A person made subject to the notification requirements (the register)."""
 
     event: Literal["offender_registration"]
@@ -59,7 +59,7 @@ class OffenderRegistrationEvent(_Strict):
         return self
 
 
-class OffenderAssessmentEvent(_Strict):
+class OffenderAssessmentEvent(StrictModel):
     """A new ARMS assessment or risk management plan: any field sent replaces the old."""
 
     event: Literal["offender_assessment"]
@@ -84,7 +84,7 @@ class OffenderAssessmentEvent(_Strict):
         return self
 
 
-class OffenderVisitEvent(_Strict):
+class OffenderVisitEvent(StrictModel):
     event: Literal["offender_visit"]
     source: Literal["police"]
     source_id: SourceId
@@ -99,7 +99,7 @@ class OffenderVisitEvent(_Strict):
     _not_future = field_validator("visited_at")(not_in_future)
 
 
-class OffenderNotificationEvent(_Strict):
+class OffenderNotificationEvent(StrictModel):
     event: Literal["offender_notification"]
     source: Literal["police"]
     source_id: SourceId

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from safeguard.access.models import AgencyKind
 from safeguard.config import ClockSettings
 from safeguard.db import UTCDateTime, table_of
-from safeguard.events.schemas import CHILD_ROLES, IncidentEvent
+from safeguard.events.fields import CHILD_ROLES
+from safeguard.events.schemas import IncidentEvent
 from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.people.models import Person
 from safeguard.people.service import (

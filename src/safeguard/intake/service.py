@@ -25,6 +25,8 @@ from safeguard.custody import service as custody
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.duties.service import add_evidence, open_strategy_discussion
 from safeguard.errors import Conflict, Forbidden
+from safeguard.events.custody import CustodyDetentionEvent, CustodyUpdateEvent
+from safeguard.events.fields import is_school_source
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
 from safeguard.events.missing import (
     MissingEvent,
@@ -37,12 +39,9 @@ from safeguard.events.models import Event
 from safeguard.events.offenders import OffenderEvent
 from safeguard.events.schemas import (
     ConcernEvent,
-    CustodyDetentionEvent,
-    CustodyUpdateEvent,
     IncidentEvent,
     PersonEvent,
     SchoolEvent,
-    is_school_source,
 )
 from safeguard.events.service import NEW, store_event
 from safeguard.forensics import service as forensics

@@ -22,6 +22,7 @@ from safeguard.audit.service import record as audit
 from safeguard.casework.service import discharge, raise_duties, raise_strategy_discussion
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.errors import Forbidden, InvalidField
+from safeguard.events.fields import PersonFields
 from safeguard.events.offenders import (
     OffenderAssessmentEvent,
     OffenderEvent,
@@ -29,7 +30,6 @@ from safeguard.events.offenders import (
     OffenderRegistrationEvent,
     OffenderVisitEvent,
 )
-from safeguard.events.schemas import PersonFields
 from safeguard.offenders.access import UNIT_ONLY, acting_unit, in_unit
 from safeguard.offenders.models import (
     OffenderAssessment,

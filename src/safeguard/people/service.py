@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import ensure_agency
-from safeguard.events.schemas import AddressIn, PersonFields, SchoolEvent
+from safeguard.events.fields import AddressIn, PersonFields
+from safeguard.events.schemas import SchoolEvent
 from safeguard.people.linkage.evidence import record_link
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.online import (
