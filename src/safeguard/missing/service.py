@@ -12,16 +12,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency, AgencyKind, Role
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.casework.service import discharge, raise_duties
+from safeguard.casework.service import discharge, raise_duties, raise_strategy_discussion
 from safeguard.duties.models import DISCHARGED, Duty
-from safeguard.duties.service import add_evidence, open_strategy_discussion
-from safeguard.errors import Conflict, InvalidField
+from safeguard.errors import InvalidField
 from safeguard.events.missing import (
     MissingEvent,
     MissingReportEvent,
@@ -365,23 +363,10 @@ def strategy_discussion(session: Session, *, person_id: int, child_name: str,
                         evidence: list[str], event_id: int, at: datetime, ctx: RuleContext,
                         now: datetime, actor: str, rule_suffix: str = "") -> list[int]:
     """Raise the child's strategy discussion, or add this evidence to the one open (one per
-    child, held by a unique index: a discussion raised meanwhile by another transaction
-    refuses ours, in a savepoint, and takes the evidence instead)."""
-    if not evidence:
-        return []
-    for _ in range(2):
-        open_id = open_strategy_discussion(session, person_id=person_id)
-        if open_id is not None and add_evidence(session, duty_id=open_id, lines=evidence,
-                                                now=now, actor=actor) is not None:
-            return []
-        drafts = strategy_duty(person_id=person_id, child_name=child_name, evidence=evidence,
-                               at=at, ctx=ctx, rule_suffix=rule_suffix)
-        try:
-            with session.begin_nested():
-                return raise_duties(session, drafts=drafts, event_id=event_id, now=now,
-                                    actor=actor, ctx=ctx).duty_ids
-        except IntegrityError:
-            if open_strategy_discussion(session, person_id=person_id) is None:
-                raise  # not the one-open index: a real fault
-    raise Conflict(f"the strategy discussion for person {person_id} kept changing while this "
-                   "event was recorded; record it again")
+    child: casework.raise_strategy_discussion)."""
+    raised: list[int] = []
+    for draft in strategy_duty(person_id=person_id, child_name=child_name, evidence=evidence,
+                               at=at, ctx=ctx, rule_suffix=rule_suffix):
+        raised += raise_strategy_discussion(session, draft=draft, event_id=event_id, now=now,
+                                            actor=actor, ctx=ctx)
+    return raised
