@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -141,9 +141,14 @@ def _measure_page(measure: Measure) -> Callable[..., HTMLResponse]:
     return page
 
 
+# The tables a measure's page shows, each downloadable; anything else is refused (422), and
+# never reaches the download's file name.
+CsvTable = Literal["months", "agencies", "areas", "segments"]
+
+
 def _measure_csv(measure: Measure) -> Callable[..., Response]:
     def export(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
-               table: str = "months", month_from: str = "", month_to: str = "",
+               table: CsvTable = "months", month_from: str = "", month_to: str = "",
                agency: str = "", area: str = "") -> Response:
         query = parse_query(request, now, month_from, month_to, agency, area)
         rows: list[list[object]] = []
