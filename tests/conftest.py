@@ -31,10 +31,23 @@ from .factories import fresh_postgres_database as fresh_postgres_database
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked slow go first. On several processes (scripts/test) each then starts
-    at once beside the others and the quick tests fill in around it, instead of one being
-    handed out last and running on alone; in one process the order changes nothing."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The longest work goes first: the tests marked slow, then the two groups that each run
+    in one process (the authorisation matrix, the browser tests). On several processes
+    (scripts/test) each then starts at once beside the others and the quick tests fill in
+    around it, instead of one being handed out last and running on alone; in one process the
+    order changes nothing. The sort is stable, so each group keeps its own order."""
+    items.sort(key=_how_soon)
+
+
+def _how_soon(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow") is not None:
+        return 0
+    group = item.get_closest_marker("xdist_group")
+    if group is not None and group.args == ("authorisation-matrix",):
+        return 1
+    if "browser" in getattr(item, "fixturenames", ()):
+        return 2
+    return 3
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
