@@ -20,8 +20,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from safeguard.custody.models import Detention, DetentionStep
 from safeguard.db import table_of
 from safeguard.duties.models import Duty, DutyTransition
+from safeguard.forensics.models import Device
 from safeguard.incidents.models import Incident
 from safeguard.measures.declarations import MEASURED_KINDS, Item, judge_all
 from safeguard.measures.models import MeasureCursor, MeasureFact, MeasureMonth
@@ -138,10 +140,16 @@ _ITEMS = (
     select(Duty.id, Duty.kind, Duty.status, Duty.owner_agency_id, Duty.partner_agency_id,
            Duty.created_at, Duty.due_at, Duty.discharged_at, Duty.breached_at, Duty.outcome,
            Duty.evidence, Duty.subject_person_id, Share.acknowledged_at, Share.content,
-           Incident.kind.label("incident_kind"), Incident.recorded_at, Address.postcode)
+           Incident.kind.label("incident_kind"), Incident.recorded_at, Address.postcode,
+           Device.priority, Detention.charged_at)
     .outerjoin(Share, Share.duty_id == Duty.id)
     .outerjoin(Incident, Incident.event_id == Duty.event_id)
     .outerjoin(Address, Address.id == Incident.address_id)
+    # A device's priority (the examination duty it points at), and the charge of a detention
+    # whose step raised the duty: at most one row each, facts the duty does not carry.
+    .outerjoin(Device, Device.examination_duty_id == Duty.id)
+    .outerjoin(DetentionStep, DetentionStep.event_id == Duty.event_id)
+    .outerjoin(Detention, Detention.id == DetentionStep.detention_id)
 )
 
 
@@ -157,7 +165,8 @@ def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]
             discharged_at=r.discharged_at, breached_at=r.breached_at, outcome=r.outcome,
             evidence=tuple(r.evidence or ()), acknowledged_at=r.acknowledged_at,
             share_content=r.content, incident_kind=r.incident_kind,
-            incident_recorded_at=r.recorded_at)
+            incident_recorded_at=r.recorded_at, device_priority=r.priority,
+            charged_at=r.charged_at)
         area = postcode_district(r.postcode or homes.get(r.subject_person_id))
         for indicator, judged in judge_all(item):
             yield {"indicator": indicator.name, "duty_id": r.id,
