@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -145,9 +145,11 @@ _ITEMS = (
     .outerjoin(Share, Share.duty_id == Duty.id)
     .outerjoin(Incident, Incident.event_id == Duty.event_id)
     .outerjoin(Address, Address.id == Incident.address_id)
-    # A device's priority (the examination duty it points at), and the charge of a detention
-    # whose step raised the duty: at most one row each, facts the duty does not carry.
-    .outerjoin(Device, Device.examination_duty_id == Duty.id)
+    # A device's priority (the examination duty it points at, raised by its submission: the
+    # event is matched first, as it is indexed), and the charge of a detention whose step
+    # raised the duty: at most one row each, facts the duty does not carry.
+    .outerjoin(Device, and_(Device.event_id == Duty.event_id,
+                            Device.examination_duty_id == Duty.id))
     .outerjoin(DetentionStep, DetentionStep.event_id == Duty.event_id)
     .outerjoin(Detention, Detention.id == DetentionStep.detention_id)
 )
