@@ -12,7 +12,8 @@ def test_the_dashboard_and_a_measure_page_are_accessible(page: Page) -> None:
     sign_in(page, "csc.worker")
     page.get_by_role("link", name="Measures", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The seven failings, measured")
-    expect(page.locator("#dashboard")).to_contain_text("Lands with the custody area")
+    expect(page.locator("#dashboard")).to_contain_text(
+        "Devices examined within their priority's clock")
     assert_accessible(page)
     page.get_by_role("link", name="Sharing with partners").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sharing with partners")

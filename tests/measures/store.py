@@ -30,7 +30,7 @@ class Store:
     people: dict[str, int] = field(default_factory=dict)
 
 
-def _person(session: Session, name: str) -> int:
+def person(session: Session, name: str) -> int:
     person = Person(given_name=name, family_name="Example", match_key=name.lower())
     session.add(person)
     session.flush()
@@ -80,13 +80,14 @@ def finish(session: Session, duty_id: int, *, at: datetime | None = None,
     session.flush()
 
 
-def _share(session: Session, *, event_id: int, person: int, name: str, to: str, kind: str,
-           due: datetime, created: datetime, listed: bool = True) -> int:
+def add_share(session: Session, *, event_id: int, person: int, name: str, to: str, kind: str,
+              due: datetime, created: datetime, listed: bool = True,
+              content: dict[str, object] | None = None) -> int:
     duty_id = add_duty(session, event_id=event_id, kind=kind, owner="police", partner=to,
                        person=person, created=created, due=due, name=name)
     session.add(Share(duty_id=duty_id, kind=kind, from_agency_id="police", to_agency_id=to,
                       subject_person_id=person, event_id=event_id, purpose="test",
-                      content={"recorded_by_officer": listed}, created_at=created,
+                      content=content or {"recorded_by_officer": listed}, created_at=created,
                       delivered_at=created))
     session.flush()
     return duty_id
@@ -98,7 +99,7 @@ def build(session: Session) -> Store:
                   school_urn="100001")
     s = Store()
     for name in ("Amy", "Ben", "Cara", "Dan", "Eve", "Finn", "Gus", "Hal"):
-        s.people[name] = _person(session, name)
+        s.people[name] = person(session, name)
     october = _incident(session, "INC-OCT", "domestic_abuse", T0, "AB1 2CD")
     november = _incident(session, "INC-NOV", "concern_for_welfare", T1, "AB2 9ZZ")
     due = T0 + 24 * H
@@ -106,17 +107,17 @@ def build(session: Session) -> Store:
              "created": T0 + 0.1 * H}
     # A: acknowledged after 2 h, in time. B: after 30 h, late (breached first).
     # C: never acknowledged, breached. D: open, not yet due (so not counted).
-    s.duties["A"] = _share(session, person=s.people["Amy"], name="A", **share)
-    s.duties["B"] = _share(session, person=s.people["Ben"], name="B", listed=False, **share)
-    s.duties["C"] = _share(session, person=s.people["Cara"], name="C", **share)
-    s.duties["D"] = _share(session, person=s.people["Dan"], name="D", listed=False,
+    s.duties["A"] = add_share(session, person=s.people["Amy"], name="A", **share)
+    s.duties["B"] = add_share(session, person=s.people["Ben"], name="B", listed=False, **share)
+    s.duties["C"] = add_share(session, person=s.people["Cara"], name="C", **share)
+    s.duties["D"] = add_share(session, person=s.people["Dan"], name="D", listed=False,
                            **{**share, "due": T0 + 24 * 400 * H})
     # E: the Encompass notice to the school, acknowledged after 1 h, due in 20 h.
-    s.duties["E"] = _share(session, event_id=october, person=s.people["Amy"], name="E",
+    s.duties["E"] = add_share(session, event_id=october, person=s.people["Amy"], name="E",
                            to=SCHOOL, kind="encompass_notice", due=T0 + 20 * H,
                            created=T0 + 0.1 * H)
     # F: November's welfare-incident notification, acknowledged after 4 h.
-    s.duties["F"] = _share(session, event_id=november, person=s.people["Eve"], name="F",
+    s.duties["F"] = add_share(session, event_id=november, person=s.people["Eve"], name="F",
                            to=CSC, kind="share_with_csc", due=T1 + 24 * H,
                            created=T1 + 0.1 * H)
     finish(session, s.duties["A"], at=T0 + 2 * H)

@@ -46,9 +46,14 @@ def measures_markdown(settings: MeasureSettings | None = None) -> str:
                 f"- By agency: the {BREAKDOWN_WORDS[indicator.by]}.",
                 f"- Target: {_percent(target)}; amber from {_percent(amber)}.",
             ]
+            if indicator.segment:
+                lines.append(f"- Also broken down by {indicator.segment}.")
+            if indicator.shows_open:
+                lines.append("- Also shown: the duties still open (within their clock, "
+                             "outcome not yet known), the backlog.")
             if indicator.durations:
                 lines.append("- Also shown: median and 90th percentile (nearest rank) of the "
-                             "time from the incident being recorded to the acknowledgement.")
+                             f"time from {indicator.timed}.")
             lines.append("")
         for area, words in LANDS_LATER.get(measure.number, ()):
             lines += [f"- Lands with the {area} area: {words}.", ""]

@@ -20,10 +20,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from safeguard.custody.models import Detention, DetentionStep
 from safeguard.db import table_of
 from safeguard.duties.models import Duty, DutyTransition
+from safeguard.forensics.models import Device
 from safeguard.incidents.models import Incident
-from safeguard.measures.declarations import MEASURED_KINDS, Item, judge_all
+from safeguard.measures.declarations import (
+    DEVICES_IN_TIME,
+    MEASURED_KINDS,
+    OUT_BY_MIDNIGHT,
+    Item,
+    judge_all,
+)
 from safeguard.measures.models import MeasureCursor, MeasureFact, MeasureMonth
 from safeguard.people.models import Address, PersonRecord
 from safeguard.sharing.models import Share
@@ -138,7 +146,8 @@ _ITEMS = (
     select(Duty.id, Duty.kind, Duty.status, Duty.owner_agency_id, Duty.partner_agency_id,
            Duty.created_at, Duty.due_at, Duty.discharged_at, Duty.breached_at, Duty.outcome,
            Duty.evidence, Duty.subject_person_id, Share.acknowledged_at, Share.content,
-           Incident.kind.label("incident_kind"), Incident.recorded_at, Address.postcode)
+           Incident.kind.label("incident_kind"), Incident.recorded_at, Address.postcode,
+           Duty.event_id)
     .outerjoin(Share, Share.duty_id == Duty.id)
     .outerjoin(Incident, Incident.event_id == Duty.event_id)
     .outerjoin(Address, Address.id == Incident.address_id)
@@ -150,6 +159,9 @@ def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]
                                         Duty.kind.in_(sorted(MEASURED_KINDS)))).all()
     homes = _newest_postcodes(session, {r.subject_person_id for r in rows
                                         if r.postcode is None and r.subject_person_id})
+    priorities = _device_priorities(session, [r for r in rows
+                                              if r.kind in DEVICES_IN_TIME.kinds])
+    charges = _charges(session, {r.event_id for r in rows if r.kind in OUT_BY_MIDNIGHT.kinds})
     for r in rows:
         item = Item(
             duty_id=r.id, kind=r.kind, status=r.status, owner_agency_id=r.owner_agency_id,
@@ -157,7 +169,8 @@ def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]
             discharged_at=r.discharged_at, breached_at=r.breached_at, outcome=r.outcome,
             evidence=tuple(r.evidence or ()), acknowledged_at=r.acknowledged_at,
             share_content=r.content, incident_kind=r.incident_kind,
-            incident_recorded_at=r.recorded_at)
+            incident_recorded_at=r.recorded_at, device_priority=priorities.get(r.id),
+            charged_at=charges.get(r.event_id))
         area = postcode_district(r.postcode or homes.get(r.subject_person_id))
         for indicator, judged in judge_all(item):
             yield {"indicator": indicator.name, "duty_id": r.id,
@@ -165,6 +178,31 @@ def _fact_rows(session: Session, duty_ids: list[int]) -> Iterable[dict[str, Any]
                    "agency_id": judged.agency_id, "area": area, "counted": judged.counted,
                    "met": judged.met, "breached": judged.breached, "seconds": judged.seconds,
                    "segment": judged.segment}
+
+
+# The area facts a few indicators need and the duties do not carry, read for just the duties
+# of those kinds (a second small query, as for homes, rather than joins every duty pays for).
+
+def _device_priorities(session: Session, rows: Sequence[Any]) -> dict[int, int]:
+    """Each examination duty's device's priority now (it only rises). The duty was raised by
+    the device's submission, so its event finds the device by an index."""
+    if not rows:
+        return {}
+    return {duty_id: priority for duty_id, priority in session.execute(
+        select(Device.examination_duty_id, Device.priority).where(
+            Device.event_id.in_(sorted({r.event_id for r in rows})),
+            Device.examination_duty_id.in_(sorted(r.id for r in rows))))
+        if duty_id is not None}
+
+
+def _charges(session: Session, event_ids: set[int]) -> dict[int, datetime]:
+    """When the child was charged, by the event of the custody step that raised the duty."""
+    if not event_ids:
+        return {}
+    return {event_id: charged for event_id, charged in session.execute(
+        select(DetentionStep.event_id, Detention.charged_at)
+        .join(Detention, Detention.id == DetentionStep.detention_id)
+        .where(DetentionStep.event_id.in_(sorted(event_ids)))) if charged is not None}
 
 
 def _newest_postcodes(session: Session, person_ids: set[int]) -> dict[int, str | None]:

@@ -209,11 +209,21 @@ def report_evidence(facts: EpisodeFacts, settings: MissingSettings) -> list[str]
                      f"{indicator_words(facts.indicators)}")
     count = repeat_count(facts, settings)
     if count >= settings.repeat_episode_count:
-        lines.append(f"Missing episode {facts.reference} (last seen "
+        lines.append(f"{REPEAT_EVIDENCE}{facts.reference} (last seen "
                      f"{when(facts.last_seen_at)}) is the child's {_ordinal(count)} within "
-                     f"{settings.repeat_window_days} days (threshold "
+                     f"{settings.repeat_window_days} days{REPEAT_THRESHOLD}"
                      f"{settings.repeat_episode_count})")
     return lines
+
+
+# How the repeat trigger's line reads, so the measures can tell it from the other triggers'
+# lines (high risk, exploitation) on the strategy discussion it raised or added to.
+REPEAT_EVIDENCE = "Missing episode "
+REPEAT_THRESHOLD = " (threshold "
+
+
+def is_repeat_evidence(line: str) -> bool:
+    return line.startswith(REPEAT_EVIDENCE) and REPEAT_THRESHOLD in line
 
 
 def update_evidence(*, reference: str, at: datetime, risk_before: str, risk_now: str | None,
