@@ -61,9 +61,9 @@ def devices_now(session: Session, *, now: datetime, settings: Settings) -> Devic
 
 
 def caseloads_now(session: Session, *, now: datetime, settings: Settings,
-                  principal: Principal) -> CaseloadsNow:
+                  named: bool) -> CaseloadsNow:
+    """`named`: with each manager's caseload (for police readers only)."""
     figures = capacity(session, now=now, settings=settings.offenders)
-    named = principal.agency_kind == AgencyKind.POLICE.value
     return CaseloadsNow(
         at=now, target=figures.target, officers=figures.officers,
         offenders=figures.offenders,
@@ -78,5 +78,6 @@ def now_figures(session: Session, *, number: int, now: datetime, settings: Setti
     if number == DEVICES:
         return devices_now(session, now=now, settings=settings)
     if number == OFFENDERS:
-        return caseloads_now(session, now=now, settings=settings, principal=principal)
+        return caseloads_now(session, now=now, settings=settings,
+                             named=principal.agency_kind == AgencyKind.POLICE.value)
     return None
