@@ -11,7 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.config import OffenderSettings, Settings
+from safeguard.forensics.forecast import clearance_weeks
 from safeguard.intake.service import IntakeContext
+from safeguard.measures.declarations import MEASURES
+from safeguard.measures.now import DevicesNow
+from safeguard.web.templating import make_environment
 
 from ..conftest import Clock, sign_in
 from ..factories import seed_users
@@ -120,3 +124,18 @@ def test_measure_6_shows_caseloads_against_the_target_and_names_managers_to_poli
         assert "2, managing 3 registered offenders" in totals
         assert "1 of 2</dd>" in totals
         assert "Home visits overdue</dt><dd class=\"govuk-summary-list__value\">1</dd>" in totals
+
+
+def test_a_backlog_that_clears_says_in_how_many_weeks_and_by_when() -> None:
+    # Pure rendering: 12 waiting, 3 arriving and 5 completed a week clear in 6 weeks.
+    at = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
+    weeks = clearance_weeks(12, 3.0, 5.0)
+    assert weeks == 6.0
+    figures = DevicesNow(at=at, priorities=(), waiting=12, breached=0, clears_in_weeks=weeks,
+                         clears_on=(at + timedelta(weeks=weeks)).date(), rate_window_days=90,
+                         arrivals_per_week=3.0, completions_per_week=5.0)
+    html = make_environment().get_template("measures/_now.html").render(
+        measure=next(m for m in MEASURES if m.number == 5), now_figures=figures)
+    words = " ".join(html.split("now-clearance", 1)[1].split())
+    assert "The backlog clears in 6 weeks, by 8 Jan 2027: 3.0 devices arrive and 5.0 are " \
+        "completed a week (the last 90 days)." in words
