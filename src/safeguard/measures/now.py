@@ -22,6 +22,17 @@ from safeguard.offenders.capacity import ManagerLoad, capacity
 
 DEVICES = 5
 OFFENDERS = 6
+# What each measure's "Now" section shows, in words for docs/measures.md.
+NOW_WORDS = {
+    DEVICES: "the devices waiting by priority (how many, the oldest and median age in days, "
+             "how many are past their clock) and when the backlog clears at the last 90 "
+             "days' rates, or that it does not; the same figures as the forensics unit's "
+             "queue and forecast",
+    OFFENDERS: "the offender managers, the registered offenders they manage, how many "
+               "carry more than the target caseload and the home visits overdue; each "
+               "manager's caseload (weighted by risk) beside the target is shown to police "
+               "users only, since the managers are named officers",
+}
 
 
 @dataclass(frozen=True)
