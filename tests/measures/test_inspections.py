@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
-from safeguard.config import InspectionSettings, MeasureSettings, Settings
+from safeguard.config import InspectionSettings, Settings
 from safeguard.duties.models import Duty
 from safeguard.duties.service import mark_breaches
 from safeguard.errors import Forbidden
@@ -27,11 +27,15 @@ from safeguard.inspections.service import (
     record_inspection,
     schedule_revisit,
 )
+from safeguard.intake.service import IntakeContext
 from safeguard.measures.docs import measures_markdown
 from safeguard.measures.facts import refresh
 from safeguard.rules.context import build_context
 from safeguard.rules.inspections import plan_due
 
+from ..forensics.scenario import SUBMITTED, submission
+from ..forensics.scenario import accept as accept_device
+from ..offenders.scenario import registration, send
 from .store import T0, build, finish
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "measures.md"
@@ -107,11 +111,15 @@ def test_only_a_senior_manager_records_an_inspection(session: Session) -> None:
 
 
 def test_the_revisit_report_pdf_carries_its_headings_and_figures(
-        inspected: tuple[Session, int]) -> None:
+        inspected: tuple[Session, int], ctx: IntakeContext) -> None:
     session, inspection_id = inspected
+    # A device waiting since 2 November, and an offender whose first home visit (due 28
+    # days after registration in January) was never made.
+    accept_device(session, ctx, submission("EX-R", suspect=None), SUBMITTED)
+    send(session, ctx, registration())
     report = build_report(session, start=date(2026, 10, 1), end=date(2026, 11, 30),
                           inspection=session.get(Inspection, inspection_id),
-                          settings=MeasureSettings(), now=datetime(2026, 12, 1, tzinfo=UTC))
+                          settings=Settings(), now=datetime(2026, 12, 1, tzinfo=UTC))
     html = report_html(report)
     assert "<svg" in html and "Revisit report" in html
     text = " ".join(page.extract_text() for page in PdfReader(
@@ -126,6 +134,13 @@ def test_the_revisit_report_pdf_carries_its_headings_and_figures(
         "points)" in squashed
     assert "1 of 2 actions done" in squashed
     assert "Rota in place from 18 August." in squashed
+    # Priority 3 (other offences): 28 days 15 hours waiting (from 09:00 on 2 November to
+    # midnight on 1 December); one arrival in 90 days and no completion, so no clearance.
+    assert "Priority 3 1 28 28.6 0" in squashed
+    assert "Devices waiting: 1; past their clock: 0; the backlog does not clear" in squashed
+    assert "Offender managers: 1; registered offenders: 1; over the target caseload of 50: " \
+        "0; home visits overdue: 1." in squashed
+    assert "Shah" not in squashed
 
 
 def test_the_demos_sample_inspection_has_its_plan_part_done(session: Session) -> None:

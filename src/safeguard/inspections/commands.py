@@ -54,7 +54,7 @@ def report(
             found = list_inspections(session)
             chosen = found[0] if found else None
         built = build_report(session, start=start, end=end, inspection=chosen,
-                             settings=settings.measures, now=utcnow())
+                             settings=settings, now=utcnow())
         if out.suffix.lower() in (".html", ".htm"):
             out.write_text(report_html(built, inline_css=True), encoding="utf-8")
         else:

@@ -150,7 +150,7 @@ def _report(request: Request, session: SessionDep, now: NowDep, date_from: str, 
         found = list_inspections(session)
         chosen = found[0] if found else None
     return build_report(session, start=start, end=end, inspection=chosen,
-                        settings=_settings(request).measures, now=now)
+                        settings=_settings(request), now=now)
 
 
 @router.get("/inspections/{inspection_id}", response_class=HTMLResponse)

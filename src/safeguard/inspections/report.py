@@ -11,11 +11,12 @@ import jinja2
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
-from safeguard.config import MeasureSettings
+from safeguard.config import Settings
 from safeguard.inspections.models import Inspection
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, Plan, plan_of
 from safeguard.measures.declarations import LANDS_LATER, MEASURES, Measure
 from safeguard.measures.figures import Filters, months_between, total
+from safeguard.measures.now import CaseloadsNow, DevicesNow, caseloads_now, devices_now
 from safeguard.measures.service import percent_words
 from safeguard.measures.views import IndicatorView, indicator_view
 from safeguard.workdays import LONDON
@@ -40,6 +41,9 @@ class Report:
     plan: Plan | None
     measures: list[tuple[Measure, list[Compared]]]
     baseline_words: str
+    # What stands as the report is made: totals only, since it travels beyond the force.
+    devices: DevicesNow
+    caseloads: CaseloadsNow
 
 
 def _change(now: float | None, before: float | None) -> str:
@@ -52,7 +56,7 @@ def _change(now: float | None, before: float | None) -> str:
 
 
 def build_report(session: Session, *, start: date, end: date, inspection: Inspection | None,
-                 settings: MeasureSettings, now: datetime) -> Report:
+                 settings: Settings, now: datetime) -> Report:
     if end < start:
         raise ValueError("to: the end of the period must not be before its start")
     filters = Filters(months_between(start, end))
@@ -71,14 +75,16 @@ def build_report(session: Session, *, start: date, end: date, inspection: Inspec
         compared = []
         for indicator in measure.indicators:
             view = indicator_view(session, indicator=indicator, filters=filters,
-                                  settings=settings, detail=True)
+                                  settings=settings.measures, detail=True)
             before = total(session, indicator=indicator, filters=baseline) if baseline else None
             compared.append(Compared(view, percent_words(before.rate) if before else "—",
                                      _change(view.total.figure.rate,
                                              before.rate if before else None)))
         measures.append((measure, compared))
     plan = plan_of(session, inspection=inspection) if inspection is not None else None
-    return Report(start, end, now, inspection, plan, measures, words)
+    return Report(start, end, now, inspection, plan, measures, words,
+                  devices_now(session, now=now, settings=settings),
+                  caseloads_now(session, now=now, settings=settings, named=False))
 
 
 

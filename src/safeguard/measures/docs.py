@@ -6,6 +6,7 @@ from __future__ import annotations
 from safeguard.config import MeasureSettings
 from safeguard.measures.declarations import BREAKDOWN_WORDS, LANDS_LATER, MEASURES
 from safeguard.measures.figures import target_of
+from safeguard.measures.now import NOW_WORDS
 
 
 def _percent(value: float | None) -> str:
@@ -35,6 +36,9 @@ def measures_markdown(settings: MeasureSettings | None = None) -> str:
         if measure.lands_with:
             lines += [f"Lands with the {measure.lands_with} area: its records are not kept "
                       "yet, so the dashboard lists it without figures.", ""]
+        if measure.number in NOW_WORDS:
+            lines += [f"Its page also shows what stands now: {NOW_WORDS[measure.number]}. "
+                      "The revisit report shows the totals.", ""]
         for indicator in measure.indicators:
             target, amber = target_of(indicator, settings)
             lines += [

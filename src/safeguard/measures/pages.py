@@ -34,12 +34,14 @@ from safeguard.measures.figures import (
     records,
     rows_as_csv,
 )
+from safeguard.measures.now import now_figures
 from safeguard.measures.service import (
     duration_words,
     percent_words,
     time_to_acknowledge,
 )
 from safeguard.measures.views import Line, dashboard, indicator_view
+from safeguard.rules.offenders import RISK_WORDS
 from safeguard.web.deps import NowDep, SessionDep, UserDep
 from safeguard.web.query import query_date
 from safeguard.web.render import render
@@ -137,6 +139,9 @@ def _measure_page(measure: Measure) -> Callable[..., HTMLResponse]:
             "measure": measure, "views": views, "query": query, "agencies": agencies,
             "areas": areas, "nav": "measures", "by_words": BREAKDOWN_WORDS,
             "lands_later": LANDS_LATER.get(measure.number, ()),
+            "now_figures": now_figures(session, number=measure.number, now=now,
+                                       settings=_settings(request), principal=principal),
+            "risk_words": RISK_WORDS,
         }, principal=principal)
     return page
 
