@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.models import User
 from safeguard.access.service import Principal, principal_for_user
-from safeguard.app import create_app
+from safeguard.app import bind_state, create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine
 from safeguard.intake.service import IntakeContext, build_context
@@ -116,7 +116,16 @@ def app(engine: Engine, factory: sessionmaker[Session], session: Session, clock:
     session.commit()  # the seeded users become visible to the app's sessions (a savepoint)
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False),
                         cookie_secure=False)
-    return create_app(settings, engine=engine, session_factory=factory, clock=clock)
+    # One app per store and process, bound afresh to each test's transaction and clock: its
+    # routes resolve their dependencies once, not once a test.
+    app = _APPS.get(engine)
+    if app is None:
+        app = _APPS[engine] = create_app(settings, engine=engine)
+    bind_state(app, settings=settings, engine=engine, session_factory=factory, clock=clock)
+    return app
+
+
+_APPS: dict[Engine, FastAPI] = {}
 
 
 @pytest.fixture

@@ -63,6 +63,27 @@ PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, child
                 inspection_pages.router)
 
 
+def bind_state(
+    app: FastAPI,
+    *,
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> None:
+    """What an app's requests read at request time: settings, the store and the clock. Kept
+    apart from the routes and middleware so one built app can be bound to another store (the
+    tests bind one app per process to each test's rolled-back transaction: building the
+    routes' dependency graph again for each test would cost more than most tests)."""
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.reads_first_factory = reads_first(app.state.session_factory)
+    app.state.rules = build_context(settings)
+    app.state.clock = clock
+    app.state.security_clock = None
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -82,13 +103,9 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url=None,
         dependencies=[Depends(parameters_in_range)],
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = session_factory or make_session_factory(engine)
-    app.state.reads_first_factory = reads_first(app.state.session_factory)
-    app.state.rules = build_context(settings)
+    bind_state(app, settings=settings, engine=engine, session_factory=session_factory,
+               clock=clock)
     app.state.templates = make_templates()
-    app.state.clock = clock
     # Inside the session middleware, so that its 413 page knows who is signed in.
     app.add_middleware(ReadBodyFirst, max_bytes=settings.max_body_bytes)
     app.add_middleware(
