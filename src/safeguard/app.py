@@ -47,8 +47,15 @@ from safeguard.sharing import pages as sharing_pages
 from safeguard.web import api_docs, auth_pages
 from safeguard.web.bodies import ReadBodyFirst
 from safeguard.web.deps import SignInRequired
-from safeguard.web.errors import audit_refusal, error_page, http_error, validation_error
+from safeguard.web.errors import (
+    Problem,
+    audit_refusal,
+    error_page,
+    http_error,
+    validation_error,
+)
 from safeguard.web.query import parameters_in_range
+from safeguard.web.request_log import RequestLog
 from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
 
@@ -113,6 +120,8 @@ def create_app(
         max_age=settings.session_max_age_seconds, same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # Inside the security headers, so the page for an unhandled error carries them.
+    app.add_middleware(RequestLog)
     # Added last, so outermost: every response gets the headers, errors and redirects too.
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
@@ -149,6 +158,9 @@ def create_app(
             detail: object = ([{"field": exc.field, "reason": exc.reason}]
                               if isinstance(exc, InvalidField) else str(exc))
             return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        if isinstance(exc, InvalidField):
+            return error_page(request, exc.status_code, "Go back, check this and try again:",
+                              problems=[Problem(exc.field, exc.reason)])
         return error_page(request, exc.status_code, str(exc))
 
     return app

@@ -9,7 +9,7 @@ import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from typer._click import exceptions as click_errors
 
 from safeguard.access.service import SYSTEM
 from safeguard.accounts.cli import command_transaction, key_app, operator, user_app
@@ -36,11 +38,13 @@ from safeguard.db import (
 from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
+from safeguard.errors import SafeguardError
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.inspections import commands as inspection_commands
 from safeguard.inspections.sample import sample_inspection
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
+from safeguard.logs import configure as configure_logging
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.missing import commands as missing_commands
@@ -69,8 +73,58 @@ from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
 
-app = typer.Typer(help="safeguard: multi-agency child protection — events in, duties out.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+
+class Safeguard(typer.Typer):
+    """The command, whose every error is one line on stderr and exit status 1, not a
+    traceback (SAFEGUARD_TRACEBACK=1 shows the traceback, for whoever debugs it)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            # Not standalone: click's usage errors come here too, rather than as a panel.
+            result = super().__call__(*args, **{**kwargs, "standalone_mode": False})
+        except click_errors.NoArgsIsHelpError as asked:  # no command: the help
+            typer.echo(asked.format_message(), err=True)
+            sys.exit(asked.exit_code)
+        except click_errors.ClickException as error:  # a bad option or argument
+            command = error.ctx.command_path if isinstance(error, click_errors.UsageError) and \
+                error.ctx else "safeguard"
+            typer.echo(f"error: {one_line_text(error.format_message())} (see `{command} "
+                       "--help`)", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("error: stopped", err=True)
+            sys.exit(1)
+        except Exception as error:
+            if os.environ.get("SAFEGUARD_TRACEBACK"):
+                raise
+            typer.echo(f"error: {one_line(error)}", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def one_line(error: Exception) -> str:
+    """What went wrong, in words an operator can act on."""
+    if isinstance(error, SafeguardError | ValueError):
+        text = str(error)
+    elif isinstance(error, OperationalError | InterfaceError):
+        # The driver's words only: the statement and its values may hold personal data.
+        text = (f"cannot use the database (check SAFEGUARD_DATABASE_URL): "
+                f"{str(error.orig).strip() or type(error.orig).__name__}")
+    elif isinstance(error, OSError):
+        text = (f"{error.strerror}: {error.filename}" if error.strerror and error.filename
+                else str(error) or type(error).__name__)
+    else:
+        text = (f"unexpected {type(error).__name__}: {error}. Run again with "
+                "SAFEGUARD_TRACEBACK=1 to see where it happened")
+    return one_line_text(text)
+
+
+def one_line_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+app = Safeguard(help="safeguard: multi-agency child protection — events in, duties out.",
+                no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_commands.app, name="audit")
@@ -137,7 +191,6 @@ def synth(
 ) -> None:
     """Write a synthetic county (schools, every agency's person records, a year of incidents)."""
     end_day = date.fromisoformat(end) if end else default_end()
-    out.parent.mkdir(parents=True, exist_ok=True)
     summary = write_county(out, seed=seed, households=households, end=end_day)
     console.print(f"Wrote {out}: {summary}")
 
@@ -246,11 +299,12 @@ def worker(
                           f"delivered, {sent.retried} to retry, {sent.dead} dead letters.")
         return
     stop = threading.Event()
-    console.print("Worker running; Ctrl-C to stop.")
+    console.print("Worker running; Ctrl-C to stop. Each pass is logged as a JSON line.")
+    configure_logging()
     try:
         # The breach pass and webhook delivery; run several of these for more throughput.
         run_all(factory, interval=interval or settings.worker_interval_seconds,
-                settings=settings.delivery, stop=stop, on_pass=_report_pass)
+                settings=settings.delivery, stop=stop)
     except KeyboardInterrupt:
         stop.set()
 
@@ -280,10 +334,13 @@ def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> No
     engine = make_engine(settings.database_url)
     _warn_about_store(engine)
     application = create_app(settings, engine=engine)
+    # Each request and each worker pass as a JSON line (safeguard.logs); uvicorn's own
+    # access log is left off, since it would repeat each address with its ids and query.
+    configure_logging()
     if with_worker:
         start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
                         delivery=settings.delivery)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_level="warning", log_config=None)
 
 
 @app.command()

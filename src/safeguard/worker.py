@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import datetime
 from functools import cache
 
@@ -29,6 +29,7 @@ from safeguard.audit.chain import seal_pending
 from safeguard.config import DeliverySettings, SharingSettings, get_settings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
+from safeguard.logs import FIELDS
 from safeguard.measures.facts import refresh as refresh_measures
 from safeguard.missing.checks import check_school_day, check_still_missing
 from safeguard.rules.context import RuleContext, build_context
@@ -69,6 +70,7 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
     again what is still undischarged long after its breach (second level), then seal the
     audit entries written since the last pass. Each batch is its own job."""
     second_level_hours = (sharing or SharingSettings()).second_level_hours
+    started_at = time.perf_counter()
     checked = 0
     for check in (check_still_missing, check_school_day):
         while True:
@@ -96,8 +98,12 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
     with transaction(factory) as session:
         measured = refresh_measures(session)
     # The audit log is chained here rather than as entries are written: see audit/chain.py.
-    return PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
-                      missing_checked=checked, measured=measured)
+    result = PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
+                        missing_checked=checked, measured=measured)
+    log.info("worker pass", extra={FIELDS: {
+        "pass": "clocks", **asdict(result),
+        "duration_ms": round((time.perf_counter() - started_at) * 1000, 1)}})
+    return result
 
 
 def run_forever(
@@ -248,8 +254,16 @@ def deliver_forever(
     with _sender(settings) as (client, pool):
         while not stop.is_set():
             try:
+                started_at = time.perf_counter()
+                recording = len(sent)
                 tally, sent = delivery_cycle(factory, worker_id=worker_id, settings=settings,
                                              client=client, sent=sent, pool=pool)
+                if recording or sent:  # an idle poll did nothing worth a line
+                    log.info("worker pass", extra={FIELDS: {
+                        "pass": "delivery", "recorded": recording, "sent": len(sent),
+                        "delivered": tally.delivered, "retried": tally.retried,
+                        "dead": tally.dead,
+                        "duration_ms": round((time.perf_counter() - started_at) * 1000, 1)}})
                 if on_pass:
                     on_pass(DeliveryPassResult(len(sent), tally.delivered, tally.retried,
                                                tally.dead))

@@ -4,9 +4,11 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,7 @@ from safeguard.access.service import SYSTEM, ensure_agency
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
+from safeguard.logs import JsonFormatter
 from safeguard.missing.checks import check_school_day, check_still_missing
 from safeguard.missing.models import MissingEntry, MissingEpisode
 from safeguard.sharing.models import Share
@@ -136,12 +139,19 @@ def test_a_return_raises_the_interview_which_the_interview_event_discharges_flag
     assert first.id not in checked and len(checked) == 1
 
 
-def test_the_workers_pass_makes_the_checks_that_have_come_due(
-        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+def test_the_workers_pass_makes_the_checks_that_have_come_due_and_logs_what_it_did(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        caplog: pytest.LogCaptureFixture) -> None:
     _import(factory, ctx, *KNOWN, report(risk="low"))
     monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    caplog.set_level(logging.INFO, logger="safeguard.worker")
     first = run_once(factory, now=monday, rules=ctx)
     assert first.missing_checked == 2  # still missing after 24 hours, and on a school day
+    # The pass is one JSON line: what it did, in counts, and how long it took; no names.
+    line = json.loads(JsonFormatter().format(caplog.records[-1]))
+    assert line["message"] == "worker pass" and line["pass"] == "clocks"
+    assert line["missing_checked"] == 2 and line["breached"] == first.breached
+    assert isinstance(line["duration_ms"], float) and "Amy" not in json.dumps(line)
     assert run_once(factory, now=monday, rules=ctx).missing_checked == 0
     assert [d.kind for d in _duties(session, "missing_school_notice")] == [
         "missing_school_notice"]

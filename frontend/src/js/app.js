@@ -35,3 +35,10 @@ document.addEventListener('htmx:load', (event) => {
   }
   initComponents(elt.parentElement || elt)
 })
+
+// The print layout's "Print this page" button: shown only where this script runs, since
+// without it the button could do nothing (the browser's own Print still works).
+for (const button of document.querySelectorAll('[data-module="app-print"]')) {
+  button.hidden = false
+  button.addEventListener('click', () => window.print())
+}

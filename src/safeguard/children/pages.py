@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +19,11 @@ from safeguard.children.breakglass import (
     live_grant,
     mark_reviewed,
 )
+from safeguard.children.printing import chronology_pdf
 from safeguard.children.service import (
+    EXPORTED,
+    PRINTED,
+    ChildView,
     ChronologyItem,
     child_view,
     incident_view,
@@ -87,10 +91,9 @@ def children_page(request: Request, session: SessionDep, principal: UserDep, now
 @router.get("/children/{person_id}", response_class=HTMLResponse)
 def child_page(request: Request, person_id: int, session: SessionDep, principal: UserDep,
                now: NowDep) -> HTMLResponse:
-    today = now.astimezone(LONDON).date()
     try:
-        view = child_view(session, principal=principal, person_id=person_id,
-                          why="viewed the child page", on=today, now=now)
+        context = _child_context(request, session, principal, person_id, now,
+                                 why="viewed the child page")
     except NotFound as refused:
         # The same page whether the child exists or the user has no relationship with them
         # (so it tells an id-guesser nothing), with the one way in that is not need to know
@@ -100,16 +103,61 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
                        route=f"{request.method} {request.url.path}",
                        path_params=request.path_params, reason=str(refused))
         return _break_glass_page(request, principal, person_id, {}, status_code=404)
+    return render(request, "children/detail.html", context, principal=principal)
+
+
+@router.get("/children/{person_id}/print", response_class=HTMLResponse)
+def child_print_page(request: Request, person_id: int, session: SessionDep,
+                     principal: UserDep, now: NowDep) -> HTMLResponse:
+    """The child's page laid out for paper: every tab's section one after another, without
+    the service's header, navigation and footer. Opening it is audited as a print (a
+    browser's own printing of the child page cannot be seen by the server). A child the
+    user may not see is a 404, refused and audited like any other; break-glass is on the
+    child's own page."""
+    context = _child_context(request, session, principal, person_id, now,
+                             why="opened the child page's print layout", action=PRINTED)
+    return render(request, "children/detail.html", {**context, "printing": True,
+                                                    "printed_at": now}, principal=principal)
+
+
+@router.get("/children/{person_id}/chronology.pdf")
+def child_chronology_pdf(request: Request, person_id: int, session: SessionDep,
+                         principal: UserDep, now: NowDep) -> Response:
+    """The chronology as a PDF for a child protection conference: the child's details and
+    every entry the user sees on the page, headed with who made it and when (audited)."""
+    today = now.astimezone(LONDON).date()
+    view = child_view(session, principal=principal, person_id=person_id, on=today, now=now,
+                      why="exported the chronology as a PDF for a conference",
+                      action=EXPORTED, with_households=False)
+    pdf = chronology_pdf(request.app.state.templates.env, view=view, age=_age(view.person.dob,
+                                                                             today),
+                         identifiers=_identifiers(view), principal=principal, made_at=now,
+                         today=today)
+    name = f"chronology-{person_id}-{today.isoformat()}.pdf"
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _identifiers(view: ChildView) -> list[tuple[str, str]]:
+    return [(SCHEME_LABELS.get(i.scheme, i.scheme), format_identifier(i.scheme, i.value))
+            for i in view.identifiers]
+
+
+def _child_context(request: Request, session: Session, principal: Principal, person_id: int,
+                   now: datetime, *, why: str, action: str = "read") -> dict[str, Any]:
+    """What the child's page shows, read (and audited) once, for the page and its print
+    layout alike."""
+    today = now.astimezone(LONDON).date()
+    view = child_view(session, principal=principal, person_id=person_id, why=why, on=today,
+                      now=now, action=action)
     grant = live_grant(session, principal=principal, person_id=person_id, now=now)
     open_first = sorted(view.duties, key=lambda d: (d.status == DISCHARGED, d.due_at, d.id))
     rows = duty_rows(session, open_first, now=now)
     visible_duties = {d.id for d in view.duties if may_see(principal, d)}
     links = _visible_links(session, principal, view.chronology, view.duties, visible_duties)
-    return render(request, "children/detail.html", {
+    return {
         "view": view, "age": _age(view.person.dob, today),
-        "identifiers": [(SCHEME_LABELS.get(i.scheme, i.scheme), format_identifier(i.scheme,
-                                                                                 i.value))
-                        for i in view.identifiers],
+        "identifiers": _identifiers(view),
         "addresses": [address_label(a) for a in view.addresses],
         "records": [{"source": source_words(r.source), "reference": r.source_id,
                      "name": full_name(r.given_name, r.family_name), "dob": r.dob,
@@ -126,7 +174,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
         "missing": child_episodes(session, person_id=person_id, now=now,
                                   window_days=request.app.state.rules.missing.repeat_window_days),
         "indicator_words": INDICATOR_WORDS, "risk_words": RISK_WORDS,
-    }, principal=principal)
+    }
 
 
 def _break_glass_page(request: Request, principal: Principal, person_id: int,

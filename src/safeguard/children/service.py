@@ -136,21 +136,30 @@ class ChildView:
     chronology: list[ChronologyItem]
 
 
+# What a copy of a child's records taken off the screen is audited as: the print layout
+# (a page meant for paper) and the chronology's PDF for a conference. Information
+# governance sees them in the child's access history beside every read.
+PRINTED, EXPORTED = "print", "export"
+
+
 def child_view(session: Session, *, principal: Principal, person_id: int, why: str,
-               on: date | None = None, now: datetime | None = None) -> ChildView:
+               on: date | None = None, now: datetime | None = None, action: str = "read",
+               with_households: bool = True) -> ChildView:
     """The child's whole picture; ``on`` (default today in London) is the day ages are
-    counted on, ``now`` the time break-glass grants are live at."""
+    counted on, ``now`` the time break-glass grants are live at. ``action`` is what the
+    audit entry says was done with it (read, or PRINTED or EXPORTED); without households,
+    the people living with the child are neither read nor audited as read."""
     person = session.get(Person, person_id)
     if person is None or not may_see_person(session, principal=principal, person_id=person_id,
                                             now=now):
         raise NotFound(f"person {person_id} not found")
-    audit(session, principal=principal, action="read", entity="person", entity_id=person_id,
+    audit(session, principal=principal, action=action, entity="person", entity_id=person_id,
           person_id=person_id, why=why)
     today = on or utcnow().astimezone(LONDON).date()
     records = list(session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)
                                    .order_by(PersonRecord.recorded_at)))
     households = _households(session, principal=principal, person_id=person_id, on=today,
-                             now=now)
+                             now=now) if with_households else []
     address_ids = sorted({r.address_id for r in records if r.address_id is not None})
     # Already loaded with the households: these come from the session, not the database.
     addresses = [session.get_one(Address, a) for a in address_ids]

@@ -25,7 +25,7 @@ class AccessOut(BaseModel):
     at: datetime
     actor: str
     agency_id: str | None
-    action: str  # read | write | refused | break_glass
+    action: str  # read | write | refused | break_glass | print | export
     entity: str
     entity_id: str
     person_id: int | None

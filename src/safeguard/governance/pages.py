@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from safeguard.children.service import EXPORTED, PRINTED
 from safeguard.config import Settings
 from safeguard.governance.service import access_history, unusual_access, window
 from safeguard.web.deps import NowDep, SessionDep, UserDep
@@ -13,7 +14,8 @@ from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-ACTIONS = {"read": "Read", "write": "Wrote", "refused": "Refused", "break_glass": "Break-glass"}
+ACTIONS = {"read": "Read", "write": "Wrote", "refused": "Refused", "break_glass": "Break-glass",
+           PRINTED: "Printed", EXPORTED: "Exported as a PDF"}
 
 
 @router.get("/governance/access/{person_id}", response_class=HTMLResponse)

@@ -48,6 +48,8 @@ def write_county(
     digest = hashlib.sha256()
     lines = 0
     events = generate_county(seed=seed, households=households, end=end)  # checks arguments
+    # The demo writes under var/ wherever it is run, which need not exist yet.
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for event in events:
             line = dumps(event) + "\n"

@@ -4,7 +4,8 @@ entry a refused request leaves."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -13,7 +14,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -25,18 +26,53 @@ from safeguard.web.render import render
 
 log = logging.getLogger(__name__)
 
-TITLES = {400: "There is a problem", 403: "You cannot do that", 404: "Page not found",
-          405: "You cannot do that", 409: "Already done", 413: "The request is too large",
-          422: "There is a problem"}
+# The GOV.UK patterns' titles (design-system.service.gov.uk/patterns): each page then says
+# what the person can do about it.
+TITLES = {400: "There is a problem with what you sent", 403: "You do not have access",
+          404: "Page not found", 405: "You cannot do that", 409: "Already done",
+          413: "The request is too large", 422: "There is a problem with what you sent",
+          500: "Sorry, there is a problem with the service"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with what was sent: the field (as the form or address names it) and
+    the reason, listed on the 422 page."""
+
+    field: str
+    reason: str
 
 
 def error_page(request: Request, status: int, message: str,
-               headers: Mapping[str, str] | None = None) -> HTMLResponse:
+               headers: Mapping[str, str] | None = None, *,
+               problems: Sequence[Problem] = ()) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None)
     response = render(request, "error.html", {
-        "title": TITLES.get(status, "Something went wrong"), "message": message},
+        "title": TITLES.get(status, "Sorry, there is a problem with the service"),
+        "status": status, "message": message, "problems": problems,
+        "request_id": request_id(request)},
+        principal=principal if isinstance(principal, Principal) else None,
         status_code=status)
     response.headers.update(headers or {})
     return response
+
+
+def request_id(request: Request) -> str:
+    """The id the request log gave this request (web.request_log), so a person can quote it."""
+    value = getattr(request.state, "request_id", "")
+    return value if isinstance(value, str) else ""
+
+
+def server_error(request: Request) -> Response:
+    """An unhandled error: the GOV.UK "Sorry, there is a problem with the service" page for a
+    browser, a JSON body for the API; neither says what went wrong (it may hold personal
+    data), only the request's id to quote."""
+    if not wants_html(request):
+        return JSONResponse({"detail": "Internal Server Error",
+                             "request_id": request_id(request)}, status_code=500)
+    return error_page(request, 500, "Try again later. If it happens again, tell your "
+                                    "service desk what you were doing and quote the "
+                                    "reference below.")
 
 
 def wants_html(request: Request) -> bool:
@@ -65,9 +101,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if not wants_html(request):
         return await request_validation_exception_handler(request, exc)
-    problems = "; ".join(f"{_field(error['loc'])}: {error['msg']}" for error in exc.errors())
-    return error_page(request, 422, f"The address asked for something this page cannot show "
-                                    f"({problems}). Check the link and try again.")
+    problems = [Problem(_field(error["loc"]), str(error["msg"])) for error in exc.errors()]
+    return error_page(request, 422, "Go back, check these and try again:", problems=problems)
 
 
 def _field(loc: Any) -> str:
