@@ -69,6 +69,8 @@ MANAGER_SURNAMES = ("Shah", "Walsh", "Okoro", "Byrne", "Clarke", "Hughes", "Pric
                     "Kowalski", "Patel", "Murphy", "Evans", "Campbell", "Ahmed", "Reid",
                     "Foster", "Nowak", "Bennett", "Mensah", "Doyle", "Khan", "Turner", "Gill",
                     "Lloyd", "Osei", "Harrison", "Begum", "Fraser", "Quinn", "Sandhu")
+FIRST_COLLAR = 2231
+FIRST_MANAGER = f"DC {FIRST_COLLAR} {MANAGER_SURNAMES[0]}"
 Plan = list[tuple[date, int | None]]  # (from, visit every N days or reactive)
 
 
@@ -146,11 +148,15 @@ def _elsewhere(pop: Population, rng: random.Random, count: int) -> list[Person]:
 
 
 def _managers(rng: random.Random, count: int) -> list[str]:
-    collars = rng.sample(range(1000, 4000), count)
-    names = rng.sample(MANAGER_SURNAMES, min(count, len(MANAGER_SURNAMES)))
-    names += rng.choices(MANAGER_SURNAMES, k=count - len(names))
-    return [f"{'DC' if rng.random() < 0.75 else 'PC'} {collar} {name}"
-            for collar, name in zip(collars, names, strict=True)]
+    """The unit's offender managers, the busiest first: the demo's offender manager (DC Sam
+    Shah, ``seed.DEMO_USERS``) carries the heaviest caseload."""
+    others = count - 1
+    collars = rng.sample([n for n in range(1000, 4000) if n != FIRST_COLLAR], others)
+    surnames = MANAGER_SURNAMES[1:]
+    names = rng.sample(surnames, min(others, len(surnames)))
+    names += rng.choices(surnames, k=others - len(names))
+    return [FIRST_MANAGER] + [f"{'DC' if rng.random() < 0.75 else 'PC'} {collar} {name}"
+                              for collar, name in zip(collars, names, strict=True)]
 
 
 def offender_events(pop: Population, *, seed: int,
