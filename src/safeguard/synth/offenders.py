@@ -148,8 +148,8 @@ def _elsewhere(pop: Population, rng: random.Random, count: int) -> list[Person]:
 
 
 def _managers(rng: random.Random, count: int) -> list[str]:
-    """The unit's offender managers, the busiest first: the demo's offender manager (DC Sam
-    Shah, ``seed.DEMO_USERS``) carries the heaviest caseload."""
+    """The unit's offender managers, the largest share first: the demo's offender manager
+    (DC Sam Shah, ``seed.DEMO_USERS``) is among the busiest."""
     others = count - 1
     collars = rng.sample([n for n in range(1000, 4000) if n != FIRST_COLLAR], others)
     surnames = MANAGER_SURNAMES[1:]
