@@ -125,7 +125,11 @@ def test_home_visits_follow_the_plan_in_force_within_the_history_the_figures_nee
     assert sum(map(len, visits.values())) > 2 * len(by_plan)
     for reference, days in visits.items():
         plan = by_plan[reference]
-        assert plan[0][0] < days[0] and since <= days[0] and days[-1] <= END
+        assert plan[0][0] < days[0] and days[-1] <= END
+        # Before the window, only the visit whose clock the window's first visit runs on.
+        assert all(since <= visit for visit in days[1:])
+        first = plan[0][1]
+        assert since <= days[0] or (first is not None and (since - days[0]).days <= first)
         for before, after in zip(days, days[1:], strict=False):
             every = in_force(plan, after)
             assert every is not None, f"{reference}: a visit under reactive management"

@@ -35,7 +35,9 @@ Rates (assumptions unless a source is named):
 - Assessments: 10% reassessed in the window (the risk moves one level, the plan with it);
   the visits follow whichever plan is in force.
 Only the history window's visits are written (``history_start``: the capacity figures look
-back twelve whole months), so the register's lines stay a small part of the county's.
+back twelve whole months) and, for a plan already running then, its last visit before the
+window (the first visit due in the window is due on the plan's clock), so the register's
+lines stay a small part of the county's.
 """
 
 from __future__ import annotations
@@ -216,7 +218,7 @@ def _register(rng: random.Random, end: date, since: date, person: Person, refere
             assessment["visit_every_days"] = new_every
         dated.append((on, assessment))
         plan.append((on + timedelta(days=1), new_every))
-    for day in _visit_days(rng, plan, end=end, fresh=registered >= since, lateness=lateness):
+    for day in _visit_days(rng, plan, end=end, registered=registered, lateness=lateness):
         dated.append((day, {"event": "offender_visit", "source": "police",
                             "registration": reference, "visited_at": _at(day, rng),
                             "by": manager, "home_visit": True}))
@@ -228,11 +230,12 @@ def _register(rng: random.Random, end: date, since: date, person: Person, refere
     return out
 
 
-def _visit_days(rng: random.Random, plan: Plan, *, end: date, fresh: bool,
+def _visit_days(rng: random.Random, plan: Plan, *, end: date, registered: date,
                 lateness: float) -> list[date]:
     """The home visits made under each plan in turn: each visit due its plan's interval after
-    the last (the first of a plan already running when the window opens falls anywhere in
-    its interval), made later by a busier manager; the latest may not be made yet."""
+    the last (or the registration), made later by a busier manager; the latest may not be
+    made yet. A plan already running when the window opens has its last visit before the
+    window written too, so that the first visit due in the window is due on its clock."""
     days: list[date] = []
     for n, (begin, every) in enumerate(plan):
         last = n == len(plan) - 1
@@ -243,10 +246,11 @@ def _visit_days(rng: random.Random, plan: Plan, *, end: date, fresh: bool,
             due = max(days[-1] + timedelta(days=every), begin)
         elif n > 0:  # home visits start again: the first within weeks of the new plan
             due = begin + timedelta(days=rng.randint(0, min(every, 28)))
-        elif fresh:
-            due = begin + timedelta(days=every)
         else:
-            due = begin + timedelta(days=rng.randint(0, every - 1))
+            before = begin - timedelta(days=rng.randint(1, every))
+            if before > registered:
+                days.append(before)
+            due = max(before, registered) + timedelta(days=every)
         while True:
             made = due + timedelta(days=int(rng.random() * lateness * every * 0.5))
             if made >= stop:
