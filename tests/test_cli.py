@@ -93,10 +93,13 @@ def test_the_worker_breaches_overdue_duties(database: Path, tmp_path: Path) -> N
 
 def test_synth_is_deterministic(tmp_path: Path) -> None:
     for name in ("a.jsonl", "b.jsonl"):
-        result = runner.invoke(app, ["synth", "--seed", "7", "--households", "60", "--out",
+        result = runner.invoke(app, ["synth", "--seed", "7", "--households", "60",
+                                     "--force-population", "14000", "--out",
                                      str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    registrations = (tmp_path / "a.jsonl").read_text("utf-8").count('"offender_registration"')
+    assert registrations == 14000 // 700  # the force area's register
 
 
 def test_the_worker_once_also_delivers_due_shares_to_partner_webhooks(

@@ -67,8 +67,9 @@ from safeguard.sharing.webhooks import (
     rotate_secret,
     set_endpoint,
 )
-from safeguard.synth.county import default_end
+from safeguard.synth.county import FORCE_POPULATION, default_end
 from safeguard.synth.missing import PLACING_COUNCILS
+from safeguard.synth.offenders import MAX_FORCE_POPULATION
 from safeguard.synth.writer import write_county
 from safeguard.workdays import LONDON
 from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
@@ -180,6 +181,12 @@ def db_rebuild_keys(
     console.print(f"Re-filed {done} persons under their blocking keys.")
 
 
+# The people of the force area the modelled households are part of: it sizes the register.
+ForcePopulation = Annotated[int, typer.Option(
+    min=0, max=MAX_FORCE_POPULATION,
+    help="people in the force area (the register of sex offenders is ~1 per 700 of them)")]
+
+
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option(help="JSON Lines file to write")] = Path(
@@ -188,10 +195,14 @@ def synth(
     households: Annotated[int, typer.Option(min=10)] = 2000,
     end: Annotated[str | None, typer.Option(help="last day of the year of incidents, "
                                                     "YYYY-MM-DD (default: yesterday)")] = None,
+    force_population: ForcePopulation = FORCE_POPULATION,
 ) -> None:
-    """Write a synthetic county (schools, every agency's person records, a year of incidents)."""
+    """Write a synthetic county (schools, every agency's person records, a year of incidents,
+    the force area's register of sex offenders)."""
     end_day = date.fromisoformat(end) if end else default_end()
-    summary = write_county(out, seed=seed, households=households, end=end_day)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = write_county(out, seed=seed, households=households, end=end_day,
+                           force_population=force_population)
     console.print(f"Wrote {out}: {summary}")
 
 
@@ -359,9 +370,10 @@ def kinds() -> None:
 @app.command()
 def demo(
     seed: int = 1,
-    # About 11,000 lines: enough incidents in a month (~16) to fill the pages, imported in
-    # well under a minute on a laptop.
+    # Enough incidents in a month to fill the pages (docs/benchmarks.md: the demo's import).
     households: int = 4000,
+    # The register stands for the whole force area, not only the modelled households.
+    force_population: ForcePopulation = FORCE_POPULATION,
     port: int = 8000,
     live_days: Annotated[int, typer.Option(help="incidents of the last N days raise duties")
                          ] = 30,
@@ -381,10 +393,13 @@ def demo(
             register_placing_authority(session, code=code, name=name)
     # The county's year of incidents ends yesterday, so none lies in the future.
     end_day = default_end()
-    county = Path("var") / f"county-seed{seed}-{households}-{end_day.isoformat()}.jsonl"
+    county = Path("var") / (f"county-seed{seed}-{households}-{force_population}-"
+                            f"{end_day.isoformat()}.jsonl")
     if not county.exists():
-        console.print(f"Synthesising a county of {households} households (seed {seed})...")
-        write_county(county, seed=seed, households=households, end=end_day)
+        console.print(f"Synthesising a county of {households} households in a force area of "
+                      f"{force_population:,} people (seed {seed})...")
+        write_county(county, seed=seed, households=households, end=end_day,
+                     force_population=force_population)
     live_from = datetime.now(UTC) - timedelta(days=live_days)
     summary = run_import(factory, county, settings=settings, live_from=live_from)
     rejects_path = county.with_suffix(".rejects.jsonl")

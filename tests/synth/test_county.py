@@ -12,13 +12,22 @@ from typing import Any
 import pytest
 
 from safeguard.identifiers import normalise_identifier
-from safeguard.synth.county import MAX_HOUSEHOLDS, default_end, generate_county
+from safeguard.synth.county import (
+    FORCE_POPULATION,
+    MAX_HOUSEHOLDS,
+    default_end,
+    generate_county,
+)
+from safeguard.synth.offenders import history_start
 from safeguard.synth.places import TOWNS, london_to_utc
 from safeguard.synth.writer import SynthSummary, write_county
 from safeguard.workdays import LONDON
 
 END = date(2026, 11, 27)
 HOUSEHOLDS = 300
+# A small force area: the register's own tests (tests/offenders/test_synthetic_register.py)
+# measure the default one.
+FORCE = 35_000
 SOURCES = {"police", "childrens_social_care", "health", "education", "probation"}
 ROLES = {"victim", "suspect", "child_present", "child_normally_resident", "witness"}
 CHILD_ROLES = {"child_present", "child_normally_resident"}
@@ -105,7 +114,8 @@ INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthSummary]:
     path = tmp_path_factory.mktemp("county") / "county.jsonl"
-    return path, write_county(path, seed=1, households=HOUSEHOLDS, end=END)
+    return path, write_county(path, seed=1, households=HOUSEHOLDS, end=END,
+                              force_population=FORCE)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +127,8 @@ def events(written: tuple[Path, SynthSummary]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def counties(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Three small counties, for rates that one small county gives too noisily."""
-    more = [list(generate_county(seed=seed, households=HOUSEHOLDS, end=END)) for seed in (2, 3)]
+    more = [list(generate_county(seed=seed, households=HOUSEHOLDS, end=END,
+                                 force_population=FORCE)) for seed in (2, 3)]
     return [events, *more]
 
 
@@ -133,7 +144,8 @@ def test_it_writes_byte_identical_files_for_the_same_seed(
     written: tuple[Path, SynthSummary], tmp_path: Path
 ) -> None:
     again = tmp_path / "again.jsonl"
-    summary = write_county(again, seed=1, households=HOUSEHOLDS, end=END)
+    summary = write_county(again, seed=1, households=HOUSEHOLDS, end=END,
+                           force_population=FORCE)
     assert again.read_bytes() == written[0].read_bytes()
     assert summary.sha256 == written[1].sha256
 
@@ -142,14 +154,15 @@ def test_it_writes_a_different_county_for_a_different_seed(
     written: tuple[Path, SynthSummary], tmp_path: Path
 ) -> None:
     other = tmp_path / "other.jsonl"
-    write_county(other, seed=2, households=HOUSEHOLDS, end=END)
+    write_county(other, seed=2, households=HOUSEHOLDS, end=END, force_population=FORCE)
     assert other.read_bytes() != written[0].read_bytes()
 
 
 def test_it_writes_one_compact_json_object_per_line_in_a_stable_key_order(
     written: tuple[Path, SynthSummary],
 ) -> None:
-    generated = generate_county(seed=1, households=HOUSEHOLDS, end=END)
+    generated = generate_county(seed=1, households=HOUSEHOLDS, end=END,
+                                force_population=FORCE)
     for line, event in zip(written[0].read_text("utf-8").splitlines(), generated, strict=True):
         assert line == json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         assert list(json.loads(line)) == list(event)
@@ -376,6 +389,18 @@ def test_it_refuses_a_county_without_households_or_beyond_the_nhs_test_range() -
         generate_county(seed=1, households=0)
     with pytest.raises(ValueError, match="households"):
         generate_county(seed=1, households=MAX_HOUSEHOLDS + 1)
+    with pytest.raises(ValueError, match="force_population"):
+        generate_county(seed=1, households=10, force_population=-1)
+
+
+def test_the_force_population_sizes_the_register_most_of_it_outside_the_households(
+    events: list[dict[str, Any]],
+) -> None:
+    registrations = of(events, "offender_registration")
+    assert len(registrations) == round(FORCE / 700)
+    homes = {e["address"]["uprn"] for e in of(events, "person") if "uprn" in e.get("address", {})}
+    outside = [e for e in registrations if e["address"]["uprn"] not in homes]
+    assert len(outside) > len(registrations) / 2
 
 
 def test_it_writes_british_summer_time_as_utc() -> None:
@@ -394,3 +419,8 @@ def test_by_default_the_county_is_made_for_today_its_incidents_ending_yesterday(
                 for e in of(made_today, "incident")]
     assert occurred and max(occurred) <= yesterday
     assert min(occurred) >= yesterday - timedelta(days=365)
+    # The register's history too, relative to today (its default force area, ~700 offenders).
+    visited = [parse(e["visited_at"]).date() for e in of(made_today, "offender_visit")]
+    assert len(of(made_today, "offender_registration")) == round(FORCE_POPULATION / 700)
+    assert max(visited) <= yesterday
+    assert min(visited) >= history_start(yesterday) - timedelta(days=365)  # one plan's interval

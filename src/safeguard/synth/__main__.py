@@ -1,4 +1,5 @@
-"""``python -m safeguard.synth OUT.jsonl [--seed N] [--households N] [--end YYYY-MM-DD]``."""
+"""``python -m safeguard.synth OUT.jsonl [--seed N] [--households N] [--end YYYY-MM-DD]
+[--force-population N]``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from safeguard.synth.county import FORCE_POPULATION
 from safeguard.synth.writer import write_county
 
 
@@ -19,9 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--end", type=date.fromisoformat, default=None,
                         help="last day of the year of incidents (default: yesterday)")
+    parser.add_argument("--force-population", type=int, default=FORCE_POPULATION,
+                        help="people in the force area: sizes the register of sex offenders "
+                             f"(default {FORCE_POPULATION:,})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    summary = write_county(args.path, seed=args.seed, households=args.households, end=args.end)
+    summary = write_county(args.path, seed=args.seed, households=args.households, end=args.end,
+                           force_population=args.force_population)
     elapsed = time.perf_counter() - started
     print(f"{summary.lines} lines to {summary.path} in {elapsed:.1f} s (sha256 {summary.sha256})")
     for title, counts in (

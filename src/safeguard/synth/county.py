@@ -1,5 +1,7 @@
 """A synthetic county: schools, every agency's person records, a year of police incidents and
-the police register of sex offenders (``offenders``: its rates are there).
+the police register of sex offenders (``offenders``: its rates are there). The households are
+modelled in detail; the register stands for the whole force area (``force_population``
+people, by default the towns' populations), most of it at plain addresses outside them.
 
 ``generate_county`` yields import events (see docs/events.md) in this order: schools, then
 person records (health, education, children's social care, police, probation), then a year of
@@ -96,14 +98,14 @@ from safeguard.synth.custody import custody_events
 from safeguard.synth.forensics import forensic_events
 from safeguard.synth.incidents import plan_incidents
 from safeguard.synth.missing import missing_events
-from safeguard.synth.offenders import offender_events
+from safeguard.synth.offenders import FORCE_POPULATION, MAX_FORCE_POPULATION, offender_events
 from safeguard.synth.officer import render_incident
 from safeguard.synth.places import render_address
 from safeguard.synth.population import Population, build_population
 from safeguard.synth.records import agency_records
 from safeguard.workdays import LONDON
 
-__all__ = ["MAX_HOUSEHOLDS", "default_end", "generate_county"]
+__all__ = ["FORCE_POPULATION", "MAX_HOUSEHOLDS", "default_end", "generate_county"]
 
 # NHS numbers come from the 999 test range (about 909,000 valid numbers) and must be unique;
 # this keeps a county (~2.3 people a household) well inside it.
@@ -133,20 +135,26 @@ def default_end(today: date | None = None) -> date:
 
 
 def generate_county(
-    *, seed: int, households: int = 2000, end: date | None = None
+    *, seed: int, households: int = 2000, end: date | None = None,
+    force_population: int = FORCE_POPULATION,
 ) -> Iterator[dict[str, object]]:
     """Yield the county's import events: schools, person records, then incidents in time order
-    (the 365 days ending on ``end``, by default ``default_end()``).
+    (the 365 days ending on ``end``, by default ``default_end()``). ``force_population`` is
+    the people of the force area the modelled households are part of: it sizes the register
+    of sex offenders (``offenders``).
 
     The whole county is built before the first event is yielded (the police records depend on
     the year's incidents), so memory grows with ``households`` (~1 MB per 200 households).
     """
     if not 1 <= households <= MAX_HOUSEHOLDS:
         raise ValueError(f"households must be between 1 and {MAX_HOUSEHOLDS:,}")
-    return _generate(seed, households, end or default_end())
+    if not 0 <= force_population <= MAX_FORCE_POPULATION:
+        raise ValueError(f"force_population must be between 0 and {MAX_FORCE_POPULATION:,}")
+    return _generate(seed, households, end or default_end(), force_population)
 
 
-def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, object]]:
+def _generate(seed: int, households: int, end: date,
+              force_population: int = FORCE_POPULATION) -> Iterator[dict[str, object]]:
     rng = random.Random(seed)
     fake = Faker("en_GB")
     fake.seed_instance(rng.getrandbits(64))
@@ -161,5 +169,5 @@ def _generate(seed: int, households: int, end: date) -> Iterator[dict[str, objec
     yield from forensic_events(pop, seed=seed, end=end)
     # From streams of their own: the rest of the county is the same without them.
     yield from custody_events(pop, seed=seed)
-    yield from offender_events(pop, seed=seed)
+    yield from offender_events(pop, seed=seed, force_population=force_population)
     yield from missing_events(seed, pop)

@@ -12,7 +12,7 @@ with the postcode in lower case and no space, without the locality line.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 __all__ = [
@@ -146,6 +146,16 @@ class Gazetteer:
         self._uprns: set[str] = set()
         self._postcodes: set[str] = set()
         self._streets: dict[str, list[Street]] = {town.name: [] for town in TOWNS}
+
+    def drawing_from(self, rng: random.Random) -> Gazetteer:
+        """A copy of this gazetteer (its streets, and the UPRNs, postcodes and doors already
+        used) drawing from ``rng``: a part of the county made from a stream of its own gets
+        dwellings that never collide with the county's, and leaves the county as it was."""
+        fork = Gazetteer(rng, self._surnames)
+        fork._uprns, fork._postcodes = set(self._uprns), set(self._postcodes)
+        fork._streets = {town: [replace(street, used=set(street.used)) for street in streets]
+                         for town, streets in self._streets.items()}
+        return fork
 
     def _postcode(self, town: Town) -> str:
         while True:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from safeguard.synth.county import generate_county
+from safeguard.synth.county import FORCE_POPULATION, generate_county
 
 __all__ = ["SynthSummary", "write_county"]
 
@@ -37,9 +37,11 @@ def dumps(event: dict[str, object]) -> str:
 
 
 def write_county(
-    path: Path, *, seed: int, households: int = 2000, end: date | None = None
+    path: Path, *, seed: int, households: int = 2000, end: date | None = None,
+    force_population: int = FORCE_POPULATION,
 ) -> SynthSummary:
-    """Write ``generate_county(seed=, households=, end=)`` to ``path`` as UTF-8 JSON Lines."""
+    """Write ``generate_county(seed=, households=, end=, force_population=)`` to ``path`` as
+    UTF-8 JSON Lines."""
     by_event: dict[str, int] = {}
     by_source: dict[str, int] = {}
     persons: dict[str, int] = {}
@@ -47,7 +49,8 @@ def write_county(
     with_children = 0
     digest = hashlib.sha256()
     lines = 0
-    events = generate_county(seed=seed, households=households, end=end)  # checks arguments
+    events = generate_county(seed=seed, households=households, end=end,  # checks arguments
+                             force_population=force_population)
     # The demo writes under var/ wherever it is run, which need not exist yet.
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:
