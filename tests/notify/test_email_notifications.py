@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,6 @@ from safeguard.rules.catalogue import KINDS
 from safeguard.worker import run_once, send_emails
 
 from ..factories import USERS, add_user
-from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 from .conftest import MailServer
 
 TITLE = KINDS["share_with_csc"].title
@@ -51,17 +51,16 @@ def _import(factory: sessionmaker[Session], ctx: IntakeContext, *events: Any) ->
     assert summary.rejects == []
 
 
-def _share(session: Session) -> Duty:
-    duty = session.scalars(select(Duty).where(Duty.kind == "share_with_csc")).one()
-    return duty
+@pytest.fixture
+def share(factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> Duty:
+    """The scenario's people with work addresses, and its child-at-risk share: police share
+    with social care, who must acknowledge it."""
+    return session.scalars(select(Duty).where(Duty.kind == "share_with_csc")).one()
 
 
 def test_a_duty_is_warned_of_once_then_breaches_and_escalates_to_each_level_by_email(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
-        mail: MailServer) -> None:
-    _people(session)
-    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
-    share = _share(session)
+        mail: MailServer, share: Duty) -> None:
     inbox = mail.inbox
 
     soon = share.due_at - timedelta(hours=1)
@@ -102,9 +101,7 @@ def test_a_duty_is_warned_of_once_then_breaches_and_escalates_to_each_level_by_e
 
 def test_the_daily_digest_goes_once_a_day_at_its_london_time_with_counts_only(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
-        mail: MailServer) -> None:
-    _people(session)
-    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
+        mail: MailServer, share: Duty) -> None:
     # Saturday 28 November: 06:59 London (GMT) is before the digest, 07:00 is its time.
     early = datetime(2026, 11, 28, 6, 59, tzinfo=UTC)
     quiet = mail.settings.model_copy(update={"due_soon_hours": 0.01})
@@ -126,10 +123,7 @@ def test_the_daily_digest_goes_once_a_day_at_its_london_time_with_counts_only(
 
 def test_each_person_gets_only_the_emails_they_chose_and_an_assignment_reaches_its_assignee(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
-        mail: MailServer, principal: Any) -> None:
-    _people(session)
-    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
-    share = _share(session)
+        mail: MailServer, principal: Any, share: Duty) -> None:
     at = RECORDED + timedelta(minutes=1)
     set_preferences(session, principal=principal("csc.worker"), chosen=[Reason.DIGEST], now=at)
     assert not enqueue_duty_email(session, user_id=principal("csc.worker").id, duty=share,
@@ -150,11 +144,9 @@ def test_each_person_gets_only_the_emails_they_chose_and_an_assignment_reaches_i
 
 def test_a_server_refusing_mail_is_tried_again_after_a_backoff_and_then_accepts(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
-        mail: MailServer, principal: Any) -> None:
-    _people(session)
-    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
+        mail: MailServer, principal: Any, share: Duty) -> None:
     at = RECORDED + timedelta(minutes=1)
-    enqueue_duty_email(session, user_id=principal("csc.worker").id, duty=_share(session),
+    enqueue_duty_email(session, user_id=principal("csc.worker").id, duty=share,
                        reason=Reason.ASSIGNED, now=at)
     mail.inbox.refuse = 1
     first = send_emails(factory, settings=mail.settings, now=at)
@@ -171,11 +163,8 @@ def test_a_server_refusing_mail_is_tried_again_after_a_backoff_and_then_accepts(
 
 def test_an_email_that_keeps_failing_is_marked_failed_and_one_never_sent_expires(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
-        mail: MailServer, principal: Any) -> None:
-    _people(session)
-    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
+        mail: MailServer, principal: Any, share: Duty) -> None:
     at = RECORDED + timedelta(minutes=1)
-    share = _share(session)
     for username in ("csc.worker", "csc.supervisor"):
         enqueue_duty_email(session, user_id=principal(username).id, duty=share,
                            reason=Reason.ASSIGNED, now=at)
