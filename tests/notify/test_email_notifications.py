@@ -23,6 +23,7 @@ from safeguard.rules.catalogue import KINDS
 from safeguard.worker import run_once, send_emails
 
 from ..factories import USERS, add_user
+from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 from .conftest import MailServer
 
 TITLE = KINDS["share_with_csc"].title
@@ -55,6 +56,8 @@ def _import(factory: sessionmaker[Session], ctx: IntakeContext, *events: Any) ->
 def share(factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> Duty:
     """The scenario's people with work addresses, and its child-at-risk share: police share
     with social care, who must acknowledge it."""
+    _people(session)
+    _import(factory, ctx, SCHOOL, AMY, FRIDAY_NIGHT)
     return session.scalars(select(Duty).where(Duty.kind == "share_with_csc")).one()
 
 
@@ -84,6 +87,8 @@ def test_a_duty_is_warned_of_once_then_breaches_and_escalates_to_each_level_by_e
     assert (_address("csc.supervisor"), f"Escalated: {TITLE}") in subjects
     assert (_address("police.supervisor"), f"Escalated: {TITLE}") in subjects
     assert (_address("csc.worker"), f"Escalated: {TITLE}") not in subjects  # not a supervisor
+    # A supervisor who also holds the duty is told once, of the escalation.
+    assert (_address("csc.supervisor"), f"Breached: {TITLE}") not in subjects
 
     level_two = len(inbox.messages)
     run_once(factory, now=breach + timedelta(hours=25), rules=ctx, email=mail.settings)

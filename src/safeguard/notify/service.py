@@ -115,6 +115,9 @@ def _principals(session: Session, users: Sequence[User]) -> dict[int, Principal]
 
 # --- queueing --------------------------------------------------------------------------------
 
+# One email to queue: to whom, why, about which duty, its once-only key, and what it says.
+Row = tuple[User, Reason, int | None, str, Message]
+
 
 def _insert_new(session: Session, model: type[Base], keys: list[str] | None = None) -> Insert:
     """INSERT that skips a row whose key exists: how a cause is emailed, or a duty warned
@@ -124,8 +127,7 @@ def _insert_new(session: Session, model: type[Base], keys: list[str] | None = No
     return sqlite_insert(table_of(model)).on_conflict_do_nothing(index_elements=keys)
 
 
-def _queue(session: Session, rows: Sequence[tuple[User, Reason, int | None, str, Message]],
-           now: datetime) -> int:
+def _queue(session: Session, rows: Sequence[Row], now: datetime) -> int:
     """Write the emails whose key is new (a cause seen twice is emailed once)."""
     if not rows:
         return 0
@@ -156,26 +158,31 @@ def enqueue_duty_email(session: Session, *, user_id: int, duty: Duty, reason: Re
     return _queue(session, [(user, reason, duty.id, key, message) for user in users], at) > 0
 
 
-def _about_duties(session: Session, duties: Sequence[Duty], reason: Reason, now: datetime,
-                  base_url: str) -> int:
-    rows = []
+def _holder_rows(session: Session, duties: Sequence[Duty], reason: Reason, base_url: str,
+                 told: set[tuple[int, int]] | None = None) -> list[Row]:
+    """Emails to each duty's holders, but none to a person already `told` of that duty
+    (duty id, user id) by another email of the same cause."""
+    rows: list[Row] = []
     for duty in duties:
         message = duty_message(duty_id=duty.id, title=KINDS[duty.kind].title, reason=reason,
                                base_url=base_url)
         rows += [(user, reason, duty.id, f"{reason.value}:{duty.id}:{user.id}", message)
-                 for user in holders(session, duty=duty, reason=reason)]
-    return _queue(session, rows, now)
+                 for user in holders(session, duty=duty, reason=reason)
+                 if (duty.id, user.id) not in (told or set())]
+    return rows
 
 
 def notify_breaches(session: Session, *, duties: Sequence[Duty], now: datetime,
                     base_url: str | None = None) -> int:
-    """In the transaction that breached (and escalated) `duties`: tell their holders, and
-    the people their escalation notifications are addressed to."""
+    """In the transaction that breached (and escalated) `duties`: email the people their
+    escalation notifications are addressed to, and the duties' other holders of the breach
+    (a supervisor holding the duty is told once, of the escalation)."""
     if not duties:
         return 0
-    queued = _about_duties(session, duties, Reason.BREACHED, now, _base_url(base_url))
-    return queued + notify_escalations(session, duty_ids=[d.id for d in duties], now=now,
-                                       base_url=base_url)
+    escalations = _escalation_rows(session, [duty.id for duty in duties], _base_url(base_url))
+    told = {(duty_id, user.id) for user, _, duty_id, _, _ in escalations if duty_id}
+    return _queue(session, escalations + _holder_rows(
+        session, duties, Reason.BREACHED, _base_url(base_url), told), now)
 
 
 def notify_escalations(session: Session, *, duty_ids: Sequence[int], now: datetime,
@@ -183,23 +190,26 @@ def notify_escalations(session: Session, *, duty_ids: Sequence[int], now: dateti
     """Email the users of each escalation's agency holding its role (the supervisors at
     level 1, the senior managers at level 2) about the duties' escalation notifications.
     Each notification is emailed once to each person, however often this is asked."""
+    return _queue(session, _escalation_rows(session, duty_ids, _base_url(base_url)), now)
+
+
+def _escalation_rows(session: Session, duty_ids: Sequence[int], base_url: str) -> list[Row]:
     if not duty_ids:
-        return 0
+        return []
     notices = session.execute(
         select(Notification.id, Notification.agency_id, Notification.role, Duty)
         .join(Duty, Duty.id == Notification.duty_id)
         .where(Notification.duty_id.in_(list(duty_ids)), Notification.kind == "escalation")
         .order_by(Notification.id)).all()
-    rows = []
+    rows: list[Row] = []
     for notice_id, agency_id, role, duty in notices:
         message = duty_message(duty_id=duty.id, title=KINDS[duty.kind].title,
-                               reason=Reason.ESCALATED, base_url=_base_url(base_url),
-                               role=role)
+                               reason=Reason.ESCALATED, base_url=base_url, role=role)
         rows += [(user, Reason.ESCALATED, duty.id,
                   f"{Reason.ESCALATED.value}:{notice_id}:{user.id}", message)
                  for user in _choosing(session, None, Reason.ESCALATED, agency_id=agency_id)
                  if role in user.roles.split()]
-    return _queue(session, rows, now)
+    return rows
 
 
 def warn_due_soon(session: Session, *, now: datetime, lead_hours: float,
@@ -222,7 +232,7 @@ def warn_due_soon(session: Session, *, now: datetime, lead_hours: float,
         [{"duty_id": duty_id, "reason": Reason.DUE_SOON.value, "at": now} for duty_id in due]
     ).all()
     duties = list(session.scalars(select(Duty).where(Duty.id.in_(claimed)).order_by(Duty.id)))
-    _about_duties(session, duties, Reason.DUE_SOON, now, _base_url(base_url))
+    _queue(session, _holder_rows(session, duties, Reason.DUE_SOON, _base_url(base_url)), now)
     return len(due)
 
 
