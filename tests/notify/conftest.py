@@ -4,7 +4,6 @@ which keeps every message it accepts; and, for STARTTLS, a certificate made for 
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from safeguard.config import EmailSettings
+
+from ..factories import free_port
 
 USERNAME, PASSWORD = "safeguard-relay", "relay-test-password"
 
@@ -53,13 +54,6 @@ class Inbox:
         return f"{message['Subject']}\n{body.get_content()}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class MailServer:
     inbox: Inbox
@@ -69,7 +63,7 @@ class MailServer:
 @pytest.fixture
 def mail() -> Iterator[MailServer]:
     """A plain SMTP server (no TLS, no sign-in), and the settings that send to it."""
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield MailServer(inbox, EmailSettings(
@@ -105,7 +99,7 @@ def secure_mail(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
     cert_file, key_file = _certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
                       auth_data: Any) -> AuthResult:
