@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +62,14 @@ def seed_users(session: Session) -> None:
     for username, (name, agency, roles) in USERS.items():
         add_user(session, username, agency, roles, display_name=name)
     session.flush()
+
+
+def free_port() -> int:
+    """A port on the loopback address no one is listening on (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def fresh_postgres_database(name: str) -> str:

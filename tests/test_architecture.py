@@ -15,6 +15,8 @@ RANK = {
     "config": 0, "db": 0, "errors": 0, "identifiers": 0, "logs": 0, "workdays": 0,
     "access": 1, "audit": 2, "accounts": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
+    # Email notifications read duties and their escalations; casework and above may queue one.
+    "notify": 9,
     "casework": 10,
     # The areas with episodes of their own: each raises duties through casework, and intake
     # hands each its events.

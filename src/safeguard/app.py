@@ -36,6 +36,7 @@ from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
 from safeguard.missing import api as missing_api
 from safeguard.missing import pages as missing_pages
+from safeguard.notify import pages as notify_pages
 from safeguard.offenders import api as offender_api
 from safeguard.offenders import pages as offender_pages
 from safeguard.people import pages as people_pages
@@ -67,7 +68,7 @@ PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, child
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
                 missing_pages.router, api_docs.router, account_admin_pages.router,
-                inspection_pages.router)
+                inspection_pages.router, notify_pages.router)
 
 
 def bind_state(

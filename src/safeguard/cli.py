@@ -329,6 +329,8 @@ def _report_pass(result: PassResult) -> None:
         console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
     if result.missing_checked:
         console.print(f"Made {result.missing_checked} time-driven checks of missing episodes.")
+    if result.emailed:
+        console.print(f"Sent {result.emailed} email notifications.")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -282,6 +282,39 @@ class LinkageSettings(BaseSettings):
     model_file: str = ""
 
 
+class EmailSettings(BaseSettings):
+    """Email notifications through SMTP (notify/). The username and password come from the
+    environment (SAFEGUARD_EMAIL_USERNAME, SAFEGUARD_EMAIL_PASSWORD), never from the repo."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_EMAIL_", frozen=True)
+
+    # Empty: no email is sent (what is queued waits, and expires after max_age_hours).
+    host: str = ""
+    port: int = 587
+    from_address: str = "safeguard@localhost"
+    # STARTTLS before signing in and sending; off only for a relay on a trusted network.
+    tls: bool = True
+    # Certificates to trust for STARTTLS besides the system's (a relay with a private CA).
+    ca_file: str = ""
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    # The links in emails start with this (the address people sign in at).
+    base_url: str = "http://localhost:8000"
+    timeout_seconds: float = 10.0
+    lease_seconds: float = 120.0
+    batch_size: int = 50
+    # Full-jitter exponential backoff between attempts, then failed.
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 3600.0
+    max_attempts: int = 8
+    # An email still unsent this long after it was queued is no longer worth sending.
+    max_age_hours: float = 24.0
+    # A duty is "about to breach" this long before it is due (warned of once).
+    due_soon_hours: float = Field(default=2.0, gt=0)
+    # The daily digest goes at this London time.
+    digest_at: time = time(7, 0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", frozen=True)
 
@@ -319,6 +352,7 @@ class Settings(BaseSettings):
     measures: MeasureSettings = Field(default_factory=MeasureSettings)
     inspections: InspectionSettings = Field(default_factory=InspectionSettings)
     linkage: LinkageSettings = Field(default_factory=LinkageSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
 
 
 @lru_cache(maxsize=1)

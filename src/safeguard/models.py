@@ -21,6 +21,7 @@ from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.inspections.models import Action, Finding, Inspection, Revisit
 from safeguard.measures.models import MeasureCursor, MeasureFact
 from safeguard.missing.models import MissingEntry, MissingEpisode
+from safeguard.notify.models import DigestRun, DutyAlert, Email, NotificationPreference
 from safeguard.offenders.models import (
     OffenderAssessment,
     OffenderChild,
@@ -44,6 +45,7 @@ from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
 __all__ = [
     "Action", "Finding", "Inspection", "MeasureCursor", "MeasureFact", "Revisit",
+    "DigestRun", "DutyAlert", "Email", "NotificationPreference",
     "Address", "Agency", "ApiKey", "AuditEntry", "AuditSeal", "Base", "BreakGlass", "Concern",
     "Delivery", "Detention", "DetentionStep", "Device", "DeviceStep", "Duty", "DutyTransition",
     "Event", "Incident", "IncidentPerson", "MatchReview", "MissingEntry", "MissingEpisode",

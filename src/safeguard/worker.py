@@ -1,4 +1,5 @@
-"""Background work: marking breaches and escalating them, and delivering shares by webhook.
+"""Background work: marking breaches and escalating them, emailing people about their duties,
+and delivering shares by webhook.
 
 Each pass is one job owning its transactions. Rows are claimed with conditional updates (and
 SKIP LOCKED on PostgreSQL), so several workers can run at once without doing a duty twice.
@@ -26,12 +27,19 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.audit.chain import seal_pending
-from safeguard.config import DeliverySettings, SharingSettings, get_settings
+from safeguard.config import DeliverySettings, EmailSettings, SharingSettings, get_settings
 from safeguard.db import transaction, utcnow
 from safeguard.duties.service import escalate_second_level, mark_breaches
 from safeguard.logs import FIELDS
 from safeguard.measures.facts import refresh as refresh_measures
 from safeguard.missing.checks import check_school_day, check_still_missing
+from safeguard.notify import outbox
+from safeguard.notify.service import (
+    notify_breaches,
+    notify_escalations,
+    queue_digests,
+    warn_due_soon,
+)
 from safeguard.rules.context import RuleContext, build_context
 from safeguard.sharing.delivery import (
     Outcome,
@@ -55,6 +63,7 @@ class PassResult:
     # as the school day nears) were made in this pass.
     missing_checked: int = 0
     measured: int = 0  # duties judged again for the inspection measures
+    emailed: int = 0  # emails the mail server accepted in this pass
 
 
 @cache
@@ -64,13 +73,17 @@ def _rules() -> RuleContext:
 
 def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
              sharing: SharingSettings | None = None,
-             rules: RuleContext | None = None) -> PassResult:
+             rules: RuleContext | None = None,
+             email: EmailSettings | None = None) -> PassResult:
     """One clock pass: make the missing episodes' checks that have come due (their duties
     then run to their own clocks), breach what is overdue (first escalation), then escalate
-    again what is still undischarged long after its breach (second level), then seal the
-    audit entries written since the last pass. Each batch is its own job."""
+    again what is still undischarged long after its breach (second level), each queueing its
+    emails in its own transaction; then warn of duties due soon, queue the day's digests,
+    send the emails, and seal the audit entries written since the last pass. Each batch is
+    its own job."""
     second_level_hours = (sharing or SharingSettings()).second_level_hours
     started_at = time.perf_counter()
+    email = email or get_settings().email
     checked = 0
     for check in (check_still_missing, check_school_day):
         while True:
@@ -82,28 +95,69 @@ def run_once(factory: sessionmaker[Session], *, now: datetime | None = None,
     total = 0
     while True:
         with transaction(factory) as session:
-            batch = mark_breaches(session, now=now or utcnow())
+            at = now or utcnow()
+            batch = mark_breaches(session, now=at)
+            notify_breaches(session, duties=batch, now=at, base_url=email.base_url)
             total += len(batch)
         if len(batch) < 500:
             break
     second = 0
     while True:
         with transaction(factory) as session:
-            escalated = escalate_second_level(session, now=now or utcnow(),
-                                              after_hours=second_level_hours)
+            at = now or utcnow()
+            escalated = escalate_second_level(session, now=at, after_hours=second_level_hours)
+            notify_escalations(session, duty_ids=[duty.id for duty in escalated], now=at,
+                               base_url=email.base_url)
             second += len(escalated)
         if len(escalated) < 500:
             break
+    while True:
+        with transaction(factory) as session:
+            warned = warn_due_soon(session, now=now or utcnow(),
+                                   lead_hours=email.due_soon_hours, base_url=email.base_url)
+        if warned < 500:
+            break
+    with transaction(factory) as session:
+        queue_digests(session, now=now or utcnow(), at=email.digest_at,
+                      base_url=email.base_url)
+    emailed = send_emails(factory, settings=email, now=now).sent
     # The measures follow the duties' history: what this pass breached counts at once.
     with transaction(factory) as session:
         measured = refresh_measures(session)
     # The audit log is chained here rather than as entries are written: see audit/chain.py.
     result = PassResult(breached=total, escalated_again=second, sealed=seal_pending(factory),
-                        missing_checked=checked, measured=measured)
+                        missing_checked=checked, measured=measured,
+                        emailed=emailed)
     log.info("worker pass", extra={FIELDS: {
         "pass": "clocks", **asdict(result),
         "duration_ms": round((time.perf_counter() - started_at) * 1000, 1)}})
     return result
+
+
+def send_emails(factory: sessionmaker[Session], *, settings: EmailSettings,
+                now: datetime | None = None, rng: random.Random | None = None) -> outbox.Tally:
+    """Send the queued emails that are due, batch by batch: claim (short transaction), send
+    over SMTP (no transaction open), record (short transaction). With no mail server
+    configured nothing is sent, and what waits too long expires."""
+    worker_id, total = new_worker_id(), outbox.Tally()
+    while True:
+        with transaction(factory) as session:
+            at = now or utcnow()
+            total.expired += outbox.expire_stale(session, now=at,
+                                                 max_age_hours=settings.max_age_hours)
+            batch = outbox.claim_due(session, worker_id=worker_id, now=at,
+                                     lease_seconds=settings.lease_seconds,
+                                     limit=settings.batch_size) if settings.host else []
+        if not batch:
+            return total
+        sent = outbox.send(batch, settings)
+        with transaction(factory) as session:
+            tally = outbox.record(session, sent=sent, worker_id=worker_id, now=now or utcnow(),
+                                  settings=settings, rng=rng or random.Random())
+        total.sent, total.retried = total.sent + tally.sent, total.retried + tally.retried
+        total.failed += tally.failed
+        if len(batch) < settings.batch_size:
+            return total
 
 
 def run_forever(

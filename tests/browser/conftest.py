@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
 from safeguard.seed import seed_demo_users
 
+from ..factories import free_port
 from ..intake.scenario import AMY, SCHOOL
 
 CHROMIUM = Path(os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium"))
@@ -46,13 +46,6 @@ def _missing(what: str) -> None:
     pytest.skip(what)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(folder: Path, events: list[dict[str, Any]]) -> Iterator[str]:
     """A live server over a fresh SQLite file holding these events and the demo sign-ins."""
@@ -65,7 +58,7 @@ def serve(folder: Path, events: list[dict[str, Any]]) -> Iterator[str]:
                  ctx=build_context(settings))
     with transaction(factory) as session:
         seed_demo_users(session, password=PASSWORD, school_urn=SCHOOL["urn"])
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

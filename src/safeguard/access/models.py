@@ -63,6 +63,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    # Their work address for notifications (notify/), set by an administrator; none, no email.
+    email: Mapped[str | None] = mapped_column(String(320))
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     # Space-separated role names from ROLES; a supervisor is also a practitioner.
     roles: Mapped[str] = mapped_column(String(200))

@@ -126,6 +126,20 @@ def user_roles(
     console.print(f"{user.username} now has the roles {user.roles}.", highlight=False)
 
 
+@user_app.command("email")
+def user_email(
+    username: str,
+    address: Annotated[str, typer.Argument(help="their work address; empty to remove it")],
+) -> None:
+    """Set where USERNAME's email notifications go (each person chooses which, at
+    /account/notifications)."""
+    with command_transaction() as session:
+        user = service.set_email(session, principal=operator(), username=username,
+                                 email=address)
+    console.print(f"{user.username}: notifications go to {user.email or 'no address'}.",
+                  highlight=False)
+
+
 @user_app.command("reset")
 def user_reset(username: str, prompt: PromptOpt = False) -> None:
     """Reset a user's password: a generated one printed once, or one typed at a prompt."""

@@ -159,6 +159,27 @@ def set_roles(session: Session, *, principal: Principal, username: str,
     return user
 
 
+# A work address, plainly: one @, no spaces, a dot in the domain (the mail server checks
+# the rest when it is used).
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+
+
+def set_email(session: Session, *, principal: Principal, username: str, email: str | None
+              ) -> User:
+    """Where the user's email notifications go (notify/); None or empty: no email."""
+    user = _user(session, principal, username)
+    address = (email or "").strip() or None
+    if address is not None and (len(address) > 320 or not EMAIL.fullmatch(address)):
+        raise Invalid("give an email address like name@agency.gov.uk")
+    if address != user.email:
+        user.email = address
+        session.flush()
+        audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
+              why=f"email address of {user.username} "
+                  + ("set" if address else "removed"))
+    return user
+
+
 def reset_password(
     session: Session, *, principal: Principal, username: str, password: str | None = None
 ) -> tuple[User, str | None]:
