@@ -50,7 +50,7 @@ SCHEME_LABELS = {"nhs": "NHS number", "upn": "UPN (unique pupil number)", "pnc":
 ROLE_WORDS = {"victim": "Victim", "suspect": "Suspect", "witness": "Witness",
               "child_present": "Child present at the incident",
               "child_normally_resident": "Child who lives there"}
-_LINK = re.compile(r"^/(duties|incidents)/(\d+)$")
+_LINK = re.compile(r"^/(duties|incidents|strategy-discussions)/(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -221,6 +221,9 @@ def _visible_links(session: Session, principal: Principal, chronology: list[Chro
             links.add(item.link or "")
         elif match and match.group(1) == "incidents":
             incident_ids.append(int(match.group(2)))
+        elif match and match.group(1) == "strategy-discussions":
+            # Only the agencies in a discussion have it in their chronology.
+            links.add(item.link or "")
     if incident_ids:
         events = {d.event_id for d in duties if d.id in visible_duties}
         for incident_id, event_id in session.execute(
