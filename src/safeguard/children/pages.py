@@ -39,6 +39,7 @@ from safeguard.people.names import full_name
 from safeguard.people.service import address_label, age_on, person_name, source_words
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.risk import LEVELS
+from safeguard.strategy.pages import CONVENOR
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 from safeguard.workdays import LONDON
@@ -123,6 +124,7 @@ def child_page(request: Request, person_id: int, session: SessionDep, principal:
                        for item in view.chronology],
         "nav": "children", "grant": grant,
         "may_raise_concern": source_for(principal) is not None,
+        "may_record_discussion": principal.records_for(CONVENOR),
         "missing": child_episodes(session, person_id=person_id, now=now,
                                   window_days=request.app.state.rules.missing.repeat_window_days),
         "indicator_words": INDICATOR_WORDS, "risk_words": RISK_WORDS,
