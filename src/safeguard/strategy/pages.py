@@ -75,6 +75,8 @@ def new_discussion(request: Request, person_id: int, session: SessionDep, princi
     for n, agency in enumerate(STARTING_AGENCIES):
         values[f"attendees.{n}.agency"] = [agency]
         values[f"information.{n}.agency"] = [agency]
+    # Social care own most actions they agree; a spare row's agency alone is left out.
+    values["actions.0.owner_agency"] = [CONVENOR]
     return _page(request, session, principal, child, values, {})
 
 
