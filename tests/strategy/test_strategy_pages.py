@@ -126,3 +126,12 @@ def test_a_case_note_is_added_on_the_form_and_by_the_api_and_read_per_its_visibi
     police = [n["text"] for n in client.get(f"/api/v1/persons/{mia}/notes",
                                             headers=key_for(session, "police")).json()]
     assert police == ["Attendance 60% this term.", "Home visit: Mia calm."]
+
+
+def test_the_discussion_duty_points_social_care_to_the_full_record(
+    client: TestClient, session: Session, ctx: IntakeContext,
+) -> None:
+    mia, duty_id = open_discussion(session, ctx)
+    sign_in(client, "csc.worker")
+    assert f'href="/children/{mia}/strategy-discussions/new"' in client.get(
+        f"/duties/{duty_id}").text
