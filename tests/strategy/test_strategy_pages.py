@@ -90,6 +90,8 @@ def test_a_partners_system_records_and_reads_a_discussion_by_the_api(
     response = client.post("/api/v1/strategy-discussions", json=discussion(mia), headers=csc)
     assert response.status_code == 201, response.text
     discussion_id = response.json()["discussion_id"]
+    again = client.post("/api/v1/strategy-discussions", json=discussion(mia), headers=csc)
+    assert (again.status_code, again.json()["discussion_id"]) == (200, discussion_id)
     read = client.get(f"/api/v1/strategy-discussions/{discussion_id}",
                       headers=key_for(session, "police")).json()
     assert read["decision"] == "section_47" and len(read["actions"]) == 2

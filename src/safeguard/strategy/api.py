@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException
+from fastapi import APIRouter, Body, HTTPException, Response
 from pydantic import BaseModel
 
-from safeguard.events.service import CONFLICT
+from safeguard.events.service import CONFLICT, DUPLICATE
 from safeguard.events.strategy import StrategyDiscussionEvent
 from safeguard.intake.service import accept_event
-from safeguard.strategy.service import read_discussion
+from safeguard.strategy.service import discussion_of_event, read_discussion
 from safeguard.web.deps import NowDep, PrincipalDep, RulesDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["strategy discussions"])
@@ -60,12 +60,14 @@ class DiscussionOut(BaseModel):
 
 
 @router.post("/strategy-discussions", status_code=201, response_model=RecordedOut,
-             responses={403: {"description": "only children's social care record them"},
+             responses={200: {"description": "already recorded (identical repeat)"},
+                        403: {"description": "only children's social care record them"},
                         409: {"description": "source_id already used with other content"},
                         422: {"description": "invalid: field and reason"}})
 def api_record_discussion(
     data: Annotated[StrategyDiscussionEvent, Body(description="as in docs/events.md")],
     session: SessionDep, principal: PrincipalDep, ctx: RulesDep, now: NowDep,
+    response: Response,
 ) -> RecordedOut:
     """A strategy discussion as held (docs/events.md, `strategy_discussion`)."""
     accepted = accept_event(session, data=data, raw=data.model_dump(mode="json",
@@ -74,6 +76,9 @@ def api_record_discussion(
     if accepted.outcome == CONFLICT:
         raise HTTPException(409, f"strategy discussion {data.source_id} was already recorded "
                                  "with different content")
+    if accepted.outcome == DUPLICATE:  # the same event again: the discussion it recorded
+        response.status_code = 200
+        accepted.discussion_id = discussion_of_event(session, event_id=accepted.event_id)
     return RecordedOut(event_id=accepted.event_id, outcome=accepted.outcome,
                        discussion_id=accepted.discussion_id, duty_ids=accepted.duty_ids)
 

@@ -244,6 +244,12 @@ def _views(session: Session, discussions: list[StrategyDiscussion]) -> list[Disc
         for d in discussions]
 
 
+def discussion_of_event(session: Session, *, event_id: int) -> int | None:
+    """The discussion an event recorded (a repeated event finds the one it first made)."""
+    return session.scalar(select(StrategyDiscussion.id).where(
+        StrategyDiscussion.event_id == event_id))
+
+
 def read_discussion(session: Session, *, discussion_id: int, principal: Principal,
                     why: str) -> DiscussionView:
     """A discussion an agency in it reads (audited); NotFound for any other agency."""
