@@ -121,6 +121,9 @@ def test_a_case_note_is_added_on_the_form_and_by_the_api_and_read_per_its_visibi
     added = client.post(f"/api/v1/persons/{mia}/notes", headers=education, json={
         "text": "Attendance 60% this term.", "at": HELD.isoformat(), "visibility": "all"})
     assert added.status_code == 201, added.text
+    # A time without its offset could be UTC or London: refused, as in every event.
+    assert client.post(f"/api/v1/persons/{mia}/notes", headers=education, json={
+        "text": "Seen.", "at": "2026-11-28T08:00:00", "visibility": "all"}).status_code == 422
     # Education is no MASH partner: it reads its own note, not social care's.
     assert [n["text"] for n in client.get(f"/api/v1/persons/{mia}/notes",
                                           headers=education).json()] == [

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from safeguard.children.service import may_see_person
 from safeguard.errors import NotFound
+from safeguard.events.fields import Prose4000, Required, StrictModel, Timestamp
 from safeguard.notes.models import Visibility
 from safeguard.notes.service import add_note, notes_about
 from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
@@ -17,9 +18,10 @@ from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
 router = APIRouter(prefix="/api/v1", tags=["case notes"])
 
 
-class NoteIn(BaseModel):
-    text: Annotated[str, Field(min_length=1, max_length=4000)]
-    at: datetime
+class NoteIn(StrictModel):
+    text: Annotated[Prose4000, Required]
+    # When what the note records happened, with its offset (as every time the API takes).
+    at: Timestamp
     visibility: Visibility
 
 
