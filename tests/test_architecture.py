@@ -24,6 +24,8 @@ RANK = {
     "intake": 12, "children": 13, "measures": 14,
     # Inspections read the measures' declarations and raise their plan's duties via casework.
     "inspections": 14,
+    # Strategy discussions as held (intake hands them their event); case notes.
+    "strategy": 11, "notes": 12,
     "governance": 15,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,

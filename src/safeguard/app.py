@@ -36,6 +36,8 @@ from safeguard.intake import pages as intake_pages
 from safeguard.measures import pages as measure_pages
 from safeguard.missing import api as missing_api
 from safeguard.missing import pages as missing_pages
+from safeguard.notes import api as notes_api
+from safeguard.notes import pages as notes_pages
 from safeguard.notify import pages as notify_pages
 from safeguard.offenders import api as offender_api
 from safeguard.offenders import pages as offender_pages
@@ -45,6 +47,8 @@ from safeguard.sharing import admin_api as delivery_admin_api
 from safeguard.sharing import admin_pages as delivery_admin_pages
 from safeguard.sharing import api as sharing_api
 from safeguard.sharing import pages as sharing_pages
+from safeguard.strategy import api as strategy_api
+from safeguard.strategy import pages as strategy_pages
 from safeguard.web import api_docs, auth_pages
 from safeguard.web.bodies import ReadBodyFirst
 from safeguard.web.deps import SignInRequired
@@ -62,13 +66,15 @@ from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
-               forensics_api.router, offender_api.router, missing_api.router)
+               forensics_api.router, offender_api.router, missing_api.router,
+               strategy_api.router, notes_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
                 missing_pages.router, api_docs.router, account_admin_pages.router,
-                inspection_pages.router, notify_pages.router)
+                inspection_pages.router, notify_pages.router, strategy_pages.router,
+                notes_pages.router)
 
 
 def bind_state(

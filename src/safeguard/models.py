@@ -21,6 +21,7 @@ from safeguard.incidents.models import Incident, IncidentPerson
 from safeguard.inspections.models import Action, Finding, Inspection, Revisit
 from safeguard.measures.models import MeasureCursor, MeasureFact
 from safeguard.missing.models import MissingEntry, MissingEpisode
+from safeguard.notes.models import CaseNote
 from safeguard.notify.models import DigestRun, DutyAlert, Email, NotificationPreference
 from safeguard.offenders.models import (
     OffenderAssessment,
@@ -42,6 +43,12 @@ from safeguard.people.models import (
     School,
 )
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
+from safeguard.strategy.models import (
+    Attendee,
+    SharedInformation,
+    StrategyAction,
+    StrategyDiscussion,
+)
 
 __all__ = [
     "Action", "Finding", "Inspection", "MeasureCursor", "MeasureFact", "Revisit",
@@ -53,5 +60,6 @@ __all__ = [
     "OffenderRegistration", "OffenderVisit", "Person", "PersonBlockingKey",
     "PersonIdentifier", "PersonLink", "PersonMerge", "PersonMergeMove", "PersonRecord",
     "School", "Share", "SignInAttempt", "User", "UserSecurityKey", "UserSession", "UserTwoFactor",
-    "WebhookEndpoint",
+    "WebhookEndpoint", "CaseNote", "Attendee", "SharedInformation", "StrategyAction",
+    "StrategyDiscussion",
 ]

@@ -157,6 +157,20 @@ def build(session: Session, ctx: IntakeContext) -> World:
         started_on=date(2026, 3, 2), ended_on=date(2026, 3, 13),
         published_on=date(2026, 6, 30), report_url=None, now=NOW, ctx=ctx,
         settings=InspectionSettings())
+    # A strategy discussion about Mia between social care and the police, whose one action
+    # is social care's own (so its duty is seen by no agency outside the discussion).
+    discussion_id = accept(session, ctx, {
+        "event": "strategy_discussion", "source": "childrens_social_care",
+        "source_id": "SD-MATRIX-1", "person_id": ids["mia"],
+        "held_at": "2026-11-21T10:00:00+00:00", "decision": "early_help",
+        "reasons": "Missing once, at low risk; family asks for help.",
+        "attendees": [{"name": "Sam Okafor", "role": "Social worker",
+                       "agency": "childrens_social_care"},
+                      {"name": "DC Priya Patel", "role": "MASH officer", "agency": "police"}],
+        "information": [{"agency": "police", "summary": "One missing episode."}],
+        "actions": [{"text": "Refer to early help.", "owner_agency": "childrens_social_care",
+                     "due_on": "2026-12-04"}]}).discussion_id
+    assert discussion_id is not None
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -197,6 +211,9 @@ def build(session: Session, ctx: IntakeContext) -> World:
     t.append(Thing("offender", "Ian's registration", offender.id, frozenset({"police"}),
                    home="police"))
     t.append(Thing("inspection", "an inspection", inspection.id, ALL, home="police"))
+    t.append(Thing("discussion", "Mia's strategy discussion", discussion_id,
+                   frozenset({"childrens_social_care", "police"}),
+                   home="childrens_social_care"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

@@ -39,12 +39,15 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
               "device_id": "device", "registration_id": "offender", "episode_id": "episode",
-              "security_key_id": "security_key", "inspection_id": "inspection"}
+              "security_key_id": "security_key", "inspection_id": "inspection",
+              "discussion_id": "discussion"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
                 "/api/v1/missing": {"police", "childrens_social_care"},
-                "/missing/ssda903.csv": {"childrens_social_care"}}
+                "/missing/ssda903.csv": {"childrens_social_care"},
+                # Social care convene strategy discussions, and record them.
+                "/api/v1/strategy-discussions": {"childrens_social_care"}}
 # Routes for one role only, whatever the agency.
 ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_governance"),
               ("/api/v1/governance/", "information_governance"),
@@ -293,6 +296,14 @@ CONTROLS = [
     ("user", "police", "practitioner", "GET", "/missing", ""),
     ("key", "childrens_social_care", "practitioner", "GET", "/api/v1/missing/{episode}",
      "Mia's missing episode"),
+    ("user", "police", "practitioner", "GET", "/strategy-discussions/{discussion}",
+     "Mia's strategy discussion"),
+    ("key", "childrens_social_care", "practitioner", "GET",
+     "/api/v1/strategy-discussions/{discussion}", "Mia's strategy discussion"),
+    ("user", "childrens_social_care", "practitioner", "GET",
+     "/children/{person}/strategy-discussions/new", "mia"),
+    ("user", "school-123456", "practitioner", "GET", "/children/{person}/notes/new", "mia"),
+    ("key", "education", "practitioner", "GET", "/api/v1/persons/{person}/notes", "mia"),
 ]
 
 

@@ -47,6 +47,12 @@ from safeguard.events.schemas import (
     PersonEvent,
     SchoolEvent,
 )
+from safeguard.events.strategy import (
+    ActionIn,
+    AttendeeIn,
+    InformationIn,
+    StrategyDiscussionEvent,
+)
 
 from ..intake.scenario import FRIDAY_NIGHT, SCHOOL
 from ..web.test_api import key_for
@@ -146,6 +152,18 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (ReturnInterviewEvent, "provider"): ("missing_entries.by",),
     (ReturnInterviewEvent, "reason"): ("missing_entries.note", "duties.discharge_note"),
     (ReturnInterviewEvent, "disclosures"): ("missing_entries.note",),
+    (StrategyDiscussionEvent, "source_id"): ("events.source_id",
+                                             "strategy_discussions.reference"),
+    (StrategyDiscussionEvent, "reasons"): ("strategy_discussions.reasons",
+                                           "duties.discharge_note"),
+    (AttendeeIn, "name"): ("strategy_attendees.name",),
+    (AttendeeIn, "role"): ("strategy_attendees.role",),
+    (AttendeeIn, "agency"): ("strategy_attendees.agency_id",),
+    (InformationIn, "agency"): ("strategy_information.agency_id",),
+    (InformationIn, "summary"): ("strategy_information.summary",),
+    (ActionIn, "text"): ("strategy_actions.text", "duties.reason"),
+    (ActionIn, "owner_agency"): ("strategy_actions.owner_agency_id", "duties.owner_agency_id"),
+    (ActionIn, "owner_name"): ("strategy_actions.owner_name",),
 }
 
 

@@ -9,13 +9,14 @@ raises (a section 47 outcome raises a conference) always follows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import Agency, AgencyKind, Role
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.duties.models import ONE_OPEN_STRATEGY_DISCUSSION, Duty
@@ -96,6 +97,16 @@ def raise_strategy_discussion(
                 raise  # another constraint: a real fault
     raise Conflict(f"the strategy discussion for person {draft.subject_person_id} kept "
                    "changing while this event was recorded; record it again")
+
+
+def acting_for_social_care(session: Session, principal: Principal) -> Principal:
+    """Who discharges social care's duty for an event recorded as social care: its own
+    principal, or the import (the system, which may load any source) acting for it."""
+    if principal.agency_id == AgencyKind.CHILDRENS_SOCIAL_CARE:
+        return principal
+    agency = session.get_one(Agency, AgencyKind.CHILDRENS_SOCIAL_CARE.value)
+    return replace(principal, agency_id=agency.id, agency_name=agency.name,
+                   agency_kind=agency.kind, roles=frozenset({Role.PRACTITIONER.value}))
 
 
 def discharge(

@@ -43,6 +43,7 @@ from safeguard.people.names import full_name
 from safeguard.people.service import address_label, age_on, person_name, source_words
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.risk import LEVELS
+from safeguard.strategy.pages import CONVENOR
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import is_htmx, render
 from safeguard.workdays import LONDON
@@ -54,7 +55,7 @@ SCHEME_LABELS = {"nhs": "NHS number", "upn": "UPN (unique pupil number)", "pnc":
 ROLE_WORDS = {"victim": "Victim", "suspect": "Suspect", "witness": "Witness",
               "child_present": "Child present at the incident",
               "child_normally_resident": "Child who lives there"}
-_LINK = re.compile(r"^/(duties|incidents)/(\d+)$")
+_LINK = re.compile(r"^/(duties|incidents|strategy-discussions)/(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def _child_context(request: Request, session: Session, principal: Principal, per
                        for item in view.chronology],
         "nav": "children", "grant": grant,
         "may_raise_concern": source_for(principal) is not None,
+        "may_record_discussion": principal.records_for(CONVENOR),
         "missing": child_episodes(session, person_id=person_id, now=now,
                                   window_days=request.app.state.rules.missing.repeat_window_days),
         "indicator_words": INDICATOR_WORDS, "risk_words": RISK_WORDS,
@@ -269,6 +271,9 @@ def _visible_links(session: Session, principal: Principal, chronology: list[Chro
             links.add(item.link or "")
         elif match and match.group(1) == "incidents":
             incident_ids.append(int(match.group(2)))
+        elif match and match.group(1) == "strategy-discussions":
+            # Only the agencies in a discussion have it in their chronology.
+            links.add(item.link or "")
     if incident_ids:
         events = {d.event_id for d in duties if d.id in visible_duties}
         for incident_id, event_id in session.execute(

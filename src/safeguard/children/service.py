@@ -23,6 +23,7 @@ from safeguard.duties.presenters import relative_due
 from safeguard.duties.service import visible_to
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
+from safeguard.notes.service import notes_about
 from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
@@ -30,6 +31,7 @@ from safeguard.people.service import address_label, describe_record, person_name
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.custody import ACCOMMODATION_REQUEST
 from safeguard.rules.quality import DATA_QUALITY
+from safeguard.strategy.service import discussions_about
 from safeguard.workdays import LONDON
 
 
@@ -177,9 +179,12 @@ def child_view(session: Session, *, principal: Principal, person_id: int, why: s
         addresses=addresses,
         households=households,
         duties=duties,
-        chronology=_chronology(session, person_id=person_id, records=records, duties=duties,
-                               agency_id=principal.agency_id, now=now or utcnow(),
-                               custody_pages=may_use_board(principal)),
+        chronology=sorted([
+            *_chronology(session, person_id=person_id, records=records, duties=duties,
+                         agency_id=principal.agency_id, now=now or utcnow(),
+                         custody_pages=may_use_board(principal)),
+            *_discussions_and_notes(session, principal=principal, person_id=person_id)],
+            key=lambda item: item.at, reverse=True),
     )
 
 
@@ -270,6 +275,33 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
                                         f"by {duty.discharged_by}", duty.discharge_note or "",
                                         f"/duties/{duty.id}"))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def _discussions_and_notes(session: Session, *, principal: Principal,
+                           person_id: int) -> list[ChronologyItem]:
+    """The strategy discussions the principal's agency was in, and the case notes it may
+    read (each note's visibility decides)."""
+    items = []
+    for held in discussions_about(session, person_id=person_id):
+        if principal.agency_id not in held.agencies:
+            continue
+        audit(session, principal=principal, action="read", entity="strategy_discussion",
+              entity_id=held.discussion.id, person_id=person_id,
+              why="read in the child's chronology")
+        names = sorted({held.agency_names.get(a.agency_id, a.agency_id) for a in held.attendees})
+        actions = "; ".join(f"{a.action.text} ({a.owner}, by {a.action.due_on:%d %b %Y})"
+                            for a in held.actions)
+        items.append(ChronologyItem(
+            held.discussion.held_at, f"Strategy discussion: {held.decision_words}",
+            "with " + ", ".join(names),
+            held.discussion.reasons + (f" Actions: {actions}." if actions else ""),
+            f"/strategy-discussions/{held.discussion.id}"))
+    for note in notes_about(session, principal=principal, person_id=person_id,
+                            why="read in the child's chronology"):
+        items.append(ChronologyItem(
+            note.note.at, f"Case note from {note.agency_name}",
+            f"{note.note.author_name}; {note.visibility_words.lower()}", note.note.text))
+    return items
 
 
 def incident_view(session: Session, *, principal: Principal, incident_id: int

@@ -106,6 +106,7 @@ def _plausible(value: datetime) -> datetime:
 # (tests/security/test_schema_fits_the_columns.py holds the two together).
 Line10 = Annotated[str, Field(max_length=10), _NO_CONTROL]
 Line20 = Annotated[str, Field(max_length=20), _NO_CONTROL]
+Line64 = Annotated[str, Field(max_length=64), _NO_CONTROL]
 Line100 = Annotated[str, Field(max_length=100), _NO_CONTROL]
 Line200 = Annotated[str, Field(max_length=200), _NO_CONTROL]
 # Free text (a summary, the child's words): line breaks and tabs, no other controls.

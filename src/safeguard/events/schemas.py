@@ -54,6 +54,7 @@ from safeguard.events.offenders import (
     OffenderRegistrationEvent,
     OffenderVisitEvent,
 )
+from safeguard.events.strategy import StrategyDiscussionEvent
 
 
 @lru_cache(maxsize=1)
@@ -195,7 +196,7 @@ AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
                        | CustodyDetentionEvent | CustodyUpdateEvent
                        | DeviceSubmissionEvent | DeviceExaminationEvent
                        | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent
-                       | OffenderNotificationEvent)
+                       | OffenderNotificationEvent | StrategyDiscussionEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 

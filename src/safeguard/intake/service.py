@@ -44,6 +44,7 @@ from safeguard.events.schemas import (
     SchoolEvent,
 )
 from safeguard.events.service import NEW, store_event
+from safeguard.events.strategy import StrategyDiscussionEvent
 from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
 from safeguard.missing.service import accept_missing
@@ -75,10 +76,11 @@ from safeguard.rules.joint import (
     strategy_discussion_duties,
 )
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
+from safeguard.strategy.service import accept_discussion
 
 EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingEvent
               | CustodyDetentionEvent | CustodyUpdateEvent | DeviceSubmissionEvent
-              | DeviceExaminationEvent | OffenderEvent)
+              | DeviceExaminationEvent | OffenderEvent | StrategyDiscussionEvent)
 MISSING_EVENTS = (MissingReportEvent, MissingUpdateEvent, MissingReturnEvent,
                   ReturnInterviewEvent)
 # Intake runs the rules with the context every rule is given.
@@ -93,6 +95,7 @@ class Accepted:
     incident_id: int | None = None
     concern_id: int | None = None
     detention_id: int | None = None
+    discussion_id: int | None = None
     episode_id: int | None = None
     person_ids: list[int] = field(default_factory=list)
     duty_ids: list[int] = field(default_factory=list)
@@ -117,6 +120,8 @@ def occurred_at(data: EventModel) -> datetime | None:
         return data.arrived_at
     if isinstance(data, CustodyUpdateEvent):
         return data.at
+    if isinstance(data, StrategyDiscussionEvent):
+        return data.held_at
     return None
 
 
@@ -191,6 +196,11 @@ def accept_event(
     elif isinstance(data, DeviceSubmissionEvent | DeviceExaminationEvent):
         _accept_device(session, event_id=event_id, data=data, via=via, principal=principal,
                        ctx=ctx, now=now, result=result)
+    elif isinstance(data, StrategyDiscussionEvent):
+        held = accept_discussion(session, event_id=event_id, data=data, via=via,
+                                 principal=principal, ctx=ctx, now=now)
+        result.discussion_id = held.discussion_id
+        result.person_ids, result.duty_ids = held.person_ids, held.duty_ids
     elif isinstance(data, MISSING_EVENTS):
         missing = accept_missing(session, event_id=event_id, data=data, via=via,
                                  principal=principal, ctx=ctx, now=now)

@@ -8,16 +8,21 @@ unknown report, or contradicts the episode, is refused with its field and reason
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, AgencyKind, Role
+from safeguard.access.models import Agency, AgencyKind
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
-from safeguard.casework.service import discharge, raise_duties, raise_strategy_discussion
+from safeguard.casework.service import (
+    acting_for_social_care,
+    discharge,
+    raise_duties,
+    raise_strategy_discussion,
+)
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.errors import InvalidField
 from safeguard.events.missing import (
@@ -342,18 +347,8 @@ def _interview(session: Session, *, episode: MissingEpisode, event_id: int,
                                                 MissingEntry.kind == "return"))))
     if duty_id is None:  # history, or an interview already recorded: kept on the timeline
         return
-    discharge(session, duty_id=duty_id, principal=_for_social_care(session, principal),
+    discharge(session, duty_id=duty_id, principal=acting_for_social_care(session, principal),
               now=now, ctx=ctx, outcome=data.outcome, note=note)
-
-
-def _for_social_care(session: Session, principal: Principal) -> Principal:
-    """Who discharges the interview duty: social care's own principal, or the import (the
-    system, which may load any source) acting for social care."""
-    if principal.agency_id == AgencyKind.CHILDRENS_SOCIAL_CARE:
-        return principal
-    agency = session.get_one(Agency, AgencyKind.CHILDRENS_SOCIAL_CARE.value)
-    return replace(principal, agency_id=agency.id, agency_name=agency.name,
-                   agency_kind=agency.kind, roles=frozenset({Role.PRACTITIONER.value}))
 
 
 # --------------------------------------------------------------- strategy discussion

@@ -14,17 +14,19 @@ Only one strategy discussion per child is open at a time: the caller says whethe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from safeguard.access.models import AgencyKind
 from safeguard.config import SharingSettings
 from safeguard.rules.context import RuleContext
 from safeguard.rules.drafts import DutyDraft
+from safeguard.rules.inspections import end_of
 from safeguard.rules.kinds import Discharged, DutyKind, Outcome, Rule, Side
 from safeguard.workdays import LONDON, WorkingCalendar
 
 STRATEGY_RULE = Rule("joint-strategy-discussion", "1")
 ICPC_RULE = Rule("initial-child-protection-conference", "1")
+ACTION_RULE = Rule("strategy-discussion-action", "1")
 RISK_ORDER = {"standard": 0, "medium": 1, "high": 2}
 AGENCY_WORDS = {"police": "police", "childrens_social_care": "children's social care",
                 "health": "health", "education": "education", "probation": "probation"}
@@ -171,6 +173,20 @@ def conference_after_section_47(done: Discharged, ctx: RuleContext) -> list[Duty
         discussed_at=done.at, calendar=ctx.calendar, settings=ctx.sharing)]
 
 
+def strategy_action_duty(*, number: int, subject_person_id: int, child_name: str, text: str,
+                         owner_agency_id: str, owner_words: str, due_on: date,
+                         held_at: datetime) -> DutyDraft:
+    """An action agreed at a strategy discussion: owned by its agency (and a named person, if
+    given), due at the end of its day. Each action of one discussion is its own rule line, so
+    two actions of one event are two duties (the dedupe key holds the rule's name)."""
+    return STRATEGY_ACTION.draft(
+        rule=Rule(f"{ACTION_RULE.name}-{number}", ACTION_RULE.version),
+        subject_person_id=subject_person_id, due_at=end_of(due_on),
+        owner_agency_id=owner_agency_id, evidence=(f"Owner: {owner_words}",),
+        reason=(f"the strategy discussion about {child_name} on {_when(held_at)} agreed an "
+                f"action for {owner_words}: {text} Due by {due_on:%d %b %Y}."))
+
+
 CHILD_PROTECTION_CONFERENCE = DutyKind(
     name="initial_child_protection_conference", title="Initial child protection conference",
     owner=AgencyKind.CHILDRENS_SOCIAL_CARE,
@@ -197,4 +213,17 @@ STRATEGY_DISCUSSION = DutyKind(
     follow_up=conference_after_section_47,
     summary="Children's social care, police and health assess together what several agencies "
             "know about a child.",
+)
+
+STRATEGY_ACTION = DutyKind(
+    name="strategy_action", title="Strategy discussion action",
+    owner=AgencyKind.CHILDRENS_SOCIAL_CARE,
+    # Social care convened the discussion, so it follows every action it agreed.
+    participants=(AgencyKind.CHILDRENS_SOCIAL_CARE,),
+    clock="the date the strategy discussion sets for the action",
+    discharged_by=Side.OWNER, action="Record the action as done",
+    outcomes=(Outcome("done", "Done (what was done in the note)"),
+              Outcome("not_done", "Not done (why, and what instead, in the note)")),
+    summary="An action a strategy discussion agreed, owned by one agency (and a named person "
+            "there): it breaches and escalates like any duty.",
 )
