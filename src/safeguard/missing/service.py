@@ -101,7 +101,7 @@ def accept_missing(session: Session, *, event_id: int, data: MissingEvent, via: 
             _return(session, episode=episode, event_id=event_id, data=data,
                     principal=principal, ctx=ctx, now=now, result=result)
         else:
-            _interview(session, episode=episode, event_id=event_id, data=data,
+            _interview(session, episode=episode, event_id=event_id, data=data, via=via,
                        principal=principal, ctx=ctx, now=now)
         why = f"{via} of {data.event.replace('_', ' ')} {data.source_id} on {data.report}"
     audit(session, principal=principal, action="write", entity="missing_episode",
@@ -318,7 +318,7 @@ def _return(session: Session, *, episode: MissingEpisode, event_id: int,
 
 
 def _interview(session: Session, *, episode: MissingEpisode, event_id: int,
-               data: ReturnInterviewEvent, principal: Principal, ctx: RuleContext,
+               data: ReturnInterviewEvent, via: str, principal: Principal, ctx: RuleContext,
                now: datetime) -> None:
     if episode.returned_at is None:
         raise InvalidField("report", f"the child in missing episode {episode.reference} has not "
@@ -342,8 +342,12 @@ def _interview(session: Session, *, episode: MissingEpisode, event_id: int,
                                                 MissingEntry.kind == "return"))))
     if duty_id is None:  # history, or an interview already recorded: kept on the timeline
         return
+    # Its outcome was known when it was held (or, declined or not possible, offered): an
+    # interview sent later by the API or an import is not late for being sent late, as an
+    # incident's clock starts when it was recorded (docs/events.md). A form records it now.
+    known = now if via == "form" else min(now, data.held_at or data.offered_at)
     discharge(session, duty_id=duty_id, principal=_for_social_care(session, principal),
-              now=now, ctx=ctx, outcome=data.outcome, note=note)
+              now=known, ctx=ctx, outcome=data.outcome, note=note)
 
 
 def _for_social_care(session: Session, principal: Principal) -> Principal:
