@@ -30,7 +30,7 @@ from safeguard.concerns.models import Concern
 from safeguard.config import InspectionSettings
 from safeguard.duties.models import Duty
 from safeguard.forensics.models import Device
-from safeguard.inspections.service import record_inspection
+from safeguard.inspections.service import add_action, add_finding, record_inspection
 from safeguard.intake.service import IntakeContext
 from safeguard.missing.models import MissingEpisode
 from safeguard.offenders.models import OffenderRegistration
@@ -157,6 +157,12 @@ def build(session: Session, ctx: IntakeContext) -> World:
         started_on=date(2026, 3, 2), ended_on=date(2026, 3, 13),
         published_on=date(2026, 6, 30), report_url=None, now=NOW, ctx=ctx,
         settings=InspectionSettings())
+    finding = add_finding(session, principal=lead, inspection=inspection,
+                          kind="cause_of_concern", text="Shares are slow.",
+                          measures=["sharing-with-partners"])
+    action = add_action(session, principal=lead, inspection=inspection, finding_id=finding.id,
+                        text="Acknowledge within a day.", owner_agency_id="health",
+                        owner_name="Dr Shah", due_on=date(2026, 12, 31), now=NOW, ctx=ctx)
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -197,6 +203,10 @@ def build(session: Session, ctx: IntakeContext) -> World:
     t.append(Thing("offender", "Ian's registration", offender.id, frozenset({"police"}),
                    home="police"))
     t.append(Thing("inspection", "an inspection", inspection.id, ALL, home="police"))
+    t.append(Thing("finding", "an inspection's finding", finding.id, ALL, home="police"))
+    # An action's progress is its owning agency's to report; editing it, a senior manager's.
+    t.append(Thing("action", "an action of the plan", action.id, frozenset({"health"}),
+                   home="health"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

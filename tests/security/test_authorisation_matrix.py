@@ -39,7 +39,8 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "concern_id": "concern", "review_id": "review", "merge_id": "merge",
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
               "device_id": "device", "registration_id": "offender", "episode_id": "episode",
-              "security_key_id": "security_key", "inspection_id": "inspection"}
+              "security_key_id": "security_key", "inspection_id": "inspection",
+              "finding_id": "finding", "action_id": "action"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
@@ -290,6 +291,8 @@ CONTROLS = [
     ("user", "police", "practitioner", "GET", "/missing", ""),
     ("key", "childrens_social_care", "practitioner", "GET", "/api/v1/missing/{episode}",
      "Mia's missing episode"),
+    ("user", "health", "practitioner", "GET", "/inspections/actions/{action}",
+     "an action of the plan"),
 ]
 
 

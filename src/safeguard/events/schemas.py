@@ -42,6 +42,13 @@ from safeguard.events.forensics import (
     DeviceExaminationEvent,
     DeviceSubmissionEvent,
 )
+from safeguard.events.inspections import (
+    InspectionActionEvent,
+    InspectionActionUpdateEvent,
+    InspectionEvent,
+    InspectionFindingEvent,
+    InspectionRevisitEvent,
+)
 from safeguard.events.missing import (
     MissingReportEvent,
     MissingReturnEvent,
@@ -195,7 +202,9 @@ AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
                        | CustodyDetentionEvent | CustodyUpdateEvent
                        | DeviceSubmissionEvent | DeviceExaminationEvent
                        | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent
-                       | OffenderNotificationEvent)
+                       | OffenderNotificationEvent
+                       | InspectionEvent | InspectionFindingEvent | InspectionActionEvent
+                       | InspectionActionUpdateEvent | InspectionRevisitEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 

@@ -28,6 +28,14 @@ from safeguard.errors import Conflict, Forbidden
 from safeguard.events.custody import CustodyDetentionEvent, CustodyUpdateEvent
 from safeguard.events.fields import is_school_source
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.inspections import (
+    InspectionActionEvent,
+    InspectionActionUpdateEvent,
+    InspectionEvent,
+    InspectionEvents,
+    InspectionFindingEvent,
+    InspectionRevisitEvent,
+)
 from safeguard.events.missing import (
     MissingEvent,
     MissingReportEvent,
@@ -46,6 +54,7 @@ from safeguard.events.schemas import (
 from safeguard.events.service import NEW, store_event
 from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.inspections.service import accept_inspection_event
 from safeguard.missing.service import accept_missing
 from safeguard.offenders import service as offenders
 from safeguard.people.service import (
@@ -78,9 +87,11 @@ from safeguard.rules.quality import data_quality_duties, identifier_conflict_gap
 
 EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingEvent
               | CustodyDetentionEvent | CustodyUpdateEvent | DeviceSubmissionEvent
-              | DeviceExaminationEvent | OffenderEvent)
+              | DeviceExaminationEvent | OffenderEvent | InspectionEvents)
 MISSING_EVENTS = (MissingReportEvent, MissingUpdateEvent, MissingReturnEvent,
                   ReturnInterviewEvent)
+INSPECTION_EVENTS = (InspectionEvent, InspectionFindingEvent, InspectionActionEvent,
+                     InspectionActionUpdateEvent, InspectionRevisitEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -191,6 +202,10 @@ def accept_event(
     elif isinstance(data, DeviceSubmissionEvent | DeviceExaminationEvent):
         _accept_device(session, event_id=event_id, data=data, via=via, principal=principal,
                        ctx=ctx, now=now, result=result)
+    elif isinstance(data, INSPECTION_EVENTS):
+        result.duty_ids = accept_inspection_event(session, event_id=event_id, data=data,
+                                                  via=via, principal=principal, ctx=ctx,
+                                                  now=now)
     elif isinstance(data, MISSING_EVENTS):
         missing = accept_missing(session, event_id=event_id, data=data, via=via,
                                  principal=principal, ctx=ctx, now=now)
