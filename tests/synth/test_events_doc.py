@@ -20,7 +20,9 @@ def test_it_shows_one_valid_example_line_per_event_type() -> None:
     ]
     assert sorted({example["event"] for example in examples}) == [
         "concern", "custody_detention", "custody_update", "device_examination",
-        "device_submission", "incident", "missing_report", "missing_return", "missing_update",
+        "device_submission", "incident", "inspection", "inspection_action",
+        "inspection_action_update", "inspection_finding", "inspection_revisit",
+        "missing_report", "missing_return", "missing_update",
         "offender_assessment", "offender_notification", "offender_registration",
         "offender_visit", "person", "return_interview", "school"]
     for example in examples:
