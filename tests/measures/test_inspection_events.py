@@ -33,21 +33,9 @@ from safeguard.intake.service import IntakeContext
 from safeguard.rules.context import RuleContext
 
 from ..conftest import csrf_from, sign_in
+from .inspection_scenario import ACTION, INSPECTION
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
-INSPECTION = {"event": "inspection", "source": "police", "source_id": "HMI-2026",
-              "inspectorate": "HMICFRS", "title": "Child protection inspection",
-              "started_on": "2026-03-02", "ended_on": "2026-03-13",
-              "published_on": "2026-06-30", "report_url": "https://example.org/report",
-              "findings": [{"ref": "F1", "kind": "cause_of_concern",
-                            "text": "Shares with social care are slow.",
-                            "measures": ["sharing-with-partners"]},
-                           {"kind": "recommendation", "text": "Meet within a day.",
-                            "measures": ["joint-work", "further-concerns"]}]}
-ACTION = {"event": "inspection_action", "source": "police", "source_id": "HMI-2026-A1",
-          "inspection": "HMI-2026", "finding": "F1", "text": "Staff the MASH desk overnight.",
-          "owner_agency": "childrens_social_care", "owner_name": "Helen Price",
-          "due_on": "2026-12-31"}
 LEAD = Principal(kind="user", id=9, name="chief", display_name="Chief Superintendent",
                  agency_id="police", agency_name="Police", agency_kind="police",
                  roles=frozenset({"senior_manager"}))
