@@ -2,7 +2,7 @@
 columns, addresses, identifiers and a person's fields.
 
 Every area's events (``schemas`` for people, schools, incidents and concerns; ``custody``,
-``forensics``, ``missing`` and ``offenders`` for theirs) are made of these, and ``schemas``
+``forensics``, ``inspections``, ``missing`` and ``offenders`` for theirs) are made of these, and ``schemas``
 joins them into the one union the import reads, so nothing here imports an event module.
 """
 
