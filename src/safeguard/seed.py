@@ -154,7 +154,7 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
         if kind.owner_role == Role.PUBLIC_PROTECTION:
             continue  # the register's history is in its own events (visits, notifications)
         if rng.random() < in_time:
-            start = min(started.get(duty.event_id, duty.due_at), duty.due_at)
+            start = min(started.get(duty.event_id, duty.created_at), duty.due_at)
             when = start + (duty.due_at - start) * rng.uniform(0.15, 0.85)
             note = HISTORY_NOTE
         elif duty.kind in HELD_LATE_KINDS and rng.random() < held_late:

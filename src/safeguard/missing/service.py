@@ -98,7 +98,7 @@ def accept_missing(session: Session, *, event_id: int, data: MissingEvent, via: 
             _update(session, episode=episode, event_id=event_id, data=data,
                     principal=principal, ctx=ctx, now=now, result=result)
         elif isinstance(data, MissingReturnEvent):
-            _return(session, episode=episode, event_id=event_id, data=data,
+            _return(session, episode=episode, event_id=event_id, data=data, via=via,
                     principal=principal, ctx=ctx, now=now, result=result)
         else:
             _interview(session, episode=episode, event_id=event_id, data=data, via=via,
@@ -285,8 +285,8 @@ def _update(session: Session, *, episode: MissingEpisode, event_id: int,
 
 
 def _return(session: Session, *, episode: MissingEpisode, event_id: int,
-            data: MissingReturnEvent, principal: Principal, ctx: RuleContext, now: datetime,
-            result: MissingAccepted) -> None:
+            data: MissingReturnEvent, via: str, principal: Principal, ctx: RuleContext,
+            now: datetime, result: MissingAccepted) -> None:
     _open(episode, "a second return")
     _after_last_seen(episode, "returned_at", data.returned_at)
     episode.returned_at = data.returned_at
@@ -303,7 +303,10 @@ def _return(session: Session, *, episode: MissingEpisode, event_id: int,
     draft = return_interview_duty(reference=episode.reference, person_id=person.id,
                                   child_name=person_name(person),
                                   returned_at=data.returned_at, settings=ctx.missing)
-    raised = raise_duties(session, drafts=[draft], event_id=event_id, now=now,
+    # Owed from the return: one the API or an import sends later was owed (and is timed) from
+    # then, as its interview is done when held (_interview).
+    owed = now if via == "form" else min(now, data.returned_at)
+    raised = raise_duties(session, drafts=[draft], event_id=event_id, now=owed,
                           actor=principal.actor, ctx=ctx, none_stored=True)
     result.duty_ids += raised.duty_ids
     if data.harm_disclosed:
