@@ -1,5 +1,6 @@
 """Dependencies point one way: events -> people -> rules -> incidents -> duties -> sharing ->
-casework -> missing, custody, offenders, forensics -> intake -> children -> measures, then the
+casework -> missing, custody, offenders, forensics -> measures, inspections -> intake ->
+children, then the
 web layer and every page and API module above every service; lower layers never import higher
 ones (docs/architecture.md)."""
 
@@ -21,11 +22,12 @@ RANK = {
     # The areas with episodes of their own: each raises duties through casework, and intake
     # hands each its events.
     "missing": 11, "custody": 11, "offenders": 11, "forensics": 11,
-    "intake": 12, "children": 13, "measures": 14,
-    # Inspections read the measures' declarations and raise their plan's duties via casework.
-    "inspections": 14,
+    # The measures read those areas' figures; inspections read the measures' declarations,
+    # raise their plan's duties via casework, and take their events from intake.
+    "measures": 12, "inspections": 12,
+    "intake": 13, "children": 14,
     # Strategy discussions as held (intake hands them their event); case notes.
-    "strategy": 11, "notes": 12,
+    "strategy": 11, "notes": 13,
     "governance": 15,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,

@@ -411,8 +411,8 @@ def demo(
     with transaction(factory) as session:
         done = act_on_past_duties(session, now=utcnow(), seed=seed,
                                   ctx=build_context(settings))
-    console.print(f"Synthetic history: {done} duties already due were done in time; the "
-                  "rest breach when the worker starts.")
+    console.print(f"Synthetic history: {done} duties already due were done, most in time "
+                  "and some meetings late; the rest breach when the worker starts.")
     with transaction(factory) as session:
         sample_inspection(session, now=utcnow(), ctx=build_context(settings),
                           settings=settings.inspections)

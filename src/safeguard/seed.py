@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,13 +20,16 @@ from safeguard.access.service import (
 from safeguard.casework.service import discharge
 from safeguard.concerns.models import Concern
 from safeguard.duties.models import DISCHARGED, Duty
+from safeguard.duties.service import mark_breaches
 from safeguard.incidents.models import Incident
 from safeguard.people.models import School
 from safeguard.rules.catalogue import kind_of
 from safeguard.rules.context import RuleContext
 from safeguard.rules.custody import CUSTODY_KINDS
 from safeguard.rules.forensics import DEVICE_EXAMINATION, DEVICE_TRIAGE
+from safeguard.rules.joint import STRATEGY_DISCUSSION
 from safeguard.rules.kinds import Side
+from safeguard.rules.missing import RETURN_HOME_INTERVIEW
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,12 @@ def seed_demo_users(session: Session, *, password: str, school_urn: str | None =
 # rest breach, as some do (an assumption: enough of each to see both on the pages).
 IN_TIME = 0.85
 HISTORY_NOTE = "Synthetic demo history: done in time by the agency that owed it."
+# A meeting that missed its clock is still held, days late, more often than not (an
+# assumption): of the strategy discussions and return interviews not held in time, this share
+# is held late (after breaching and escalating at its deadline); the others stay breached.
+HELD_LATE = 0.6
+LATE_NOTE = "Synthetic demo history: done late, after escalation, by the agency that owed it."
+HELD_LATE_KINDS = (STRATEGY_DISCUSSION.name, RETURN_HOME_INTERVIEW.name)
 # Outcomes that end a duty without starting another (a section 47 enquiry would).
 # Duties the county's own events discharge (a detention's clocks and a seized device's triage
 # and examination, by their steps): done here as well, the custody board or the queue would
@@ -116,14 +125,16 @@ def _acting_for(agency: Agency) -> Principal:
 
 
 def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleContext,
-                       in_time: float = IN_TIME) -> int:
+                       in_time: float = IN_TIME, held_late: float = HELD_LATE) -> int:
     """The demo's county is a year of history, and incidents of its last weeks raise duties
     whose clocks ran out before the demo started: left alone, the demo would open with most
     of them breached. A partnership meets most deadlines, so each duty already due is, with
     probability ``in_time``, discharged before its deadline by the agency that owed it (a
-    share acknowledged by its partner), at a time between its clock's start and its due time;
-    the others are left to breach when the worker runs. Deterministic for a seed; returns how
-    many were discharged."""
+    share acknowledged by its partner), at a time between its clock's start and its due time.
+    Of the strategy discussions and return interviews not held in time, ``held_late`` are
+    held late: breached and escalated at their deadline, then discharged between it and
+    ``now``. The others are left to breach when the worker runs. Deterministic for a seed;
+    returns how many were discharged."""
     rng = random.Random(seed)
     # A custody record's steps are its own history (synth.custody): its duties are left
     # to what the steps did.
@@ -139,19 +150,25 @@ def act_on_past_duties(session: Session, *, now: datetime, seed: int, ctx: RuleC
     agencies = {a.id: a for a in session.scalars(select(Agency))}
     done = 0
     for duty in due:
-        if rng.random() >= in_time:
-            continue
         kind = kind_of(duty.kind)
         if kind.owner_role == Role.PUBLIC_PROTECTION:
             continue  # the register's history is in its own events (visits, notifications)
+        if rng.random() < in_time:
+            start = min(started.get(duty.event_id, duty.created_at), duty.due_at)
+            when = start + (duty.due_at - start) * rng.uniform(0.15, 0.85)
+            note = HISTORY_NOTE
+        elif duty.kind in HELD_LATE_KINDS and rng.random() < held_late:
+            mark_breaches(session, now=duty.due_at + timedelta(seconds=1), only=[duty.id])
+            when = duty.due_at + (now - duty.due_at) * rng.uniform(0.1, 0.6)
+            note = LATE_NOTE
+        else:
+            continue
         agency = duty.partner_agency_id if kind.discharged_by is Side.PARTNER else \
             duty.owner_agency_id
-        start = min(started.get(duty.event_id, duty.due_at), duty.due_at)
-        when = start + (duty.due_at - start) * rng.uniform(0.15, 0.85)
         outcomes = _QUIET_OUTCOMES.get(
             duty.kind, tuple(o.name for o in kind.outcomes_for(kind.discharged_by)))
         discharge(session, duty_id=duty.id, principal=_acting_for(agencies[agency or ""]),
                   now=when, ctx=ctx, outcome=rng.choice(outcomes) if outcomes else None,
-                  note=HISTORY_NOTE)
+                  note=note)
         done += 1
     return done

@@ -93,11 +93,12 @@ def test_each_action_is_a_duty_of_its_agency_that_breaches_on_its_date(
     plan = plan_of(session, inspection=inspection)
     assert plan.plan_duty is not None and plan.plan_duty.kind == "remedial_action_plan"
     assert [(a.duty.owner_agency_id, a.status) for a in plan.actions] == [
-        ("police", "done"), ("childrens_social_care", "open")]
+        ("police", "done"), ("childrens_social_care", "not_started")]
     breached = mark_breaches(session, now=datetime(2026, 10, 2, tzinfo=UTC))
     assert {d.kind for d in breached} == {"remedial_action_plan", "remedial_action"}
     plan = plan_of(session, inspection=plan.inspection)
-    assert [a.status for a in plan.actions] == ["done", "overdue"]
+    assert [(a.status, a.overdue) for a in plan.actions] == [
+        ("done", False), ("not_started", True)]
     assert plan.actions[1].duty.escalated_to == "childrens_social_care supervisor"
     assert plan.revisits[0][1].due_at.date() == date(2027, 1, 6)  # 14 days before
 
@@ -153,5 +154,8 @@ def test_the_demos_sample_inspection_has_its_plan_part_done(session: Session) ->
     assert plan.plan_duty is not None and plan.plan_duty.outcome == "sent"
     assert plan.plan_duty.discharged_at is not None
     assert plan.plan_duty.discharged_at <= plan.plan_duty.due_at
-    assert (plan.count("done"), plan.count("overdue"), plan.count("open")) == (2, 1, 2)
+    assert [plan.count(s) for s in ("done", "in_progress", "not_started", "overdue")] == [
+        2, 2, 1, 1]
+    [late] = [a for a in plan.actions if a.overdue]
+    assert late.status == "in_progress" and late.evidence is not None
     assert len(plan.findings) == 3 and len(plan.revisits) == 1

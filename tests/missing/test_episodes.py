@@ -131,6 +131,10 @@ def test_a_return_raises_the_interview_which_the_interview_event_discharges_flag
     assert interview_duty.status == DISCHARGED and interview_duty.outcome == "declined"
     assert interview_duty.discharge_note is not None
     assert "FLAG: not held by an independent person" in interview_duty.discharge_note
+    # Imported after its clock, it was owed from the return and done when offered (declined),
+    # not when imported.
+    assert interview_duty.created_at == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    assert interview_duty.discharged_at == datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     first = session.scalars(select(MissingEpisode).where(
         MissingEpisode.reference == "MP-2026-0001")).one()
     assert first.interview_independent is False and first.returned_at is not None

@@ -30,7 +30,7 @@ from safeguard.concerns.models import Concern
 from safeguard.config import InspectionSettings
 from safeguard.duties.models import Duty
 from safeguard.forensics.models import Device
-from safeguard.inspections.service import record_inspection
+from safeguard.inspections.service import add_action, add_finding, record_inspection
 from safeguard.intake.service import IntakeContext
 from safeguard.missing.models import MissingEpisode
 from safeguard.offenders.models import OffenderRegistration
@@ -171,6 +171,12 @@ def build(session: Session, ctx: IntakeContext) -> World:
         "actions": [{"text": "Refer to early help.", "owner_agency": "childrens_social_care",
                      "due_on": "2026-12-04"}]}).discussion_id
     assert discussion_id is not None
+    finding = add_finding(session, principal=lead, inspection=inspection,
+                          kind="cause_of_concern", text="Shares are slow.",
+                          measures=["sharing-with-partners"])
+    action = add_action(session, principal=lead, inspection=inspection, finding_id=finding.id,
+                        text="Acknowledge within a day.", owner_agency_id="health",
+                        owner_name="Dr Shah", due_on=date(2026, 12, 31), now=NOW, ctx=ctx)
     session.commit()
 
     leo, mia = person_id(session, "E-91"), ids["mia"]
@@ -214,6 +220,10 @@ def build(session: Session, ctx: IntakeContext) -> World:
     t.append(Thing("discussion", "Mia's strategy discussion", discussion_id,
                    frozenset({"childrens_social_care", "police"}),
                    home="childrens_social_care"))
+    t.append(Thing("finding", "an inspection's finding", finding.id, ALL, home="police"))
+    # An action's progress is its owning agency's to report; editing it, a senior manager's.
+    t.append(Thing("action", "an action of the plan", action.id, frozenset({"health"}),
+                   home="health"))
     t.append(Thing("grant", "Brook's break-glass on Mia", grant.id,
                    frozenset({BROOK_SCHOOL}), home=BROOK_SCHOOL))
     # Reviews and merges are the MASH's, across the partnership: gated by role, not agency.

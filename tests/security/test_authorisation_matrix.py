@@ -40,7 +40,7 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
               "device_id": "device", "registration_id": "offender", "episode_id": "episode",
               "security_key_id": "security_key", "inspection_id": "inspection",
-              "discussion_id": "discussion"}
+              "discussion_id": "discussion", "finding_id": "finding", "action_id": "action"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
@@ -304,6 +304,8 @@ CONTROLS = [
      "/children/{person}/strategy-discussions/new", "mia"),
     ("user", "school-123456", "practitioner", "GET", "/children/{person}/notes/new", "mia"),
     ("key", "education", "practitioner", "GET", "/api/v1/persons/{person}/notes", "mia"),
+    ("user", "health", "practitioner", "GET", "/inspections/actions/{action}",
+     "an action of the plan"),
 ]
 
 

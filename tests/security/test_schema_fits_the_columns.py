@@ -23,6 +23,14 @@ from safeguard.db import Base
 from safeguard.events import schemas
 from safeguard.events.fields import AddressIn, IdentifiersIn, PersonFields
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.inspections import (
+    FindingIn,
+    InspectionActionEvent,
+    InspectionActionUpdateEvent,
+    InspectionEvent,
+    InspectionFindingEvent,
+    InspectionRevisitEvent,
+)
 from safeguard.events.missing import (
     MissingReportEvent,
     MissingReturnEvent,
@@ -164,6 +172,32 @@ LANDS_IN: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (ActionIn, "text"): ("strategy_actions.text", "duties.reason"),
     (ActionIn, "owner_agency"): ("strategy_actions.owner_agency_id", "duties.owner_agency_id"),
     (ActionIn, "owner_name"): ("strategy_actions.owner_name",),
+    (InspectionEvent, "source"): ("events.source",),
+    (InspectionEvent, "source_id"): ("events.source_id",),
+    (InspectionEvent, "inspectorate"): ("inspections.inspectorate",),
+    (InspectionEvent, "title"): ("inspections.title",),
+    (InspectionEvent, "report_url"): ("inspections.report_url",),
+    (FindingIn, "ref"): ("inspection_findings.ref",),
+    (FindingIn, "text"): ("inspection_findings.text",),
+    (InspectionFindingEvent, "source"): ("events.source",),
+    (InspectionFindingEvent, "source_id"): ("events.source_id", "inspection_findings.ref"),
+    (InspectionFindingEvent, "inspection"): ("events.source_id",),
+    (InspectionFindingEvent, "text"): ("inspection_findings.text",),
+    (InspectionActionEvent, "source"): ("events.source",),
+    (InspectionActionEvent, "source_id"): ("events.source_id",),
+    (InspectionActionEvent, "inspection"): ("events.source_id",),
+    (InspectionActionEvent, "finding"): ("inspection_findings.ref",),
+    (InspectionActionEvent, "text"): ("inspection_actions.text",),
+    (InspectionActionEvent, "owner_agency"): ("inspection_actions.owner_agency_id",),
+    (InspectionActionEvent, "owner_name"): ("inspection_actions.owner_name",),
+    (InspectionActionUpdateEvent, "source"): ("events.source",),
+    (InspectionActionUpdateEvent, "source_id"): ("events.source_id",),
+    (InspectionActionUpdateEvent, "action"): ("events.source_id",),
+    (InspectionActionUpdateEvent, "evidence"): ("inspection_actions.evidence",
+                                                "duties.discharge_note"),
+    (InspectionRevisitEvent, "source"): ("events.source",),
+    (InspectionRevisitEvent, "source_id"): ("events.source_id",),
+    (InspectionRevisitEvent, "inspection"): ("events.source_id",),
 }
 
 

@@ -97,16 +97,19 @@ KEYS = {
                         "harm_disclosed"}, set()),
     "return_interview": ({"event", "source", "source_id", "report", "offered_at", "outcome",
                           "by_independent_person", "provider"}, {"held_at", "reason"}),
+    "concern": ({"event", "source", "source_id", "kind", "occurred_at", "recorded_at",
+                 "summary", "raised_by", "child"}, {"address"}),
 }
 DEVICE_EVENTS = ("device_submission", "device_examination")
 # Schools, person records and incidents; then, each from a random stream of its own, the
 # seized devices, the custody records (each detention followed by its steps), the register
-# (each registration before its visits and notifications) and the missing episodes.
+# (each registration before its visits and notifications), the missing episodes and the
+# concerns.
 STAGES = {"school": 0, "person": 1, "incident": 2, "device_submission": 3,
           "device_examination": 3, "custody_detention": 4, "custody_update": 4,
           "offender_registration": 5, "offender_visit": 5, "offender_notification": 5,
           "offender_assessment": 5, "missing_report": 6, "missing_update": 6,
-          "missing_return": 6, "return_interview": 6}
+          "missing_return": 6, "return_interview": 6, "concern": 7}
 ADDRESS_KEYS = {"line1", "line2", "town", "postcode"}
 INCIDENT_PERSON_KEYS = {"role", "given_name", "family_name", "dob", "sex", "ids"}
 
@@ -181,7 +184,9 @@ def test_it_writes_only_the_keys_of_the_import_format(events: list[dict[str, Any
 
 def test_it_writes_only_allowed_values(events: list[dict[str, Any]]) -> None:
     for event in events:
-        assert event["source"] in SOURCES
+        # A school raises concerns as itself.
+        assert event["source"] in SOURCES or (
+            event["event"] == "concern" and re.fullmatch(r"school-[0-9]{6}", event["source"]))
         if event["event"] == "school":
             assert event["source"] == "education"
             assert event["phase"] in {"primary", "secondary"}

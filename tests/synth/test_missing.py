@@ -4,7 +4,7 @@ episode's events after its report, some children missing repeatedly."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,3 +57,16 @@ def test_some_children_go_missing_again_and_never_twice_at_once(
     for episodes in by_child.values():
         for earlier, later in zip(episodes, episodes[1:], strict=False):
             assert returns[earlier["source_id"]] < datetime.fromisoformat(later["last_seen_at"])
+
+
+def test_the_last_weeks_hold_a_child_missing_a_third_time_within_ninety_days(
+        county: list[dict[str, Any]]) -> None:
+    """So a demo, which raises duties for its last weeks only, has the repeat to count."""
+    starts: dict[tuple[str, str], list[datetime]] = {}
+    for report in (e for e in county if e["event"] == "missing_report"):
+        child = report["child"]
+        starts.setdefault((child["given_name"], child["dob"]), []).append(
+            datetime.fromisoformat(report["last_seen_at"]))
+    recent = datetime.combine(END, datetime.min.time(), tzinfo=UTC) - timedelta(days=28)
+    assert any(len(days) >= 3 and days[-1] >= recent and days[-1] - days[-3] <=
+               timedelta(days=90) for days in starts.values())

@@ -53,7 +53,8 @@ STATUS_CHOICES = (
 ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached)",
                 "escalated": "Escalated", "discharged": "Discharged",
                 "evidence_added": "Evidence added", "closed_as_duplicate": "Closed as a duplicate",
-                "reopened": "Reopened", "due_brought_forward": "Deadline brought forward"}
+                "reopened": "Reopened", "due_brought_forward": "Deadline brought forward",
+                "due_changed": "Deadline changed"}
 
 
 @router.get("/duties", response_class=HTMLResponse)

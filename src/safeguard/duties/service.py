@@ -247,15 +247,19 @@ def _claimable(query: Select[Duty], session: Session) -> Select[Duty]:
     return query
 
 
-def mark_breaches(session: Session, *, now: datetime, batch: int = 500) -> list[Duty]:
+def mark_breaches(session: Session, *, now: datetime, batch: int = 500,
+                  only: Sequence[int] | None = None) -> list[Duty]:
     """Mark open duties past due as breached and escalate each to its team's supervisor
     (a share: the supervisors of both the sending and the receiving agency). Level 1.
+    ``only``: these duties alone (the demo's history breaches one at its own time).
 
     Each row is claimed with a conditional update, so two workers never breach or escalate
     the same duty twice; on PostgreSQL, SKIP LOCKED keeps them off each other's rows.
     """
-    query = _claimable(select(Duty).where(Duty.status == OPEN, Duty.due_at < now)
-                       .order_by(Duty.due_at).limit(batch), session)
+    due = select(Duty).where(Duty.status == OPEN, Duty.due_at < now)
+    if only is not None:
+        due = due.where(Duty.id.in_(only))
+    query = _claimable(due.order_by(Duty.due_at).limit(batch), session)
     breached = []
     for duty in session.scalars(query).all():
         agencies = _escalation_agencies(duty)

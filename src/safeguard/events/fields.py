@@ -2,8 +2,9 @@
 columns, addresses, identifiers and a person's fields.
 
 Every area's events (``schemas`` for people, schools, incidents and concerns; ``custody``,
-``forensics``, ``missing`` and ``offenders`` for theirs) are made of these, and ``schemas``
-joins them into the one union the import reads, so nothing here imports an event module.
+``forensics``, ``inspections``, ``missing`` and ``offenders`` for theirs) are made of these,
+and ``schemas`` joins them into the one union the import reads, so nothing here imports an
+event module.
 """
 
 from __future__ import annotations

@@ -42,6 +42,13 @@ from safeguard.events.forensics import (
     DeviceExaminationEvent,
     DeviceSubmissionEvent,
 )
+from safeguard.events.inspections import (
+    InspectionActionEvent,
+    InspectionActionUpdateEvent,
+    InspectionEvent,
+    InspectionFindingEvent,
+    InspectionRevisitEvent,
+)
 from safeguard.events.missing import (
     MissingReportEvent,
     MissingReturnEvent,
@@ -196,7 +203,9 @@ AnyEvent: TypeAlias = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent
                        | CustodyDetentionEvent | CustodyUpdateEvent
                        | DeviceSubmissionEvent | DeviceExaminationEvent
                        | OffenderRegistrationEvent | OffenderAssessmentEvent | OffenderVisitEvent
-                       | OffenderNotificationEvent | StrategyDiscussionEvent)
+                       | OffenderNotificationEvent | StrategyDiscussionEvent
+                       | InspectionEvent | InspectionFindingEvent | InspectionActionEvent
+                       | InspectionActionUpdateEvent | InspectionRevisitEvent)
 EventIn = Annotated[AnyEvent, Field(discriminator="event")]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(EventIn)
 

@@ -38,6 +38,8 @@ class Finding(Base):
     text: Mapped[str] = mapped_column(Text)
     # The measures (their slugs) that evidence it.
     measures: Mapped[list[str]] = mapped_column(JSON)
+    # How an imported action names it: its event's source_id, or the ref it was sent with.
+    ref: Mapped[str | None] = mapped_column(String(128))
 
 
 class Action(Base):
@@ -53,6 +55,12 @@ class Action(Base):
     owner_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
     owner_name: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date] = mapped_column(Date)
+    # Before it is done (its duty discharged): not_started | in_progress, with the evidence
+    # gathered so far.
+    progress: Mapped[str] = mapped_column(String(20), default="not_started",
+                                          server_default="not_started")
+    evidence: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Revisit(Base):

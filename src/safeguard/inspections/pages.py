@@ -1,9 +1,9 @@
 """Inspection pages: the list, an inspection with its findings, plan and revisits, the forms a
 senior manager records them with, and the revisit report (HTML and PDF).
 
-An inspection names no child, so every signed-in user may read it; recording is a senior
-manager's (inspections.service enforces it; the recording routes sit under
-/inspections/record).
+An inspection names no child, so every signed-in user may read it; recording and editing are
+a senior manager's (inspections.service and .editing enforce it; those routes sit under
+/inspections/record); an action's progress is its owning agency's.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from safeguard.access.models import Agency
 from safeguard.config import Settings
 from safeguard.errors import Invalid, NotFound
-from safeguard.inspections.models import Inspection
+from safeguard.inspections.editing import edit_action, edit_finding, edit_inspection
+from safeguard.inspections.models import Action, Finding, Inspection
 from safeguard.inspections.report import (
     Report,
     build_report,
@@ -28,15 +29,19 @@ from safeguard.inspections.report import (
 from safeguard.inspections.service import (
     FINDING_KINDS,
     REVISIT_KINDS,
+    STATUS_WORDS,
     add_action,
     add_finding,
     get_inspection,
     list_inspections,
     may_record,
+    may_update,
     plan_of,
     record_inspection,
+    reference_of,
     require_recorder,
     schedule_revisit,
+    update_action,
 )
 from safeguard.measures.declarations import MEASURES
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
@@ -161,7 +166,9 @@ def inspection_page(request: Request, session: SessionDep, principal: UserDep,
     return render(request, "inspections/inspection.html", {
         "plan": plan_of(session, inspection=inspection), "may_record": may_record(principal),
         "finding_kinds": FINDING_KINDS, "revisit_kinds": REVISIT_KINDS, "measures": MEASURES,
-        "agencies": agencies, "nav": "measures"}, principal=principal)
+        "agencies": agencies, "agency_id": principal.agency_id, "nav": "measures",
+        "reference": reference_of(session, event_id=inspection.event_id)},
+        principal=principal)
 
 
 def _back(inspection: Inspection) -> RedirectResponse:
@@ -212,3 +219,142 @@ def create_revisit(request: Request, session: SessionDep, principal: UserDep, no
                      now=now, ctx=ctx, settings=_settings(request).inspections)
     return _back(inspection)
 
+
+
+# ------------------------------------------------------------------ editing and progress
+
+
+def _finding(session: SessionDep, finding_id: int) -> Finding:
+    found = session.get(Finding, finding_id)
+    if found is None:
+        raise NotFound("No such finding.")
+    return found
+
+
+def _action(session: SessionDep, action_id: int) -> Action:
+    found = session.get(Action, action_id)
+    if found is None:
+        raise NotFound("No such action.")
+    return found
+
+
+def _to(inspection_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/inspections/{inspection_id}", status_code=303)
+
+
+def _recorder_page(principal: UserDep) -> None:
+    """The editing forms are a senior manager's: to anyone else, no such page."""
+    if not may_record(principal):
+        raise NotFound("No such page.")
+
+
+@router.get("/inspections/record/{inspection_id}/edit", response_class=HTMLResponse)
+def edit_inspection_page(request: Request, session: SessionDep, principal: UserDep,
+                         inspection_id: int) -> HTMLResponse:
+    _recorder_page(principal)
+    i = _found(session, inspection_id)
+    values = {"inspectorate": i.inspectorate, "title": i.title,
+              "started_on": i.started_on.isoformat(), "ended_on": i.ended_on.isoformat(),
+              "published_on": i.published_on.isoformat(), "report_url": i.report_url or ""}
+    return render(request, "inspections/new.html", {
+        "values": values, "errors": {}, "editing": i, "nav": "measures"}, principal=principal)
+
+
+@router.post("/inspections/record/{inspection_id}/edit", dependencies=[CsrfDep],
+             response_model=None)
+def save_inspection(
+    request: Request, session: SessionDep, principal: UserDep, now: NowDep, ctx: RulesDep,
+    inspection_id: int, inspectorate: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "", started_on: Annotated[str, Form()] = "",
+    ended_on: Annotated[str, Form()] = "", published_on: Annotated[str, Form()] = "",
+    report_url: Annotated[str, Form()] = "",
+) -> Response:
+    require_recorder(principal)
+    inspection = _found(session, inspection_id)
+    values = {"inspectorate": inspectorate, "title": title, "started_on": started_on,
+              "ended_on": ended_on, "published_on": published_on, "report_url": report_url}
+    errors, days = _form_errors(values)
+    if errors:
+        return render(request, "inspections/new.html", {
+            "values": values, "errors": errors, "editing": inspection, "nav": "measures"},
+            principal=principal, status_code=422)
+    edit_inspection(session, principal=principal, inspection=inspection,
+                    inspectorate=inspectorate, title=title, started_on=days["started_on"],
+                    ended_on=days["ended_on"], published_on=days["published_on"],
+                    report_url=report_url.strip() or None, now=now, ctx=ctx)
+    return _back(inspection)
+
+
+@router.get("/inspections/record/findings/{finding_id}", response_class=HTMLResponse)
+def edit_finding_page(request: Request, session: SessionDep, principal: UserDep,
+                      finding_id: int) -> HTMLResponse:
+    _recorder_page(principal)
+    return render(request, "inspections/finding.html", {
+        "finding": _finding(session, finding_id), "finding_kinds": FINDING_KINDS,
+        "measures": MEASURES, "nav": "measures"}, principal=principal)
+
+
+@router.post("/inspections/record/findings/{finding_id}", dependencies=[CsrfDep])
+def save_finding(session: SessionDep, principal: UserDep, finding_id: int,
+                 kind: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
+                 measures: Annotated[list[str] | None, Form()] = None) -> RedirectResponse:
+    require_recorder(principal)
+    finding = _finding(session, finding_id)
+    edit_finding(session, principal=principal, finding=finding, kind=kind, text=text,
+                 measures=measures or [])
+    return _to(finding.inspection_id)
+
+
+@router.get("/inspections/record/actions/{action_id}", response_class=HTMLResponse)
+def edit_action_page(request: Request, session: SessionDep, principal: UserDep,
+                     action_id: int) -> HTMLResponse:
+    _recorder_page(principal)
+    action = _action(session, action_id)
+    inspection = _found(session, action.inspection_id)
+    return render(request, "inspections/action.html", {
+        "action": action, "findings": plan_of(session, inspection=inspection).findings,
+        "nav": "measures"}, principal=principal)
+
+
+@router.post("/inspections/record/actions/{action_id}", dependencies=[CsrfDep])
+def save_action(session: SessionDep, principal: UserDep, now: NowDep, action_id: int,
+                text: Annotated[str, Form()] = "", owner_name: Annotated[str, Form()] = "",
+                due_on: Annotated[str, Form()] = "",
+                finding_id: Annotated[str, Form()] = "") -> RedirectResponse:
+    require_recorder(principal)
+    action = _action(session, action_id)
+    due = query_date(due_on)
+    if due is None:
+        raise Invalid("due_on: enter a due date like 2026-09-30")
+    edit_action(session, principal=principal, action=action, text=text, owner_name=owner_name,
+                due_on=due, finding_id=int(finding_id) if finding_id.isdigit() else None,
+                now=now)
+    return _to(action.inspection_id)
+
+
+def _own_action(session: SessionDep, principal: UserDep, action_id: int) -> Action:
+    """An action whose progress this user's agency reports; any other is no such page."""
+    action = _action(session, action_id)
+    if not may_update(principal, action):
+        raise NotFound("No such action of your agency.")
+    return action
+
+
+@router.get("/inspections/actions/{action_id}", response_class=HTMLResponse)
+def progress_page(request: Request, session: SessionDep, principal: UserDep,
+                  action_id: int) -> HTMLResponse:
+    action = _own_action(session, principal, action_id)
+    plan = plan_of(session, inspection=_found(session, action.inspection_id))
+    view = next(a for a in plan.actions if a.action.id == action.id)
+    return render(request, "inspections/progress.html", {
+        "view": view, "statuses": STATUS_WORDS, "nav": "measures"}, principal=principal)
+
+
+@router.post("/inspections/actions/{action_id}", dependencies=[CsrfDep])
+def save_progress(session: SessionDep, principal: UserDep, now: NowDep, ctx: RulesDep,
+                  action_id: int, status: Annotated[str, Form()] = "",
+                  evidence: Annotated[str, Form()] = "") -> RedirectResponse:
+    action = _own_action(session, principal, action_id)
+    update_action(session, principal=principal, action=action, status=status,
+                  evidence=evidence, at=now, ctx=ctx)
+    return _to(action.inspection_id)

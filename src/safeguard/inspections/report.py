@@ -14,7 +14,7 @@ from weasyprint import HTML
 from safeguard.config import Settings
 from safeguard.inspections.models import Inspection
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, Plan, plan_of
-from safeguard.measures.declarations import LANDS_LATER, MEASURES, Measure
+from safeguard.measures.declarations import MEASURES, Measure
 from safeguard.measures.figures import Filters, months_between, total
 from safeguard.measures.now import CaseloadsNow, DevicesNow, caseloads_now, devices_now
 from safeguard.measures.service import percent_words
@@ -102,7 +102,7 @@ def report_html(report: Report, *, inline_css: bool = False) -> str:
     """The document; its stylesheet inline (for the PDF) or linked (for the web page)."""
     template = _environment().get_template("inspections/report.html")
     return template.render(r=report, finding_kinds=FINDING_KINDS, revisit_kinds=REVISIT_KINDS,
-                           lands_later=LANDS_LATER, inline_css=inline_css)
+                           inline_css=inline_css)
 
 
 def report_css() -> str:

@@ -1,6 +1,6 @@
 """The demo's sample inspection: published four months before the demo's day, its plan sent
-in time, its actions part-done (two done with evidence, one overdue, two still open) and a
-light-touch revisit ahead. Synthetic, like everything in the demo."""
+in time, its actions part-done (two done with evidence, two in progress, one of them overdue,
+and one not started) and a light-touch revisit ahead. Synthetic, like everything in the demo."""
 
 from __future__ import annotations
 
@@ -17,27 +17,33 @@ from safeguard.inspections.service import (
     add_finding,
     record_inspection,
     schedule_revisit,
+    update_action,
 )
 from safeguard.rules.context import RuleContext
 from safeguard.workdays import LONDON
 
 NOTE = "Synthetic demo history."
 # (finding, the measures that evidence it, its actions: text, agency, named owner, due in
-# days from the demo's day (negative: past), done with this evidence or not).
+# days from the demo's day (negative: past), and its progress: done or in progress with this
+# evidence, or not started).
 FINDINGS = (
     ("Notifications about children at domestic-abuse incidents reach children's social care "
      "late, and some not at all.", ["sharing-with-partners", "risk-at-incidents"], (
          ("Staff the MASH police desk until midnight, seven days a week.", "police",
-          "Det. Insp. Rachel Ward", -60, "Rota in place; desk staffed every night since."),
+          "Det. Insp. Rachel Ward", -60,
+          ("done", "Rota in place; desk staffed every night since.")),
          ("Acknowledge every police notification within 24 hours.", "childrens_social_care",
-          "Helen Price, MASH manager", -20, None),
+          "Helen Price, MASH manager", -20,
+          ("in_progress", "Weekend cover agreed; weekday cover recruiting.")),
      )),
     ("Officers do not always record the children at a domestic-abuse incident.",
      ["risk-at-incidents"], (
          ("Brief every response officer on recording children at incidents.", "police",
-          "Ch. Insp. Marcus Bell", -45, "Briefing delivered to 412 of 430 officers."),
+          "Ch. Insp. Marcus Bell", -45,
+          ("done", "Briefing delivered to 412 of 430 officers.")),
          ("Audit 50 incidents a month for children not listed.", "police",
-          "Ch. Insp. Marcus Bell", 30, None),
+          "Ch. Insp. Marcus Bell", 30,
+          ("in_progress", "First two monthly audits done; the third under way.")),
      )),
     ("Concerns from several agencies are not jointly assessed in time.",
      ["further-concerns", "joint-work"], (
@@ -70,17 +76,18 @@ def sample_inspection(session: Session, *, now: datetime, ctx: RuleContext,
     for text, measures, actions in FINDINGS:
         finding = add_finding(session, principal=lead, inspection=inspection,
                               kind="cause_of_concern", text=text, measures=measures)
-        for action_text, agency, owner, due_in, evidence in actions:
+        for action_text, agency, owner, due_in, progress in actions:
             action = add_action(
                 session, principal=lead, inspection=inspection, finding_id=finding.id,
                 text=action_text, owner_agency_id=agency, owner_name=owner,
                 due_on=today + timedelta(days=due_in), now=recorded_at + timedelta(days=36),
                 ctx=ctx, via="import")
-            if evidence is not None:
-                discharge(session, duty_id=action.duty_id,
-                          principal=_as(agency, frozenset({"practitioner"})),
-                          now=now + timedelta(days=due_in - 5), ctx=ctx, outcome="done",
-                          note=evidence)
+            if progress is not None:
+                status, evidence = progress
+                update_action(session, principal=_as(agency, frozenset({"practitioner"})),
+                              action=action, status=status, evidence=evidence,
+                              at=min(now, now + timedelta(days=due_in - 5)), ctx=ctx,
+                              via="import")
     schedule_revisit(session, principal=lead, inspection=inspection, kind="light_touch",
                      on=today + timedelta(days=60), now=recorded_at + timedelta(days=36),
                      ctx=ctx, settings=settings, via="import")

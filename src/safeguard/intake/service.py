@@ -28,6 +28,14 @@ from safeguard.errors import Conflict, Forbidden
 from safeguard.events.custody import CustodyDetentionEvent, CustodyUpdateEvent
 from safeguard.events.fields import is_school_source
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
+from safeguard.events.inspections import (
+    InspectionActionEvent,
+    InspectionActionUpdateEvent,
+    InspectionEvent,
+    InspectionEvents,
+    InspectionFindingEvent,
+    InspectionRevisitEvent,
+)
 from safeguard.events.missing import (
     MissingEvent,
     MissingReportEvent,
@@ -47,6 +55,7 @@ from safeguard.events.service import NEW, store_event
 from safeguard.events.strategy import StrategyDiscussionEvent
 from safeguard.forensics import service as forensics
 from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.inspections.service import accept_inspection_event
 from safeguard.missing.service import accept_missing
 from safeguard.offenders import service as offenders
 from safeguard.people.service import (
@@ -80,9 +89,12 @@ from safeguard.strategy.service import accept_discussion
 
 EventModel = (PersonEvent | SchoolEvent | IncidentEvent | ConcernEvent | MissingEvent
               | CustodyDetentionEvent | CustodyUpdateEvent | DeviceSubmissionEvent
-              | DeviceExaminationEvent | OffenderEvent | StrategyDiscussionEvent)
+              | DeviceExaminationEvent | OffenderEvent | StrategyDiscussionEvent
+              | InspectionEvents)
 MISSING_EVENTS = (MissingReportEvent, MissingUpdateEvent, MissingReturnEvent,
                   ReturnInterviewEvent)
+INSPECTION_EVENTS = (InspectionEvent, InspectionFindingEvent, InspectionActionEvent,
+                     InspectionActionUpdateEvent, InspectionRevisitEvent)
 # Intake runs the rules with the context every rule is given.
 IntakeContext = RuleContext
 __all__ = ["Accepted", "IntakeContext", "accept_event", "build_context", "may_submit"]
@@ -201,6 +213,10 @@ def accept_event(
                                  principal=principal, ctx=ctx, now=now)
         result.discussion_id = held.discussion_id
         result.person_ids, result.duty_ids = held.person_ids, held.duty_ids
+    elif isinstance(data, INSPECTION_EVENTS):
+        result.duty_ids = accept_inspection_event(session, event_id=event_id, data=data,
+                                                  via=via, principal=principal, ctx=ctx,
+                                                  now=now)
     elif isinstance(data, MISSING_EVENTS):
         missing = accept_missing(session, event_id=event_id, data=data, via=via,
                                  principal=principal, ctx=ctx, now=now)

@@ -116,9 +116,7 @@ class Measure:
     slug: str
     title: str
     failing: str
-    indicators: tuple[Indicator, ...] = ()
-    # A measure whose area's records are not kept yet: listed, with where it lands.
-    lands_with: str | None = None
+    indicators: tuple[Indicator, ...]
 
     @property
     def path(self) -> str:
@@ -434,9 +432,6 @@ MEASURES: tuple[Measure, ...] = (
             "to local authority accommodation",
             (CHILDREN_MOVED, CERTIFICATES_SHARED, ACCOMMODATION_ASKED, OUT_BY_MIDNIGHT)),
 )
-# Parts of a measure whose records are kept by an area that is not here yet (none now: every
-# area the measures read has landed).
-LANDS_LATER: Mapping[int, tuple[tuple[str, str], ...]] = {}
 
 INDICATORS: dict[str, Indicator] = {i.name: i for m in MEASURES for i in m.indicators}
 MEASURE_OF: dict[str, Measure] = {i.name: m for m in MEASURES for i in m.indicators}

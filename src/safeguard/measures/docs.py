@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from safeguard.config import MeasureSettings
-from safeguard.measures.declarations import BREAKDOWN_WORDS, LANDS_LATER, MEASURES
+from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
 from safeguard.measures.figures import target_of
 from safeguard.measures.now import NOW_WORDS
 
@@ -33,9 +33,6 @@ def measures_markdown(settings: MeasureSettings | None = None) -> str:
     for measure in MEASURES:
         lines += [f"## {measure.number}. {measure.title}", "",
                   f"The failing: {measure.failing}.", ""]
-        if measure.lands_with:
-            lines += [f"Lands with the {measure.lands_with} area: its records are not kept "
-                      "yet, so the dashboard lists it without figures.", ""]
         if measure.number in NOW_WORDS:
             lines += [f"Its page also shows what stands now: {NOW_WORDS[measure.number]}. "
                       "The revisit report shows the totals.", ""]
@@ -59,8 +56,6 @@ def measures_markdown(settings: MeasureSettings | None = None) -> str:
                 lines.append("- Also shown: median and 90th percentile (nearest rank) of the "
                              f"time from {indicator.timed}.")
             lines.append("")
-        for area, words in LANDS_LATER.get(measure.number, ()):
-            lines += [f"- Lands with the {area} area: {words}.", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

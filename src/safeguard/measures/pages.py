@@ -19,7 +19,6 @@ from safeguard.config import Settings
 from safeguard.measures.declarations import (
     BREAKDOWN_WORDS,
     INDICATORS,
-    LANDS_LATER,
     MEASURES,
     Indicator,
     Measure,
@@ -107,7 +106,7 @@ def measures_dashboard(request: Request, session: SessionDep, principal: UserDep
     return render(request, "measures/dashboard.html", {
         "measures": dashboard(session, filters=query.filters,
                               settings=_settings(request).measures),
-        "lands_later": LANDS_LATER, "query": query, "agencies": agencies, "areas": areas,
+        "query": query, "agencies": agencies, "areas": areas,
         "nav": "measures", "period": (query.filters.months[0], query.filters.months[-1]),
     }, principal=principal)
 
@@ -138,7 +137,6 @@ def _measure_page(measure: Measure) -> Callable[..., HTMLResponse]:
         return render(request, "measures/measure.html", {
             "measure": measure, "views": views, "query": query, "agencies": agencies,
             "areas": areas, "nav": "measures", "by_words": BREAKDOWN_WORDS,
-            "lands_later": LANDS_LATER.get(measure.number, ()),
             "now_figures": now_figures(session, number=measure.number, now=now,
                                        settings=_settings(request), principal=principal),
             "risk_words": RISK_WORDS,

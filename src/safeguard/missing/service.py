@@ -103,10 +103,10 @@ def accept_missing(session: Session, *, event_id: int, data: MissingEvent, via: 
             _update(session, episode=episode, event_id=event_id, data=data,
                     principal=principal, ctx=ctx, now=now, result=result)
         elif isinstance(data, MissingReturnEvent):
-            _return(session, episode=episode, event_id=event_id, data=data,
+            _return(session, episode=episode, event_id=event_id, data=data, via=via,
                     principal=principal, ctx=ctx, now=now, result=result)
         else:
-            _interview(session, episode=episode, event_id=event_id, data=data,
+            _interview(session, episode=episode, event_id=event_id, data=data, via=via,
                        principal=principal, ctx=ctx, now=now)
         why = f"{via} of {data.event.replace('_', ' ')} {data.source_id} on {data.report}"
     audit(session, principal=principal, action="write", entity="missing_episode",
@@ -290,8 +290,8 @@ def _update(session: Session, *, episode: MissingEpisode, event_id: int,
 
 
 def _return(session: Session, *, episode: MissingEpisode, event_id: int,
-            data: MissingReturnEvent, principal: Principal, ctx: RuleContext, now: datetime,
-            result: MissingAccepted) -> None:
+            data: MissingReturnEvent, via: str, principal: Principal, ctx: RuleContext,
+            now: datetime, result: MissingAccepted) -> None:
     _open(episode, "a second return")
     _after_last_seen(episode, "returned_at", data.returned_at)
     episode.returned_at = data.returned_at
@@ -308,7 +308,10 @@ def _return(session: Session, *, episode: MissingEpisode, event_id: int,
     draft = return_interview_duty(reference=episode.reference, person_id=person.id,
                                   child_name=person_name(person),
                                   returned_at=data.returned_at, settings=ctx.missing)
-    raised = raise_duties(session, drafts=[draft], event_id=event_id, now=now,
+    # Owed from the return: one the API or an import sends later was owed (and is timed) from
+    # then, as its interview is done when held (_interview).
+    owed = now if via == "form" else min(now, data.returned_at)
+    raised = raise_duties(session, drafts=[draft], event_id=event_id, now=owed,
                           actor=principal.actor, ctx=ctx, none_stored=True)
     result.duty_ids += raised.duty_ids
     if data.harm_disclosed:
@@ -323,7 +326,7 @@ def _return(session: Session, *, episode: MissingEpisode, event_id: int,
 
 
 def _interview(session: Session, *, episode: MissingEpisode, event_id: int,
-               data: ReturnInterviewEvent, principal: Principal, ctx: RuleContext,
+               data: ReturnInterviewEvent, via: str, principal: Principal, ctx: RuleContext,
                now: datetime) -> None:
     if episode.returned_at is None:
         raise InvalidField("report", f"the child in missing episode {episode.reference} has not "
@@ -347,8 +350,12 @@ def _interview(session: Session, *, episode: MissingEpisode, event_id: int,
                                                 MissingEntry.kind == "return"))))
     if duty_id is None:  # history, or an interview already recorded: kept on the timeline
         return
+    # Its outcome was known when it was held (or, declined or not possible, offered): an
+    # interview sent later by the API or an import is not late for being sent late, as an
+    # incident's clock starts when it was recorded (docs/events.md). A form records it now.
+    known = now if via == "form" else min(now, data.held_at or data.offered_at)
     discharge(session, duty_id=duty_id, principal=acting_for_social_care(session, principal),
-              now=now, ctx=ctx, outcome=data.outcome, note=note)
+              now=known, ctx=ctx, outcome=data.outcome, note=note)
 
 
 # --------------------------------------------------------------- strategy discussion

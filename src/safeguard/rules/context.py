@@ -14,6 +14,7 @@ from safeguard.config import (
     ClockSettings,
     CustodySettings,
     ForensicsSettings,
+    InspectionSettings,
     MissingSettings,
     OffenderSettings,
     Settings,
@@ -34,6 +35,7 @@ class RuleContext:
     custody: CustodySettings = field(default_factory=CustodySettings)
     forensics: ForensicsSettings = field(default_factory=ForensicsSettings)
     offenders: OffenderSettings = field(default_factory=OffenderSettings)
+    inspections: InspectionSettings = field(default_factory=InspectionSettings)
 
 
 def build_context(settings: Settings, *, live_from: datetime | None = None) -> RuleContext:
@@ -42,4 +44,5 @@ def build_context(settings: Settings, *, live_from: datetime | None = None) -> R
     schools = SchoolCalendar(calendar, terms, day_starts=settings.clocks.school_day_starts)
     return RuleContext(settings.clocks, calendar, schools, live_from, settings.sharing,
                        custody=settings.custody, forensics=settings.forensics,
-                       offenders=settings.offenders, missing=settings.missing)
+                       offenders=settings.offenders, missing=settings.missing,
+                       inspections=settings.inspections)

@@ -8,7 +8,8 @@ person records (health, education, children's social care, police, probation), t
 incidents (the 365 days ending on ``end``) in order of when they occurred, then the digital
 forensics unit's seized devices and their examination steps in time order (``forensics``),
 then the year's custody records of children (``synth.custody``: each detention followed by its
-steps). ``end`` is the county's anchor: by default the day before today (in London), so a
+steps), the missing episodes and the concerns agencies raise. ``end`` is the county's anchor:
+by default the day before today (in London), so a
 county made today has its newest incidents yesterday and none in the future, and a demo opens
 on recent events; tests and benchmarks pass a fixed day. The same seed and arguments (``end``
 included) always give the same events: all randomness comes from one ``random.Random(seed)``
@@ -59,7 +60,8 @@ Agencies (``records``)
   lost, an old address after a house move (10-35% of records of households that moved),
   UPRN missing (10-35%), "Rd" for "Road", lower-case postcode without a space.
 
-Missing children (``missing``): rates in that module's docstring.
+Missing children (``missing``) and concerns agencies raise about children (``concerns``):
+rates in those modules' docstrings.
 
 Incidents (``incidents``)
 - About 20 domestic abuse incidents per 1,000 residents a year: an assumption based on
@@ -94,6 +96,7 @@ from datetime import date, datetime, timedelta
 
 from faker import Faker
 
+from safeguard.synth.concerns import concern_events
 from safeguard.synth.custody import custody_events
 from safeguard.synth.forensics import forensic_events
 from safeguard.synth.incidents import plan_incidents
@@ -171,3 +174,4 @@ def _generate(seed: int, households: int, end: date,
     yield from custody_events(pop, seed=seed)
     yield from offender_events(pop, seed=seed, force_population=force_population)
     yield from missing_events(seed, pop)
+    yield from concern_events(seed, pop)

@@ -16,6 +16,11 @@ Rates (assumptions unless a source is named):
   on 8% of episodes, 25% for looked-after children.
 - Reported 1-6 hours after last seen; found after a few hours to a few days (median ~14
   hours); an episode whose return would fall after the county's last day is still open.
+- The county's last four weeks hold at least two children's episodes, one of them the third
+  within 90 days of a child missing again and again (their earlier episodes weeks before), so
+  that a demo, whose duties are raised for its last weeks only, shows the return interviews
+  and the repeat-episode strategy discussions its measures count (an assumption about timing
+  only: these children are drawn like any other).
 - 30% of episodes have an update (a check made, sometimes a re-grading).
 - Return home interviews: offered for 85% of returns; 63% held within 72 hours (Missing
   People, 2023-24); outcome completed 65%, declined 25%, not possible 10%; an independent
@@ -44,6 +49,8 @@ PLACING_COUNCILS = (("855", "Leicestershire County Council"),
                     ("873", "Cambridgeshire County Council"),
                     ("825", "Buckinghamshire Council"))
 RISKS = (("no_apparent_risk", 0.10), ("low", 0.35), ("medium", 0.40), ("high", 0.15))
+# The county's last weeks: a demo raises duties for its last 30 days (cli demo --live-days).
+RECENT_DAYS = 28
 INDICATORS = ("sexual", "criminal", "county_lines", "trafficking")
 PROVIDERS = ("Oak House children's home", "Willow Lodge", "Foster carers (independent agency)")
 
@@ -83,12 +90,16 @@ def missing_events(seed: int, pop: Population) -> list[dict[str, object]]:
     last = london_to_utc(datetime.combine(end, time(23, 0)))
     timed: list[tuple[datetime, int, dict[str, object]]] = []
     number = 0
-    for child in chosen:
+    plans = [(child, _planned_days(rng, start, end)) for child in chosen]
+    taken = {id(child) for child in chosen}
+    plans += _recent_plans(rng, [t for t in teens if id(t) not in taken], end)
+    for child, days in plans:
         looked_after = rng.random() < LOOKED_AFTER_SHARE
         placing = rng.choice(PLACING_COUNCILS) \
             if looked_after and rng.random() < PLACED_BY_ANOTHER_COUNCIL else None
-        day = start + timedelta(days=rng.randrange(365))
-        for _ in range(_episodes(rng)):
+        free_from = start
+        for planned in days:
+            day = max(planned, free_from)
             if day > end:
                 break
             number += 1
@@ -97,13 +108,35 @@ def missing_events(seed: int, pop: Population) -> list[dict[str, object]]:
                 timed.append((datetime.fromisoformat(str(event["_at"])), len(timed), event))
             if returned is None:
                 break  # still missing (or not yet reported) at the county's last day
-            # The next episode starts after this one has ended, days or weeks later.
-            day = max(day + timedelta(days=rng.randint(3, 40)),
-                      returned.date() + timedelta(days=1))
+            # The next episode starts after this one has ended.
+            free_from = returned.date() + timedelta(days=1)
     timed.sort(key=lambda item: (item[0], item[1]))
     for _, _, event in timed:
         del event["_at"]
     return [event for _, _, event in timed]
+
+
+def _planned_days(rng: random.Random, start: date, end: date) -> list[date]:
+    """When a child's episodes start: the first on any day of the year, the repeats days or
+    weeks apart."""
+    days = [start + timedelta(days=rng.randrange(365))]
+    for _ in range(_episodes(rng) - 1):
+        days.append(days[-1] + timedelta(days=rng.randint(3, 40)))
+    return days
+
+
+def _recent_plans(rng: random.Random, others: list[Person], end: date
+                  ) -> list[tuple[Person, list[date]]]:
+    """Two more children missing in the county's last weeks: one for the first time, one a
+    third time within 90 days (each drawn from the children not already chosen)."""
+    if len(others) < 2:
+        return []
+    once, again = rng.sample(others, 2)
+    third = end - timedelta(days=rng.randint(3, RECENT_DAYS - 7))
+    first = third - timedelta(days=rng.randint(40, 75))
+    second = first + timedelta(days=rng.randint(10, (third - first).days - 10))
+    return [(once, [end - timedelta(days=rng.randint(4, RECENT_DAYS))]),
+            (again, [first, second, third])]
 
 
 def _episode(rng: random.Random, child: Person, number: int, day: date, last: datetime,
@@ -156,15 +189,16 @@ def _episode(rng: random.Random, child: Person, number: int, day: date, last: da
         offered = returned + timedelta(hours=rng.uniform(2, 48))
         held = returned + timedelta(hours=rng.uniform(4, 72) if within else rng.uniform(73, 240))
         outcome = _pick(rng, (("completed", 0.65), ("declined", 0.25), ("not_possible", 0.10)))
-        if max(offered, held) <= last:
+        # Recorded when held; one declined or not possible, when offered.
+        at = max(offered, held) if outcome == "completed" else offered
+        if at <= last:
             interview: dict[str, object] = {
                 "event": "return_interview", "source": "childrens_social_care",
                 "source_id": f"RHI-{ref}", "report": ref, "offered_at": _iso(offered),
                 "outcome": outcome, "by_independent_person": rng.random() < 0.85,
-                "provider": "Return interview service (commissioned)",
-                "_at": _iso(max(offered, held))}
+                "provider": "Return interview service (commissioned)", "_at": _iso(at)}
             if outcome == "completed":
-                interview["held_at"] = _iso(max(offered, held))
+                interview["held_at"] = _iso(at)
             else:
                 interview["reason"] = ("Did not want to talk about it." if outcome == "declined"
                                        else "Could not be reached at the placement.")
