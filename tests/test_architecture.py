@@ -16,6 +16,8 @@ RANK = {
     "access": 1, "audit": 2, "accounts": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
     "casework": 10,
+    # Work queues read duties and who holds them (duties.assignment).
+    "work": 10,
     # The areas with episodes of their own: each raises duties through casework, and intake
     # hands each its events.
     "missing": 11, "custody": 11, "offenders": 11, "forensics": 11,

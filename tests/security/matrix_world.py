@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import ApiKey, User, UserSecurityKey
+from safeguard.access.models import ApiKey, Team, User, UserSecurityKey
 from safeguard.access.service import (
     Principal,
     create_api_key,
@@ -214,6 +214,12 @@ def build(session: Session, ctx: IntakeContext) -> World:
     for user in session.scalars(select(User).where(User.username.like("m.%practitioner"))
                                 .order_by(User.id)):
         t.append(Thing("user", user.username, user.id, frozenset({user.agency_id}),
+                       home=user.agency_id))
+        # A team of each agency: only its administrators manage it.
+        team = Team(agency_id=user.agency_id, name=f"{user.agency_id} team", created_at=NOW)
+        session.add(team)
+        session.flush()
+        t.append(Thing("team", f"{user.agency_id} team", team.id, frozenset({user.agency_id}),
                        home=user.agency_id))
     for key in session.scalars(select(ApiKey).where(ApiKey.name == "matrix practitioner")
                                .order_by(ApiKey.id)):
