@@ -170,10 +170,11 @@ def assign_page(
         duty = view_duty(session, duty_id=duty_id, principal=principal,
                          why="assigning the duty")
         field = "reason" if "reason" in str(error) else "holder"
+        text = str(error)[:1].upper() + str(error)[1:]  # names in it keep their capitals
         ctx = _detail_context(session, duty, principal=principal, now=now)
         return render(request, "duties/detail.html", {
-            **ctx, "errors": [{"text": str(error).capitalize(), "href": f"#{field}"}],
-            "field_errors": {field: str(error).capitalize()},
+            **ctx, "errors": [{"text": text, "href": f"#{field}"}],
+            "field_errors": {field: text},
             "form": {"holder": holder, "reason": reason},
         }, principal=principal, status_code=422)
     return RedirectResponse(f"/duties/{duty_id}?done=assigned", status_code=303)
