@@ -20,6 +20,7 @@ from safeguard.duties.assignment import assign_duty, claim_duty, holders
 from safeguard.duties.models import BREACHED, Duty, DutyTransition
 from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
 from safeguard.intake.service import IntakeContext
+from safeguard.seed import hand_out_demo_work, seed_demo_teams
 from safeguard.work.service import held_by, my_work, supervision, team_work
 
 from ..factories import add_user
@@ -197,3 +198,16 @@ def test_an_administrator_manages_only_their_own_agencys_teams(
         "team CSC duty team made at childrens_social_care",
         "team MASH police team made at police", "user csc.worker added to team CSC duty team"]
     assert [t.name for t in list_teams(session, principal=admin)] == ["CSC duty team"]
+
+
+def test_the_demo_hands_out_work_to_its_teams_and_people(
+        session: Session, duties: dict[str, int], principal: Who) -> None:
+    seed_demo_teams(session, now=NOW)
+    seed_demo_teams(session, now=NOW)  # made once however often the demo starts
+    assert hand_out_demo_work(session, now=NOW, per_team=1, per_person=1) == 3
+    held = holders(session, list(duties.values()))
+    assert held[duties["referral_decision"]].name == "CSC duty team"
+    assert held[duties["share_with_csc"]].name == "MASH police team"
+    assert held[duties["encompass_notice"]].name == "DC Priya Patel"
+    assert [t.name for t in team_work(session, principal=principal("csc.worker")).teams] == [
+        "CSC duty team"]
