@@ -235,6 +235,7 @@ def build(session: Session, ctx: IntakeContext) -> World:
         session.flush()
         t.append(Thing("security_key", f"{key.agency_id} security key", security_key.id,
                        frozenset({key.agency_id}), home=key.agency_id))
+    session.commit()  # the teams and security keys, like everything before them
     return world
 
 

@@ -134,7 +134,10 @@ def assign_duty(
     for_self = by.kind == "user" and target.user_id == by.id
     if not for_self and not manages(by):
         raise Forbidden("only a supervisor or manager assigns a duty to someone else")
-    row = session.get(DutyHolder, duty.id, with_for_update=True)
+    # The duty's row is locked first (PostgreSQL), so two claims at once queue here and the
+    # second sees the first's holder instead of inserting a second row.
+    session.execute(select(Duty.id).where(Duty.id == duty.id).with_for_update())
+    row = session.get(DutyHolder, duty.id, populate_existing=True)
     previous = holders(session, [duty.id]).get(duty.id) if row is not None else None
     if previous is not None and previous.key == target.key:
         return Assigned(duty.id, duty.kind, "unchanged", target, previous, by.actor, None, now)
