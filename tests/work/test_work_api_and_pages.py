@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from safeguard.intake.service import IntakeContext
 
 from ..conftest import Clock, sign_in
+from ..factories import add_user
 from ..web.test_pages_support import record_incident
 
 
@@ -72,3 +73,25 @@ def test_a_supervisor_sees_who_holds_what_and_reassigns_with_a_reason(
     page = client.get(done.headers["location"]).text
     assert "The duty is assigned." in page
     assert "Reassigned to Helen Price from Sam Okafor: Sam is on leave." in page
+
+
+def test_an_administrator_makes_a_team_and_staffs_it_on_the_admin_pages(
+        session: Session, client: TestClient) -> None:
+    add_user(session, "csc.admin", "childrens_social_care", "admin")
+    session.commit()
+    token = sign_in(client, "csc.admin")
+    refused = client.post("/admin/teams", data={"csrf_token": token, "name": "  "})
+    assert refused.status_code == 422 and "Give the team a name" in refused.text
+    made = client.post("/admin/teams", data={"csrf_token": token, "name": "CSC duty team"},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    team_url = made.headers["location"]
+    page = client.get(team_url).text
+    match = re.search(r'<option value="(\d+)">Sam Okafor \(csc.worker\)</option>', page)
+    assert match is not None and "Nobody is in this team yet." in page
+    client.post(f"{team_url}/members", data={"csrf_token": token, "user_id": match.group(1)})
+    page = client.get(team_url).text
+    assert "Sam Okafor" in page.split("Add a member")[0]
+    client.post(f"{team_url}/remove", data={"csrf_token": token, "user_id": match.group(1)})
+    assert "Nobody is in this team yet." in client.get(team_url).text
+    assert "CSC duty team" in client.get("/admin/teams").text
