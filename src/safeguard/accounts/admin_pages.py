@@ -50,6 +50,8 @@ DONE = {"disabled": "The user is disabled: their access has ended.",
         "added": "The user is in the team: they see its work in My team's work.",
         "removed": "The user has left the team; duties they hold stay theirs."}
 Text = Annotated[str, Form()]
+# Ids are 32-bit integers: a larger one names nothing, and is refused before the database.
+UserId = Annotated[int, Form(ge=1, le=2**31 - 1)]
 Roles = Annotated[list[str], Form()]
 
 
@@ -240,13 +242,13 @@ def team_page(request: Request, team_id: int, session: SessionDep, principal: Us
 
 @router.post("/admin/teams/{team_id}/members", dependencies=[CsrfDep])
 def add_member_page(team_id: int, session: SessionDep, principal: UserDep, now: NowDep,
-                    user_id: Annotated[int, Form()]) -> RedirectResponse:
+                    user_id: UserId) -> RedirectResponse:
     add_member(session, principal=principal, team_id=team_id, user_id=user_id, now=now)
     return RedirectResponse(f"/admin/teams/{team_id}?done=added", status_code=303)
 
 
 @router.post("/admin/teams/{team_id}/remove", dependencies=[CsrfDep])
 def remove_member_page(team_id: int, session: SessionDep, principal: UserDep,
-                       user_id: Annotated[int, Form()]) -> RedirectResponse:
+                       user_id: UserId) -> RedirectResponse:
     remove_member(session, principal=principal, team_id=team_id, user_id=user_id)
     return RedirectResponse(f"/admin/teams/{team_id}?done=removed", status_code=303)

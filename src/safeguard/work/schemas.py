@@ -13,6 +13,8 @@ from safeguard.duties.models import BREACHED, Duty
 from safeguard.duties.schemas import DutyOut, duties_out
 from safeguard.work.service import Load
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing
+
 
 class HolderOut(BaseModel):
     user_id: int | None
@@ -28,8 +30,8 @@ class WorkItemOut(DutyOut):
 class AssignIn(BaseModel):
     """One of `to_user_id` and `to_team_id`; a reason when taking the duty from its holder."""
 
-    to_user_id: int | None = None
-    to_team_id: int | None = None
+    to_user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    to_team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     reason: str | None = Field(default=None, max_length=2000)
 
 
