@@ -144,6 +144,8 @@ def assign_duty(
     reason = " ".join((reason or "").split()) or None
     if reason is not None and len(reason) > REASON_MAX:
         raise Invalid(f"the reason must be {REASON_MAX} characters or fewer")
+    if reason is not None and any(ord(c) < 32 for c in reason):
+        raise Invalid("the reason must not hold control characters")
     from_team = previous is not None and previous.team_id is not None and for_self and (
         previous.team_id in team_ids_of(session, user_id=by.id))
     if previous is None or from_team:
