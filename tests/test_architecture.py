@@ -19,6 +19,8 @@ RANK = {
     # Email notifications read duties and their escalations; casework and above may queue one.
     "notify": 9,
     "casework": 10,
+    # Work queues read duties and who holds them (duties.assignment).
+    "work": 10,
     # The areas with episodes of their own: each raises duties through casework, and intake
     # hands each its events.
     "missing": 11, "custody": 11, "offenders": 11, "forensics": 11,

@@ -63,18 +63,20 @@ from safeguard.web.query import parameters_in_range
 from safeguard.web.request_log import RequestLog
 from safeguard.web.security_headers import SecurityHeaders
 from safeguard.web.templating import make_templates
+from safeguard.work import api as work_api
+from safeguard.work import pages as work_pages
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
                forensics_api.router, offender_api.router, missing_api.router,
-               strategy_api.router, notes_api.router)
+               strategy_api.router, notes_api.router, work_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
                 missing_pages.router, api_docs.router, account_admin_pages.router,
                 inspection_pages.router, notify_pages.router, strategy_pages.router,
-                notes_pages.router)
+                notes_pages.router, work_pages.router)
 
 
 def bind_state(

@@ -57,6 +57,7 @@ from safeguard.rules.context import build_context
 from safeguard.seed import (
     act_on_past_duties,
     busiest_school,
+    hand_out_demo_work,
     seed_demo_users,
     seed_reference_data,
 )
@@ -421,6 +422,8 @@ def demo(
     with transaction(factory) as session:
         users = seed_demo_users(session, password=password,
                                 school_urn=busiest_school(session))
+        handed_out = hand_out_demo_work(session, now=utcnow())
+    console.print(f"{handed_out} duties handed out to the demo's teams and people: /work")
     table = Table("username", "password", "who", title="Demo sign-ins (synthetic data only)")
     for user in users:
         table.add_row(user.username, password, user.job)

@@ -4,6 +4,8 @@ from safeguard.access.models import (
     Agency,
     ApiKey,
     SignInAttempt,
+    Team,
+    TeamMember,
     User,
     UserSecurityKey,
     UserSession,
@@ -14,7 +16,7 @@ from safeguard.children.models import BreakGlass
 from safeguard.concerns.models import Concern
 from safeguard.custody.models import Detention, DetentionStep
 from safeguard.db import Base
-from safeguard.duties.models import Duty, DutyTransition, Notification
+from safeguard.duties.models import Duty, DutyHolder, DutyTransition, Notification
 from safeguard.events.models import Event
 from safeguard.forensics.models import Device, DeviceStep
 from safeguard.incidents.models import Incident, IncidentPerson
@@ -62,4 +64,5 @@ __all__ = [
     "School", "Share", "SignInAttempt", "User", "UserSecurityKey", "UserSession", "UserTwoFactor",
     "WebhookEndpoint", "CaseNote", "Attendee", "SharedInformation", "StrategyAction",
     "StrategyDiscussion",
+    "WebhookEndpoint", "DutyHolder", "Team", "TeamMember",
 ]

@@ -10,16 +10,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, Role
+from safeguard.access.models import Agency, Role, Team, User
 from safeguard.access.service import (
+    SYSTEM,
     Principal,
     ensure_agency,
     ensure_core_agencies,
     ensure_user,
+    principal_for_user,
 )
+from safeguard.accounts.teams import add_member, create_team
 from safeguard.casework.service import discharge
 from safeguard.concerns.models import Concern
-from safeguard.duties.models import DISCHARGED, Duty
+from safeguard.db import utcnow
+from safeguard.duties.assignment import assign_duty
+from safeguard.duties.models import DISCHARGED, Duty, DutyHolder
 from safeguard.duties.service import mark_breaches
 from safeguard.incidents.models import Incident
 from safeguard.people.models import School
@@ -64,6 +69,9 @@ DEMO_USERS = (
              "practitioner supervisor public_protection",
              "public protection unit supervisor"),
 )
+# The demo's teams and who is in them: the duties each agency's supervisor gives out.
+DEMO_TEAMS = (("police", "MASH police team", ("mash.officer", "police.supervisor")),
+              ("childrens_social_care", "CSC duty team", ("csc.worker", "csc.supervisor")))
 SCHOOL_DSL = DemoUser("school.dsl", "Jo Clarke", "", "practitioner",
                       "school designated safeguarding lead")
 
@@ -95,7 +103,44 @@ def seed_demo_users(session: Session, *, password: str, school_urn: str | None =
         ensure_agency(session, agency_id=user.agency_id, name=user.agency_id, kind=user.agency_id)
         ensure_user(session, username=user.username, display_name=user.display_name,
                     agency_id=user.agency_id, roles=user.roles, password=password)
+    seed_demo_teams(session, now=utcnow())
     return users
+
+
+def seed_demo_teams(session: Session, *, now: datetime) -> None:
+    """The MASH police team and the CSC duty team, with their demo members (made once)."""
+    for agency, name, usernames in DEMO_TEAMS:
+        team = session.scalar(select(Team).where(Team.agency_id == agency, Team.name == name))
+        if team is None:
+            team = create_team(session, principal=SYSTEM, agency_id=agency, name=name, now=now)
+        for user_id in session.scalars(select(User.id).where(User.username.in_(usernames))):
+            add_member(session, principal=SYSTEM, team_id=team.id, user_id=user_id, now=now)
+
+
+def hand_out_demo_work(session: Session, *, now: datetime, per_team: int = 6,
+                       per_person: int = 3) -> int:
+    """Each demo team's supervisor gives the team the undischarged duties due soonest that
+    nobody holds, and its first member a few, so the work queues have something in them."""
+    given = 0
+    for agency, name, (member, supervisor, *_) in DEMO_TEAMS:
+        team = session.scalar(select(Team).where(Team.agency_id == agency, Team.name == name))
+        people = {u.username: u for u in session.scalars(
+            select(User).where(User.username.in_((member, supervisor))))}
+        if team is None or len(people) < 2:
+            continue
+        by = principal_for_user(session, user=people[supervisor])
+        duty_ids = list(session.scalars(
+            select(Duty.id).outerjoin(DutyHolder, DutyHolder.duty_id == Duty.id)
+            .where(Duty.owner_agency_id == agency, Duty.owner_role.is_(None),
+                   Duty.status != DISCHARGED, DutyHolder.duty_id.is_(None))
+            .order_by(Duty.due_at, Duty.id).limit(per_team + per_person)))
+        for n, duty_id in enumerate(duty_ids):
+            to_person = n >= per_team
+            assign_duty(session, duty_id=duty_id, by=by, now=now,
+                        to_user_id=people[member].id if to_person else None,
+                        to_team_id=None if to_person else team.id)
+            given += 1
+    return given
 
 
 # Of the demo's duties already due when it starts, the share its agencies meet in time; the

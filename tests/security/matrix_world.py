@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import ApiKey, User, UserSecurityKey
+from safeguard.access.models import ApiKey, Team, User, UserSecurityKey
 from safeguard.access.service import (
     Principal,
     create_api_key,
@@ -242,21 +242,34 @@ def build(session: Session, ctx: IntakeContext) -> World:
                                 .order_by(User.id)):
         t.append(Thing("user", user.username, user.id, frozenset({user.agency_id}),
                        home=user.agency_id))
+        # A team of each agency: only its administrators manage it.
+        team = Team(agency_id=user.agency_id, name=f"{user.agency_id} team", created_at=NOW)
+        session.add(team)
+        session.flush()
+        t.append(Thing("team", f"{user.agency_id} team", team.id, frozenset({user.agency_id}),
+                       home=user.agency_id))
     for key in session.scalars(select(ApiKey).where(ApiKey.name == "matrix practitioner")
                                .order_by(ApiKey.id)):
         t.append(Thing("api_key", f"{key.agency_id} key", key.id,
                        frozenset({key.agency_id}), home=key.agency_id))
-        # The practitioner's security key: only its owner may remove it (the matrix asks the
-        # other agencies; tests/security/test_security_keys.py a colleague).
-        owner = session.scalars(select(User).where(
-            User.username == username(key.agency_id, "practitioner"))).one()
+    session.commit()  # the teams, like everything before them
+    return world
+
+
+def add_security_keys(session: Session, world: World) -> None:
+    """Each practitioner's security key: only its owner may remove it (the matrix asks the
+    other agencies; tests/security/test_security_keys.py a colleague). Added once everyone
+    has signed in, since a user with a key is asked for it at sign-in."""
+    for owner in session.scalars(select(User).where(User.username.like("m.%practitioner"))
+                                 .order_by(User.id)):
         security_key = UserSecurityKey(user_id=owner.id, credential_id=f"matrix-{owner.id}",
                                        public_key=b"matrix", sign_count=0, name="matrix key")
         session.add(security_key)
         session.flush()
-        t.append(Thing("security_key", f"{key.agency_id} security key", security_key.id,
-                       frozenset({key.agency_id}), home=key.agency_id))
-    return world
+        world.things.append(Thing("security_key", f"{owner.agency_id} security key",
+                                  security_key.id, frozenset({owner.agency_id}),
+                                  home=owner.agency_id))
+    session.commit()
 
 
 def _detained(session: Session, ctx: IntakeContext, ref: str, dob: str) -> int:

@@ -29,7 +29,7 @@ from safeguard.migrate import upgrade
 from safeguard.web.deps import PUBLIC_ROUTES
 
 from ..conftest import PASSWORD, Clock, csrf_from, fresh_postgres_database
-from .matrix_world import AGENCIES, NOW, ROLES, Thing, World, build, username
+from .matrix_world import AGENCIES, NOW, ROLES, Thing, World, add_security_keys, build, username
 
 ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
           if isinstance(r, APIRoute)]
@@ -40,7 +40,8 @@ PARAMETERS = {"duty_id": "duty", "person_id": "person", "incident_id": "incident
               "user_id": "user", "key_id": "api_key", "detention_id": "detention",
               "device_id": "device", "registration_id": "offender", "episode_id": "episode",
               "security_key_id": "security_key", "inspection_id": "inspection",
-              "discussion_id": "discussion", "finding_id": "finding", "action_id": "action"}
+              "discussion_id": "discussion", "finding_id": "finding", "action_id": "action",
+              "team_id": "team"}
 # Routes naming no object for some agencies only: the children missing now are listed for
 # police and social care; the SSDA903 return is social care's.
 AGENCY_GATES = {"/missing": {"police", "childrens_social_care"}, "/missing/new": {"police"},
@@ -54,7 +55,10 @@ ROLE_GATES = (("/review", "mash_researcher"), ("/governance/", "information_gove
               ("/break-glass", "information_governance"), ("/admin/", "admin"),
               ("/api/v1/admin/", "admin"), ("/offenders", "public_protection"),
               ("/api/v1/offenders/", "public_protection"),
-              ("/inspections/record", "senior_manager"))
+              ("/inspections/record", "senior_manager"),
+              # Who holds what: supervisors' (and senior managers', whom the matrix does
+              # not sign in: tests/work).
+              ("/work/supervision", "supervisor"), ("/api/v1/work/supervision", "supervisor"))
 # And by prefix: the police's seized-device queue and its figures.
 AGENCY_PREFIXES = (("/forensics", {"police"}), ("/api/v1/forensics/", {"police"}))
 # Role-gated routes whose role works across the partnership by design (access/models.py,
@@ -72,6 +76,8 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
         "/openapi.json", "/docs", "/redoc", "/api/v1/events", "/api/v1/imports",
         "/api/v1/duties", "/api/v1/duties/kinds",
+        # A user's own queues: what they and their teams hold (tests/work).
+        "/work", "/work/team", "/api/v1/work", "/api/v1/work/team",
         # Children in custody: for the police and children's social care only (refused to
         # every other agency: tests/custody/test_custody_pages.py).
         "/custody", "/api/v1/custody/board",
@@ -150,6 +156,8 @@ def _build_matrix(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Mat
             users[(agency, role)] = _signed_in(app, agency, role)
             keys[(agency, role)] = Caller(agency, role, "key", TestClient(app, headers={
                 "Authorization": f"Bearer {world.keys[(agency, role)]}"}))
+    with factory() as session:
+        add_security_keys(session, world)
     return Matrix(world, users, keys, engine)
 
 
@@ -282,6 +290,8 @@ CONTROLS = [
     ("user", "police", "mash_researcher", "GET", "/review/{review}", "open possible match"),
     ("user", "school-654321", "information_governance", "GET", "/break-glass", ""),
     ("user", "police", "admin", "GET", "/admin/users", ""),
+    ("user", "health", "admin", "GET", "/admin/teams/{team}", "health team"),
+    ("user", "police", "supervisor", "GET", "/work/supervision", ""),
     ("user", "health", "information_governance", "GET", "/governance/access/{person}",
      "mia"),
     ("key", "probation", "practitioner", "GET", "/api/v1/persons/{person}", "ray"),

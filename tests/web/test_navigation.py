@@ -17,12 +17,12 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/duties", "/inbox", "/incidents/new", "/children", "/custody",
+    ("mash.officer", ["/work", "/duties", "/inbox", "/incidents/new", "/children", "/custody",
                       "/missing", "/imports", "/measures", "/forensics", "/review"]),
     # The custody board: the police's custody suites and the council's out-of-hours team.
-    ("csc.worker", ["/duties", "/inbox", "/children", "/custody", "/missing", "/imports",
+    ("csc.worker", ["/work", "/duties", "/inbox", "/children", "/custody", "/missing", "/imports",
                     "/measures", "/review"]),
-    ("health.visitor", ["/duties", "/inbox", "/children", "/imports", "/measures"]),
+    ("health.visitor", ["/work", "/duties", "/inbox", "/children", "/imports", "/measures"]),
 ])
 def test_only_the_police_are_offered_record_incident_and_only_reviewers_review(
     client: TestClient, username: str, expected: list[str],

@@ -25,6 +25,14 @@ from safeguard.accounts.service import (
     set_roles,
     user_by_id,
 )
+from safeguard.accounts.teams import (
+    add_member,
+    create_team,
+    list_teams,
+    members,
+    remove_member,
+    team_by_id,
+)
 from safeguard.errors import Conflict, Invalid
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
 from safeguard.web.render import render
@@ -38,8 +46,12 @@ ROLE_WORDS = {"practitioner": "Practitioner", "supervisor": "Supervisor",
 DONE = {"disabled": "The user is disabled: their access has ended.",
         "enabled": "The user is enabled: they may sign in again.",
         "roles": "The user's roles are changed: they sign in again to use them.",
-        "revoked": "The API key is revoked: it is refused from now on."}
+        "revoked": "The API key is revoked: it is refused from now on.",
+        "added": "The user is in the team: they see its work in My team's work.",
+        "removed": "The user has left the team; duties they hold stay theirs."}
 Text = Annotated[str, Form()]
+# Ids are 32-bit integers: a larger one names nothing, and is refused before the database.
+UserId = Annotated[int, Form(ge=1, le=2**31 - 1)]
 Roles = Annotated[list[str], Form()]
 
 
@@ -186,3 +198,57 @@ def rotate_key_page(request: Request, key_id: int, session: SessionDep, principa
     key, plaintext = rotate_api_key(session, principal=principal, key_id=key_id, now=now)
     return _keys_page(request, session, principal, shown_once=(key.name, plaintext),
                       notice=f"API key {key_id} is revoked; key {key.id} replaces it.")
+
+
+def _teams_page(request: Request, session: Session, principal: Principal, **ctx: Any
+                ) -> HTMLResponse:
+    teams = list_teams(session, principal=principal)  # refuses all but an administrator
+    sizes = {team.id: len(members(session, team_id=team.id)) for team in teams}
+    return _page(request, principal, "admin/teams.html", {"teams": teams, "sizes": sizes},
+                 **ctx)
+
+
+@router.get("/admin/teams", response_class=HTMLResponse)
+def teams_page(request: Request, session: SessionDep, principal: UserDep) -> HTMLResponse:
+    return _teams_page(request, session, principal)
+
+
+@router.post("/admin/teams", dependencies=[CsrfDep], response_class=HTMLResponse,
+             response_model=None)
+def create_team_page(request: Request, session: SessionDep, principal: UserDep, now: NowDep,
+                     name: Text = "") -> HTMLResponse | RedirectResponse:
+    try:
+        team = create_team(session, principal=principal, agency_id=principal.agency_id,
+                           name=name, now=now)
+    except (Invalid, Conflict) as error:
+        return _teams_page(request, session, principal, status_code=422,
+                           values={"name": name},
+                           errors=[{"text": str(error).capitalize(), "href": "#name"}])
+    return RedirectResponse(f"/admin/teams/{team.id}", status_code=303)
+
+
+@router.get("/admin/teams/{team_id}", response_class=HTMLResponse)
+def team_page(request: Request, team_id: int, session: SessionDep, principal: UserDep,
+              done: str = "") -> HTMLResponse:
+    team = team_by_id(session, principal=principal, team_id=team_id)
+    in_team = members(session, team_id=team.id)
+    ids = {user.id for user in in_team}
+    others = [user for user in list_users(session, principal=principal)
+              if user.active and user.id not in ids]
+    return _page(request, principal, "admin/team.html",
+                 {"team": team, "members": in_team, "others": others},
+                 notice=DONE.get(done))
+
+
+@router.post("/admin/teams/{team_id}/members", dependencies=[CsrfDep])
+def add_member_page(team_id: int, session: SessionDep, principal: UserDep, now: NowDep,
+                    user_id: UserId) -> RedirectResponse:
+    add_member(session, principal=principal, team_id=team_id, user_id=user_id, now=now)
+    return RedirectResponse(f"/admin/teams/{team_id}?done=added", status_code=303)
+
+
+@router.post("/admin/teams/{team_id}/remove", dependencies=[CsrfDep])
+def remove_member_page(team_id: int, session: SessionDep, principal: UserDep,
+                       user_id: UserId) -> RedirectResponse:
+    remove_member(session, principal=principal, team_id=team_id, user_id=user_id)
+    return RedirectResponse(f"/admin/teams/{team_id}?done=removed", status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeguard.db import Base, UTCDateTime, utcnow
@@ -85,12 +85,30 @@ class DutyTransition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # created | breached | escalated | discharged | evidence_added | closed_as_duplicate
+    # created | breached | escalated | discharged | evidence_added | closed_as_duplicate |
+    # claimed | assigned | reassigned (duties.assignment)
     action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DutyHolder(Base):
+    """Who holds an undischarged duty now: one person or one team of the owning agency (a
+    row of its own, so intake's writes of duties are untouched and a duty nobody has taken
+    has no row). Each change is also a transition in the duty's history."""
+
+    __tablename__ = "duty_holders"
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (team_id IS NULL)",
+                                      name="one_holder"),)
+
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The principal who assigned it (the holder themselves when they claimed it).
+    by: Mapped[str] = mapped_column(String(200))
 
 
 class Notification(Base):

@@ -17,6 +17,14 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.casework.service import discharge
+from safeguard.duties.assignment import (
+    acts_for_owner,
+    choices,
+    claim_duty,
+    holders,
+    manages,
+    team_ids_of,
+)
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition, Notification
 from safeguard.duties.presenters import DutyRow, agency_names, duty_rows, share_rows
 from safeguard.duties.service import (
@@ -29,6 +37,7 @@ from safeguard.duties.service import (
     transitions,
     view_duty,
 )
+from safeguard.errors import Conflict, Invalid
 from safeguard.events.models import Event
 from safeguard.incidents.models import Incident
 from safeguard.rules.catalogue import KINDS
@@ -38,6 +47,7 @@ from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
 from safeguard.web.query import page_number as parse_page
 from safeguard.web.render import is_htmx, render
 from safeguard.web.templating import format_london
+from safeguard.work.service import assign_and_tell
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +64,10 @@ ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached
                 "escalated": "Escalated", "discharged": "Discharged",
                 "evidence_added": "Evidence added", "closed_as_duplicate": "Closed as a duplicate",
                 "reopened": "Reopened", "due_brought_forward": "Deadline brought forward",
-                "due_changed": "Deadline changed"}
+                "due_changed": "Deadline changed",
+                "claimed": "Claimed", "assigned": "Assigned", "reassigned": "Reassigned"}
+DONE = {"claimed": "You hold this duty now: it is in My work.",
+        "assigned": "The duty is assigned."}
 
 
 @router.get("/duties", response_class=HTMLResponse)
@@ -127,8 +140,45 @@ def duty_page(
 ) -> HTMLResponse:
     duty = view_duty(session, duty_id=duty_id, principal=principal, why="viewed the duty")
     ctx = _detail_context(session, duty, principal=principal, now=now)
-    return render(request, "duties/detail.html", {**ctx, "done": bool(done)},
-                  principal=principal)
+    return render(request, "duties/detail.html", {
+        **ctx, "done": bool(done), "assigned_notice": DONE.get(done)}, principal=principal)
+
+
+@router.post("/duties/{duty_id}/claim", dependencies=[CsrfDep])
+def claim_page(duty_id: int, session: SessionDep, principal: UserDep, now: NowDep,
+               back: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Claim, from the duty's page or a queue (`back`: a queue to return to)."""
+    claim_duty(session, duty_id=duty_id, by=principal, now=now)
+    if back in ("/work", "/work/team"):
+        return RedirectResponse(f"{back}?claimed={duty_id}", status_code=303)
+    return RedirectResponse(f"/duties/{duty_id}?done=claimed", status_code=303)
+
+
+@router.post("/duties/{duty_id}/assign", dependencies=[CsrfDep], response_model=None)
+def assign_page(
+    request: Request, duty_id: int, session: SessionDep, principal: UserDep, now: NowDep,
+    holder: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+) -> Response:
+    kind, _, number = holder.partition("-")
+    user_id = int(number) if kind == "user" and number.isdigit() and len(number) < 10 else None
+    team_id = int(number) if kind == "team" and number.isdigit() and len(number) < 10 else None
+    try:
+        if user_id is None and team_id is None:
+            raise Invalid("choose who is to hold the duty")
+        assign_and_tell(session, duty_id=duty_id, by=principal, now=now, to_user_id=user_id,
+                    to_team_id=team_id, reason=reason)
+    except (Invalid, Conflict) as error:
+        duty = view_duty(session, duty_id=duty_id, principal=principal,
+                         why="assigning the duty")
+        field = "reason" if "reason" in str(error) else "holder"
+        text = str(error)[:1].upper() + str(error)[1:]  # names in it keep their capitals
+        ctx = _detail_context(session, duty, principal=principal, now=now)
+        return render(request, "duties/detail.html", {
+            **ctx, "errors": [{"text": text, "href": f"#{field}"}],
+            "field_errors": {field: text},
+            "form": {"holder": holder, "reason": reason},
+        }, principal=principal, status_code=422)
+    return RedirectResponse(f"/duties/{duty_id}?done=assigned", status_code=303)
 
 
 @router.post("/duties/{duty_id}/discharge", dependencies=[CsrfDep], response_model=None)
@@ -187,7 +237,20 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
         "outcomes": choice.outcomes if choice else (),
         "outcome_words": dict(kind.outcome_words), "outcome_noun": _outcome_noun(kind),
         "nav": "duties", "form": {}, "field_errors": {},
+        **_holding(session, duty, principal),
     }
+
+
+def _holding(session: Session, duty: Duty, principal: Principal) -> dict[str, Any]:
+    """Who holds the duty, and whether this user may claim it or give it to someone."""
+    holder = holders(session, [duty.id]).get(duty.id)
+    owner = duty.status != DISCHARGED and acts_for_owner(principal, duty)
+    claimable = owner and (holder is None or (
+        holder.team_id is not None
+        and holder.team_id in team_ids_of(session, user_id=principal.id)))
+    assignable = owner and manages(principal)
+    return {"holder": holder, "can_claim": claimable, "can_assign": assignable,
+            "holder_choices": choices(session, duty=duty) if assignable else []}
 
 
 def _escalated_words(text: str | None, duty: Duty, agencies: dict[str, str]) -> str | None:

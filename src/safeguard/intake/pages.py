@@ -128,7 +128,7 @@ def _incident_for_event(session: Session, event_id: int) -> int | None:
 
 def _not_police(request: Request, principal: Principal) -> HTMLResponse:
     return render(request, "error.html", {
-        "title": "Only the police record incidents here",
+        "title": "Only the police record incidents here", "status": 403,
         "message": (f"{principal.agency_name} cannot record police incidents. You see an "
                     "incident when it raises a duty for your agency: find it from your "
                     "duties or from the child’s page."),
