@@ -22,6 +22,9 @@ RANK = {
     "intake": 12, "children": 13, "measures": 14,
     # Inspections read the measures' declarations and raise their plan's duties via casework.
     "inspections": 14,
+    # Finding anyone: people's matcher and identifiers behind the children area's rule of
+    # who may see whom.
+    "search": 14,
     "governance": 15,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,

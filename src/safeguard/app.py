@@ -40,6 +40,8 @@ from safeguard.offenders import api as offender_api
 from safeguard.offenders import pages as offender_pages
 from safeguard.people import pages as people_pages
 from safeguard.rules.context import build_context
+from safeguard.search import api as search_api
+from safeguard.search import pages as search_pages
 from safeguard.sharing import admin_api as delivery_admin_api
 from safeguard.sharing import admin_pages as delivery_admin_pages
 from safeguard.sharing import api as sharing_api
@@ -54,13 +56,13 @@ from safeguard.web.templating import make_templates
 
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
-               forensics_api.router, offender_api.router, missing_api.router)
+               forensics_api.router, offender_api.router, missing_api.router, search_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
                 missing_pages.router, api_docs.router, account_admin_pages.router,
-                inspection_pages.router)
+                inspection_pages.router, search_pages.router)
 
 
 def create_app(

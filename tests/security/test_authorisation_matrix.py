@@ -69,6 +69,9 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",
         "/openapi.json", "/docs", "/redoc", "/api/v1/events", "/api/v1/imports",
         "/api/v1/duties", "/api/v1/duties/kinds",
+        # Finding anyone lists only whom the principal may see (tests/search); the incident
+        # list (GET /incidents) only the incidents it may open.
+        "/search", "/api/v1/search",
         # Children in custody: for the police and children's social care only (refused to
         # every other agency: tests/custody/test_custody_pages.py).
         "/custody", "/api/v1/custody/board",
