@@ -14,7 +14,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,7 +55,10 @@ class PersonRecord(Base):
     """One agency's record of a person, as that agency holds it."""
 
     __tablename__ = "person_records"
-    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    # A search by family name alone (search.service) reads records through the index on
+    # family_name rather than every record.
+    __table_args__ = (UniqueConstraint("source", "source_id"),
+                      Index("ix_person_records_family_name", "family_name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -75,11 +77,6 @@ class PersonRecord(Base):
     # The child as a concern described them: kept (the concern is about someone), but it is
     # no relationship with the child, so it gives the raising agency no sight of them.
     from_concern: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
-# A search by family name alone (search.service) finds every record under it, whatever its
-# case, through this index rather than by reading every record.
-Index("ix_person_records_family_name_lower", func.lower(PersonRecord.family_name))
 
 
 class PersonIdentifier(Base):

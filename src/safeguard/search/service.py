@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
@@ -137,10 +137,12 @@ def _by_identifier(session: Session, *, terms: Terms, principal: Principal, now:
 def _by_family_name(session: Session, *, terms: Terms, principal: Principal, now: datetime,
                     limit: int) -> dict[int, tuple[float, list[str]]]:
     """One name word: people any agency records under that family name (a given name alone
-    names too many to be a search)."""
+    names too many to be a search), written as typed, capitalised or in capitals: names are
+    stored as agencies send them, and an index on the name as stored is one both stores
+    keep alike (an index on its lower case is one SQLite cannot reflect)."""
     word = terms.names[0]
-    ids = select(PersonRecord.person_id).where(
-        func.lower(PersonRecord.family_name) == word.lower())
+    forms = sorted({word, word.lower(), word.upper(), word.title(), word.capitalize()})
+    ids = select(PersonRecord.person_id).where(PersonRecord.family_name.in_(forms))
     return {person_id: (FOUND, [f"family name {word}"]) for person_id in
             _visible_ids(session, ids, principal=principal, now=now, limit=limit)}
 
