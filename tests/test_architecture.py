@@ -30,6 +30,9 @@ RANK = {
     "intake": 13, "children": 14,
     # Strategy discussions as held (intake hands them their event); case notes.
     "strategy": 11, "notes": 13,
+    # Finding anyone: people's matcher and identifiers behind the children area's rule of
+    # who may see whom.
+    "search": 15,
     "governance": 15,
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,

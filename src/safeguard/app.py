@@ -43,6 +43,8 @@ from safeguard.offenders import api as offender_api
 from safeguard.offenders import pages as offender_pages
 from safeguard.people import pages as people_pages
 from safeguard.rules.context import build_context
+from safeguard.search import api as search_api
+from safeguard.search import pages as search_pages
 from safeguard.sharing import admin_api as delivery_admin_api
 from safeguard.sharing import admin_pages as delivery_admin_pages
 from safeguard.sharing import api as sharing_api
@@ -69,14 +71,15 @@ from safeguard.work import pages as work_pages
 API_ROUTERS = (intake_api.router, duties_api.router, children_api.router, sharing_api.router,
                delivery_admin_api.router, governance_api.router, custody_api.router,
                forensics_api.router, offender_api.router, missing_api.router,
-               strategy_api.router, notes_api.router, work_api.router)
+               strategy_api.router, notes_api.router, work_api.router,
+               search_api.router)
 PAGE_ROUTERS = (auth_pages.router, duty_pages.router, intake_pages.router, children_pages.router,
                 delivery_admin_pages.router, sharing_pages.router, concern_pages.router,
                 measure_pages.router, people_pages.router, governance_pages.router,
                 custody_pages.router, forensics_pages.router, offender_pages.router,
                 missing_pages.router, api_docs.router, account_admin_pages.router,
                 inspection_pages.router, notify_pages.router, strategy_pages.router,
-                notes_pages.router, work_pages.router)
+                notes_pages.router, work_pages.router, search_pages.router)
 
 
 def bind_state(

@@ -78,6 +78,9 @@ OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/api/v1/duties", "/api/v1/duties/kinds",
         # A user's own queues: what they and their teams hold (tests/work).
         "/work", "/work/team", "/api/v1/work", "/api/v1/work/team",
+        # Finding anyone lists only whom the principal may see (tests/search); the incident
+        # list (GET /incidents) only the incidents it may open.
+        "/search", "/api/v1/search",
         # Children in custody: for the police and children's social care only (refused to
         # every other agency: tests/custody/test_custody_pages.py).
         "/custody", "/api/v1/custody/board",

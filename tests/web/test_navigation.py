@@ -17,7 +17,7 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "expected"), [
-    ("mash.officer", ["/work", "/duties", "/inbox", "/incidents/new", "/children", "/custody",
+    ("mash.officer", ["/work", "/duties", "/inbox", "/incidents/new", "/incidents", "/children", "/custody",
                       "/missing", "/imports", "/measures", "/forensics", "/review"]),
     # The custody board: the police's custody suites and the council's out-of-hours team.
     ("csc.worker", ["/work", "/duties", "/inbox", "/children", "/custody", "/missing", "/imports",

@@ -55,6 +55,12 @@ def _visible(principal: Principal, now: datetime | None = None) -> ColumnElement
     return or_(has_record, has_duty, grant_condition(principal, now or utcnow()))
 
 
+def visible_condition(principal: Principal, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition that the principal may see ``Person`` (the rule above), for a
+    search that filters and limits in one statement."""
+    return _visible(principal, now)
+
+
 def may_see_person(session: Session, *, principal: Principal, person_id: int,
                    now: datetime | None = None) -> bool:
     return session.scalar(select(func.count(Person.id)).where(

@@ -13,7 +13,9 @@ from safeguard.db import Base, UTCDateTime
 
 class Incident(Base):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_address_occurred", "address_id", "occurred_at"),)
+    # The incident list (search.incidents) pages newest first.
+    __table_args__ = (Index("ix_incidents_address_occurred", "address_id", "occurred_at"),
+                      Index("ix_incidents_occurred_at", "occurred_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)

@@ -55,7 +55,10 @@ class PersonRecord(Base):
     """One agency's record of a person, as that agency holds it."""
 
     __tablename__ = "person_records"
-    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    # A search by family name alone (search.service) reads records through the index on
+    # family_name rather than every record.
+    __table_args__ = (UniqueConstraint("source", "source_id"),
+                      Index("ix_person_records_family_name", "family_name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -354,7 +354,7 @@ def age_on(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-def _years_before(day: date, years: int) -> date:
+def years_before(day: date, years: int) -> date:
     """The same date `years` earlier (28 February for a 29 February with no match): anyone
     born on or before it is at least that old on `day`."""
     try:
@@ -427,7 +427,7 @@ def children_at_address(
     # Adults' records (a victim's, one per incident at a repeat address) are left in the store.
     with session.no_autoflush:
         rows = session.execute(_RECORDS_AT, {"address_id": address_id,
-                                             "born_after": _years_before(on, 18)}).all()
+                                             "born_after": years_before(on, 18)}).all()
     placed: dict[int, tuple[Person, PersonRecord]] = {}
     for record, person in rows:
         if person.id in placed or person.id in exclude:
