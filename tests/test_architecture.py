@@ -12,7 +12,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeguard"
 RANK = {
-    "config": 0, "db": 0, "errors": 0, "identifiers": 0, "workdays": 0,
+    "config": 0, "db": 0, "errors": 0, "identifiers": 0, "workdays": 0, "dates": 0,
     "access": 1, "audit": 2, "accounts": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
     "casework": 10,

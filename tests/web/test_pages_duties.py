@@ -110,7 +110,8 @@ def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral
     assert done.headers["location"] == f"/duties/{ids['share_with_csc']}?done=1"
     page = client.get(done.headers["location"]).text
     assert "govuk-notification-banner--success" in page
-    assert "by user:csc.worker" in page and "Read by the MASH." in page
+    assert "by Sam Okafor, Children" in page and "Read by the MASH." in page
+    assert "user:csc.worker" not in page
     assert "Not yet acknowledged" not in page and "/discharge" not in page
 
     decision = f"/duties/{ids['referral_decision']}/discharge"

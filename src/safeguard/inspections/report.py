@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from weasyprint import HTML
 
 from safeguard.config import Settings
+from safeguard.dates import london_date, london_datetime
 from safeguard.inspections.models import Inspection
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, Plan, plan_of
 from safeguard.measures.declarations import LANDS_LATER, MEASURES, Measure
@@ -19,7 +20,6 @@ from safeguard.measures.figures import Filters, months_between, total
 from safeguard.measures.now import CaseloadsNow, DevicesNow, caseloads_now, devices_now
 from safeguard.measures.service import percent_words
 from safeguard.measures.views import IndicatorView, indicator_view
-from safeguard.workdays import LONDON
 
 # The baseline: the months up to the end of the inspection, as the inspectors saw them.
 BASELINE_MONTHS = 3
@@ -92,9 +92,8 @@ def build_report(session: Session, *, start: date, end: date, inspection: Inspec
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("safeguard", "web/templates"),
                              autoescape=True)
-    env.filters["day"] = lambda d: d.strftime("%d %B %Y").lstrip("0") if d else "—"
-    env.filters["london"] = (lambda t: t.astimezone(LONDON).strftime("%d %B %Y %H:%M")
-                             if t else "—")
+    env.filters["london_date"] = lambda d: london_date(d) if d else "—"
+    env.filters["london"] = lambda t: london_datetime(t) if t else "—"
     return env
 
 
