@@ -101,6 +101,9 @@ def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral
     ids = record_incident(session, ctx)
     token = sign_in(client, "csc.worker")
     share = client.get(f"/duties/{ids['share_with_csc']}").text
+    # The police own the notification; the page says social care's acknowledgement ends it.
+    assert ("Northamptonshire Police (synthetic) owns this duty; Children&#39;s Social Care "
+            "(MASH) discharges it by acknowledging it (“Acknowledge notification”).") in share
     assert ">\n  Acknowledge notification\n</button>" in share or \
         "Acknowledge notification</button>" in share.replace("\n", "").replace("  ", "")
     done = client.post(f"/duties/{ids['share_with_csc']}/discharge",
