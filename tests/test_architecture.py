@@ -26,7 +26,7 @@ RANK = {
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,
     # Composition roots: they may import anything, and nothing imports them.
-    "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20,
+    "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20, "words": 20,
     "migrations": 20,
 }
 # ...and every area's pages and APIs above that: a page may call any service, and no service

@@ -1,11 +1,11 @@
 """Welsh (`cy`) for forces and councils in Wales: the layout, navigation and main pages.
 
-Templates mark their words with Jinja's i18n extension (`{{ _("Duties") }}`,
+Templates mark their words with Jinja's i18n extension (`{{ t("Duties") }}`,
 `{% trans %}...{% endtrans %}`); the catalogue is `web/translations/cy/LC_MESSAGES/
 messages.po`, read and compiled in memory with Babel the first time a Welsh page is drawn, so
 a clean clone needs no build step and no compiled `.mo` is committed. `scripts/translations`
-extracts the words from the templates into the catalogue (tests/web/test_welsh.py checks that
-every word is there, translated).
+writes every word the pages translate (safeguard/words.py) into the catalogue
+(tests/web/test_welsh.py checks that every one is there, translated).
 
 The language of the page being drawn is a context variable (set by web.render for the
 request's user: `users.language`, chosen with the switch in the header), so the filters and
@@ -23,23 +23,20 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from safeguard.access.names import Names
 from safeguard.dates import DAYS, MONTHS
-from safeguard.web.navigation import AREAS
 
 __all__ = ["DEFAULT", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing", "gettext_",
-           "language", "messages", "months", "names", "ngettext_", "translations",
+           "language", "months", "names", "ngettext_", "translations",
            "weekdays"]
 
 #: The languages a user may choose, each named in itself (as the switch shows them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 DEFAULT = "en"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _LANGUAGE: ContextVar[str] = ContextVar("safeguard_language", default=DEFAULT)
 _NAMES: ContextVar[Names | None] = ContextVar("safeguard_names", default=None)
@@ -101,18 +98,3 @@ def gettext_(message: str) -> str:
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
-
-def messages() -> dict[str, list[tuple[str, int]]]:
-    """Every word the pages translate, with where it is: the templates' `_()` and `{% trans
-    %}`, and the navigation's areas (web/navigation.py, drawn by the layout). What
-    `scripts/translations` writes into the catalogue, and what the tests find translated."""
-    found: dict[str, list[tuple[str, int]]] = {}
-    method_map = [("**.html", "jinja2.ext:babel_extract")]
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(TEMPLATES), method_map=method_map, options_map={"**.html": {}}):
-        for text in message if isinstance(message, tuple) else (message,):
-            if text:
-                found.setdefault(text, []).append((f"templates/{filename}", lineno))
-    for area in AREAS:
-        found.setdefault(area.text, []).append(("navigation.py", 0))
-    return found

@@ -116,6 +116,9 @@ def make_environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, extensions=["jinja2.ext.i18n"])
     # Newstyle gettext: `_("… %(name)s", name=x)` escapes x and fails loudly on a bad key.
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    # Templates say `t("…")`: many of them `{% set _ = list.append(…) %}`, which would hide
+    # the usual `_` (web/i18n.py extracts `t`, `gettext`, `ngettext` and `{% trans %}`).
+    env.globals["t"] = env.globals["gettext"]
     env.filters["london"] = _london_filter
     env.filters["london_date"] = _london_date_filter
     env.filters["iso"] = format_iso
