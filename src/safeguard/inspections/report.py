@@ -4,13 +4,15 @@ the action plan's progress and what changed — as a standalone HTML document an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import jinja2
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from safeguard.access.models import Agency
 from safeguard.config import Settings
 from safeguard.dates import london_date, london_datetime
 from safeguard.inspections.models import Inspection
@@ -44,6 +46,8 @@ class Report:
     # What stands as the report is made: totals only, since it travels beyond the force.
     devices: DevicesNow
     caseloads: CaseloadsNow
+    # Each agency's name by its id: the report names the owners of the plan's actions.
+    agencies: dict[str, str] = field(default_factory=dict)
 
 
 def _change(now: float | None, before: float | None) -> str:
@@ -84,7 +88,8 @@ def build_report(session: Session, *, start: date, end: date, inspection: Inspec
     plan = plan_of(session, inspection=inspection) if inspection is not None else None
     return Report(start, end, now, inspection, plan, measures, words,
                   devices_now(session, now=now, settings=settings),
-                  caseloads_now(session, now=now, settings=settings, named=False))
+                  caseloads_now(session, now=now, settings=settings, named=False),
+                  {i: name for i, name in session.execute(select(Agency.id, Agency.name))})
 
 
 
