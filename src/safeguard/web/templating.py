@@ -119,6 +119,9 @@ def make_environment() -> jinja2.Environment:
     # Templates say `t("…")`: many of them `{% set _ = list.append(…) %}`, which would hide
     # the usual `_` (web/i18n.py extracts `t`, `gettext`, `ngettext` and `{% trans %}`).
     env.globals["t"] = env.globals["gettext"]
+    # A word a page is given (a nav area, a DASH question from a force's own file): looked up
+    # as it is, never used as a format, so a "%" in it cannot break the page.
+    env.globals["translated"] = gettext_
     env.filters["london"] = _london_filter
     env.filters["london_date"] = _london_date_filter
     env.filters["iso"] = format_iso
