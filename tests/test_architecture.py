@@ -13,7 +13,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeguard"
 RANK = {
-    "config": 0, "db": 0, "errors": 0, "identifiers": 0, "logs": 0, "workdays": 0,
+    "config": 0, "db": 0, "errors": 0, "identifiers": 0, "logs": 0, "workdays": 0, "dates": 0,
     "access": 1, "audit": 2, "accounts": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
     # Email notifications read duties and their escalations; casework and above may queue one.
@@ -37,7 +37,7 @@ RANK = {
     # The web layer (request dependencies, rendering) sits above every service...
     "web": 16,
     # Composition roots: they may import anything, and nothing imports them.
-    "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20,
+    "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20, "words": 20,
     "migrations": 20,
 }
 # ...and every area's pages and APIs above that: a page may call any service, and no service

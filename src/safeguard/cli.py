@@ -28,6 +28,7 @@ from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
 from safeguard.config import Settings, get_settings
 from safeguard.custody import commands as custody_commands
+from safeguard.dates import london_datetime
 from safeguard.db import (
     make_engine,
     make_session_factory,
@@ -285,7 +286,7 @@ def duties(
     table = Table("id", "due (London)", "kind", "status", "owner", "event", "subject",
                   title=f"{total} duties")
     for duty in out:
-        due = duty.due_at.astimezone(LONDON).strftime("%a %d %b %H:%M")
+        due = london_datetime(duty.due_at)
         flag = " [red]OVERDUE" if duty.overdue else ""
         table.add_row(str(duty.id), due + flag, duty.kind, duty.status, duty.owner_agency,
                       duty.event_source_id, str(duty.subject_person_id))

@@ -1,7 +1,7 @@
 """In a real Chromium: a police officer records a Friday-night domestic-abuse incident through
 the form and sees the duties appear — including for a child only the school knew about — and
-children's social care acknowledges the share; the child's page shows her household.
-axe-core checks every page visited."""
+children's social care acknowledges the share; the child's page shows her household. The same
+walk by keyboard alone (Tab, Enter, Space). axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from .conftest import assert_accessible, sign_in
+from .conftest import PASSWORD, assert_accessible, sign_in
 
 
 def fill_friday_night_incident(page: Page, reference: str) -> None:
@@ -78,20 +78,79 @@ def test_an_officer_records_an_incident_and_sees_the_duties(page: Page) -> None:
     assert_accessible(page)
 
 
-def test_social_care_acknowledges_the_notification(page: Page) -> None:
-    sign_in(page, "mash.officer")
-    page.goto("/incidents/new")
-    fill_friday_night_incident(page, "INC-BROWSER-2")
-    page.get_by_role("button", name="Record incident").click()
-    page.wait_for_url(re.compile(r"/incidents/\d+"))
-    page.get_by_role("button", name="Sign out").click()
+def tab_to(page: Page, selector: str, limit: int = 300) -> None:
+    """Press Tab, as a keyboard user does, until the focus reaches what `selector` matches:
+    it must be reachable in the page's tab order, after where the focus is now."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{page.url}: Tab never reached {selector}")
 
-    sign_in(page, "csc.worker")
-    page.locator("#duty-results").get_by_role(
-        "link", name=re.compile("Child-at-risk notification")).first.click()
-    expect(page.locator("body")).to_contain_text("INC-BROWSER")
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def keyboard_sign_in(page: Page, username: str) -> None:
+    page.goto("/sign-in")
+    type_into(page, "#username", username)
+    type_into(page, "#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/duties**")
+
+
+def test_an_incident_is_recorded_and_its_share_acknowledged_by_keyboard_alone(
+        page: Page) -> None:
+    """Tab, Enter, Space and typing only: no mouse, no clicks, from sign-in to discharge.
+    The officer's force works in Welsh: the sign-in page in Welsh is checked too."""
+    page.goto("/sign-in?lang=cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mewngofnodi i safeguard")
     assert_accessible(page)
-    page.get_by_role("button", name="Acknowledge notification").click()
+    keyboard_sign_in(page, "mash.officer")
+    tab_to(page, "a[href='/incidents/new']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/incidents/new")
+    type_into(page, "#source_id", "INC-KEYBOARD-1")
+    tab_to(page, "input[name=kind][value=domestic_abuse]")
+    page.keyboard.press("Space")
+    for field, text in (("#occurred-day", "27"), ("#occurred-month", "11"),
+                        ("#occurred-year", "2026"), ("#occurred-time", "22:40"),
+                        ("#officer", "PC 4321 Patel"), ("#address-uprn", "100031234567"),
+                        ("#address-line1", "12 Acacia Road"), ("#address-town", "Northampton"),
+                        ("#address-postcode", "NN1 1AA"),
+                        ("#summary", "Argument between partners; neighbours called police.")):
+        type_into(page, field, text)
+    # A closed <select> takes the first letters of its option, as on any keyboard.
+    for row, (letter, given, family) in enumerate((("v", "Jane", "Smith"),
+                                                   ("s", "Mark", "Smith")), start=1):
+        type_into(page, f"#people-{row}-role", letter)
+        type_into(page, f"#people-{row}-given_name", given)
+        type_into(page, f"#people-{row}-family_name", family)
+    # Tab reaches each DASH question once; Space answers its first choice, "yes".
+    for question in range(1, 25):
+        tab_to(page, f"input[name=dash-q{question}]")
+        page.keyboard.press("Space")
+    tab_to(page, "#incident-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/\d+\?recorded=1"))
+    expect(page.locator("body")).to_contain_text("INC-KEYBOARD-1")
+    tab_to(page, ".app-header__sign-out-button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sign-in**")
+
+    keyboard_sign_in(page, "csc.worker")
+    # Which link to reach is read from the page; reaching and following it is the keyboard's.
+    href = page.locator("#duty-results").get_by_role(
+        "link", name=re.compile("Child-at-risk notification")).first.get_attribute("href")
+    tab_to(page, f"#duty-results a[href='{href}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/duties/\d+$"))
+    expect(page.locator("body")).to_contain_text("INC-")
+    assert_accessible(page)
+    tab_to(page, "form[action$='/discharge'] button")
+    page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"done=1"))
     expect(page.locator("body")).to_contain_text("Discharged")
     assert_accessible(page)

@@ -172,4 +172,4 @@ def test_re_grading_to_high_risk_tells_social_care_again_and_calls_a_discussion(
     [discussion] = _duties(session, "strategy_discussion")
     assert discussion.evidence == [
         "Missing episode MP-2026-0001 was re-graded from medium to high risk at "
-        "Fri 20 Nov 2026 23:00"]
+        "Fri 20 Nov 2026, 23:00"]

@@ -84,7 +84,7 @@ def test_a_return_at_2330_on_a_friday_before_a_bank_holiday_is_due_72_clock_hour
     assert draft.owner_agency_id == "childrens_social_care"
     # The bank holiday counts: due on the holiday itself at 23:30, not a working day later.
     assert draft.due_at == datetime(2026, 8, 31, 22, 30, tzinfo=UTC)
-    assert "72 clock hours" in draft.reason and "Mon 31 Aug 2026 23:30" in draft.reason
+    assert "72 clock hours" in draft.reason and "Mon 31 Aug 2026, 23:30" in draft.reason
 
 
 def test_high_risk_is_told_to_social_care_within_an_hour_and_otherwise_a_day() -> None:
@@ -102,7 +102,7 @@ def test_a_re_grading_to_high_risk_tells_social_care_again_within_the_hour() -> 
     [again] = notify_duties(replace(FACTS, risk="high"), SETTINGS, regraded_at=regraded)
     assert again.due_at == regraded + timedelta(hours=1)
     assert again.rule_name == "missing-notify-csc-regraded"
-    assert "re-graded to high risk at Sat 21 Nov 2026 01:00" in again.reason
+    assert "re-graded to high risk at Sat 21 Nov 2026, 01:00" in again.reason
     assert "within 1 hour of the re-grading" in again.reason
 
 

@@ -70,7 +70,7 @@ REVIEWER_AGENCIES = {"police", "childrens_social_care"}
 # agency's own (proven in the tests of each area); the sign-in pages are public.
 OPEN = {"/", "/sign-in", "/sign-in/code", "/account/two-factor", "/sign-out",
         "/sign-in/security-key", "/sign-in/security-key/options", "/account/security-keys",
-        "/account/security-keys/options", "/account/notifications",
+        "/account/security-keys/options", "/account/notifications", "/account/language",
         "/accessibility", "/privacy", "/duties", "/duties/escalations/seen", "/duties/kinds",
         "/incidents/new", "/incidents", "/imports", "/children", "/inbox", "/sharing/records",
         "/sharing/records.csv", "/concerns/new", "/concerns", "/measures/sharing",

@@ -61,7 +61,9 @@ def test_it_shows_governance_every_read_write_and_refusal_about_a_child(
     sign_in(client, "ig.officer")
     page = client.get(f"/governance/access/{child}")
     assert page.status_code == 200
-    assert "Refused" in page.text and "health" in page.text and "api_key:" in page.text
+    # The refused key by its name and agency, not its actor id.
+    assert "Refused" in page.text and "health system, Integrated Care Board" in page.text
+    assert "api_key:" not in page.text
 
 
 def test_only_information_governance_may_see_access_records(client: TestClient,

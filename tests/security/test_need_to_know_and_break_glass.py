@@ -97,7 +97,7 @@ def test_break_glass_needs_a_reason_opens_the_child_for_a_time_and_alerts_govern
     client.cookies.clear()
     ig_token = sign_in(client, "brook.ig")
     listed = client.get("/break-glass")
-    assert listed.status_code == 200 and REASON in listed.text and "user:brook.dsl" in listed.text
+    assert listed.status_code == 200 and REASON in listed.text and "Brook.Dsl, " in listed.text
     [grant] = session.scalars(select(BreakGlass)).all()
     done = client.post(f"/break-glass/{grant.id}/reviewed",
                        data={"csrf_token": ig_token, "note": "Justified: missing child."},

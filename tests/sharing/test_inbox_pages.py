@@ -50,7 +50,7 @@ def test_opening_acknowledging_and_replying_from_the_inbox(
     token = sign_in(client, "csc.worker")
     html = client.get(f"/inbox/{sid}").text
     assert "What was shared" in html and "Lawful basis" in html and "DPA 2018" in html
-    assert "user:mash.officer" in html  # shared by
+    assert "DC Priya Patel, Northamptonshire Police" in html  # shared by
     assert f'href="/duties/{ids["referral_decision"]}">Decision on referral' in html
     done = client.post(f"/inbox/{sid}/acknowledge", data={"csrf_token": token, "note": "Seen"},
                        follow_redirects=False)
@@ -82,7 +82,8 @@ def test_share_records_search_and_export_as_csv(
     record_incident(session, ctx)
     sign_in(client, "mash.officer")
     html = client.get("/sharing/records?child=mia").text
-    assert "2 shares" in html and "user:mash.officer" in html and "police_reference" in html
+    assert "2 shares" in html and "police_reference" in html
+    assert "DC Priya Patel, Northamptonshire" in html
     assert "1 share<" in client.get("/sharing/records?kind=encompass_notice").text
     assert "0 shares" in client.get("/sharing/records?reference=NOPE").text
     assert "Enter a date like" in client.get("/sharing/records?date_from=27/11").text

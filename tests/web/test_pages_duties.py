@@ -101,6 +101,9 @@ def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral
     ids = record_incident(session, ctx)
     token = sign_in(client, "csc.worker")
     share = client.get(f"/duties/{ids['share_with_csc']}").text
+    # The police own the notification; the page says social care's acknowledgement ends it.
+    assert ("Northamptonshire Police (synthetic) owns this duty; Children&#39;s Social Care "
+            "(MASH) discharges it by acknowledging it (“Acknowledge notification”).") in share
     assert ">\n  Acknowledge notification\n</button>" in share or \
         "Acknowledge notification</button>" in share.replace("\n", "").replace("  ", "")
     done = client.post(f"/duties/{ids['share_with_csc']}/discharge",
@@ -110,7 +113,8 @@ def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral
     assert done.headers["location"] == f"/duties/{ids['share_with_csc']}?done=1"
     page = client.get(done.headers["location"]).text
     assert "govuk-notification-banner--success" in page
-    assert "by user:csc.worker" in page and "Read by the MASH." in page
+    assert "by Sam Okafor, Children" in page and "Read by the MASH." in page
+    assert "user:csc.worker" not in page
     assert "Not yet acknowledged" not in page and "/discharge" not in page
 
     decision = f"/duties/{ids['referral_decision']}/discharge"

@@ -81,6 +81,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language of the pages ("en" or "cy"), chosen with the switch in the header.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class Team(Base):

@@ -57,6 +57,7 @@ class Principal:
     agency_kind: str
     roles: frozenset[str]
     school_urn: str | None = None
+    language: str = "en"  # of the pages: a user's choice (users.language)
 
     @property
     def actor(self) -> str:
@@ -106,6 +107,7 @@ def principal_for_user(session: Session, *, user: User) -> Principal:
         agency_kind=agency.kind,
         roles=frozenset(user.roles.split()),
         school_urn=agency.school_urn,
+        language=user.language or "en",
     )
 
 

@@ -67,7 +67,8 @@ def _page(request: Request, principal: Principal, template: str, listed: dict[st
     context = {**listed, "values": values, "errors": ctx.pop("errors", None),
                "role_items": _role_items(values.get("roles", ["practitioner"])),
                "role_words": ROLE_WORDS, **ctx}
-    return render(request, template, context, principal=principal, status_code=status_code)
+    return render(request, template, {"nav": "admin", **context}, principal=principal,
+                  status_code=status_code)
 
 
 def _users_page(request: Request, session: Session, principal: Principal, **ctx: Any

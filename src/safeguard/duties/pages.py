@@ -26,7 +26,13 @@ from safeguard.duties.assignment import (
     team_ids_of,
 )
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition, Notification
-from safeguard.duties.presenters import DutyRow, agency_names, duty_rows, share_rows
+from safeguard.duties.presenters import (
+    DutyRow,
+    agency_names,
+    dischargers,
+    duty_rows,
+    share_rows,
+)
 from safeguard.duties.service import (
     DutyFilter,
     discharge_choice,
@@ -228,6 +234,7 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
         "duty": duty, "kind": kind, "row": duty_rows(session, [duty], now=now)[0],
         "agencies": agencies, "share": share,
         "share_rows": share_rows(duty.kind, share.content) if share else [],
+        "dischargers": dischargers(duty),
         "timeline": [_timeline_item(t, duty, agencies) for t in history],
         "escalated_to": _escalated_words(duty.escalated_to, duty, agencies),
         "reference": reference,

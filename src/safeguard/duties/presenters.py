@@ -16,7 +16,7 @@ from safeguard.duties.models import BREACHED, DISCHARGED, OPEN, Duty
 from safeguard.people.models import Person
 from safeguard.people.service import person_name
 from safeguard.rules.catalogue import KINDS, kind_of
-from safeguard.rules.kinds import Shown
+from safeguard.rules.kinds import Shown, Side
 
 # Lists name the core partners briefly; the duty page gives each agency's full name.
 SHORT_NAMES = {"police": "Police", "childrens_social_care": "Children’s social care",
@@ -117,3 +117,32 @@ def duty_rows(session: Session, duties: list[Duty], *, now: datetime) -> list[Du
         )
         for d in duties
     ]
+
+
+@dataclass(frozen=True)
+class Discharger:
+    """One side that may discharge a duty, as its kind declares (rules/kinds.py)."""
+
+    agency_id: str
+    # The side the kind names: a share's partner by acknowledging it, or the owner by
+    # recording what was done. Otherwise a side that may record one of its own outcomes.
+    declared: bool
+    acknowledges: bool
+    outcomes: tuple[str, ...]
+
+
+def dischargers(duty: Duty) -> list[Discharger]:
+    """Who discharges the duty, in the kind's own words: a police notification is discharged
+    by social care's acknowledgement, not by the police who own it. The declared side first."""
+    if duty.kind not in KINDS:
+        return []
+    kind = kind_of(duty.kind)
+    found = []
+    for side in (kind.discharged_by, *(s for s in Side if s is not kind.discharged_by)):
+        agency = duty.partner_agency_id if side is Side.PARTNER else duty.owner_agency_id
+        outcomes = tuple(o.words for o in kind.outcomes_for(side))
+        declared = side is kind.discharged_by
+        if agency and (declared or outcomes):
+            found.append(Discharger(agency, declared, declared and side is Side.PARTNER,
+                                    outcomes))
+    return found

@@ -68,7 +68,7 @@ def _found(session: SessionDep, inspection_id: int) -> Inspection:
 def inspections(request: Request, session: SessionDep, principal: UserDep) -> HTMLResponse:
     return render(request, "inspections/list.html", {
         "inspections": list_inspections(session), "may_record": may_record(principal),
-        "nav": "measures"}, principal=principal)
+        "nav": "inspections"}, principal=principal)
 
 
 def _form_errors(values: dict[str, str]) -> tuple[dict[str, str], dict[str, date]]:
@@ -96,7 +96,7 @@ def new_inspection(request: Request, principal: UserDep) -> HTMLResponse:
     if not may_record(principal):
         raise NotFound("No such page.")
     return render(request, "inspections/new.html", {"values": {}, "errors": {},
-                                                    "nav": "measures"}, principal=principal)
+                                                    "nav": "inspections"}, principal=principal)
 
 
 @router.post("/inspections/record", dependencies=[CsrfDep], response_model=None)
@@ -112,7 +112,7 @@ def create_inspection(
     errors, days = _form_errors(values)
     if errors:
         return render(request, "inspections/new.html", {"values": values, "errors": errors,
-                                                        "nav": "measures"},
+                                                        "nav": "inspections"},
                       principal=principal, status_code=422)
     inspection = record_inspection(
         session, principal=principal, inspectorate=inspectorate.strip(), title=title.strip(),
@@ -166,7 +166,7 @@ def inspection_page(request: Request, session: SessionDep, principal: UserDep,
     return render(request, "inspections/inspection.html", {
         "plan": plan_of(session, inspection=inspection), "may_record": may_record(principal),
         "finding_kinds": FINDING_KINDS, "revisit_kinds": REVISIT_KINDS, "measures": MEASURES,
-        "agencies": agencies, "agency_id": principal.agency_id, "nav": "measures",
+        "agencies": agencies, "agency_id": principal.agency_id, "nav": "inspections",
         "reference": reference_of(session, event_id=inspection.event_id)},
         principal=principal)
 

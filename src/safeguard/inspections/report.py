@@ -4,14 +4,17 @@ the action plan's progress and what changed — as a standalone HTML document an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import jinja2
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from safeguard.access.models import Agency
 from safeguard.config import Settings
+from safeguard.dates import london_date, london_datetime
 from safeguard.inspections.models import Inspection
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, Plan, plan_of
 from safeguard.measures.declarations import MEASURES, Measure
@@ -19,7 +22,6 @@ from safeguard.measures.figures import Filters, months_between, total
 from safeguard.measures.now import CaseloadsNow, DevicesNow, caseloads_now, devices_now
 from safeguard.measures.service import percent_words
 from safeguard.measures.views import IndicatorView, indicator_view
-from safeguard.workdays import LONDON
 
 # The baseline: the months up to the end of the inspection, as the inspectors saw them.
 BASELINE_MONTHS = 3
@@ -44,6 +46,8 @@ class Report:
     # What stands as the report is made: totals only, since it travels beyond the force.
     devices: DevicesNow
     caseloads: CaseloadsNow
+    # Each agency's name by its id: the report names the owners of the plan's actions.
+    agencies: dict[str, str] = field(default_factory=dict)
 
 
 def _change(now: float | None, before: float | None) -> str:
@@ -84,7 +88,8 @@ def build_report(session: Session, *, start: date, end: date, inspection: Inspec
     plan = plan_of(session, inspection=inspection) if inspection is not None else None
     return Report(start, end, now, inspection, plan, measures, words,
                   devices_now(session, now=now, settings=settings),
-                  caseloads_now(session, now=now, settings=settings, named=False))
+                  caseloads_now(session, now=now, settings=settings, named=False),
+                  {i: name for i, name in session.execute(select(Agency.id, Agency.name))})
 
 
 
@@ -92,9 +97,8 @@ def build_report(session: Session, *, start: date, end: date, inspection: Inspec
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("safeguard", "web/templates"),
                              autoescape=True)
-    env.filters["day"] = lambda d: d.strftime("%d %B %Y").lstrip("0") if d else "—"
-    env.filters["london"] = (lambda t: t.astimezone(LONDON).strftime("%d %B %Y %H:%M")
-                             if t else "—")
+    env.filters["london_date"] = lambda d: london_date(d) if d else "—"
+    env.filters["london"] = lambda t: london_datetime(t) if t else "—"
     return env
 
 

@@ -20,6 +20,7 @@ from safeguard.access.models import AgencyKind
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.casework.service import discharge, raise_duties, raise_strategy_discussion
+from safeguard.dates import london_date
 from safeguard.duties.models import DISCHARGED, Duty
 from safeguard.errors import Forbidden, InvalidField
 from safeguard.events.fields import PersonFields
@@ -277,7 +278,7 @@ def _every(days: int | None) -> str:
 
 
 def _day(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%d %b %Y")
+    return london_date(at)
 
 
 def _visit(session: Session, *, reg: OffenderRegistration, event_id: int,

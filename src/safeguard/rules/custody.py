@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from safeguard.access.models import AgencyKind, Role
 from safeguard.config import CustodySettings
+from safeguard.dates import london_datetime
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.kinds import DutyKind, Outcome, Rule, ShareField, ShareSpec, Shown, Side
 from safeguard.rules.quality import Gap
@@ -83,7 +84,7 @@ class DetentionState:
 
 
 def _when(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+    return london_datetime(at)
 
 
 def refusal(state: DetentionState, step: str, at: datetime) -> str | None:

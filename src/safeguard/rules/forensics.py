@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 
 from safeguard.access.models import AgencyKind
 from safeguard.config import ForensicsSettings
+from safeguard.dates import london_datetime
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.incidents import referral_decision_on_arrival
 from safeguard.rules.joint import STRATEGY_DISCUSSION
 from safeguard.rules.kinds import DutyKind, Outcome, Rule, ShareField, ShareSpec, Shown, Side
 from safeguard.rules.quality import Gap
-from safeguard.workdays import LONDON, WorkingCalendar
+from safeguard.workdays import WorkingCalendar
 
 TRIAGE_RULE = Rule("forensic-triage-clock", "1")
 EXAMINATION_RULE = Rule("forensic-examination-clock", "1")
@@ -118,7 +119,7 @@ def submission_gaps(*, exhibit: str, suspect_person_id: int | None, suspect_name
 
 
 def _when(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+    return london_datetime(at)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from safeguard.access.models import AgencyKind, Role
 from safeguard.config import ClockSettings
+from safeguard.dates import london_datetime
 from safeguard.rules.context import RuleContext
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.kinds import (
@@ -23,7 +24,7 @@ from safeguard.rules.kinds import (
     Side,
 )
 from safeguard.rules.risk import RiskAssessment
-from safeguard.workdays import LONDON, SchoolCalendar, WorkingCalendar
+from safeguard.workdays import SchoolCalendar, WorkingCalendar
 
 CHILD_SHARE_RULE = Rule("child-at-risk-notification", "1")
 REFERRAL_DECISION_RULE = Rule("referral-decision-clock", "1")
@@ -84,7 +85,7 @@ class IncidentFacts:
 
 
 def _when(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+    return london_datetime(at)
 
 
 def _child_words(child: ChildFact) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from safeguard.access.models import AgencyKind, Role
 from safeguard.config import InspectionSettings
+from safeguard.dates import london_date
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.kinds import DutyKind, Outcome, Rule, Side
 from safeguard.workdays import LONDON
@@ -32,7 +33,7 @@ def end_of(day: date) -> datetime:
 
 
 def _words(day: date) -> str:
-    return day.strftime("%d %B %Y").lstrip("0")
+    return london_date(day)
 
 
 def plan_due(published_on: date, settings: InspectionSettings) -> date:

@@ -18,11 +18,12 @@ from datetime import date, datetime, timedelta
 
 from safeguard.access.models import AgencyKind
 from safeguard.config import SharingSettings
+from safeguard.dates import london_date
 from safeguard.rules.context import RuleContext
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.inspections import end_of
 from safeguard.rules.kinds import Discharged, DutyKind, Outcome, Rule, Side
-from safeguard.workdays import LONDON, WorkingCalendar
+from safeguard.workdays import WorkingCalendar
 
 STRATEGY_RULE = Rule("joint-strategy-discussion", "1")
 ICPC_RULE = Rule("initial-child-protection-conference", "1")
@@ -68,7 +69,7 @@ class JointFacts:
 
 
 def _when(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%d %b %Y")
+    return london_date(at)
 
 
 def _concern_words(c: ConcernFact) -> str:

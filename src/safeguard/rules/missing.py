@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from safeguard.access.models import AgencyKind
 from safeguard.config import MissingSettings
+from safeguard.dates import london_datetime
 from safeguard.rules.context import RuleContext
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.incidents import FIND_SCHOOL, SCHOOL_AGES
@@ -73,7 +74,7 @@ class EpisodeFacts:
 
 
 def when(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+    return london_datetime(at)
 
 
 def indicator_words(indicators: tuple[str, ...] | list[str]) -> str:

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 
 from safeguard.access.models import AgencyKind, Role
 from safeguard.config import OffenderSettings, SharingSettings
+from safeguard.dates import london_date
 from safeguard.rules.drafts import DutyDraft
 from safeguard.rules.incidents import referral_decision_on_arrival
 from safeguard.rules.joint import STRATEGY_DISCUSSION
@@ -66,7 +67,7 @@ class ChildNear:
 
 
 def _on(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%d %b %Y")
+    return london_date(at)
 
 
 def visit_due(since: datetime, every_days: int) -> datetime:

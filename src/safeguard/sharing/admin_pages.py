@@ -29,7 +29,7 @@ def deliveries_page(request: Request, session: SessionDep, principal: UserDep,
     ctx: dict[str, Any] = {"rows": rows, "total": total, "status": status,
                            "status_choices": STATUS_CHOICES,
                            "redriven": int(redriven) if redriven.isdigit() else None}
-    return render(request, "admin/deliveries.html", ctx, principal=principal)
+    return render(request, "admin/deliveries.html", {"nav": "admin", **ctx}, principal=principal)
 
 
 @router.post("/admin/deliveries/{delivery_id}/redrive", dependencies=[CsrfDep])

@@ -47,6 +47,7 @@ from safeguard.web.deps import (
     csrf_token,
     get_wall_now,
 )
+from safeguard.web.i18n import LANGUAGES
 from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -359,6 +360,19 @@ def sign_out(request: Request, session: SessionDep, principal: UserDep) -> Redir
           entity_id=principal.id, why="signed out")
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
+
+
+@router.post("/account/language", dependencies=[CsrfDep])
+def choose_language(request: Request, session: SessionDep, principal: UserDep,
+                    language: Annotated[str, Form()] = "",
+                    next: Annotated[str, Form()] = "") -> RedirectResponse:
+    """The switch in the header: the user's pages in English or Welsh from now on."""
+    if language not in LANGUAGES:
+        raise Invalid(f"choose a language: {', '.join(LANGUAGES)}")
+    session.get_one(User, principal.id).language = language
+    audit(session, principal=principal, action="write", entity="user", entity_id=principal.id,
+          why=f"chose the pages' language: {language}")
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.get("/accessibility", response_class=HTMLResponse)

@@ -50,6 +50,8 @@ def get_session(request: Request) -> Iterator[Session]:
     if request.method in SAFE_METHODS:
         factory = getattr(request.app.state, "reads_first_factory", factory)
     with transaction(factory) as session:
+        # render() names agencies and people for the page through this session.
+        request.state.session = session
         yield session
 
 

@@ -9,9 +9,10 @@ loads
   e.g. ``{% from "govuk_frontend_jinja/components/button/macro.html" import
   govukButton %}``.
 
-Autoescaping is on for every template. Filters: ``london``, ``london_date``,
-``iso``; global: ``static_url``. Render with Starlette 1.x's
-``templates.TemplateResponse(request, "page.html", context)``.
+Autoescaping is on for every template. Filters: ``london`` (every date-time),
+``london_date`` (every date), ``iso``, ``agency`` (an agency's name for its id) and ``actor``
+(a person's name and agency for a record's actor); global: ``static_url``. Render with
+Starlette 1.x's ``templates.TemplateResponse(request, "page.html", context)``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
+
+from safeguard.dates import LONDON, london_date, london_datetime
+from safeguard.web.i18n import LANGUAGES, gettext_, months, names, ngettext_, weekdays
+from safeguard.web.navigation import navigation
 
 __all__ = [
     "LONDON",
@@ -39,45 +43,27 @@ __all__ = [
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-LONDON = ZoneInfo("Europe/London")
 
 #: Shown for a missing date/time.
 MISSING = "—"
 
-# English names, so output does not depend on the process's locale.
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-
-def _to_london(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        # A naive datetime has no defined instant: guessing its zone could show
-        # a wrong time on a safeguarding record, so refuse.
-        raise ValueError(f"naive datetime {value.isoformat()!r}: pass a timezone-aware datetime")
-    return value.astimezone(LONDON)
+def _absent(value: object) -> bool:
+    return value is None or isinstance(value, jinja2.Undefined)
 
 
 def format_london(value: dt.datetime | None) -> str:
-    """``Fri 27 Nov 2026, 22:40`` in Europe/London time; ``—`` for None.
+    """``Fri 27 Nov 2026, 22:40`` in Europe/London time (safeguard.dates); ``—`` for None.
 
     Jinja's Undefined (a missing variable or attribute) is shown like None.
     A naive datetime raises ValueError.
     """
-    if value is None or isinstance(value, jinja2.Undefined):
-        return MISSING
-    local = _to_london(value)
-    return (
-        f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, "
-        f"{local.hour:02d}:{local.minute:02d}"
-    )
+    return MISSING if _absent(value) else london_datetime(value)  # type: ignore[arg-type]
 
 
 def format_london_date(value: dt.date | dt.datetime | None) -> str:
     """``27 Nov 2026``; a datetime is first converted to Europe/London; ``—`` for None."""
-    if value is None or isinstance(value, jinja2.Undefined):
-        return MISSING
-    day = _to_london(value).date() if isinstance(value, dt.datetime) else value
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return MISSING if _absent(value) else london_date(value)  # type: ignore[arg-type]
 
 
 def format_iso(value: dt.date | dt.datetime | None) -> str:
@@ -85,6 +71,29 @@ def format_iso(value: dt.date | dt.datetime | None) -> str:
     if value is None or isinstance(value, jinja2.Undefined):
         return ""
     return value.isoformat()
+
+
+def agency_name(agency_id: str | None) -> str:
+    """An agency's name for its id (access.names.Names, given to every page by render)."""
+    found = names()
+    return found.agency(agency_id) if found is not None else (agency_id or "")
+
+
+def actor_name(actor: str | None) -> str:
+    """A person's (or an API key's) name and agency for a record's actor."""
+    found = names()
+    return found.actor(actor) if found is not None else (actor or "")
+
+
+def _london_filter(value: dt.datetime | None) -> str:
+    """`london` in the page's language (Welsh day and month names on a Welsh page)."""
+    if _absent(value):
+        return MISSING
+    return london_datetime(value, days=weekdays(), months=months())  # type: ignore[arg-type]
+
+
+def _london_date_filter(value: dt.date | dt.datetime | None) -> str:
+    return MISSING if _absent(value) else london_date(value, months=months())  # type: ignore[arg-type]
 
 
 def static_url(path: str) -> str:
@@ -104,11 +113,23 @@ def make_environment() -> jinja2.Environment:
     )
     # The govuk-frontend-jinja macros rely on Jinja's default (lenient)
     # Undefined, e.g. `params.classes` when `params` has no such key.
-    env = jinja2.Environment(loader=loader, autoescape=True)
-    env.filters["london"] = format_london
-    env.filters["london_date"] = format_london_date
+    env = jinja2.Environment(loader=loader, autoescape=True, extensions=["jinja2.ext.i18n"])
+    # Newstyle gettext: `_("… %(name)s", name=x)` escapes x and fails loudly on a bad key.
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    # Templates say `t("…")`: many of them `{% set _ = list.append(…) %}`, which would hide
+    # the usual `_` (web/i18n.py extracts `t`, `gettext`, `ngettext` and `{% trans %}`).
+    env.globals["t"] = env.globals["gettext"]
+    # A word a page is given (a nav area, a DASH question from a force's own file): looked up
+    # as it is, never used as a format, so a "%" in it cannot break the page.
+    env.globals["translated"] = gettext_
+    env.filters["london"] = _london_filter
+    env.filters["london_date"] = _london_date_filter
     env.filters["iso"] = format_iso
+    env.filters["agency"] = agency_name
+    env.filters["actor"] = actor_name
     env.globals["static_url"] = static_url
+    env.globals["navigation"] = navigation
+    env.globals["languages"] = LANGUAGES
     return env
 
 

@@ -1,0 +1,100 @@
+"""Welsh (`cy`) for forces and councils in Wales: the layout, navigation and main pages.
+
+Templates mark their words with Jinja's i18n extension (`{{ t("Duties") }}`,
+`{% trans %}...{% endtrans %}`); the catalogue is `web/translations/cy/LC_MESSAGES/
+messages.po`, read and compiled in memory with Babel the first time a Welsh page is drawn, so
+a clean clone needs no build step and no compiled `.mo` is committed. `scripts/translations`
+writes every word the pages translate (safeguard/words.py) into the catalogue
+(tests/web/test_welsh.py checks that every one is there, translated).
+
+The language of the page being drawn is a context variable (set by web.render for the
+request's user: `users.language`, chosen with the switch in the header), so the filters and
+the macros imported without context read it too.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from safeguard.access.names import Names
+from safeguard.dates import DAYS, MONTHS
+
+__all__ = ["DEFAULT", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing", "gettext_",
+           "language", "months", "names", "ngettext_", "translations",
+           "weekdays"]
+
+#: The languages a user may choose, each named in itself (as the switch shows them).
+LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+DEFAULT = "en"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+_LANGUAGE: ContextVar[str] = ContextVar("safeguard_language", default=DEFAULT)
+_NAMES: ContextVar[Names | None] = ContextVar("safeguard_names", default=None)
+
+_WELSH_DAYS = ("Llun", "Maw", "Mer", "Iau", "Gwe", "Sad", "Sul")
+_WELSH_MONTHS = ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd",
+                 "Tach", "Rhag")
+
+
+def catalogue(lang: str) -> Catalog:
+    """The language's message catalogue, as written in its .po file."""
+    with (TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    if lang not in LANGUAGES or lang == DEFAULT:
+        return gettext.NullTranslations()
+    compiled = BytesIO()
+    write_mo(compiled, catalogue(lang))
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def language() -> str:
+    """The language of the page being drawn."""
+    return _LANGUAGE.get()
+
+
+def names() -> Names | None:
+    return _NAMES.get()
+
+
+def weekdays() -> tuple[str, ...]:
+    return _WELSH_DAYS if language() == "cy" else DAYS
+
+
+def months() -> tuple[str, ...]:
+    return _WELSH_MONTHS if language() == "cy" else MONTHS
+
+
+@contextmanager
+def drawing(lang: str, page_names: Names | None) -> Iterator[None]:
+    """While a page is drawn: its language and the names of its agencies and people."""
+    lang_token = _LANGUAGE.set(lang if lang in LANGUAGES else DEFAULT)
+    names_token = _NAMES.set(page_names)
+    try:
+        yield
+    finally:
+        _NAMES.reset(names_token)
+        _LANGUAGE.reset(lang_token)
+
+
+def gettext_(message: str) -> str:
+    return translations(language()).gettext(message)
+
+
+def ngettext_(singular: str, plural: str, n: int) -> str:
+    return translations(language()).ngettext(singular, plural, n)
+

@@ -1,0 +1,53 @@
+"""Every word the pages translate, with where it is: what `scripts/translations` writes into
+the Welsh catalogue and what tests/web/test_welsh.py finds translated there (web/i18n.py
+serves the translations).
+
+The templates' own words are found in them (`t("…")`, `gettext`, `ngettext` and `{% trans %}`
+blocks); the words a page is given to show are gathered here from where they are declared:
+the navigation's areas and the incident form's choices and DASH questions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from safeguard.events.schemas import dash_questions
+from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.web.navigation import AREAS
+
+__all__ = ["TEMPLATES", "Message", "messages"]
+
+TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
+KEYWORDS = {"t": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def _declared() -> list[tuple[str, str]]:
+    """(word, where) of what pages are given to show in the page's language."""
+    found = [(area.text, "web/navigation.py") for area in AREAS]
+    for choices in (KIND_CHOICES, ROLE_CHOICES, JUDGEMENT_CHOICES, DASH_CHOICES):
+        found += [(text, "intake/pages.py") for _, text in choices]
+    found += [(text, "data/dash_questions.json") for _, text in dash_questions()]
+    # What the duty page asks for when a kind has outcomes (duties/pages.py, _outcome_noun).
+    found += [("decision", "duties/pages.py"), ("outcome", "duties/pages.py")]
+    return found
+
+
+#: A word, or an (ngettext) singular and plural.
+Message = str | tuple[str, ...]
+
+
+def messages() -> dict[Message, list[tuple[str, int | None]]]:
+    found: dict[Message, list[tuple[str, int | None]]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(TEMPLATES), method_map=[("**.html", "jinja2.ext:babel_extract")],
+            options_map={"**.html": {}}, keywords=KEYWORDS):
+        if isinstance(message, tuple):
+            message = tuple(m for m in message if m)
+        if message:
+            found.setdefault(message, []).append((f"web/templates/{filename}", lineno))
+    for text, where in _declared():
+        if text:
+            found.setdefault(text, []).append((where, None))
+    return found
