@@ -141,8 +141,8 @@ def test_it_enables_a_user_and_changes_their_roles_from_the_known_set(store: str
 
 def test_it_sets_where_a_users_email_notifications_go(store: str) -> None:
     assert run("user", "add", "erin.cli", "--name", "Erin Cli", "--agency", "health")[0] == 0
-    code, out, _ = run("user", "email", "erin.cli", "erin.cli@health.example.nhs.uk")
-    assert code == 0 and "notifications go to erin.cli@health.example.nhs.uk" in out
+    code, _, err = run("user", "email", "erin.cli", "erin.cli@health.example.nhs.uk")
+    assert code == 0 and "notifications go to erin.cli@health.example.nhs.uk" in err
     code, _, err = run("user", "email", "erin.cli", "erin at health")
     assert code == 2 and "give an email address like name@agency.gov.uk" in err
     with transaction(make_session_factory(make_engine(store))) as session:
