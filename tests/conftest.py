@@ -21,9 +21,8 @@ from safeguard.app import bind_state, create_app
 from safeguard.config import Settings
 from safeguard.db import make_engine
 from safeguard.intake.service import IntakeContext, build_context
-from safeguard.migrate import upgrade
 
-from .factories import BACKENDS, PASSWORD, empty_store, seed_users
+from .factories import BACKENDS, PASSWORD, migrated_store, seed_users
 
 # Test modules import this from here; it lives with the other factories now.
 from .factories import fresh_postgres_database as fresh_postgres_database
@@ -31,8 +30,8 @@ from .factories import fresh_postgres_database as fresh_postgres_database
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest work goes first: the tests marked slow, then the two groups that each run
-    in one process (the authorisation matrix, the browser tests). On several processes
+    """The longest work goes first: the tests marked slow, then the groups that each run in one
+    process (each backend's authorisation matrix, the browser tests). On several processes
     (scripts/test) each then starts at once beside the others and the quick tests fill in
     around it, instead of one being handed out last and running on alone; in one process the
     order changes nothing. The sort is stable, so each group keeps its own order."""
@@ -43,7 +42,7 @@ def _how_soon(item: pytest.Item) -> int:
     if item.get_closest_marker("slow") is not None:
         return 0
     group = item.get_closest_marker("xdist_group")
-    if group is not None and group.args == ("authorisation-matrix",):
+    if group is not None and str(group.args[0]).startswith("authorisation-matrix"):
         return 1
     if "browser" in getattr(item, "fixturenames", ()):
         return 2
@@ -53,8 +52,12 @@ def _how_soon(item: pytest.Item) -> int:
 @pytest.fixture(scope="session", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Engine]:
-    engine = make_engine(empty_store(request.param, tmp_path_factory.mktemp("db"), "test"))
-    upgrade(engine)
+    engine = make_engine(migrated_store(request.param, tmp_path_factory.mktemp("db"), "test"))
+    # The sign-ins every test starts with are committed once per store: each test's own
+    # changes to them roll back with the rest of its transaction.
+    with Session(engine) as session:
+        seed_users(session)
+        session.commit()
     yield engine
     engine.dispose()
 
@@ -76,7 +79,6 @@ def factory(connection: Connection) -> sessionmaker[Session]:
 @pytest.fixture
 def session(factory: sessionmaker[Session]) -> Iterator[Session]:
     with factory() as session:
-        seed_users(session)
         yield session
 
 
@@ -113,7 +115,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(engine: Engine, factory: sessionmaker[Session], session: Session, clock: Clock
         ) -> FastAPI:
-    session.commit()  # the seeded users become visible to the app's sessions (a savepoint)
+    session.commit()  # what the test set up becomes visible to the app's sessions (a savepoint)
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False),
                         cookie_secure=False)
     # One app per store and process, bound afresh to each test's transaction and clock: its

@@ -13,6 +13,8 @@ import json
 import os
 import re
 import socket
+import sqlite3
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.models import User
 from safeguard.access.service import ensure_core_agencies, ensure_user, hash_password
+from safeguard.db import make_engine
+from safeguard.migrate import upgrade
 
 from .intake.scenario import AMY, SCHOOL, incident
 
@@ -72,13 +76,15 @@ def free_port() -> int:
         return port
 
 
-def fresh_postgres_database(name: str) -> str:
-    """Create an empty database next to POSTGRES_URL and return its URL (or skip/fail)."""
+def fresh_postgres_database(name: str, *, template: str | None = None) -> str:
+    """Create an empty database next to POSTGRES_URL (a copy of the template database, when
+    one is named) and return its URL (or skip/fail)."""
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         admin.dispose()
     except OperationalError as error:
         reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {str(error).splitlines()[0]}"
@@ -94,6 +100,38 @@ def empty_store(backend: str, folder: Path, name: str) -> str:
     if backend == "sqlite":
         return f"sqlite:///{folder / f'{name}.db'}"
     return fresh_postgres_database(f"safeguard_{name}_{os.getpid()}")
+
+
+@cache
+def _migrated_template(backend: str) -> str:
+    """A store built by the real migrations once per test process: the model every
+    :func:`migrated_store` of the process is copied from."""
+    if backend == "sqlite":
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='safeguard-template-')) / 'head.db'}"
+    else:
+        url = fresh_postgres_database(f"safeguard_template_{os.getpid()}")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()  # PostgreSQL copies a template no one is connected to
+    return url
+
+
+def migrated_store(backend: str, folder: Path, name: str) -> str:
+    """The URL of a database of its own on this backend, already at the migrations' head: a
+    copy of the process's migrated store (running every migration for each test that needs a
+    store of its own took seconds a time). Tests of the migrations themselves start from
+    :func:`empty_store`."""
+    template = _migrated_template(backend)
+    if backend == "sqlite":
+        target = folder / f"{name}.db"
+        with sqlite3.connect(template.removeprefix("sqlite:///")) as source, \
+                sqlite3.connect(target) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+        return f"sqlite:///{target}"
+    return fresh_postgres_database(f"safeguard_{name}_{os.getpid()}",
+                                   template=template.rsplit("/", 1)[1])
 
 
 def incident_lines(count: int, *, start: int = 0) -> list[str]:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from safeguard.cli import app
 from safeguard.config import get_settings
 
+from .factories import migrated_store
 from .intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 from .sharing.test_delivery_receiver import CSC, Receiver
 
@@ -23,7 +24,7 @@ runner = CliRunner()
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "cli.db"
-    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", migrated_store("sqlite", tmp_path, "cli"))
     get_settings.cache_clear()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     yield path

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.db import SQLITE_MMAP_BYTES, make_engine, make_session_factory, transaction
-from safeguard.migrate import upgrade
+
+from .factories import migrated_store
 
 
 def _count(path: Path) -> int:
@@ -54,8 +55,8 @@ def test_a_request_that_commits_early_lets_the_job_it_waits_for_write(tmp_path: 
     # The import page commits its own transaction, then waits for the import job (another
     # thread) to write its batches: the writer lock must go with the commit, not the request.
     path = tmp_path / "w.db"
+    migrated_store("sqlite", tmp_path, "w")
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
     factory = make_session_factory(engine)
     job = threading.Thread(target=_add, args=(factory, "w-job"))
     started = time.monotonic()
@@ -73,8 +74,8 @@ def test_a_request_that_commits_early_lets_the_job_it_waits_for_write(tmp_path: 
 
 def test_many_threads_write_one_at_a_time_and_none_is_lost(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
+    migrated_store("sqlite", tmp_path, "w")
     engine = make_engine(f"sqlite:///{path}", pool_size=10)
-    upgrade(engine)
     factory = make_session_factory(engine)
     assert _write_in_threads(factory, threads=6, each=20) == []
     assert _count(path) == 120
@@ -83,8 +84,8 @@ def test_many_threads_write_one_at_a_time_and_none_is_lost(tmp_path: Path) -> No
 
 def test_a_failed_transaction_gives_the_writer_lock_back(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
+    migrated_store("sqlite", tmp_path, "w")
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
     factory = make_session_factory(engine)
     try:
         with transaction(factory) as session:
@@ -122,9 +123,9 @@ def _seen_from_another_process(lock_file: Path) -> str:
 def test_other_processes_queue_for_a_transaction_until_it_commits_or_rolls_back(
         tmp_path: Path) -> None:
     path = tmp_path / "w.db"
+    migrated_store("sqlite", tmp_path, "w")
     lock_file = tmp_path / "w.db.writer"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
     factory = make_session_factory(engine)
     assert _seen_from_another_process(lock_file) == "free"
     with transaction(factory) as session:
@@ -159,16 +160,15 @@ for i in range(int(sys.argv[2])):
 
 def test_writers_in_two_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
+    migrated_store("sqlite", tmp_path, "w")
     url = f"sqlite:///{path}"
     engine = make_engine(url, pool_size=4)
-    upgrade(engine)
     factory = make_session_factory(engine)
     other = subprocess.Popen([sys.executable, "-c", _WRITER, url, "60"])
     assert _write_in_threads(factory, threads=2, each=60) == []
     assert other.wait(60) == 0
     assert _count(path) == 180
     engine.dispose()
-
 
 
 def test_a_sqlite_store_reads_its_pages_through_a_memory_map(tmp_path: Path) -> None:

@@ -26,10 +26,9 @@ from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
 from safeguard.seed import seed_demo_users
 
-from ..factories import free_port
+from ..factories import free_port, migrated_store
 from ..intake.scenario import AMY, SCHOOL
 
 CHROMIUM = Path(os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium"))
@@ -49,10 +48,9 @@ def _missing(what: str) -> None:
 @contextmanager
 def serve(folder: Path, events: list[dict[str, Any]]) -> Iterator[str]:
     """A live server over a fresh SQLite file holding these events and the demo sign-ins."""
-    url = f"sqlite:///{folder / 'live.db'}"
+    url = migrated_store("sqlite", folder, "live")
     settings = Settings(database_url=url, cookie_secure=False)
     engine = make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     import_lines(factory, [json.dumps(e) for e in events], principal=SYSTEM,
                  ctx=build_context(settings))

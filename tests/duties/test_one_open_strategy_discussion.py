@@ -4,11 +4,11 @@ lost the race is still kept, its evidence added to the discussion that was raise
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,12 +27,11 @@ from safeguard.duties.service import create_duties
 from safeguard.errors import Conflict
 from safeguard.intake import service as intake
 from safeguard.intake.service import Accepted, IntakeContext, build_context
-from safeguard.migrate import upgrade
 from safeguard.people.models import MatchReview, PersonRecord
 from safeguard.rules.drafts import DutyDraft
 
 from ..concerns.test_concern_intake import concern
-from ..factories import fresh_postgres_database
+from ..factories import migrated_store
 from ..people.helpers import add, person
 from ..web.test_pages_support import FRIDAY_NIGHT, accept, person_id, seed_household
 
@@ -163,9 +162,8 @@ def test_a_further_concern_adds_its_evidence_to_the_open_strategy_discussion(
 
 
 @pytest.fixture
-def postgres() -> Iterator[Engine]:
-    engine = make_engine(fresh_postgres_database(f"safeguard_discussion_{os.getpid()}"))
-    upgrade(engine)
+def postgres(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(migrated_store("postgresql", tmp_path, "discussion"))
     yield engine
     engine.dispose()
 

@@ -16,21 +16,19 @@ from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.duties.models import Duty, DutyTransition, Notification
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
 from safeguard.worker import run_once
 
-from ..factories import BACKENDS, empty_store, incident_lines
+from ..factories import BACKENDS, incident_lines, migrated_store
 
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return empty_store(request.param, tmp_path, "workers")
+    return migrated_store(request.param, tmp_path, "workers")
 
 
 @pytest.mark.slow
 def test_four_workers_breach_each_overdue_duty_once(url: str) -> None:
     engine = make_engine(url, pool_size=8) if url.startswith("postgresql") else make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     # Forty incidents at forty addresses, each with a known child: 160 duties.
     summary = import_lines(factory, incident_lines(40), principal=SYSTEM,

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from safeguard.cli import app
 from safeguard.config import get_settings
 
+from ..factories import migrated_store
 from .scenario import step, submission
 
 runner = CliRunner()
@@ -20,7 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", migrated_store("sqlite", tmp_path, "cli"))
     get_settings.cache_clear()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     source = tmp_path / "devices.jsonl"

@@ -21,6 +21,7 @@ from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, load_model
 from safeguard.people.models import MatchReview
 from safeguard.rules.context import build_context
 
+from ..factories import migrated_store
 from .helpers import add, person
 
 RULES = build_context(Settings())
@@ -63,7 +64,7 @@ def test_a_model_is_scored_on_the_pairs_reviewers_merged_and_kept_apart(
 def test_the_labels_report_names_each_model_and_training_an_empty_store_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'labels.db'}")
+    monkeypatch.setenv("SAFEGUARD_DATABASE_URL", migrated_store("sqlite", tmp_path, "labels"))
     monkeypatch.setenv("COLUMNS", "200")  # a table as wide as its model versions
     get_settings.cache_clear()
     runner = CliRunner()

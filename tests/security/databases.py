@@ -3,25 +3,18 @@ or through the app as it is served), on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from safeguard.access.service import ensure_core_agencies
 from safeguard.db import make_engine, make_session_factory, transaction
-from safeguard.migrate import upgrade
 
-from ..conftest import fresh_postgres_database
+from ..factories import migrated_store
 
 
 def own_database(backend: str, tmp_path: Path, name: str) -> Engine:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / f'{name}.db'}"
-    else:
-        url = fresh_postgres_database(f"safeguard_{name}_{os.getpid()}")
-    engine = make_engine(url, pool_size=12)
-    upgrade(engine)
+    engine = make_engine(migrated_store(backend, tmp_path, name), pool_size=12)
     with transaction(make_session_factory(engine)) as session:
         ensure_core_agencies(session)
     return engine

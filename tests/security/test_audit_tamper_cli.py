@@ -4,7 +4,6 @@ each kind, as an operator and a witness would run them, before and after tamperi
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from safeguard.cli import app
 from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction
 
-from ..conftest import fresh_postgres_database
+from ..factories import migrated_store
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 
 runner = CliRunner()
@@ -30,8 +29,7 @@ runner = CliRunner()
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = (f"sqlite:///{tmp_path / 'audit.db'}" if request.param == "sqlite"
-           else fresh_postgres_database(f"safeguard_audit_cli_{os.getpid()}"))
+    url = migrated_store(request.param, tmp_path, "audit_cli")
     monkeypatch.setenv("SAFEGUARD_DATABASE_URL", url)
     get_settings.cache_clear()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -7,9 +7,9 @@ the matrix can fail. A route the matrix cannot place fails the test."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,10 @@ from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory
 from safeguard.intake.service import build_context
 from safeguard.measures.declarations import MEASURES
-from safeguard.migrate import upgrade
 from safeguard.web.deps import PUBLIC_ROUTES
 
-from ..conftest import PASSWORD, Clock, csrf_from, fresh_postgres_database
+from ..conftest import PASSWORD, Clock, csrf_from
+from ..factories import migrated_store
 from .matrix_world import AGENCIES, NOW, ROLES, Thing, World, add_security_keys, build, username
 
 ROUTES = [r for router in (*API_ROUTERS, *PAGE_ROUTERS) for r in router.routes
@@ -113,11 +113,11 @@ class Matrix:
     users: dict[tuple[str, str], Caller]
     keys: dict[tuple[str, str], Caller]
     engine: Engine
+    # Each caller's client is open for the process: an open client keeps its event loop
+    # between requests, where a closed one starts a loop in a new thread for every request.
+    clients: ExitStack
 
 
-# One process builds each backend's world once and probes it; spread over processes, every
-# process would build both worlds and sign everyone in again.
-pytestmark = pytest.mark.xdist_group("authorisation-matrix")
 
 
 @pytest.fixture(scope="session")
@@ -128,10 +128,16 @@ def worlds() -> Iterator[dict[str, Matrix]]:
     built: dict[str, Matrix] = {}
     yield built
     for matrix in built.values():
+        matrix.clients.close()
         matrix.engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# One process builds a backend's world once and probes it (spread over processes, every
+# process would build the world and sign everyone in again); the two backends' worlds are
+# two groups, so two processes can probe them side by side.
+@pytest.fixture(params=[
+    pytest.param(backend, marks=pytest.mark.xdist_group(f"authorisation-matrix-{backend}"))
+    for backend in ("sqlite", "postgresql")])
 def matrix(request: pytest.FixtureRequest, worlds: dict[str, Matrix],
            tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     backend: str = request.param
@@ -141,12 +147,8 @@ def matrix(request: pytest.FixtureRequest, worlds: dict[str, Matrix],
 
 
 def _build_matrix(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'matrix.db'}"
-    else:
-        url = fresh_postgres_database(f"safeguard_matrix_{os.getpid()}")
+    url = migrated_store(backend, tmp_path_factory.mktemp("matrix"), "matrix")
     engine: Engine = make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     settings = Settings(database_url=url, cookie_secure=False)
     with factory() as session:
@@ -154,19 +156,20 @@ def _build_matrix(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Mat
     app: FastAPI = create_app(settings, engine=engine, session_factory=factory,
                               clock=Clock(NOW))
     users, keys = {}, {}
+    clients = ExitStack()
     for agency in AGENCIES:
         for role in ROLES:
-            users[(agency, role)] = _signed_in(app, agency, role)
-            keys[(agency, role)] = Caller(agency, role, "key", TestClient(app, headers={
-                "Authorization": f"Bearer {world.keys[(agency, role)]}"}))
+            users[(agency, role)] = _signed_in(clients.enter_context(TestClient(app)),
+                                               agency, role)
+            keys[(agency, role)] = Caller(agency, role, "key", clients.enter_context(TestClient(
+                app, headers={"Authorization": f"Bearer {world.keys[(agency, role)]}"})))
     with factory() as session:
         add_security_keys(session, world)
-    return Matrix(world, users, keys, engine)
+    return Matrix(world, users, keys, engine, clients)
 
 
-def _signed_in(app: FastAPI, agency: str, role: str) -> Caller:
+def _signed_in(client: TestClient, agency: str, role: str) -> Caller:
     """Through the real form, as a person would (no two-factor is required in this world)."""
-    client = TestClient(app)
     token = csrf_from(client.get("/sign-in").text)
     done = client.post("/sign-in", data={"username": username(agency, role),
                                          "password": PASSWORD, "csrf_token": token,

@@ -29,9 +29,8 @@ from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
 
-from ..factories import seed_users
+from ..factories import migrated_store, seed_users
 from ..intake.scenario import AMY, EARLIER, FRIDAY_NIGHT, SCHOOL
 
 # Per operation: enough to reach past validation into each handler's own checks, few enough
@@ -47,9 +46,8 @@ class Fuzzed:
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.db'}"
+    url = migrated_store("sqlite", Path(tmp_path_factory.mktemp("fuzz")), "fuzz")
     engine = make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     # A child, a school and an incident: people, incidents, duties and shares with small ids
     # exist, so generated ids reach the handlers' access checks, not only "not found".

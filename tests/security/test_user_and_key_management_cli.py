@@ -5,7 +5,6 @@ PostgreSQL. A refusal is one clear line and exit status 2, never a traceback."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from safeguard.cli import app
 from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction
 
-from ..conftest import fresh_postgres_database
+from ..factories import migrated_store
 
 runner = CliRunner()
 
@@ -27,10 +26,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'accounts.db'}"
-    else:
-        url = fresh_postgres_database(f"safeguard_accounts_{os.getpid()}")
+    url = migrated_store(request.param, tmp_path_factory.mktemp("cli"), "accounts")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFEGUARD_DATABASE_URL", url)
         get_settings.cache_clear()

@@ -18,11 +18,10 @@ from sqlalchemy import func, select
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
 from safeguard.sharing.models import DELIVERED, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 
-from ..factories import BACKENDS, empty_store
+from ..factories import BACKENDS, migrated_store
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, Receiver, make_shares, record_incidents
 
 SHARES = 2000
@@ -31,14 +30,13 @@ KILLS = 6
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return empty_store(request.param, tmp_path, "crash")
+    return migrated_store(request.param, tmp_path, "crash")
 
 
 @pytest.mark.slow
 def test_killing_the_worker_repeatedly_loses_no_share_and_the_partner_acts_on_each_once(
         url: str, tmp_path: Path) -> None:
     engine = make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     ctx = build_context(Settings(database_url=url))
     receiver = Receiver(delay=0.002).start()

@@ -13,24 +13,22 @@ from sqlalchemy import func, select
 from safeguard.config import DeliverySettings, Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.intake.service import build_context
-from safeguard.migrate import upgrade
 from safeguard.sharing.models import DELIVERED, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 from safeguard.worker import DeliveryPassResult, deliver_forever
 
-from ..factories import BACKENDS, empty_store
+from ..factories import BACKENDS, migrated_store
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, Receiver, make_shares, record_incidents
 
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return empty_store(request.param, tmp_path, "delivery_workers")
+    return migrated_store(request.param, tmp_path, "delivery_workers")
 
 
 @pytest.mark.slow
 def test_four_workers_send_each_share_once(url: str) -> None:
     engine = make_engine(url, pool_size=12) if url.startswith("postgresql") else make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     ctx = build_context(Settings(database_url=url))
     receiver = Receiver(delay=0.002).start()

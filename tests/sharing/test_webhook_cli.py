@@ -15,12 +15,14 @@ from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.sharing.models import WebhookEndpoint
 
+from ..factories import migrated_store
+
 runner = CliRunner()
 
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = migrated_store("sqlite", tmp_path, "cli")
     monkeypatch.setenv("SAFEGUARD_DATABASE_URL", url)
     get_settings.cache_clear()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,11 @@ def static_url(path: str) -> str:
     return "/static/" + path.lstrip("/")
 
 
+@cache
 def make_environment() -> jinja2.Environment:
-    """The Jinja environment behind :func:`make_templates`."""
+    """The Jinja environment behind :func:`make_templates`: one per process, so every app
+    the process makes (a server, the worker's emails, a test's) compiles each template once.
+    It holds nothing of a request or a store: the language is the request's (web/i18n.py)."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -113,7 +117,10 @@ def make_environment() -> jinja2.Environment:
     )
     # The govuk-frontend-jinja macros rely on Jinja's default (lenient)
     # Undefined, e.g. `params.classes` when `params` has no such key.
-    env = jinja2.Environment(loader=loader, autoescape=True, extensions=["jinja2.ext.i18n"])
+    # No auto_reload: the templates ship with the package and change only with a new release
+    # (and a restart); checking each one's file on every render and import cost a stat a time.
+    env = jinja2.Environment(loader=loader, autoescape=True, auto_reload=False,
+                             extensions=["jinja2.ext.i18n"])
     # Newstyle gettext: `_("… %(name)s", name=x)` escapes x and fails loudly on a bad key.
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     # Templates say `t("…")`: many of them `{% set _ = list.append(…) %}`, which would hide
