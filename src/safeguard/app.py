@@ -116,7 +116,11 @@ def create_app(
         title="safeguard",
         version="0.1.0",
         description="Multi-agency child protection: events in, duties out. Authenticate with "
-                    "an agency API key (`Authorization: Bearer sg_...`).",
+                    "an agency API key (`Authorization: Bearer sg_...`). Answers name what "
+                    "they identify: beside an agency id (`owner_agency`: `school-124287`) its "
+                    "name (`owner_agency_name`), beside an actor (`discharged_by`: "
+                    "`user:mash.officer`, `api_key:1:Niche RMS`) the person's or key's name "
+                    "and agency (`discharged_by_name`). The ids stay, and mean the same.",
         # FastAPI's own documentation routes are public and load from a CDN; web.api_docs
         # serves them from our static files to signed-in users instead.
         docs_url=None, redoc_url=None, openapi_url=None,

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from safeguard.access.models import Agency
 from safeguard.access.service import create_api_key
 from safeguard.duties.models import DISCHARGED, Duty, DutyTransition
 from safeguard.intake.service import IntakeContext
@@ -82,6 +83,8 @@ def test_a_signed_acknowledgement_discharges_the_sharing_duty_once(
     assert response.status_code == 200, response.text
     assert response.json() == {"share_id": share.id, "acknowledged_at": "2026-11-27T23:55:00Z",
                                "acknowledged_by": response.json()["acknowledged_by"],
+                               "acknowledged_by_name": "CSC case system, "
+                               + session.get_one(Agency, CSC).name,
                                "already_acknowledged": False}
     acknowledged_at, by, status, _ = state(session, share)
     assert (acknowledged_at, status) == (clock.now, DISCHARGED)
@@ -95,6 +98,7 @@ def test_a_signed_acknowledgement_discharges_the_sharing_duty_once(
     again = partner.acknowledge(share.id, good_ack(delivery, clock))
     assert again.status_code == 200
     assert again.json()["already_acknowledged"] is True
+    assert again.json()["acknowledged_by_name"] == response.json()["acknowledged_by_name"]
     assert again.json()["acknowledged_at"] == "2026-11-27T23:55:00Z"
     assert state(session, share) == before
 

@@ -6,13 +6,18 @@ import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeguard.access.models import User
+from safeguard.access.service import SYSTEM, principal_for_user
+from safeguard.accounts.teams import add_member, create_team
+from safeguard.duties.assignment import assign_duty
 from safeguard.duties.service import mark_breaches
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import SAFEGUARDING_BASIS
 
-from ..conftest import Clock, sign_in
+from ..conftest import Clock, csrf_from, sign_in
 from .test_pages_support import record_incident
 
 # Monday 30 Nov 2026, noon: the share (due Sat 23:55) and the Encompass notice (due Mon 08:30)
@@ -174,3 +179,38 @@ def test_a_supervisor_marks_escalations_seen_and_the_banner_clears(
     assert "escalations for" not in client.get("/duties").text
     # Still breached: seeing an escalation does not discharge the duty.
     assert 'data-duty-status="breached"' in client.get("/duties").text
+
+
+def test_it_names_each_duty_s_holder_and_filters_by_me_my_teams_or_nobody(
+    client: TestClient, session: Session, ctx: IntakeContext,
+) -> None:
+    ids = record_incident(session, ctx)
+    supervisor = principal_for_user(session, user=session.scalars(
+        select(User).where(User.username == "csc.supervisor")).one())
+    team = create_team(session, principal=SYSTEM, agency_id="childrens_social_care",
+                       name="Front door", now=MONDAY_NOON)
+    worker = session.scalars(select(User).where(User.username == "csc.worker")).one()
+    add_member(session, principal=SYSTEM, team_id=team.id, user_id=worker.id, now=MONDAY_NOON)
+    assign_duty(session, duty_id=ids["referral_decision"], by=supervisor, now=MONDAY_NOON,
+                to_team_id=team.id)
+    session.commit()
+    sign_in(client, "csc.worker")
+
+    def held(path: str) -> list[tuple[str, str]]:
+        html = client.get(path).text
+        return re.findall(r'href="/duties/\d+">([^<]+)</a>.*?data-holder>\s*(?:<span[^>]*>)?'
+                          r'([^<]+?)\s*<', html, re.S)
+
+    assert held("/duties") == [
+        ("Child-at-risk notification to children&#39;s social care", "Not held"),
+        ("Decision on referral", "Team: Front door")]
+    assert held("/duties?held=teams") == [("Decision on referral", "Team: Front door")]
+    assert held("/duties?held=nobody") == [
+        ("Child-at-risk notification to children&#39;s social care", "Not held")]
+    assert held("/duties?held=me") == []
+    page = client.get(f"/duties/{ids['referral_decision']}").text
+    client.post(f"/duties/{ids['referral_decision']}/claim",
+                data={"csrf_token": csrf_from(page)})
+    assert held("/duties?held=me") == [("Decision on referral", "Sam Okafor")]
+    # A word the filter does not know is ignored, as the other filters' are.
+    assert len(held("/duties?held=everyone")) == 2

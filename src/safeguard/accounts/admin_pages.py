@@ -14,6 +14,7 @@ from safeguard.access.models import ROLES, User
 from safeguard.access.service import Principal
 from safeguard.accounts.service import (
     add_user,
+    check_email,
     disable_user,
     enable_user,
     issue_api_key,
@@ -22,6 +23,7 @@ from safeguard.accounts.service import (
     reset_password,
     revoke_api_key,
     rotate_api_key,
+    set_email,
     set_roles,
     user_by_id,
 )
@@ -48,7 +50,9 @@ DONE = {"disabled": "The user is disabled: their access has ended.",
         "roles": "The user's roles are changed: they sign in again to use them.",
         "revoked": "The API key is revoked: it is refused from now on.",
         "added": "The user is in the team: they see its work in My team's work.",
-        "removed": "The user has left the team; duties they hold stay theirs."}
+        "removed": "The user has left the team; duties they hold stay theirs.",
+        "email": "The email address is saved: the user's emails go there.",
+        "no-email": "The email address is removed: the user receives no emails."}
 Text = Annotated[str, Form()]
 # Ids are 32-bit integers: a larger one names nothing, and is refused before the database.
 UserId = Annotated[int, Form(ge=1, le=2**31 - 1)]
@@ -65,6 +69,7 @@ def _page(request: Request, principal: Principal, template: str, listed: dict[st
           ) -> HTMLResponse:
     values = values or {}
     context = {**listed, "values": values, "errors": ctx.pop("errors", None),
+               "field_errors": ctx.pop("field_errors", {}),
                "role_items": _role_items(values.get("roles", ["practitioner"])),
                "role_words": ROLE_WORDS, **ctx}
     return render(request, template, {"nav": "admin", **context}, principal=principal,
@@ -84,20 +89,62 @@ def users_page(request: Request, session: SessionDep, principal: UserDep,
     return _users_page(request, session, principal, notice=DONE.get(done))
 
 
+def _field(error: Exception) -> str:
+    """Which field of the add-user form a refusal is about, for its error link."""
+    text = str(error)
+    return ("email" if "email" in text else "display_name" if "name (" in text
+            else "roles" if "role" in text else "username")
+
+
 @router.post("/admin/users", dependencies=[CsrfDep], response_class=HTMLResponse)
 def add_user_page(request: Request, session: SessionDep, principal: UserDep,
-                  username: Text = "", display_name: Text = "",
+                  username: Text = "", display_name: Text = "", email: Text = "",
                   roles: Roles = []) -> HTMLResponse:  # noqa: B006 - FastAPI form default
-    values = {"username": username, "display_name": display_name, "roles": roles}
+    values = {"username": username, "display_name": display_name, "email": email,
+              "roles": roles}
     try:
+        address = check_email(email)  # before the user is made: a refusal makes nothing
         user, password = add_user(session, principal=principal, username=username,
                                   display_name=display_name, agency_id=principal.agency_id,
                                   roles=roles)
+        if address is not None:
+            set_email(session, principal=principal, username=user.username, email=address)
     except (Invalid, Conflict) as error:
+        field, text = _field(error), str(error)[:1].upper() + str(error)[1:]
         return _users_page(request, session, principal, status_code=422, values=values,
-                           errors=[{"text": str(error).capitalize(), "href": "#username"}])
+                           errors=[{"text": text, "href": f"#{field}"}],
+                           field_errors={field: text})
     return _users_page(request, session, principal, shown_once=(user.username, password),
                        notice=f"{user.display_name} can now sign in as {user.username}.")
+
+
+def _email_page(request: Request, principal: Principal, user: User, email: str, **ctx: Any
+                ) -> HTMLResponse:
+    return _page(request, principal, "admin/user_email.html", {"user": user},
+                 values={"email": email}, **ctx)
+
+
+@router.get("/admin/users/{user_id}/email", response_class=HTMLResponse)
+def email_page(request: Request, user_id: int, session: SessionDep, principal: UserDep
+               ) -> HTMLResponse:
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    return _email_page(request, principal, user, user.email or "")
+
+
+@router.post("/admin/users/{user_id}/email", dependencies=[CsrfDep],
+             response_class=HTMLResponse, response_model=None)
+def change_email_page(request: Request, user_id: int, session: SessionDep,
+                      principal: UserDep, email: Text = "") -> HTMLResponse | RedirectResponse:
+    user = user_by_id(session, principal=principal, user_id=user_id)
+    try:
+        set_email(session, principal=principal, username=user.username, email=email)
+    except Invalid as error:
+        text = str(error)[:1].upper() + str(error)[1:]
+        return _email_page(request, principal, user, email, status_code=422,
+                           errors=[{"text": text, "href": "#email"}],
+                           field_errors={"email": text})
+    return RedirectResponse(f"/admin/users?done={'email' if user.email else 'no-email'}",
+                            status_code=303)
 
 
 def _switch(session: Session, principal: Principal, user_id: int,

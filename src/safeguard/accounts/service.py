@@ -164,19 +164,27 @@ def set_roles(session: Session, *, principal: Principal, username: str,
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 
 
+def check_email(email: str | None) -> str | None:
+    """A work address as stored (trimmed), or None for none; anything else is refused."""
+    address = (email or "").strip() or None
+    if address is not None and (len(address) > 320 or not EMAIL.fullmatch(address)):
+        raise Invalid("give an email address like name@agency.gov.uk (one @, no spaces, a "
+                      "dot after the @, at most 320 characters)")
+    return address
+
+
 def set_email(session: Session, *, principal: Principal, username: str, email: str | None
               ) -> User:
     """Where the user's email notifications go (notify/); None or empty: no email."""
     user = _user(session, principal, username)
-    address = (email or "").strip() or None
-    if address is not None and (len(address) > 320 or not EMAIL.fullmatch(address)):
-        raise Invalid("give an email address like name@agency.gov.uk")
+    address = check_email(email)
     if address != user.email:
-        user.email = address
+        before, user.email = user.email, address
         session.flush()
         audit(session, principal=principal, action="write", entity="user", entity_id=user.id,
               why=f"email address of {user.username} "
-                  + ("set" if address else "removed"))
+                  + ("set" if address and not before else "changed" if address
+                     else "removed"))
     return user
 
 

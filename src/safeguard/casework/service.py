@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency, AgencyKind, Role
+from safeguard.access.names import Names
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.duties.models import ONE_OPEN_STRATEGY_DISCUSSION, Duty
@@ -187,9 +188,11 @@ def acknowledge_from_partner_system(
     share, ack = verify_acknowledgement(session, share_id=share_id, principal=principal,
                                         body=body, msg_id=msg_id, timestamp=timestamp,
                                         signature=signature, now=now)
+    names = Names(session)
     if share.acknowledged_at is not None:
+        by = share.acknowledged_by or ""
         return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
-                                  acknowledged_by=share.acknowledged_by or "",
+                                  acknowledged_by=by, acknowledged_by_name=names.actor(by),
                                   already_acknowledged=True)
     note = f"Received by {principal.display_name} at {ack.received_at.isoformat()}."
     if ack.note:
@@ -200,6 +203,7 @@ def acknowledge_from_partner_system(
     session.refresh(share)
     if share.acknowledged_at is None:  # discharged by its partner, so marked acknowledged
         raise RuntimeError(f"share {share.id} was not marked acknowledged")
+    by = share.acknowledged_by or principal.actor
     return AcknowledgementOut(share_id=share.id, acknowledged_at=share.acknowledged_at,
-                              acknowledged_by=share.acknowledged_by or principal.actor,
+                              acknowledged_by=by, acknowledged_by_name=names.actor(by),
                               already_acknowledged=False)

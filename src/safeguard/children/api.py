@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from safeguard.access.names import Names
 from safeguard.children.service import HouseholdView, child_view, incident_view
 from safeguard.duties.schemas import DutyOut, duties_out
 from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
@@ -17,7 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["children"])
 
 
 class RecordOut(BaseModel):
-    source: str
+    source: str  # the agency whose record it is
+    source_name: str
     source_id: str
     given_name: str | None
     family_name: str | None
@@ -32,6 +34,11 @@ class ChronologyOut(BaseModel):
     label: str
     byline: str
     detail: str
+    # The agency and the person (or system) an entry names, where it names one, by id and name.
+    agency: str | None
+    agency_name: str | None
+    actor: str | None
+    actor_name: str | None
 
 
 class HouseholdMemberOut(BaseModel):
@@ -72,11 +79,13 @@ def api_person(person_id: int, session: SessionDep, principal: PrincipalDep,
                now: NowDep) -> PersonOut:
     view = child_view(session, principal=principal, person_id=person_id, why="API read",
                       on=now.astimezone(LONDON).date(), now=now)
+    names = Names(session)
     return PersonOut(
         id=view.person.id, name=view.name, dob=view.person.dob, sex=view.person.sex,
         identifiers={i.scheme: i.value for i in view.identifiers},
         school=view.school.name if view.school else None,
-        records=[RecordOut(source=r.source, source_id=r.source_id, given_name=r.given_name,
+        records=[RecordOut(source=r.source, source_name=names.agency(r.source),
+                           source_id=r.source_id, given_name=r.given_name,
                            family_name=r.family_name, dob=r.dob, address=address,
                            school_urn=r.school_urn, linked_by=r.linked_by)
                  for r, _, address in view.records],
@@ -90,7 +99,9 @@ def api_person(person_id: int, session: SessionDep, principal: PrincipalDep,
                                         last_recorded=m.last_recorded) for m in h.members])
             for h in view.households],
         duties=duties_out(session, view.duties, now=now),
-        chronology=[ChronologyOut(at=c.at, label=c.label, byline=c.byline, detail=c.detail)
+        chronology=[ChronologyOut(at=c.at, label=c.label, byline=c.byline, detail=c.detail,
+                                  agency=c.agency, agency_name=names.agency(c.agency) or None,
+                                  actor=c.actor, actor_name=names.actor(c.actor) or None)
                     for c in view.chronology],
     )
 

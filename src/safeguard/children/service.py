@@ -102,6 +102,9 @@ class ChronologyItem:
     byline: str
     detail: str
     link: str | None = None
+    # Who it names, as records keep them (an agency id, an actor), for the API to name.
+    agency: str | None = None
+    actor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,8 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
             concern.occurred_at,
             f"Concern from {agency_name}: {concern.kind.replace('_', ' ')}",
             concern.raised_by or agency_name, concern.summary,
-            f"/concerns/{concern.id}" if concern.agency_id == agency_id else None))
+            f"/concerns/{concern.id}" if concern.agency_id == agency_id else None,
+            agency=concern.agency_id))
     for detention in detentions_of(session, person_id=person_id):
         items.append(ChronologyItem(
             detention.arrived_at, f"Police custody: {detention.custody_suite}",
@@ -271,7 +275,7 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
             reason += f" Answer {relative_due(duty, now)}."
         items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",
                                     f"owner {duty.owner_agency_id}", reason,
-                                    f"/duties/{duty.id}"))
+                                    f"/duties/{duty.id}", agency=duty.owner_agency_id))
         if duty.breached_at:
             items.append(ChronologyItem(duty.breached_at, f"Duty breached: {title}",
                                         f"escalated to {duty.escalated_to}", "",
@@ -279,7 +283,7 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
         if duty.discharged_at:
             items.append(ChronologyItem(duty.discharged_at, f"Duty discharged: {title}",
                                         f"by {duty.discharged_by}", duty.discharge_note or "",
-                                        f"/duties/{duty.id}"))
+                                        f"/duties/{duty.id}", actor=duty.discharged_by))
     return sorted(items, key=lambda item: item.at, reverse=True)
 
 

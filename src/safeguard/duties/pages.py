@@ -66,6 +66,12 @@ STATUS_CHOICES = (
     ("discharged", "Discharged"),
     ("all", "All"),
 )
+HELD_CHOICES = (
+    ("", "Anyone or nobody"),
+    ("me", "Held by me"),
+    ("teams", "Held by my teams"),
+    ("nobody", "Not held"),
+)
 ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached)",
                 "escalated": "Escalated", "discharged": "Discharged",
                 "evidence_added": "Evidence added", "closed_as_duplicate": "Closed as a duplicate",
@@ -79,27 +85,30 @@ DONE = {"claimed": "You hold this duty now: it is in My work.",
 @router.get("/duties", response_class=HTMLResponse)
 def duties_page(
     request: Request, session: SessionDep, principal: UserDep, now: NowDep,
-    status: str = "undischarged", kind: str = "", overdue: str = "", page: str = "1",
+    status: str = "undischarged", kind: str = "", overdue: str = "", held: str = "",
+    page: str = "1",
 ) -> HTMLResponse:
     status = status if status in dict(STATUS_CHOICES) else "undischarged"
     kind = kind if kind in KINDS else ""
+    held = held if held in dict(HELD_CHOICES) else ""
     page_number = parse_page(page)
     filters = DutyFilter(status=None if status == "all" else status, kind=kind or None,
-                         overdue=bool(overdue))
+                         overdue=bool(overdue), held=held or None, held_for=principal.id)
     duties, total = list_duties(session, principal=principal, filters=filters, now=now,
                                 limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
                                 why="listed on the duties page")
     _, overdue_total = list_duties(session, principal=principal, now=now, limit=1,
                                    filters=replace(filters, overdue=True), why=None)
     rows = duty_rows(session, duties, now=now)
-    query = {"status": status, "kind": kind, "overdue": "1" if overdue else ""}
+    query = {"status": status, "kind": kind, "overdue": "1" if overdue else "", "held": held}
     ctx: dict[str, Any] = {
-        "rows": rows, "total": total, "overdue_total": overdue_total, "status": status,
+        "rows": rows, "holders": holders(session, [d.id for d in duties]),
+        "total": total, "overdue_total": overdue_total, "status": status,
         "kind": kind, "overdue": bool(overdue), "first_index": (page_number - 1) * PAGE_SIZE + 1,
         "previous_url": _page_url(query, page_number - 1) if page_number > 1 else None,
         "next_url": _page_url(query, page_number + 1)
         if page_number * PAGE_SIZE < total else None,
-        "status_choices": STATUS_CHOICES,
+        "status_choices": STATUS_CHOICES, "held": held, "held_choices": HELD_CHOICES,
         "kind_choices": [(k.name, k.title) for k in KINDS.values()],
         "nav": "duties",
     }

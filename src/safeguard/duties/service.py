@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     and_,
     cast,
+    exists,
     func,
     insert,
     or_,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Role
+from safeguard.access.models import Role, TeamMember
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
@@ -32,6 +33,7 @@ from safeguard.duties.models import (
     DUPLICATE,
     OPEN,
     Duty,
+    DutyHolder,
     DutyTransition,
     Notification,
 )
@@ -398,6 +400,19 @@ class DutyFilter:
     agency: str | None = None  # restricts to duties this agency owns or is partner in
     overdue: bool = False
     person_id: int | None = None
+    # Who holds it: "me" (the user `held_for`), "teams" (a team of theirs), "nobody".
+    held: str | None = None
+    held_for: int | None = None
+
+
+def _held(f: DutyFilter) -> ColumnElement[bool]:
+    if f.held == "nobody":
+        return ~exists().where(DutyHolder.duty_id == Duty.id)
+    if f.held_for is None:
+        raise Invalid("a duty's holder is asked of a signed-in person")
+    holder = DutyHolder.user_id == f.held_for if f.held == "me" else DutyHolder.team_id.in_(
+        select(TeamMember.team_id).where(TeamMember.user_id == f.held_for))
+    return exists().where(DutyHolder.duty_id == Duty.id, holder)
 
 
 def _filtered(query: Select[Duty], f: DutyFilter, now: datetime) -> Select[Duty]:
@@ -413,6 +428,8 @@ def _filtered(query: Select[Duty], f: DutyFilter, now: datetime) -> Select[Duty]
         query = query.where(Duty.status.in_((OPEN, BREACHED)), Duty.due_at < now)
     if f.person_id is not None:
         query = query.where(Duty.subject_person_id == f.person_id)
+    if f.held:
+        query = query.where(_held(f))
     return query
 
 

@@ -27,6 +27,9 @@ _DUTY_WORDS = {
                                   "discharged by its due time."),
     Reason.ESCALATED: ("Escalated", "A duty has breached and is escalated to you as {role}."),
 }
+# Escalated to a role, the duty's holder is told too, in words of their own.
+_HELD_ESCALATED = ("A duty you hold is escalated: it breached and is still not discharged, "
+                   "and the managers of your agency are told.")
 
 
 def _footer(base_url: str) -> str:
@@ -37,7 +40,11 @@ def _footer(base_url: str) -> str:
 
 def duty_message(*, duty_id: int, title: str, reason: Reason, base_url: str,
                  role: str | None = None) -> Message:
+    """`role`: the role an escalation is addressed to; without one, an escalation is told to
+    the duty's holder."""
     heading, sentence = _DUTY_WORDS[reason]
+    if reason is Reason.ESCALATED and role is None:
+        sentence = _HELD_ESCALATED
     words = sentence.format(role=(role or "").replace("_", " "))
     return Message(
         subject=f"{heading}: {title}",

@@ -16,9 +16,11 @@ class Reason(StrEnum):
     """Why an email is sent; each person chooses which of them they receive."""
 
     ASSIGNED = "assigned"  # a duty was assigned to you
-    DUE_SOON = "due_soon"  # a duty you hold is about to breach
-    BREACHED = "breached"  # a duty you hold breached
-    ESCALATED = "escalated"  # a breach escalated to your role (supervisor, senior manager)
+    # Of a duty you (or your team) hold; of one nobody holds, to those who may act on it.
+    DUE_SOON = "due_soon"  # a duty is about to breach
+    BREACHED = "breached"  # a duty breached
+    # A breach escalated to your role (supervisor, senior manager), or of a duty you hold.
+    ESCALATED = "escalated"
     DIGEST = "digest"  # once a day: what is open, due today and breached
 
 

@@ -22,10 +22,12 @@ PATH = "/account/notifications"
 # What each choice means, in the words of the page.
 CHOICES = {
     Reason.ASSIGNED: ("A duty is assigned to me", None),
-    Reason.DUE_SOON: ("A duty my agency must act on is about to breach",
-                      "Once per duty, {hours:g} hours before it is due"),
-    Reason.BREACHED: ("A duty my agency must act on breaches", None),
-    Reason.ESCALATED: ("A breach is escalated to my role",
+    Reason.DUE_SOON: ("A duty I hold is about to breach",
+                      "Once per duty, {hours:g} hours before it is due. A duty nobody holds: "
+                      "to everyone in the agency who may act on it"),
+    Reason.BREACHED: ("A duty I hold breaches",
+                      "A duty nobody holds: to everyone in the agency who may act on it"),
+    Reason.ESCALATED: ("A breach is escalated to my role, or a duty I hold is escalated",
                        "To supervisors, and to senior managers when a share stays "
                        "unacknowledged"),
     Reason.DIGEST: ("A daily summary",

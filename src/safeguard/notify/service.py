@@ -19,12 +19,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency, User
+from safeguard.access.models import Agency, TeamMember, User
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.config import get_settings
 from safeguard.db import Base, table_of, utcnow
-from safeguard.duties.models import BREACHED, OPEN, Duty, Notification
+from safeguard.duties.models import BREACHED, OPEN, Duty, DutyHolder, Notification
 from safeguard.duties.service import SIGHT_ROLES, may_see, visible_to
 from safeguard.notify.messages import Message, digest_message, duty_message
 from safeguard.notify.models import DigestRun, DutyAlert, Email, NotificationPreference, Reason
@@ -89,18 +89,47 @@ def acting_agency(duty: Duty) -> str:
     return duty.owner_agency_id
 
 
-def holders(session: Session, *, duty: Duty, reason: Reason) -> list[User]:
-    """Who is told that a duty is due soon or has breached, among those who chose it: the
-    users of the agency that must act who may see the duty (and hold its role, where only a
-    role of the owner may act). Duties are not yet assigned to one person; when they are, the
-    assignee is the holder of an assigned duty."""
-    agency = acting_agency(duty)
-    users = _choosing(session, None, reason, agency_id=agency)
-    role = duty.owner_role if agency == duty.owner_agency_id else None
+def _holding(session: Session, duty: Duty) -> list[int] | None:
+    """The ids of whoever holds the duty: its person, or each member of its team; None when
+    nobody holds it."""
+    row = session.get(DutyHolder, duty.id)
+    if row is None:
+        return None
+    if row.user_id is not None:
+        return [row.user_id]
+    return list(session.scalars(select(TeamMember.user_id)
+                                .where(TeamMember.team_id == row.team_id)))
+
+
+def _may_act(session: Session, duty: Duty, users: Sequence[User]) -> list[User]:
+    """Those who may see the duty (and hold its role, where only a role of the owner acts)."""
     principals = _principals(session, users)
     return [user for user in users
-            if (role is None or role in user.roles.split())
+            if (duty.owner_role is None or user.agency_id != duty.owner_agency_id
+                or duty.owner_role in user.roles.split())
             and may_see(principals[user.id], duty)]
+
+
+def holders(session: Session, *, duty: Duty, reason: Reason,
+            unheld: bool = True) -> list[User]:
+    """Who is told that a duty is due soon, has breached or is escalated, among those who
+    chose it: whoever holds it (the person, or each member of the holding team) and may
+    still act on it. When nobody holds it (or nobody holding it may act now: a holder who
+    left, a team emptied), and `unheld`, the users of the agency that must act who may act
+    on it. Where the partner discharges the duty (social care acknowledges a police share),
+    the partner's users are told as well: the holder, of the owning agency, cannot act for
+    them."""
+    held = _holding(session, duty)
+    acting = (_may_act(session, duty, list(session.scalars(
+        select(User).where(User.id.in_(held), User.active.is_(True)))))
+        if held else [])
+    told = {user.id for user in acting}
+    users = _choosing(session, told, reason) if told else []
+    agency = acting_agency(duty)
+    if unheld and (not acting or agency != duty.owner_agency_id):
+        users += [user for user in _may_act(session, duty, _choosing(
+            session, None, reason, agency_id=agency)) if user.id not in told]
+    return sorted(users, key=lambda user: user.id)
 
 
 def _principals(session: Session, users: Sequence[User]) -> dict[int, Principal]:
@@ -159,15 +188,17 @@ def enqueue_duty_email(session: Session, *, user_id: int, duty: Duty, reason: Re
 
 
 def _holder_rows(session: Session, duties: Sequence[Duty], reason: Reason, base_url: str,
-                 told: set[tuple[int, int]] | None = None) -> list[Row]:
+                 told: set[tuple[int, int]] | None = None, *, unheld: bool = True,
+                 key: str = "") -> list[Row]:
     """Emails to each duty's holders, but none to a person already `told` of that duty
-    (duty id, user id) by another email of the same cause."""
+    (duty id, user id) by another email of the same cause. `key` tells apart causes that
+    may recur for one duty (each level of escalation)."""
     rows: list[Row] = []
     for duty in duties:
         message = duty_message(duty_id=duty.id, title=KINDS[duty.kind].title, reason=reason,
                                base_url=base_url)
-        rows += [(user, reason, duty.id, f"{reason.value}:{duty.id}:{user.id}", message)
-                 for user in holders(session, duty=duty, reason=reason)
+        rows += [(user, reason, duty.id, f"{reason.value}{key}:{duty.id}:{user.id}", message)
+                 for user in holders(session, duty=duty, reason=reason, unheld=unheld)
                  if (duty.id, user.id) not in (told or set())]
     return rows
 
@@ -188,9 +219,18 @@ def notify_breaches(session: Session, *, duties: Sequence[Duty], now: datetime,
 def notify_escalations(session: Session, *, duty_ids: Sequence[int], now: datetime,
                        base_url: str | None = None) -> int:
     """Email the users of each escalation's agency holding its role (the supervisors at
-    level 1, the senior managers at level 2) about the duties' escalation notifications.
-    Each notification is emailed once to each person, however often this is asked."""
-    return _queue(session, _escalation_rows(session, duty_ids, _base_url(base_url)), now)
+    level 1, the senior managers at level 2) about the duties' escalation notifications, and
+    whoever holds each duty that it is escalated (a duty nobody holds has nobody more to
+    tell). Each is emailed once per escalation, however often this is asked."""
+    url = _base_url(base_url)
+    escalations = _escalation_rows(session, duty_ids, url)
+    told = {(duty_id, user.id) for user, _, duty_id, _, _ in escalations if duty_id}
+    duties = list(session.scalars(select(Duty).where(Duty.id.in_(list(duty_ids)))
+                                  .order_by(Duty.id))) if duty_ids else []
+    held = [row for duty in duties for row in _holder_rows(
+        session, [duty], Reason.ESCALATED, url, told, unheld=False,
+        key=f"-held-{duty.escalation_level}")]
+    return _queue(session, escalations + held, now)
 
 
 def _escalation_rows(session: Session, duty_ids: Sequence[int], base_url: str) -> list[Row]:

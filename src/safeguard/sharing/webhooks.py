@@ -240,6 +240,7 @@ class AcknowledgementOut(BaseModel):
     share_id: int
     acknowledged_at: datetime
     acknowledged_by: str
+    acknowledged_by_name: str  # the actor's name and agency (access/names.py)
     already_acknowledged: bool
 
 

@@ -54,7 +54,7 @@ def api_held_by(holder: str, session: SessionDep, principal: PrincipalDep, now: 
 def api_claim(duty_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep
               ) -> AssignedOut:
     """The signed-in user takes a duty nobody or one of their teams holds."""
-    return assigned_out(claim_duty(session, duty_id=duty_id, by=principal, now=now))
+    return assigned_out(session, claim_duty(session, duty_id=duty_id, by=principal, now=now))
 
 
 @router.post("/api/v1/duties/{duty_id}/assign", response_model=AssignedOut)
@@ -62,6 +62,7 @@ def api_assign(duty_id: int, body: AssignIn, session: SessionDep, principal: Pri
                now: NowDep) -> AssignedOut:
     """Give a duty to a person or team of its owning agency (a supervisor's or manager's, or
     a user's to themselves); a reason is needed to take it from its holder."""
-    return assigned_out(assign_and_tell(session, duty_id=duty_id, by=principal, now=now,
-                                    to_user_id=body.to_user_id, to_team_id=body.to_team_id,
-                                    reason=body.reason))
+    done = assign_and_tell(session, duty_id=duty_id, by=principal, now=now,
+                           to_user_id=body.to_user_id, to_team_id=body.to_team_id,
+                           reason=body.reason)
+    return assigned_out(session, done)

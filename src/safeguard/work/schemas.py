@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from safeguard.access.names import Names
 from safeguard.duties.assignment import Assigned, Holder, holders
 from safeguard.duties.models import BREACHED, Duty
 from safeguard.duties.schemas import DutyOut, duties_out
@@ -41,6 +42,7 @@ class AssignedOut(BaseModel):
     holder: HolderOut
     previous: HolderOut | None
     by: str
+    by_name: str
     reason: str | None
     at: datetime
 
@@ -66,12 +68,12 @@ def work_out(session: Session, duties: Sequence[Duty], *, now: datetime) -> list
             for duty, out in zip(duties, duties_out(session, duties, now=now), strict=True)]
 
 
-def assigned_out(done: Assigned) -> AssignedOut:
+def assigned_out(session: Session, done: Assigned) -> AssignedOut:
     holder = holder_out(done.holder)
     assert holder is not None
     return AssignedOut(duty_id=done.duty_id, action=done.action, holder=holder,
-                       previous=holder_out(done.previous), by=done.by, reason=done.reason,
-                       at=done.at)
+                       previous=holder_out(done.previous), by=done.by,
+                       by_name=Names(session).actor(done.by), reason=done.reason, at=done.at)
 
 
 def loads_out(loads: Sequence[Load]) -> list[LoadOut]:
