@@ -14,13 +14,19 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
+from safeguard.children.pages import ROLE_WORDS
 from safeguard.events.schemas import dash_questions
+from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, STATUS_WORDS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
+from safeguard.measures.figures import PART_WORDS, RAG_WORDS
 from safeguard.missing.forms import FORMS, REPORT
 from safeguard.notes.models import VISIBILITY_WORDS
 from safeguard.notify.pages import CHOICES as EMAIL_CHOICES
+from safeguard.offenders.pages import SECTIONS as OFFENDER_SECTIONS
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
+from safeguard.rules.offenders import RISK_WORDS as OFFENDER_RISK_WORDS
 from safeguard.search.incidents import KINDS as INCIDENT_KINDS
 from safeguard.search.incidents import RISKS as INCIDENT_RISKS
 from safeguard.strategy.service import DECISION_WORDS
@@ -40,7 +46,7 @@ def _declared() -> list[tuple[str, str]]:
     found += [(text, "data/dash_questions.json") for _, text in dash_questions()]
     # What the duty page asks for when a kind has outcomes (duties/pages.py, _outcome_noun).
     found += [("decision", "duties/pages.py"), ("outcome", "duties/pages.py")]
-    return found + _duty_titles() + _missing_forms() + _other_choices()
+    return found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
 
 
 def _duty_titles() -> list[tuple[str, str]]:
@@ -62,6 +68,20 @@ def _missing_forms() -> list[tuple[str, str]]:
     return found
 
 
+def _measures() -> list[tuple[str, str]]:
+    """The measures' and inspections' names for things (their long questions stay English)."""
+    found = [(m.title, "measures/declarations.py") for m in MEASURES]
+    found += [(i.title, "measures/declarations.py") for m in MEASURES for i in m.indicators]
+    found += [(text, "measures/declarations.py") for text in BREAKDOWN_WORDS.values()]
+    found += [(text, "measures/figures.py") for text in (*PART_WORDS.values(),
+                                                         *RAG_WORDS.values())]
+    found += [(text, "inspections/service.py") for text in (
+        *FINDING_KINDS.values(), *REVISIT_KINDS.values(), *STATUS_WORDS.values())]
+    # An action's status as the plan shows it when late (inspections.service.ActionView).
+    found += [(f"{text}, overdue", "inspections/service.py") for text in STATUS_WORDS.values()]
+    return found
+
+
 def _other_choices() -> list[tuple[str, str]]:
     found = [(text, "strategy/service.py") for text in DECISION_WORDS.values()]
     found += [(text, "notes/models.py") for text in VISIBILITY_WORDS.values()]
@@ -70,6 +90,9 @@ def _other_choices() -> list[tuple[str, str]]:
     found += [(kind.replace("_", " ").capitalize(), "search/incidents.py")
               for kind in INCIDENT_KINDS]
     found += [(risk.capitalize(), "search/incidents.py") for risk in INCIDENT_RISKS]
+    found += [(words.capitalize(), "rules/offenders.py") for words in OFFENDER_RISK_WORDS.values()]
+    found += [(text, "children/pages.py") for text in ROLE_WORDS.values()]
+    found += [(text, "offenders/pages.py") for _, text, _ in OFFENDER_SECTIONS]
     # The titles web/auth_pages.py gives the two-factor and notification pages.
     found += [(text, "web/auth_pages.py") for text in (
         "Enter your security code", "Use your security key", "Set up two-factor sign-in",
