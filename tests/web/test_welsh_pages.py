@@ -4,6 +4,8 @@ incidents, offenders, measures and inspections in Welsh, and every duty by its W
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -13,9 +15,11 @@ from safeguard.intake.service import IntakeContext
 from safeguard.rules.catalogue import KINDS
 from safeguard.web.i18n import catalogue
 
-from ..conftest import sign_in
+from ..conftest import Clock, sign_in
 from ..factories import add_user
 from ..offenders.scenario import RUBY, reg, registration, send
+from ..strategy.support import HELD, discussion, open_discussion
+from .test_api import key_for
 from .test_pages_support import record_incident
 
 
@@ -79,6 +83,24 @@ def test_a_welsh_worker_records_a_strategy_discussion_and_a_note_in_welsh(
     note = _html(client, f"/children/{mia}/notes/new")
     assert _heading(note) == "Ychwanegu nodyn achos"
     assert "Ein hasiantaeth ni yn unig" in note and "Our agency only" not in note
+
+
+def test_a_welsh_worker_reads_a_held_strategy_discussion_with_its_links(
+    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+) -> None:
+    mia, duty_id = open_discussion(session, ctx)
+    clock.now = HELD + timedelta(hours=2)
+    held = client.post("/api/v1/strategy-discussions", json=discussion(mia),
+                       headers=key_for(session, "childrens_social_care"))
+    assert held.status_code == 201, held.text
+    _in_welsh(client, "csc.worker")
+    page = _html(client, f"/strategy-discussions/{held.json()['discussion_id']}")
+    assert _heading(page) == "Mia Jones: ymholiad adran 47"
+    assert "Pwy a gymerodd ran" in page and "Who took part" not in page
+    # The child and the duty discharged are links, not escaped markup.
+    assert f'<a class="govuk-link" href="/children/{mia}">Mia Jones</a>' in page
+    assert f'<a class="govuk-link" href="/duties/{duty_id}">Dyletswydd trafodaeth strategaeth</a>' \
+        in page and "&lt;a" not in page
 
 
 def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_child_in_welsh(
