@@ -93,7 +93,7 @@ def _other_choices() -> list[tuple[str, str]]:
     found += [(words.capitalize(), "rules/offenders.py") for words in OFFENDER_RISK_WORDS.values()]
     found += [(text, "children/pages.py") for text in ROLE_WORDS.values()]
     found += [(text, "offenders/pages.py") for _, text, _ in OFFENDER_SECTIONS]
-    # The titles web/auth_pages.py gives the two-factor and notification pages.
+    # The titles web/auth_pages.py gives the two-factor pages.
     found += [(text, "web/auth_pages.py") for text in (
         "Enter your security code", "Use your security key", "Set up two-factor sign-in",
         "Two-factor sign-in")]

@@ -103,14 +103,15 @@ FormListsDep = Annotated[dict[str, list[str]], Depends(_form_lists)]
 
 def _form_page(request: Request, principal: Principal, form: Form, *, action: str, back: str,
                caption: str, values: dict[str, list[str]], errors: dict[str, str],
-               status_code: int = 200) -> HTMLResponse:
+               episode: str | None = None, status_code: int = 200) -> HTMLResponse:
+    """`caption`: the agency, or the child whose `episode` (its reference) the form is of."""
     order = [f.name for f in form.fields]
     listed = sorted(errors.items(), key=lambda item: order.index(item[0])
                     if item[0] in order else len(order))
     ids = {f.name: f.id for f in form.fields}
     return render(request, "missing/form.html", {
-        "form": form, "action": action, "back": back, "caption": caption, "values": values,
-        "field_errors": errors, "nav": "missing",
+        "form": form, "action": action, "back": back, "caption": caption, "episode": episode,
+        "values": values, "field_errors": errors, "nav": "missing",
         "errors": [{"text": text, "href": f"#{ids.get(name, name)}"} for name, text in listed],
     }, principal=principal, status_code=status_code)
 
@@ -195,7 +196,7 @@ def _episode_form_routes(what: str) -> None:
             values["officer"] = [principal.display_name]
         return _form_page(request, principal, form, action=path.format(episode_id=episode_id),
                           back=f"/missing/{episode_id}", values=values, errors={},
-                          caption=f"{view.name}, missing episode {view.episode.reference}")
+                          caption=view.name, episode=view.episode.reference)
 
     @router.post(path, dependencies=[CsrfDep], response_model=None,
                  name=f"missing_{what}_record")
@@ -211,7 +212,7 @@ def _episode_form_routes(what: str) -> None:
             return _form_page(request, principal, form,
                               action=path.format(episode_id=episode_id),
                               back=f"/missing/{episode_id}", values=values, errors=errors,
-                              caption=f"{view.name}, missing episode {reference}",
+                              caption=view.name, episode=reference,
                               status_code=422)
         return RedirectResponse(f"/missing/{episode_id}?recorded=1", status_code=303)
 
