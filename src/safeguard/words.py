@@ -21,6 +21,7 @@ from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES
 from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
 from safeguard.measures.figures import PART_WORDS, RAG_WORDS
 from safeguard.missing.forms import FORMS, REPORT
+from safeguard.missing.pages import ENTRY_LABELS
 from safeguard.notes.models import VISIBILITY_WORDS
 from safeguard.notify.pages import CHOICES as EMAIL_CHOICES
 from safeguard.offenders.pages import SECTIONS as OFFENDER_SECTIONS
@@ -65,6 +66,10 @@ def _missing_forms() -> list[tuple[str, str]]:
     found += [(words.capitalize(), "rules/missing.py") for words in RISK_WORDS.values()]
     found += [(words, "rules/missing.py") for words in INDICATOR_WORDS.values()]
     found += [(text, "missing/episode.html") for text in ("Completed", "Declined", "Not possible")]
+    # An episode's timeline (missing/pages.py).
+    found += [(text, "missing/pages.py") for text in (
+        *ENTRY_LABELS.values(), *RISK_WORDS.values(), "%(label)s — risk %(risk)s",
+        "Exploitation indicators: %(indicators)s.")]
     return found
 
 

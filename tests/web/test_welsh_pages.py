@@ -4,19 +4,25 @@ incidents, offenders, measures and inspections in Welsh, and every duty by its W
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeguard.access.service import SYSTEM
 from safeguard.duties.models import Duty
+from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
+from safeguard.missing.models import MissingEpisode
 from safeguard.rules.catalogue import KINDS
 from safeguard.web.i18n import catalogue
 
 from ..conftest import Clock, sign_in
 from ..factories import add_user
+from ..missing.scenario import KNOWN, report, update
 from ..offenders.scenario import RUBY, reg, registration, send
 from ..strategy.support import HELD, discussion, open_discussion
 from .test_api import key_for
@@ -117,6 +123,29 @@ def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_child_in_welsh
                  "Amser Llundain", "Amgylchiadau (dewisol)"):
         assert word in report, word
     assert "Report a missing child" not in report
+
+
+def test_a_welsh_officer_reads_a_missing_episode_and_its_timeline_in_welsh(
+    client: TestClient, session: Session,
+) -> None:
+    ctx = client.app.state.rules  # type: ignore[attr-defined]
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    events = [*KNOWN, report(risk="high", exploitation_indicators=["county_lines"]),
+              update("MP-U-1", at="2026-11-20T21:00:00+00:00", risk="medium")]
+    assert import_lines(factory, [json.dumps(e) for e in events], principal=SYSTEM,
+                        ctx=ctx).rejects == []
+    episode = session.scalars(select(MissingEpisode)).one()
+    _in_welsh(client, "mash.officer")
+    page = _html(client, f"/missing/{episode.id}")
+    for word in ("Cyfnod ar goll MP-2026-0001", "Llinell amser", "Risg nawr",
+                 "Adroddwyd bod y plentyn ar goll — risg uchel", "Diweddariad — risg canolig",
+                 "Dangosyddion camfanteisio: llinellau cyffuriau.", "Cofnodi diweddariad"):
+        assert word in page, word
+    # (A duty's reason stays as the rule wrote it: a record, in English.)
+    for word in ("Timeline", "Reported missing", "Exploitation indicators:", "Record an update"):
+        assert word not in page, word
+    form = _html(client, f"/missing/{episode.id}/update")
+    assert "cyfnod ar goll MP-2026-0001" in form and "Risg wedi’i hailraddio i" in form
 
 
 def test_the_public_protection_unit_reads_its_board_and_an_offender_in_welsh(

@@ -37,6 +37,7 @@ from safeguard.missing.views import (
 from safeguard.rules.context import RuleContext
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.i18n import translations
 from safeguard.web.render import render
 from safeguard.workdays import LONDON
 
@@ -47,10 +48,6 @@ ENTRY_LABELS = {"report": "Reported missing", "update": "Update", "return": "Ret
                 "still_missing": "Still missing: strategy discussion check",
                 "school_check": "Still missing: school day check"}
 RISK_COLOURS = {"high": "red", "medium": "purple", "low": "blue", "no_apparent_risk": "grey"}
-
-
-def _indicators(indicators: list[str]) -> str:
-    return ", ".join(INDICATOR_WORDS.get(i, i) for i in indicators)
 
 
 @router.get("/missing", response_class=HTMLResponse)
@@ -237,13 +234,19 @@ def episode_page(request: Request, episode_id: int, session: SessionDep, princip
                AuditEntry.action == "read")
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50)).all()
     duties = [d for d in view.duties if may_see(principal, d)]
+    # The timeline's words in the reader's language (words.py declares them).
+    words = translations(principal.language).gettext
     timeline: list[dict[str, Any]] = [{
-        "label": ENTRY_LABELS.get(e.kind, e.kind) + (
-            f" — risk {RISK_WORDS.get(e.risk, e.risk)}" if e.risk else ""),
+        "label": words("%(label)s — risk %(risk)s") % {
+            "label": words(ENTRY_LABELS.get(e.kind, e.kind)),
+            "risk": words(RISK_WORDS.get(e.risk, e.risk))}
+        if e.risk else words(ENTRY_LABELS.get(e.kind, e.kind)),
         "datetime": e.at, "byline": e.by,
         "text": " ".join(part for part in (
             e.note or "",
-            f"Exploitation indicators: {_indicators(e.indicators)}." if e.indicators else "")
+            words("Exploitation indicators: %(indicators)s.") % {"indicators": ", ".join(
+                words(INDICATOR_WORDS.get(i, i)) for i in e.indicators)}
+            if e.indicators else "")
             if part) or None,
     } for e in reversed(view.entries)]
     return render(request, "missing/episode.html", {
