@@ -29,11 +29,13 @@ from .test_api import key_for
 from .test_pages_support import record_incident
 
 
-def _in_welsh(client: TestClient, username: str) -> None:
+def _in_welsh(client: TestClient, username: str) -> str:
+    """Signs in and chooses Cymraeg; the session's CSRF token."""
     token = sign_in(client, username)
     chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
                          follow_redirects=False)
     assert chosen.status_code == 303
+    return token
 
 
 def _html(client: TestClient, path: str) -> str:
@@ -189,3 +191,41 @@ def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_p
     queue = _html(client, "/duties")
     assert f'href="/duties/{duty.id}">{welsh}</a>' in queue
     assert f">{english}</a>" not in queue
+
+
+def test_a_welsh_senior_manager_records_an_inspection_and_its_plan_in_welsh(
+    client: TestClient, session: Session,
+) -> None:
+    add_user(session, "chief", "police", "practitioner senior_manager")
+    session.commit()
+    token = _in_welsh(client, "chief")
+    assert _heading(_html(client, "/inspections/record/new")) == "Cofnodi arolygiad"
+    done = client.post("/inspections/record", follow_redirects=False, data={
+        "csrf_token": token, "inspectorate": "HMICFRS", "title": "Child protection inspection",
+        "started_on": "2026-03-02", "ended_on": "2026-03-13", "published_on": "2026-06-30"})
+    assert done.status_code == 303
+    path = done.headers["location"]
+    inspection = path.rsplit("/", 1)[1]
+    for what, form in (("findings", {"kind": "recommendation", "text": "Share sooner.",
+                                     "measures": "sharing-with-partners"}),
+                       ("actions", {"text": "Train the MASH.", "owner_agency_id": "police",
+                                    "owner_name": "DI Shaw", "due_on": "2026-09-30"}),
+                       ("revisits", {"kind": "full", "on": "2027-03-01"})):
+        added = client.post(f"/inspections/record/{inspection}/{what}",
+                            data={"csrf_token": token, **form}, follow_redirects=False)
+        assert added.status_code == 303, (what, added.text)
+    page = _html(client, path)
+    for word in ("Canfyddiadau ac argymhellion", "Argymhelliad", "Cynllun gweithredu",
+                 "Heb ddechrau", "Ailymweliad llawn ar", "Ychwanegu canfyddiad"):
+        assert word in page, word
+    assert "Findings and recommendations" not in page and "Not started" not in page
+    finding = page.split('href="/inspections/record/findings/', 1)[1].split('"', 1)[0]
+    action = page.split('href="/inspections/record/actions/', 1)[1].split('"', 1)[0]
+    assert _heading(_html(client, f"/inspections/record/findings/{finding}")) == \
+        "Golygu canfyddiad"
+    assert _heading(_html(client, f"/inspections/record/actions/{action}")) == \
+        "Golygu cam gweithredu"
+    assert _heading(_html(client, f"/inspections/actions/{action}")) == \
+        "Diweddaru cynnydd cam gweithredu"
+    measure = _html(client, "/measures/sharing-with-partners")
+    assert _heading(measure) == "Rhannu â phartneriaid" and "Fesul mis" in measure
