@@ -37,6 +37,7 @@ from safeguard.missing.views import (
 from safeguard.rules.context import RuleContext
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.i18n import translations
 from safeguard.web.render import render
 from safeguard.workdays import LONDON
 
@@ -47,10 +48,6 @@ ENTRY_LABELS = {"report": "Reported missing", "update": "Update", "return": "Ret
                 "still_missing": "Still missing: strategy discussion check",
                 "school_check": "Still missing: school day check"}
 RISK_COLOURS = {"high": "red", "medium": "purple", "low": "blue", "no_apparent_risk": "grey"}
-
-
-def _indicators(indicators: list[str]) -> str:
-    return ", ".join(INDICATOR_WORDS.get(i, i) for i in indicators)
 
 
 @router.get("/missing", response_class=HTMLResponse)
@@ -103,14 +100,15 @@ FormListsDep = Annotated[dict[str, list[str]], Depends(_form_lists)]
 
 def _form_page(request: Request, principal: Principal, form: Form, *, action: str, back: str,
                caption: str, values: dict[str, list[str]], errors: dict[str, str],
-               status_code: int = 200) -> HTMLResponse:
+               episode: str | None = None, status_code: int = 200) -> HTMLResponse:
+    """`caption`: the agency, or the child whose `episode` (its reference) the form is of."""
     order = [f.name for f in form.fields]
     listed = sorted(errors.items(), key=lambda item: order.index(item[0])
                     if item[0] in order else len(order))
     ids = {f.name: f.id for f in form.fields}
     return render(request, "missing/form.html", {
-        "form": form, "action": action, "back": back, "caption": caption, "values": values,
-        "field_errors": errors, "nav": "missing",
+        "form": form, "action": action, "back": back, "caption": caption, "episode": episode,
+        "values": values, "field_errors": errors, "nav": "missing",
         "errors": [{"text": text, "href": f"#{ids.get(name, name)}"} for name, text in listed],
     }, principal=principal, status_code=status_code)
 
@@ -195,7 +193,7 @@ def _episode_form_routes(what: str) -> None:
             values["officer"] = [principal.display_name]
         return _form_page(request, principal, form, action=path.format(episode_id=episode_id),
                           back=f"/missing/{episode_id}", values=values, errors={},
-                          caption=f"{view.name}, missing episode {view.episode.reference}")
+                          caption=view.name, episode=view.episode.reference)
 
     @router.post(path, dependencies=[CsrfDep], response_model=None,
                  name=f"missing_{what}_record")
@@ -211,7 +209,7 @@ def _episode_form_routes(what: str) -> None:
             return _form_page(request, principal, form,
                               action=path.format(episode_id=episode_id),
                               back=f"/missing/{episode_id}", values=values, errors=errors,
-                              caption=f"{view.name}, missing episode {reference}",
+                              caption=view.name, episode=reference,
                               status_code=422)
         return RedirectResponse(f"/missing/{episode_id}?recorded=1", status_code=303)
 
@@ -236,13 +234,19 @@ def episode_page(request: Request, episode_id: int, session: SessionDep, princip
                AuditEntry.action == "read")
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50)).all()
     duties = [d for d in view.duties if may_see(principal, d)]
+    # The timeline's words in the reader's language (words.py declares them).
+    words = translations(principal.language).gettext
     timeline: list[dict[str, Any]] = [{
-        "label": ENTRY_LABELS.get(e.kind, e.kind) + (
-            f" — risk {RISK_WORDS.get(e.risk, e.risk)}" if e.risk else ""),
+        "label": words("%(label)s — risk %(risk)s") % {
+            "label": words(ENTRY_LABELS.get(e.kind, e.kind)),
+            "risk": words(RISK_WORDS.get(e.risk, e.risk))}
+        if e.risk else words(ENTRY_LABELS.get(e.kind, e.kind)),
         "datetime": e.at, "byline": e.by,
         "text": " ".join(part for part in (
             e.note or "",
-            f"Exploitation indicators: {_indicators(e.indicators)}." if e.indicators else "")
+            words("Exploitation indicators: %(indicators)s.") % {"indicators": ", ".join(
+                words(INDICATOR_WORDS.get(i, i)) for i in e.indicators)}
+            if e.indicators else "")
             if part) or None,
     } for e in reversed(view.entries)]
     return render(request, "missing/episode.html", {

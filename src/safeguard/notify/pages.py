@@ -14,6 +14,7 @@ from safeguard.config import Settings
 from safeguard.notify.models import Reason
 from safeguard.notify.service import preferences, set_preferences
 from safeguard.web.deps import CsrfDep, SessionDep, UserDep, get_wall_now
+from safeguard.web.i18n import translations
 from safeguard.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,9 +41,11 @@ def _context(request: Request, session: Session, principal: Principal, saved: bo
     settings: Settings = request.app.state.settings
     chosen = preferences(session, user_id=principal.id)
     user = session.get_one(User, principal.id)
-    items = [{"value": reason.value, "text": text, "checked": chosen[reason],
-              "hint": {"text": hint.format(hours=settings.email.due_soon_hours,
-                                           at=settings.email.digest_at)} if hint else None}
+    # The hints are translated before their figures go in (words.py declares the choices).
+    words = translations(principal.language).gettext
+    items = [{"value": reason.value, "text": words(text), "checked": chosen[reason],
+              "hint": {"text": words(hint).format(hours=settings.email.due_soon_hours,
+                                                  at=settings.email.digest_at)} if hint else None}
              for reason, (text, hint) in CHOICES.items()]
     return {"page_title": "Email notifications", "items": items, "email": user.email,
             "saved": saved}
