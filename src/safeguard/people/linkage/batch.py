@@ -386,15 +386,15 @@ class LinkResult:
 def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None = None,
               model: Model | None = None, dialect: str = "duckdb",
               fit_to_records: bool = False) -> LinkResult:
-    """One person id per record. A record with no name and no date of birth is kept as its
-    own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
+    """One person id per record. A record with no name, no date of birth and no identifier
+    is kept as its own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
     m and u fitted to these records first (:func:`splink_model.fit`)."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("record_id must be unique")
     feats = [record_features(row) for row in rows]
-    usable = [n for n, f in enumerate(feats) if f.given or f.family or f.dob_y]
+    usable = [n for n, f in enumerate(feats) if f.matchable]
     clusters: dict[str, int] = {}
     pairs = 0
     if len(usable) > 1:
