@@ -14,6 +14,8 @@ from safeguard.people.linkage.model import GUARDED, MATCH, POSSIBLE, compare, lo
 from safeguard.people.linkage.splink_model import features_table, gamma_to_label, settings
 from safeguard.people.linkage.synthetic import generate
 
+from .helpers import scored_as_online
+
 HOME = {"postcode": "NN1 1AA", "address": "12 Acacia Road, Northampton"}
 
 
@@ -146,3 +148,20 @@ def test_twins_whose_names_are_two_real_names_still_never_match() -> None:
         a = rec(given_name=first, sex=sex, dob="2015-02-11")
         b = rec(given_name=second, sex=other_sex, dob="2015-02-11")
         assert load_model().score(a, b).probability < POSSIBLE, first
+
+
+def test_a_given_name_and_surname_written_in_each_others_fields_match() -> None:
+    amelia = rec(given_name="Amelia", family_name="Johnson", dob="2014-05-06")
+    swapped = rec(given_name="Johnson", family_name="Amelia", dob="2014-05-06")
+    score = load_model().score(amelia, swapped)
+    assert score.levels["given_name"] == "swapped" and score.guard is None
+    assert score.probability >= MATCH
+
+
+def test_the_batch_finds_and_scores_a_swapped_name_as_the_online_path_does() -> None:
+    rows = [{"record_id": record_id, "given_name": given, "family_name": family,
+             "dob": "2014-05-06", "postcode": "NN1 1AA", "address": "12 Acacia Road"}
+            for record_id, given, family in (("a", "Amelia", "Johnson"),
+                                             ("b", "Johnson", "Amelia"))]
+    (pair,) = scored_as_online(rows)
+    assert pair.probability >= MATCH and not pair.cannot_link

@@ -64,10 +64,10 @@ def _guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str
     :func:`model.guard_in_cluster` (a given name no one is given counts as agreeing).
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
-    4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
-    location: 7 address and postcode, 6 address, 5 address alike and postcode, 4 postcode,
-    3 address alike. Must say what :func:`model.guard` says with the pair's features, its
-    reasons in the same order (a test holds them together).
+    5 exact, 4 nickname, 3 and 2 alike in spelling, 1 swapped with the surname; family name:
+    3 exact, 2 JW 0.92; location: 7 address and postcode, 6 address, 5 address alike and
+    postcode, 4 postcode, 3 address alike. Must say what :func:`model.guard` says with the
+    pair's features, its reasons in the same order (a test holds them together).
     """
     differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)
     agree = " OR ".join(f"gamma_{s} = 1" for s in IDENTIFIERS)
@@ -78,11 +78,11 @@ def _guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str
                     "given_canon_r) <= 1, false)")
     # model._born_apart: whole dates of one year (dob level 1) differing in month and in
     # day, under given names not written alike.
-    born_apart = ("gamma_dob = 1 AND gamma_given_name <> 4 AND dob_l IS NOT NULL AND "
+    born_apart = ("gamma_dob = 1 AND gamma_given_name <> 5 AND dob_l IS NOT NULL AND "
                   "dob_r IS NOT NULL AND substr(dob_l, 9, 2) <> substr(dob_r, 9, 2)")
     # model._two_names: alike in spelling, two real names more than a slip apart (as spelt
     # and in their formal forms), one family or one home, no identifier in common.
-    two_names = (f"gamma_given_name IN (2, 1) AND (gamma_family_name >= 2 OR "
+    two_names = (f"gamma_given_name IN (3, 2) AND (gamma_family_name >= 2 OR "
                  f"gamma_location >= 3) AND NOT ({agree}) AND given_known_l IS NOT NULL "
                  f"AND given_known_r IS NOT NULL AND damerau_levenshtein(given_l, given_r) > 1 "
                  f"AND damerau_levenshtein(given_canon_l, given_canon_r) > 1")
@@ -93,9 +93,9 @@ def _guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str
     reasons = (
         ("given names differ", given_differ),
         ("dates of birth differ", f"gamma_dob = 0 OR ({born_apart})"),
-        ("sexes and given names differ", "gamma_sex = 0 AND gamma_given_name NOT IN (4, 3)"),
+        ("sexes and given names differ", "gamma_sex = 0 AND gamma_given_name NOT IN (5, 4)"),
         ("given names only loosely alike and no date of birth to confirm",
-         "gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)"),
+         "gamma_given_name = 2 AND gamma_dob NOT IN (4, 3, 2)"),
         ("given names are two different names", two_names),
         ("an identifier dates one a generation from the other's birth", born_outside),
         ("identifiers differ", differ),
@@ -107,7 +107,7 @@ def _guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str
     if in_cluster:
         weight = weight.replace("gamma_given_name", (
             "(CASE WHEN gamma_given_name >= 0 AND (given_known_l IS NULL OR given_known_r "
-            "IS NULL) THEN 4 ELSE gamma_given_name END)"))
+            "IS NULL) THEN 5 ELSE gamma_given_name END)"))
     return weight, f"({agree})", f"({differ})"
 
 
@@ -387,8 +387,9 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
               model: Model | None = None, dialect: str = "duckdb",
               fit_to_records: bool = False) -> LinkResult:
     """One person id per record. A record with no name, no date of birth and no identifier
-    is kept as its own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
-    m and u fitted to these records first (:func:`splink_model.fit`)."""
+    is kept as its own person (and counted as unmatchable), never dropped.
+    ``fit_to_records``: the model's m and u fitted to these records first
+    (:func:`splink_model.fit`)."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):

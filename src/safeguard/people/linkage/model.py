@@ -59,7 +59,11 @@ def _given(a: Features, b: Features) -> str:
     if a.given_canon == b.given_canon:
         return "nickname"
     similarity = jaro_winkler(a.given, b.given)
-    return "jw92" if similarity >= 0.92 else "jw80" if similarity >= 0.8 else ELSE
+    if similarity >= 0.8:
+        return "jw92" if similarity >= 0.92 else "jw80"
+    # The surname written in the given name's field and the given name in the surname's
+    # (the least alike level above else, so a pair alike as written is scored as written).
+    return "swapped" if a.given == b.family and a.family == b.given else ELSE
 
 
 def _family(a: Features, b: Features) -> str:
@@ -137,7 +141,7 @@ def _identifier(scheme: str) -> Callable[[Features, Features], str]:
 
 # comparison name -> (levels from most to least alike, excluding null and else; the test)
 COMPARISONS: dict[str, tuple[tuple[str, ...], Callable[[Features, Features], str]]] = {
-    "given_name": (("exact", "nickname", "jw92", "jw80"), _given),
+    "given_name": (("exact", "nickname", "jw92", "jw80", "swapped"), _given),
     "family_name": (("exact", "jw92", "jw80"), _family),
     "dob": (("exact", "transposed", "year_month", "year"), _dob),
     "sex": (("exact",), _sex),
