@@ -11,7 +11,7 @@ postcode, which outweighs different given names. So scores pass a **precision gu
 the given names, the dates of birth or the sexes strongly disagree, or the given names are
 alike in spelling but are two different names (twins Joan and Joanne), or an identifier dates
 one of them a generation from the other's birth, the pair's weight loses the guard's Bayes
-factor (:attr:`Model.guard_weight`), sized so that twins agreeing on everything else score as
+factor (:attr:`Model.guard_weights`), sized so that twins agreeing on everything else score as
 different people. It is strong evidence, not a veto: a pair that also shares a validated
 identifier can still link, and one whose identifier agrees is always at least reviewed.
 """
@@ -158,7 +158,8 @@ def compare(a: Features, b: Features) -> dict[str, str]:
 
 def guard(levels: dict[str, str], a: Features | None = None,
           b: Features | None = None) -> str | None:
-    """Why this pair must not be matched by the model alone, or None.
+    """What speaks strongly against this pair being one person (the reason whose Bayes
+    factor :meth:`Model.score_levels` takes), or None.
 
     Twins and siblings share surname, address, postcode and parents; what tells them apart
     is the given name (and the date of birth for siblings). With the pair's features, three
