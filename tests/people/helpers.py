@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.batch import record_features, scored_pairs
 from safeguard.people.linkage.clustering import Pair
-from safeguard.people.linkage.model import load_model
+from safeguard.people.linkage.model import identifier_agrees, load_model
 from safeguard.people.models import PersonLink, PersonRecord
 
 from ..web.test_pages_support import accept
@@ -56,12 +56,15 @@ def link_of(session: Session, source_id: str) -> PersonLink:
 
 def scored_as_online(rows: list[dict[str, str]]) -> list[Pair]:
     """The batch's scored pairs of these rows, each checked against the online scorer: the
-    same probability, and a cannot-link exactly where the guard stops the pair."""
+    same probability and weight, and a cannot-link exactly where the guard keeps the pair
+    apart."""
     feats = {row["record_id"]: record_features(row) for row in rows}
     model = load_model()
     pairs = scored_pairs(DuckDBAPI(), list(feats), list(feats.values()), model=model)
     for pair in pairs:
         online = model.score(feats[pair.left], feats[pair.right])
         assert abs(online.probability - pair.probability) < 1e-9, pair
-        assert pair.cannot_link == (online.guard is not None), pair
+        assert abs(online.match_weight - pair.match_weight) < 1e-6, pair
+        assert pair.cannot_link == online.held_apart, pair
+        assert pair.identified == (identifier_agrees(online.levels) and not online.held_apart)
     return pairs

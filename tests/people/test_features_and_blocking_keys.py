@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from splink import DuckDBAPI
+
+from safeguard.people.linkage.batch import record_features, scored_pairs
 from safeguard.people.linkage.features import (
     canonical_given,
     features,
@@ -13,6 +16,7 @@ from safeguard.people.linkage.features import (
     query_keys,
     soundex,
 )
+from safeguard.people.linkage.model import compare, load_model
 
 
 def test_nicknames_stand_for_their_formal_names() -> None:
@@ -50,7 +54,29 @@ def test_a_record_is_normalised_for_comparison() -> None:
     assert (f.dob, f.dob_swap, f.dob_ym, f.dob_y) == ("2012-03-04", "2012-04-03", "2012-03",
                                                       "2012")
     assert (f.sex, f.postcode, f.sector, f.district) == ("f", "NN11AA", "NN11", "NN1")
+    assert f.postcode_verified == "y"
     assert f.address == "12 acacia road"
+
+
+def test_a_postcode_that_is_no_uk_postcode_is_kept_as_written_and_unverified() -> None:
+    mistyped = features(given_name="Kate", family_name="Smith", postcode="nni 1aa")
+    assert (mistyped.postcode, mistyped.postcode_verified) == ("NNI1AA", None)
+    assert (mistyped.sector, mistyped.district) == (None, None)
+    assert "pi:NNI1AA:k" in index_keys(mistyped)
+    abroad = features(given_name="Kate", family_name="Smith", postcode=" 2615 ")
+    assert (abroad.postcode, abroad.postcode_verified) == ("2615", None)
+
+
+def test_two_records_writing_one_mistyped_postcode_agree_on_it_in_batch_and_online() -> None:
+    rows = [{"record_id": str(n), "given_name": given, "family_name": family,
+             "dob": dob, "postcode": "NNI 1AA"}
+            for n, (given, family, dob) in enumerate((("Kate", "Smith", "2012-03-04"),
+                                                      ("Katie", "Jones", "2012")))]
+    left, right = (record_features(row) for row in rows)
+    assert compare(left, right)["location"] == "postcode"
+    (pair,) = scored_pairs(DuckDBAPI(), ["0", "1"], [left, right], model=load_model(),
+                           floor=0.0)
+    assert abs(pair.probability - load_model().score(left, right).probability) < 1e-9
 
 
 def test_a_record_is_filed_under_its_date_name_sound_postcode_and_identifiers() -> None:

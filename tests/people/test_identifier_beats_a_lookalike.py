@@ -74,3 +74,36 @@ def test_clustering_takes_a_link_an_identifier_confirms_before_a_stronger_one() 
              Pair("jack", "harry", 0.001, True)]
     clusters = cluster(["jack", "harry", "nameless"], pairs, threshold=0.95)
     assert clusters["nameless"] == clusters["harry"] != clusters["jack"]
+
+
+# Their brother Jack, born three years before them, at their home; a record holding Harry's
+# NHS number and the home, and no name or no date of birth, is Harry's.
+BROTHER = ("Jack", "2012-06-01")
+
+
+def test_online_a_record_without_a_given_name_or_a_date_goes_to_the_child_its_nhs_names(
+    session: Session, ctx: IntakeContext,
+) -> None:
+    # A person event needs a name (intake refuses one without), so online the barest record
+    # is a surname, a home and an identifier.
+    jack, harry, undated = add(
+        session, ctx,
+        person("education", "E-1", BROTHER[0], dob=BROTHER[1], sex="male"),
+        person("health", "H-1", "Harry", dob="2015-02-11", sex="male", nhs=HARRYS_NHS),
+        person("police", "P-1", "", dob=None, nhs=HARRYS_NHS))
+    assert jack != harry
+    assert undated == harry
+    assert link_of(session, "P-1").outcome == "matched"
+
+
+def test_in_a_batch_a_record_without_a_name_or_a_date_goes_to_the_child_its_nhs_number_names(
+) -> None:
+    bare = {**_row("bare", "", ""), "family_name": ""}
+    person_of = link_rows([
+        _row("jack", *BROTHER),
+        _row("harry", "Harry", "2015-02-11", nhs=HARRYS_NHS),
+        _row("undated", "", "", nhs=HARRYS_NHS),
+        {**bare, "nhs_number": HARRYS_NHS},
+    ]).person_of
+    assert person_of["jack"] != person_of["harry"]
+    assert person_of["undated"] == person_of["harry"] == person_of["bare"]

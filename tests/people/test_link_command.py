@@ -99,7 +99,7 @@ def test_clustering_in_the_database_agrees_with_clustering_in_python() -> None:
     scored = batch._score(DuckDBAPI(), ids, list(feats.values()), model=load_model(),
                           dialect="duckdb", floor=0.5)
     in_python = cluster_checked(ids, batch._pairs_of(scored.pairs.as_dict()), feats,
-                                threshold=0.95)
+                                model=scored.model, threshold=0.95)
     in_database = batch.cluster_in_database(scored, ids, threshold=0.95)
     assert len(set(in_database.values())) < len(ids) * 0.8
     assert _partition(in_python) == _partition(in_database)
@@ -138,7 +138,7 @@ def test_the_batch_scores_every_pair_as_the_online_path_does_guard_included() ->
     for pair in pairs:
         online = model.score(feats[pair.left], feats[pair.right])
         assert abs(online.probability - pair.probability) < 1e-9, pair
-        assert pair.cannot_link == (online.guard is not None), pair
+        assert pair.cannot_link == online.held_apart, pair
     assert len(link_rows(rows).person_of) == len(rows)
 
 

@@ -10,9 +10,11 @@ import pytest
 from splink import DuckDBAPI, Linker
 
 from safeguard.people.linkage.features import Features, features
-from safeguard.people.linkage.model import MATCH, POSSIBLE, compare, load_model
+from safeguard.people.linkage.model import GUARDED, MATCH, POSSIBLE, compare, load_model
 from safeguard.people.linkage.splink_model import features_table, gamma_to_label, settings
 from safeguard.people.linkage.synthetic import generate
+
+from .helpers import scored_as_online
 
 HOME = {"postcode": "NN1 1AA", "address": "12 Acacia Road, Northampton"}
 
@@ -70,9 +72,26 @@ def test_an_agreeing_identifier_is_decisive() -> None:
              features(given_name="Amy", family_name="Patel", nhs="9992914173")) >= MATCH
 
 
-def test_an_identifier_with_a_different_given_name_goes_to_review_not_a_match() -> None:
+def test_an_identifier_and_every_other_field_outweigh_a_different_given_name() -> None:
+    # The guard is strong evidence, not a veto: twins agreeing on all of this but the given
+    # name score as different people, and an agreeing NHS number is worth more than that.
+    amy = rec(given_name="Amy", dob="2014-05-06", nhs="9992914173")
+    zoe = rec(given_name="Zoe", dob="2014-05-06", nhs="9992914173")
+    score = load_model().score(amy, zoe)
+    assert score.guard == "given names differ" and score.probability >= MATCH
+    assert not score.held_apart
+
+
+def test_twins_agreeing_on_everything_but_the_given_name_score_as_different_people() -> None:
+    twin = load_model().score(rec(given_name="Amy", dob="2014-05-06"),
+                              rec(given_name="Zoe", dob="2014-05-06"))
+    assert twin.held_apart and GUARDED / 2 < twin.probability <= GUARDED
+
+
+def test_an_identifier_with_a_different_given_name_and_home_goes_to_review() -> None:
     probability = p(rec(given_name="Amy", dob="2014-05-06", nhs="9992914173"),
-                    rec(given_name="Zoe", dob="2014-05-06", nhs="9992914173"))
+                    rec(given_name="Zoe", dob="2014-05-06", nhs="9992914173",
+                        postcode="LE1 5AB", address="3 Mill Lane, Leicester"))
     assert POSSIBLE <= probability < MATCH
 
 
@@ -129,3 +148,20 @@ def test_twins_whose_names_are_two_real_names_still_never_match() -> None:
         a = rec(given_name=first, sex=sex, dob="2015-02-11")
         b = rec(given_name=second, sex=other_sex, dob="2015-02-11")
         assert load_model().score(a, b).probability < POSSIBLE, first
+
+
+def test_a_given_name_and_surname_written_in_each_others_fields_match() -> None:
+    amelia = rec(given_name="Amelia", family_name="Johnson", dob="2014-05-06")
+    swapped = rec(given_name="Johnson", family_name="Amelia", dob="2014-05-06")
+    score = load_model().score(amelia, swapped)
+    assert score.levels["given_name"] == "swapped" and score.guard is None
+    assert score.probability >= MATCH
+
+
+def test_the_batch_finds_and_scores_a_swapped_name_as_the_online_path_does() -> None:
+    rows = [{"record_id": record_id, "given_name": given, "family_name": family,
+             "dob": "2014-05-06", "postcode": "NN1 1AA", "address": "12 Acacia Road"}
+            for record_id, given, family in (("a", "Amelia", "Johnson"),
+                                             ("b", "Johnson", "Amelia"))]
+    (pair,) = scored_as_online(rows)
+    assert pair.probability >= MATCH and not pair.cannot_link

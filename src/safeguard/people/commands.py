@@ -16,6 +16,7 @@ from safeguard.config import get_settings
 from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.people.linkage.labels import reviewed_pairs, score_labels
 from safeguard.people.linkage.model import Model, load_model
+from safeguard.people.linkage.relink import relink
 from safeguard.people.linkage.training import fit_to_store
 
 app = typer.Typer(help="The person-matching model.", no_args_is_help=True)
@@ -53,6 +54,28 @@ def train_command(
         raise typer.Exit(2) from exc
     typer.echo(f"{fitted.version}: {fitted.trained_on}; wrote {out}")
     _report([current, fitted])
+
+
+@app.command("relink")
+def relink_command(
+    model_file: Annotated[Path | None, typer.Option(
+        "--model", help="The new model (JSON); by default the one the store links with")] = None,
+    every_record: Annotated[bool, typer.Option(
+        "--all", help="Re-score every record, not only those another model version linked")]
+        = False,
+) -> None:
+    """After a model upgrade: score the store's records again with the new model and send
+    every record it would link differently to the review queue (nothing is moved)."""
+    try:
+        model = load_model(model_file)
+        with transaction(make_session_factory(
+                make_engine(get_settings().database_url))) as session:
+            done = relink(session, model=model, principal=SYSTEM, every_record=every_record)
+    except (OSError, ValueError, KeyError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{model.version}: {done.rescored} records re-scored, {done.agreeing} linked "
+               f"as they are, {done.to_review} sent to the review queue")
 
 
 @app.command("labels")

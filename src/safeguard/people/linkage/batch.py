@@ -2,10 +2,11 @@
 
 Splink (DuckDB by default, Spark for national-scale batches) blocks on the same keys as the
 online index and computes each pair's comparison levels and match probability with the
-shipped weights. The precision guard (:func:`model.guard`) is then applied to every pair in
-SQL, and clusters are formed by a **constrained** union-find (:mod:`.clustering`): links are
-taken strongest first, and two clusters are never joined if any pair across them is a
-lookalike the guard stopped (twins, siblings) or carries different identifiers. Plain
+shipped weights. The precision guard (:func:`model.guard`, with its Bayes factor) is then
+applied to every pair in SQL, and clusters are formed by a **constrained** union-find
+(:mod:`.clustering`): links are taken strongest first, and two clusters are never joined if
+any pair across them is a lookalike the guard keeps apart (twins, siblings) or carries
+different identifiers. Plain
 connected components would join twins through one bad link; this cannot. Pairs inside a
 component that were never compared (no blocking key in common) are held to the guard too,
 so a record like two people cannot chain them together.
@@ -40,6 +41,7 @@ from safeguard.people.linkage.model import (
     IDENTIFIERS,
     Model,
     load_model,
+    weight_of,
 )
 from safeguard.people.linkage.splink_model import features_table, fit, settings
 
@@ -55,71 +57,104 @@ def record_features(row: dict[str, str]) -> Features:
                     pnc=(row.get("pnc_id") or "").strip().upper())
 
 
-def _guard_sql(*, in_cluster: bool = False) -> tuple[str, str, str]:
-    """(guard, an identifier agrees, an identifier differs) over Splink's gamma columns and
-    the guard's own columns (``splink_model.GUARD_COLUMNS``); ``in_cluster``: the guard of
+def _guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]:
+    """(the guard's Bayes factor, NULL where it is silent; an identifier agrees; an
+    identifier differs) over Splink's gamma columns and the guard's own columns
+    (``splink_model.GUARD_COLUMNS``); ``in_cluster``: the guard of
     :func:`model.guard_in_cluster` (a given name no one is given counts as agreeing).
 
     Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
-    4 exact, 3 nickname, 2 and 1 alike in spelling; family name: 3 exact, 2 JW 0.92;
-    location: 7 address and postcode, 6 address, 5 address alike and postcode, 4 postcode,
-    3 address alike. Must say what
-    :func:`model.guard` says with the pair's features (a test holds them together).
+    5 exact, 4 nickname, 3 and 2 alike in spelling, 1 swapped with the surname; family name:
+    3 exact, 2 JW 0.92; location: 7 address and postcode, 6 address, 5 address alike and
+    postcode, 4 postcode, 3 address alike. Must say what :func:`model.guard` says with the
+    pair's features, its reasons in the same order (a test holds them together).
     """
     differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)
     agree = " OR ".join(f"gamma_{s} = 1" for s in IDENTIFIERS)
+    # model._one_name_misspelt: far apart as spelt, one not a real name, a slip apart in
+    # their formal forms.
+    given_differ = ("gamma_given_name = 0 AND NOT coalesce((given_known_l IS NULL OR "
+                    "given_known_r IS NULL) AND damerau_levenshtein(given_canon_l, "
+                    "given_canon_r) <= 1, false)")
+    # model._born_apart: whole dates of one year (dob level 1) differing in month and in
+    # day, under given names not written alike.
+    born_apart = ("gamma_dob = 1 AND gamma_given_name <> 5 AND dob_l IS NOT NULL AND "
+                  "dob_r IS NOT NULL AND substr(dob_l, 9, 2) <> substr(dob_r, 9, 2)")
     # model._two_names: alike in spelling, two real names more than a slip apart (as spelt
     # and in their formal forms), one family or one home, no identifier in common.
-    two_names = (f"(gamma_given_name IN (2, 1) AND (gamma_family_name >= 2 OR "
+    two_names = (f"gamma_given_name IN (3, 2) AND (gamma_family_name >= 2 OR "
                  f"gamma_location >= 3) AND NOT ({agree}) AND given_known_l IS NOT NULL "
                  f"AND given_known_r IS NOT NULL AND damerau_levenshtein(given_l, given_r) > 1 "
-                 f"AND damerau_levenshtein(given_canon_l, given_canon_r) > 1)")
+                 f"AND damerau_levenshtein(given_canon_l, given_canon_r) > 1")
     # model._born_outside, both ways; a null (no birth year, no identifier) says nothing.
     born_outside = " OR ".join(
         f"CAST(dob_y_{a} AS INT) {op} CAST(born_{edge}_{b} AS INT)"
         for a, b in (("l", "r"), ("r", "l")) for op, edge in (("<", "from"), (">", "to")))
-    # model._one_name_misspelt: far apart as spelt, one not a real name, a slip apart in
-    # their formal forms.
-    given_differ = ("(gamma_given_name = 0 AND NOT coalesce((given_known_l IS NULL OR "
-                    "given_known_r IS NULL) AND damerau_levenshtein(given_canon_l, "
-                    "given_canon_r) <= 1, false))")
-    # model._born_apart: whole dates of one year (dob level 1) differing in month and in
-    # day, under given names not written alike.
-    born_apart = ("(gamma_dob = 1 AND gamma_given_name <> 4 AND dob_l IS NOT NULL AND "
-                  "dob_r IS NOT NULL AND substr(dob_l, 9, 2) <> substr(dob_r, 9, 2))")
-    guard = (f"({given_differ} OR gamma_dob = 0 OR {born_apart} OR "
-             f"(gamma_sex = 0 AND gamma_given_name NOT IN (4, 3)) OR "
-             f"(gamma_given_name = 1 AND gamma_dob NOT IN (4, 3, 2)) OR "
-             f"coalesce({two_names}, false) OR coalesce({born_outside}, false) OR {differ})")
+    reasons = (
+        ("given names differ", given_differ),
+        ("dates of birth differ", f"gamma_dob = 0 OR ({born_apart})"),
+        ("sexes and given names differ", "gamma_sex = 0 AND gamma_given_name NOT IN (5, 4)"),
+        ("given names only loosely alike and no date of birth to confirm",
+         "gamma_given_name = 2 AND gamma_dob NOT IN (4, 3, 2)"),
+        ("given names are two different names", two_names),
+        ("an identifier dates one a generation from the other's birth", born_outside),
+        ("identifiers differ", differ),
+    )
+    assert [why for why, _ in reasons] == list(model.guard_weights)
+    weight = "CASE " + " ".join(
+        f"WHEN coalesce({condition}, false) THEN {model.guard_weights[why]!r}"
+        for why, condition in reasons) + " ELSE NULL END"
     if in_cluster:
-        guard = guard.replace("gamma_given_name", (
+        weight = weight.replace("gamma_given_name", (
             "(CASE WHEN gamma_given_name >= 0 AND (given_known_l IS NULL OR given_known_r "
-            "IS NULL) THEN 4 ELSE gamma_given_name END)"))
-    return guard, f"({agree})", f"({differ})"
+            "IS NULL) THEN 5 ELSE gamma_given_name END)"))
+    return weight, f"({agree})", f"({differ})"
 
 
-# The scored pairs table: every blocked pair scoring at least ``floor`` once the guard is
-# applied, and every guarded pair of lookalikes (same or similar family name, or the same
-# address or postcode: twins, siblings, parents) as a cannot-link, whatever Splink's raw
-# probability. It stays in the database: only the few pairs inside components that hold a
-# cannot-link ever become Python objects. The guard (string distances among other tests) is
-# worked out only for the pairs that can be kept: scoring at least ``floor`` before it, with
-# an agreeing identifier (which can raise a pair to 0.999), or lookalikes; most blocked
-# pairs are none. It runs in the query that scores the pairs (:func:`_predict_into`).
+def _held_apart_sql(guard_weight: str, model: Model) -> str:
+    """:attr:`model.Score.held_apart` over Splink's match weight: the guard stops the pair
+    and, its Bayes factor taken, it does not reach the match threshold (an agreeing
+    identifier's review floor, GUARDED_WITH_IDENTIFIER, is below the threshold)."""
+    return (f"coalesce(match_weight + ({guard_weight}) "
+            f"< {weight_of(model.thresholds['match'])!r}, false)")
+
+
+# The scored pairs table: every blocked pair scoring at least ``floor`` once the guard's
+# Bayes factor is taken, and every pair of lookalikes the guard keeps apart (same or similar
+# family name, or the same address or postcode: twins, siblings, parents) as a cannot-link,
+# whatever Splink's raw probability. It stays in the database: only the few pairs inside
+# components that hold a cannot-link ever become Python objects. The guard (string
+# distances among other tests) is worked out only for the pairs that can be kept: scoring at
+# least ``floor`` before it (it only lowers a score), with an agreeing identifier (which can
+# raise a pair to 0.999), or lookalikes; most blocked pairs are none. It runs in the query
+# that scores the pairs (:func:`_predict_into`). Probabilities as :func:`model.probability_of`
+# gives them (Splink's own where the guard is silent).
 _SCORED = """
-    SELECT * FROM (
-      SELECT unique_id_l, unique_id_r, match_weight,
-        CASE WHEN {guard} THEN least(match_probability,
-               CASE WHEN {agree} THEN {guarded_with_id} ELSE {guarded} END)
-             WHEN {agree} THEN greatest(match_probability, 0.999)
-             ELSE match_probability END AS probability,
-        {guard} AS cannot_link,
-        (NOT {guard}) AND {agree} AS identified,
-        (gamma_family_name >= 2 OR gamma_location >= 3) AS lookalike
-      FROM {predictions}
-      WHERE match_probability >= {floor} OR {agree} OR gamma_family_name >= 2
-            OR gamma_location >= 3
-    ) WHERE probability >= {floor} OR (cannot_link AND lookalike)
+    SELECT unique_id_l, unique_id_r, match_weight, probability,
+           guarded AND probability < {match} AS cannot_link,
+           agreed AND NOT (guarded AND probability < {match}) AS identified, lookalike
+    FROM (
+      SELECT unique_id_l, unique_id_r, guarded, agreed, lookalike, match_weight,
+        CASE WHEN agreed THEN greatest(p, CASE WHEN guarded THEN {guarded_with_id}
+                                              ELSE 0.999 END)
+             ELSE p END AS probability
+      FROM (
+        SELECT unique_id_l, unique_id_r, guarded, agreed, lookalike,
+          CASE WHEN guarded THEN match_weight + guard_weight ELSE match_weight END
+            AS match_weight,
+          CASE WHEN NOT guarded THEN match_probability
+               WHEN match_weight + guard_weight > 60 THEN 1.0
+               ELSE pow(2, match_weight + guard_weight)
+                    / (1 + pow(2, match_weight + guard_weight)) END AS p
+        FROM (
+          SELECT *, guard_weight IS NOT NULL AS guarded FROM (
+            SELECT unique_id_l, unique_id_r, match_weight, match_probability,
+                   {guard_weight} AS guard_weight, {agree} AS agreed,
+                   (gamma_family_name >= 2 OR gamma_location >= 3) AS lookalike
+            FROM {predictions}
+            WHERE match_probability >= {floor} OR {agree} OR gamma_family_name >= 2
+                  OR gamma_location >= 3))))
+    WHERE probability >= {floor} OR (guarded AND probability < {match} AND lookalike)
 """
 
 
@@ -173,10 +208,10 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
     records = db_api.register(features_table(ids, rows))
     linker = Linker(records, settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
-    guard_sql, agree, _ = _guard_sql()
-    sql = _SCORED.format(guard=guard_sql, agree=agree,
-                         guarded_with_id=GUARDED_WITH_IDENTIFIER,
-                         guarded=GUARDED, predictions="__splink__df_predict", floor=floor)
+    guard_weight, agree, _ = _guard_sql(model)
+    sql = _SCORED.format(guard_weight=guard_weight, agree=agree,
+                         guarded_with_id=GUARDED_WITH_IDENTIFIER, match=model.thresholds["match"],
+                         predictions="__splink__df_predict", floor=floor)
     return Scored(db_api, linker, records, _predict_into(linker, sql), model)
 
 
@@ -234,10 +269,10 @@ def _kept_apart_within(batch: Scored, components: SplinkDataFrame) -> SplinkData
     checker = Linker(batch.db_api.register(suspects.physical_name), within_settings,
                      log_level=logging.WARNING)
     predictions = checker.inference.predict()
-    guard_sql, _, _ = _guard_sql(in_cluster=True)
+    guard_weight, _, _ = _guard_sql(batch.model, in_cluster=True)
     apart: SplinkDataFrame = checker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} WHERE {guard_sql}",
-        output_type="splink_df")
+        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} "
+        f"WHERE {_held_apart_sql(guard_weight, batch.model)}", output_type="splink_df")
     for frame in (predictions, suspects):
         frame.drop_table_from_database_and_remove_from_cache()
     return apart
@@ -351,15 +386,16 @@ class LinkResult:
 def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None = None,
               model: Model | None = None, dialect: str = "duckdb",
               fit_to_records: bool = False) -> LinkResult:
-    """One person id per record. A record with no name and no date of birth is kept as its
-    own person (and counted as unmatchable), never dropped. ``fit_to_records``: the model's
-    m and u fitted to these records first (:func:`splink_model.fit`)."""
+    """One person id per record. A record with no name, no date of birth and no identifier
+    is kept as its own person (and counted as unmatchable), never dropped.
+    ``fit_to_records``: the model's m and u fitted to these records first
+    (:func:`splink_model.fit`)."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("record_id must be unique")
     feats = [record_features(row) for row in rows]
-    usable = [n for n, f in enumerate(feats) if f.given or f.family or f.dob_y]
+    usable = [n for n, f in enumerate(feats) if f.matchable]
     clusters: dict[str, int] = {}
     pairs = 0
     if len(usable) > 1:
@@ -381,7 +417,8 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
         clusters = cluster_in_database(batch, kept, threshold=threshold) \
             if dialect == "duckdb" else \
             cluster_checked(kept, _pairs_of(batch.pairs.as_dict()),
-                            {ids[n]: feats[n] for n in usable}, threshold=threshold)
+                            {ids[n]: feats[n] for n in usable}, model=batch.model,
+                            threshold=threshold)
     # Records in no cluster (nothing to match on, or only one usable record) are their own.
     numbers: dict[int | str, int] = {}
     person_of = {}

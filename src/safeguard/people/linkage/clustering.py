@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from safeguard.people.linkage.features import Features
-from safeguard.people.linkage.model import GUARDED, compare, guard_in_cluster
+from safeguard.people.linkage.model import GUARDED, Model
 
 
 @dataclass(frozen=True)
@@ -112,10 +112,10 @@ def _torn(n: int, linked: dict[int, float], apart: dict[int, set[int]],
 
 
 def cluster_checked(ids: Sequence[str], pairs: Iterable[Pair], feats: dict[str, Features], *,
-                    threshold: float) -> dict[str, int]:
+                    model: Model, threshold: float) -> dict[str, int]:
     """:func:`cluster`, with every pair of records inside a connected component of the
-    links held to the guard first (:func:`model.guard_in_cluster`; a cannot-link where it
-    stops them), scored or not: links can chain two people through a record like both
+    links held to the guard first (:meth:`Model.held_apart_in_cluster`; a cannot-link where
+    it keeps them apart), scored or not: links can chain two people through a record like both
     that were never compared themselves.
     In Python (Spark's path, and the reference the database's clustering is tested by)."""
     pairs = list(pairs)
@@ -135,5 +135,5 @@ def cluster_checked(ids: Sequence[str], pairs: Iterable[Pair], feats: dict[str, 
         components.setdefault(root(record_id), []).append(record_id)
     apart = [Pair(a, b, GUARDED, True) for members in components.values() if len(members) > 2
              for a, b in combinations(members, 2)
-             if guard_in_cluster(compare(feats[a], feats[b]), feats[a], feats[b]) is not None]
+             if model.held_apart_in_cluster(feats[a], feats[b])]
     return cluster(ids, pairs + apart, threshold=threshold)

@@ -25,6 +25,8 @@ SPELLINGS_FILE = PACKAGE_DIR / "data" / "name_spellings.csv"
 _PARTIAL_DOB = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _UK_DOB = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _POSTCODE = re.compile(r"[^A-Z0-9]")
+# A UK postcode written without its space: outward code (area, district), inward code.
+_UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 
 
 @cache
@@ -188,8 +190,16 @@ def parse_dob(value: str | date | None) -> Dob | None:
 
 
 def normalise_postcode(postcode: str | None) -> str | None:
-    text = _POSTCODE.sub("", (postcode or "").upper())
-    return text if 5 <= len(text) <= 7 else None
+    """The postcode upper-cased without spaces or punctuation, whether or not it is a UK
+    postcode: agencies mistype postcodes ("NN1 1AAA", "NNI 1AA") and copy them from one
+    another, so two records writing the same text are evidence, and a postcode from abroad
+    is one too. :func:`uk_postcode` says which are postcodes (and have sectors)."""
+    return _POSTCODE.sub("", (postcode or "").upper()) or None
+
+
+def uk_postcode(code: str | None) -> bool:
+    """Whether a normalised postcode has a UK postcode's shape ("NN11AA", "SW1A1AA")."""
+    return code is not None and _UK_POSTCODE.match(code) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +214,9 @@ class Features:
     dob_y: str | None = None
     sex: str | None = None
     postcode: str | None = None
+    # "y" where the postcode has a UK postcode's shape; an unverified one (mistyped, from
+    # abroad) is compared and blocked on as written, and has no sector or district.
+    postcode_verified: str | None = None
     sector: str | None = None
     district: str | None = None
     address: str | None = None
@@ -341,14 +354,16 @@ def features(
     family, family_sdx = _family_parts(family_name) if family_name else (None, None)
     whole, swap, ym, year = _dob_parts(dob) if dob else (None, None, None, None)
     code = normalise_postcode(postcode)
+    verified = uk_postcode(code)
     line, house, street = _address_parts(address) if address else (None, None, None)
     sex_word = (sex or "").strip().lower()[:1] or None
     return Features(
         given=given, given_canon=given_canon, family=family, family_sdx=family_sdx,
         dob=whole, dob_swap=swap, dob_ym=ym, dob_y=year,
         sex=sex_word if sex_word in ("m", "f") else None,
-        postcode=code, sector=code[:-2] if code else None,
-        district=code[:-3] if code else None,
+        postcode=code, postcode_verified="y" if verified else None,
+        sector=code[:-2] if code and verified else None,
+        district=code[:-3] if code and verified else None,
         address=line, house=house, street=street,
         nhs=nhs or None, upn=upn or None, pnc=pnc or None,
         given_known="y" if given and given in given_names() else None,

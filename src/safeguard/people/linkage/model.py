@@ -10,9 +10,10 @@ Fellegi-Sunter alone merges twins: they share a surname, a date of birth, an add
 postcode, which outweighs different given names. So scores pass a **precision guard**: where
 the given names, the dates of birth or the sexes strongly disagree, or the given names are
 alike in spelling but are two different names (twins Joan and Joanne), or an identifier dates
-one of them a generation from the other's birth, a pair is never matched on the model's
-say-so. An agreeing identifier then only earns a human review; without one the pair scores as
-a non-match.
+one of them a generation from the other's birth, the pair's weight loses the guard's Bayes
+factor (:attr:`Model.guard_weights`), sized so that twins agreeing on everything else score as
+different people. It is strong evidence, not a veto: a pair that also shares a validated
+identifier can still link, and one whose identifier agrees is always at least reviewed.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ IDENTIFIERS = ("nhs", "upn", "pnc")
 # decides; below POSSIBLE: different people.
 MATCH = 0.95
 POSSIBLE = 0.5
-# What a pair that the precision guard stops scores at most (the review band's floor when an
-# identifier agrees, else effectively "different people").
+# Each guard reason's Bayes factor is sized so that the most alike pair of two people it
+# stops (GUARD_LOOKALIKES: twins, siblings) scores GUARDED, "different people"; a pair it
+# stops whose identifier agrees scores at least GUARDED_WITH_IDENTIFIER, a human review (an
+# identifier is given to one person, so either it or the other fields were written wrongly).
 GUARDED_WITH_IDENTIFIER = 0.9
 GUARDED = 0.001
 
@@ -56,7 +59,11 @@ def _given(a: Features, b: Features) -> str:
     if a.given_canon == b.given_canon:
         return "nickname"
     similarity = jaro_winkler(a.given, b.given)
-    return "jw92" if similarity >= 0.92 else "jw80" if similarity >= 0.8 else ELSE
+    if similarity >= 0.8:
+        return "jw92" if similarity >= 0.92 else "jw80"
+    # The surname written in the given name's field and the given name in the surname's
+    # (the least alike level above else, so a pair alike as written is scored as written).
+    return "swapped" if a.given == b.family and a.family == b.given else ELSE
 
 
 def _family(a: Features, b: Features) -> str:
@@ -134,7 +141,7 @@ def _identifier(scheme: str) -> Callable[[Features, Features], str]:
 
 # comparison name -> (levels from most to least alike, excluding null and else; the test)
 COMPARISONS: dict[str, tuple[tuple[str, ...], Callable[[Features, Features], str]]] = {
-    "given_name": (("exact", "nickname", "jw92", "jw80"), _given),
+    "given_name": (("exact", "nickname", "jw92", "jw80", "swapped"), _given),
     "family_name": (("exact", "jw92", "jw80"), _family),
     "dob": (("exact", "transposed", "year_month", "year"), _dob),
     "sex": (("exact",), _sex),
@@ -151,7 +158,8 @@ def compare(a: Features, b: Features) -> dict[str, str]:
 
 def guard(levels: dict[str, str], a: Features | None = None,
           b: Features | None = None) -> str | None:
-    """Why this pair must not be matched by the model alone, or None.
+    """What speaks strongly against this pair being one person (the reason whose Bayes
+    factor :meth:`Model.score_levels` takes), or None.
 
     Twins and siblings share surname, address, postcode and parents; what tells them apart
     is the given name (and the date of birth for siblings). With the pair's features, three
@@ -252,12 +260,48 @@ def probability_of(weight: float) -> float:
     return odds / (1 + odds)
 
 
+def weight_of(probability: float) -> float:
+    return math.log2(probability / (1 - probability))
+
+
+# For each of the guard's reasons, the most alike pair of two people it stops, as the levels
+# of what the reason reads (the other comparisons at their most alike, identifiers absent
+# unless named): the generator's and the county's twins and siblings, who share a surname, a
+# home and parents. The reason's Bayes factor takes that pair down to GUARDED.
+GUARD_LOOKALIKES: dict[str, dict[str, str]] = {
+    # Twins: one birthday, two given names.
+    "given names differ": {"given_name": ELSE, "dob": "exact"},
+    # Siblings known by two forms of one name (Kate and Catherine) born in one year.
+    "dates of birth differ": {"given_name": "nickname", "dob": "year"},
+    # A brother and a sister, twins, of names alike in spelling (Daniel and Danielle).
+    "sexes and given names differ": {"given_name": "jw92", "dob": "exact", "sex": ELSE},
+    "given names only loosely alike and no date of birth to confirm": {
+        "given_name": "jw80", "dob": "year"},
+    # Twins Joan and Joanne.
+    "given names are two different names": {"given_name": "jw92", "dob": "exact"},
+    # A parent and a child of one name, the child's record dated only by its UPN.
+    "an identifier dates one a generation from the other's birth": {
+        "given_name": "exact", "dob": NULL},
+    # A record carrying another person's identifier beside its own.
+    "identifiers differ": {"given_name": "exact", "dob": "exact", "nhs": ELSE},
+}
+
+
+def guard_reason(why: str) -> str:
+    """The guard's reason without the scheme an identifier reason names (its key in
+    GUARD_LOOKALIKES)."""
+    return "identifiers differ" if why.endswith(" identifiers differ") else why
+
+
 @dataclass(frozen=True)
 class Score:
     probability: float
     match_weight: float
     levels: dict[str, str]
     guard: str | None = None
+    # Whether the pair is to be kept apart: the guard stopped it and, its Bayes factor
+    # taken, it does not reach the match threshold (a cannot-link in the clustering).
+    held_apart: bool = False
 
     @property
     def agreed(self) -> list[str]:
@@ -266,7 +310,7 @@ class Score:
 
     def evidence(self, version: str) -> dict[str, object]:
         return {"levels": self.levels, "agreed": self.agreed, "guard": self.guard,
-                "match_weight": round(self.match_weight, 3),
+                "held_apart": self.held_apart, "match_weight": round(self.match_weight, 3),
                 "probability": round(self.probability, 6), "model_version": version}
 
 
@@ -280,11 +324,31 @@ class Model:
     trained_on: str = ""
     thresholds: dict[str, float] = field(
         default_factory=lambda: {"match": MATCH, "possible": POSSIBLE})
+    guard_weights: dict[str, float] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._bayes = {name: {level: math.log2(m / u) for level, (m, u) in levels.items()}
                        for name, levels in self.m_u.items()}
         self._prior_weight = math.log2(self.prior / (1 - self.prior))
+        self.guard_weights = {why: self._guard_weight(levels)
+                              for why, levels in GUARD_LOOKALIKES.items()}
+
+    def _guard_weight(self, lookalike: dict[str, str]) -> float:
+        """A guard reason's Bayes factor (in bits, negative): what takes the most alike
+        pair of two people it stops (``lookalike``) down to GUARDED. Derived from this
+        model's own m, u and prior, so a model fitted or scaled to other records keeps
+        twins at GUARDED, and an agreeing identifier lifts a stopped pair by its own Bayes
+        factor from there (so a validated NHS number, with every other field agreeing,
+        links a record whose given name is mangled or written in the surname's field)."""
+        weight = self._prior_weight
+        for name, bayes in self._bayes.items():
+            level = lookalike.get(name, NULL if name in IDENTIFIERS else None)
+            weight += (max(bayes.values()) if level is None
+                       else 0.0 if level == NULL else bayes[level])
+        return min(weight_of(GUARDED) - weight, 0.0)
+
+    def guard_weight(self, why: str) -> float:
+        return self.guard_weights[guard_reason(why)]
 
     def weight(self, levels: dict[str, str]) -> float:
         total = self._prior_weight
@@ -296,18 +360,28 @@ class Model:
     def score_levels(self, levels: dict[str, str], a: Features | None = None,
                      b: Features | None = None) -> Score:
         weight = self.weight(levels)
-        probability = probability_of(weight)
         why = guard(levels, a, b)
         if why is not None:
-            cap = GUARDED_WITH_IDENTIFIER if identifier_agrees(levels) else GUARDED
-            probability = min(probability, cap)
-        elif identifier_agrees(levels):
-            # An agreeing (validated, check-digited) identifier is decisive.
-            probability = max(probability, 0.999)
-        return Score(probability, weight, levels, why)
+            weight += self.guard_weight(why)
+        probability = probability_of(weight)
+        if identifier_agrees(levels):
+            # An agreeing (validated, check-digited) identifier is decisive, and where the
+            # guard speaks against it, worth a human's look at least.
+            probability = max(probability, 0.999 if why is None else GUARDED_WITH_IDENTIFIER)
+        held_apart = why is not None and probability < self.thresholds["match"]
+        return Score(probability, weight, levels, why, held_apart)
 
     def score(self, a: Features, b: Features) -> Score:
         return self.score_levels(compare(a, b), a, b)
+
+    def held_apart_in_cluster(self, a: Features, b: Features) -> bool:
+        """Whether two records that links put in one cluster are kept apart: the cluster's
+        guard (:func:`guard_in_cluster`) stops them and, its Bayes factor taken, they do not
+        reach the match threshold (an agreeing identifier's review floor is below it)."""
+        levels = compare(a, b)
+        why = guard_in_cluster(levels, a, b)
+        return (why is not None and self.weight(levels) + self.guard_weight(why)
+                < weight_of(self.thresholds["match"]))
 
     def to_json(self) -> dict[str, object]:
         return {

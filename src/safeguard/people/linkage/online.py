@@ -43,9 +43,9 @@ class Candidate:
 
     @property
     def identified(self) -> bool:
-        """An identifier agrees and nothing the guard reads says otherwise: this is the
+        """An identifier agrees and the guard does not keep the pair apart: this is the
         person the identifier names (validated, check-digited, given to one person)."""
-        return self.score.guard is None and identifier_agrees(self.score.levels)
+        return not self.score.held_apart and identifier_agrees(self.score.levels)
 
 
 def record_features(
@@ -161,7 +161,10 @@ def _features_of(records: Iterable[tuple[Any, ...]],
     return out
 
 
-def _candidate_features(session: Session, person_ids: list[int]) -> dict[int, list[Features]]:
+def candidate_features(session: Session, person_ids: list[int], *,
+                       leave_out: int | None = None) -> dict[int, list[Features]]:
+    """Each person's records and identifiers as the matcher compares them (``leave_out``:
+    a record not to count, the one being scored again)."""
     held: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for person_id, scheme, value in session.execute(
             select(PersonIdentifier.person_id, PersonIdentifier.scheme, PersonIdentifier.value)
@@ -172,13 +175,15 @@ def _candidate_features(session: Session, person_ids: list[int]) -> dict[int, li
             select(PersonRecord.person_id, PersonRecord.given_name, PersonRecord.family_name,
                    PersonRecord.dob, PersonRecord.sex, Address.postcode, Address.line1)
             .outerjoin(Address, Address.id == PersonRecord.address_id)
-            .where(PersonRecord.person_id.in_(person_ids))):
+            .where(PersonRecord.person_id.in_(person_ids),
+                   PersonRecord.id != (-1 if leave_out is None else leave_out))):
         records[person_id].append(tuple(fields))
     return {person_id: _features_of(rows, held.get(person_id, {}))
             for person_id, rows in records.items()}
 
 
-def _best(model: Model, query: Features, known: list[Features]) -> Score:
+def best_score(model: Model, query: Features, known: list[Features]) -> Score:
+    """The score of the person's record most like the query."""
     scores = [model.score(query, other) for other in known]
     return max(scores, key=lambda s: (s.probability, s.match_weight))
 
@@ -191,7 +196,7 @@ def find_candidates(session: Session, query: Features, *,
     if not keys:
         return []
     known = _candidates_with_records(session, keys, query)
-    found = [Candidate(person_id, _best(model, query, records))
+    found = [Candidate(person_id, best_score(model, query, records))
              for person_id, records in known.items() if records]
     # The person an identifier names comes first, however strongly a lookalike scores: a
     # record with no given name shares a twin's surname, home and birthday, and those can
@@ -229,7 +234,7 @@ def rebuild_keys(session: Session, *, person_ids: Iterable[int]) -> None:
     connection.execute(delete(table_of(PersonBlockingKey))
                        .where(table_of(PersonBlockingKey).c.person_id.in_(ids)))
     wanted: dict[int, set[str]] = defaultdict(set)
-    for person_id, records in _candidate_features(session, ids).items():
+    for person_id, records in candidate_features(session, ids).items():
         for record in records:
             wanted[person_id] |= index_keys(record)
     rows = [{"person_id": person_id, "key": key}

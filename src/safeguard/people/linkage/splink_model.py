@@ -48,7 +48,8 @@ def _level_creators(name: str) -> list[ComparisonLevelCreator]:
         levels = {"exact": exact,
                   "nickname": cll.CustomLevel("given_canon_l = given_canon_r"),
                   "jw92": cll.JaroWinklerLevel("given", 0.92),
-                  "jw80": cll.JaroWinklerLevel("given", 0.8)}
+                  "jw80": cll.JaroWinklerLevel("given", 0.8),
+                  "swapped": cll.CustomLevel("given_l = family_r AND family_l = given_r")}
     elif name == "family_name":
         levels = {"exact": exact, "jw92": cll.JaroWinklerLevel("family", 0.92),
                   "jw80": cll.JaroWinklerLevel("family", 0.8)}
@@ -97,7 +98,8 @@ _BORN_ALIKE = "(l.dob_y = r.dob_y OR l.dob_y IS NULL OR r.dob_y IS NULL)"
 # at a million records (some 30 records share each birthday), almost never one person (at 100k
 # records one true link of the 24,482 the birthday key found is lost) and rarely lookalikes.
 _NOT_STRANGERS = ("coalesce(NOT (substr(l.given, 1, 1) <> substr(r.given, 1, 1) "
-                  "AND l.given_canon <> r.given_canon AND l.family_sdx <> r.family_sdx), true)")
+                  "AND l.given_canon <> r.given_canon AND l.family_sdx <> r.family_sdx "
+                  "AND l.given <> r.family), true)")
 BLOCKING_RULES = (
     "l.nhs = r.nhs", "l.upn = r.upn", "l.pnc = r.pnc",
     f"l.dob = r.dob AND {_NOT_STRANGERS}",

@@ -5,7 +5,8 @@ are twins (same date of birth, different given names). Siblings are given differ
 two forms of one name: a family does not call its twins Kathryn and Catherine, or Joseph and
 Joe, and the records of two such children are what one child's records look like, so the truth
 would not be knowable from them. Agencies each hold their own record of a person with nicknames
-(Bill for William), typos, married or changed surnames, transposed day and month, partial or
+(Bill for William), typos, given name and surname written in each other's fields, married or
+changed surnames, transposed day and month, partial or
 missing dates of birth, old addresses after a move, missing fields, and identifiers that only
 some sources hold. Every record carries ``truth`` (the real person) and ``household`` and
 ``role`` (parent or child) so that false merges of twins and siblings, and of a parent and
@@ -214,6 +215,7 @@ def _records_of(maker: _Maker, person: _Person) -> Iterator[dict[str, str]]:
             for long, short in _SUFFIXES:
                 line = line.replace(long, short)
         line = _misspelt_street(line, f"{person.truth}-{number}")
+        given, family = _swapped(given, family, f"{person.truth}-{number}")
         if rng.random() < 0.08:
             line = ""
         if rng.random() < 0.06:
@@ -243,6 +245,14 @@ def _misspelt_street(line: str, record: str) -> str:
     number, _, street = line.partition(" ")
     name, _, suffix = street.partition(" ")
     return f"{number} {typo(noise, name)} {suffix}".rstrip()
+
+
+def _swapped(given: str, family: str, record: str) -> tuple[str, str]:
+    """The surname written in the given name's field and the given name in the surname's on
+    1% of records, as agencies' forms are filled in. Drawn from a generator of the record's
+    own, so every other field of every record is as before."""
+    return (family, given) if random.Random(f"{record}/swap").random() < 0.01 \
+        else (given, family)
 
 
 def generate(records: int, *, seed: int = 1) -> list[dict[str, str]]:
