@@ -109,6 +109,8 @@ def bulk_load(
     batch, rest = _parse(lines, summary, principal=principal)
     with transaction(factory) as session:
         batch = _new_only(session, batch, summary)
+    if progress:  # the lines rejected and those already imported
+        progress(summary.lines - len(batch) - len(rest))
     _place(factory, batch)
     with transaction(factory) as session:
         plan = plan_links(session, [(line.key, _features(line)) for line in batch])
