@@ -18,6 +18,7 @@ from safeguard.intake.bulk import LoadInterrupted, bulk_load
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import (
+    Address,
     MatchReview,
     Person,
     PersonBlockingKey,
@@ -49,12 +50,14 @@ def person(source: str, source_id: str, given: str | None, family: str | None,
 FAMILY = [
     person("health", "H-1", "Olivia", "Brown", "2015-03-10", "female", HOME, nhs="9993982598"),
     person("health", "H-2", "Sophie", "Brown", "2015-03-10", "female", HOME, nhs="9997919076"),
-    person("health", "H-3", "Jack", "Brown", "2012-07-01", "male", HOME, nhs="9994833782"),
+    person("health", "H-3", "Jack", "Brown", "2012-07-01", "male",
+           dict(HOME, uprn="100031234567"), nhs="9994833782"),
     person("police", "P-1", "Olivia", "Brown", "2015-03-10", "female", HOME),
     person("police", "P-2", "Sophie", "Browne", "2015-03-10", None, HOME),
     person("childrens_social_care", "C-1", "Jak", "Brown", "2012-07-01", "male", HOME),
     person("childrens_social_care", "C-2", "Jack", "Brown", "2012-07-01", None, HOME),
-    person("police", "P-3", "Liam", "Carter", None, "male", AWAY),
+    person("police", "P-3", "Liam", "Carter", None, "male",
+           dict(AWAY, line1="2 Mill Lane, Kettering")),
     person("health", "H-4", "Liam", "Carter", "1990-11-23", "male", AWAY, nhs="9998762324"),
     person("childrens_social_care", "C-3", "Olivia", "Brown", "2001-01-30", "female", AWAY),
     person("police", "P-4", None, "Brown", None, "unknown", HOME),
@@ -76,27 +79,42 @@ def partition(session: Session) -> set[frozenset[str]]:
     return {frozenset(group) for group in groups.values()}
 
 
+def addresses(session: Session) -> dict[str, tuple[str | None, ...]]:
+    """Each record's address as stored (the same text may be filed once, as one address)."""
+    return {source_id: (line1, postcode, uprn) for source_id, line1, postcode, uprn in
+            session.execute(select(PersonRecord.source_id, Address.line1, Address.postcode,
+                                   Address.uprn)
+                            .join(Address, Address.id == PersonRecord.address_id))}
+
+
+def empty(session: Session) -> None:
+    session.rollback()
+    for model in (MatchReview, PersonLink, PersonBlockingKey, PersonIdentifier, AuditEntry,
+                  PersonRecord, Person, Event, Address):
+        session.query(model).delete()
+    session.commit()
+
+
 def counts(session: Session) -> dict[str, int]:
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
             for model in (Event, Person, PersonRecord, PersonIdentifier, PersonLink,
-                          PersonBlockingKey, MatchReview, AuditEntry)}
+                          PersonBlockingKey, MatchReview, AuditEntry, Address)}
 
 
 def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
     one_by_one = import_lines(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx)
     assert not one_by_one.rejects
-    expected = partition(session)
-    session.rollback()
-    for model in (MatchReview, PersonLink, PersonBlockingKey, PersonIdentifier, AuditEntry,
-                  PersonRecord, Person, Event):
-        session.query(model).delete()
-    session.commit()
+    expected, places = partition(session), addresses(session)
+    stored = counts(session)
+    empty(session)
 
     summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=5)
     assert not summary.rejects
     assert summary.accepted == len(FAMILY)
     assert partition(session) == expected
+    assert addresses(session) == places
+    assert counts(session) == stored
     # Twins are never one person; the file is not trivially one person per record.
     assert not any({"health:H-1", "health:H-2"} <= group for group in expected)
     assert len(expected) < len(FAMILY)
@@ -122,11 +140,7 @@ def test_a_killed_load_resumes_where_it_stopped_and_ends_as_an_unbroken_one(
         factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
     whole = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4)
     expected, expected_counts = partition(session), counts(session)
-    session.rollback()
-    for model in (MatchReview, PersonLink, PersonBlockingKey, PersonIdentifier, AuditEntry,
-                  PersonRecord, Person, Event):
-        session.query(model).delete()
-    session.commit()
+    empty(session)
 
     with pytest.raises(LoadInterrupted):
         bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4,

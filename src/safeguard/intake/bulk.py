@@ -33,7 +33,7 @@ from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
 from safeguard.db import table_of, transaction, utcnow
 from safeguard.errors import SafeguardError
-from safeguard.events.fields import AddressIn, is_school_source
+from safeguard.events.fields import is_school_source
 from safeguard.events.models import Event
 from safeguard.events.schemas import PersonEvent
 from safeguard.events.service import payload_hash
@@ -50,7 +50,15 @@ from safeguard.intake.importer import (
 from safeguard.intake.service import IntakeContext, may_name_school, may_submit, record_gaps
 from safeguard.offenders import service as offenders
 from safeguard.offenders.models import OffenderRegistration
-from safeguard.people.bulk import GROUP, STORED, Placement, Plan, Target, plan_links
+from safeguard.people.bulk import (
+    GROUP,
+    STORED,
+    AddressBook,
+    Placement,
+    Plan,
+    Target,
+    plan_links,
+)
 from safeguard.people.linkage.evidence import OPEN
 from safeguard.people.linkage.features import index_keys
 from safeguard.people.linkage.online import record_features
@@ -64,7 +72,6 @@ from safeguard.people.models import (
     PersonRecord,
 )
 from safeguard.people.names import name_key
-from safeguard.people.service import upsert_address
 
 CHUNK = 5000
 
@@ -204,25 +211,14 @@ def _new_only(session: Session, batch: list[_Line], summary: BulkSummary) -> lis
     return new
 
 
-def _address_key(address: AddressIn) -> tuple[str | None, ...]:
-    return (address.uprn, address.line1, address.line2, address.town, address.postcode)
-
-
 def _place(factory: sessionmaker[Session], batch: list[_Line]) -> None:
-    """Each distinct address found or stored once, as the online path finds it."""
-    found: dict[tuple[str | None, ...], Address] = {}
-    todo = [line for line in batch if line.data.address is not None]
-    for start in range(0, len(todo), 2000):
-        with transaction(factory) as session:
-            for line in todo[start:start + 2000]:
-                assert line.data.address is not None
-                key = _address_key(line.data.address)
-                if key not in found:
-                    stored = upsert_address(session, address=line.data.address)
-                    # A copy outside the session: the features and rows need only these.
-                    found[key] = Address(id=stored.id, postcode=stored.postcode,
-                                         line1=stored.line1)
-                line.address = found[key]
+    """Each line's address found or stored, as the online path would in the file's order."""
+    with transaction(factory) as session:
+        book = AddressBook(session)
+        for line in batch:
+            if line.data.address is not None:
+                line.address = book.place(line.data.address)
+        book.save(session)
 
 
 def _features(line: _Line) -> Any:

@@ -20,14 +20,17 @@ from typing import Any
 
 from splink import DuckDBAPI
 from splink.internals.database_api import DatabaseAPI
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from safeguard.db import table_of
+from safeguard.events.fields import AddressIn
 from safeguard.people.linkage.batch import cluster_in_database, scaled_to, score_batch
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.linkage.online import MAX_REVIEWS
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
+from safeguard.people.service import place_address
 
 # A person already in the store, or the person a cluster of new records makes.
 STORED, GROUP = "person", "group"
@@ -204,3 +207,71 @@ def _reviews(f: Features, earlier: list[Pair], *, by_key: dict[str, Features],
     ranked = sorted(best.items(), key=lambda item: (-item[1][1].probability,
                                                     -item[1][1].match_weight))
     return [(other, target, score) for target, (other, score) in ranked[:MAX_REVIEWS]]
+
+
+class AddressBook:
+    """Every stored address in memory, so a bulk load finds or makes each of its addresses as
+    :func:`people.service.upsert_address` would (the same :func:`place_address`, in the
+    file's order), without a query per address; :meth:`save` then stores the new ones and
+    the UPRNs given to stored ones in a statement each."""
+
+    def __init__(self, session: Session) -> None:
+        self._by_uprn: dict[str, Address] = {}
+        self._by_key: dict[str, list[Address]] = defaultdict(list)
+        self._by_postcode: dict[str, list[Address]] = defaultdict(list)
+        self._seq: dict[int, int] = {}
+        self._new: list[Address] = []
+        self._numbered: list[Address] = []
+        for row in session.execute(select(Address.id, Address.uprn, Address.line1,
+                                          Address.line2, Address.town, Address.postcode,
+                                          Address.match_key).order_by(Address.id)):
+            self._file(Address(**row._asdict()))
+
+    def _file(self, address: Address) -> None:
+        self._seq[id(address)] = len(self._seq)
+        if address.uprn:
+            self._by_uprn[address.uprn] = address
+        self._by_key[address.match_key].append(address)
+        if address.postcode:
+            self._by_postcode[address.postcode].append(address)
+
+    def _filed(self, uprn: str | None, key: str) -> list[Address]:
+        found = list(self._by_key.get(key, ()))
+        numbered = self._by_uprn.get(uprn) if uprn else None
+        if numbered is not None and all(a is not numbered for a in found):
+            found.append(numbered)
+            found.sort(key=lambda a: self._seq[id(a)])
+        return found
+
+    def place(self, address: AddressIn) -> Address:
+        found = place_address(address, filed=self._filed,
+                              at_postcode=lambda postcode: self._by_postcode.get(postcode, ()))
+        if id(found) not in self._seq:
+            self._file(found)
+            self._new.append(found)
+        elif address.uprn and found.uprn == address.uprn and address.uprn not in self._by_uprn:
+            self._by_uprn[address.uprn] = found
+            if found.id is not None:
+                self._numbered.append(found)
+        return found
+
+    def save(self, session: Session) -> int:
+        """Store the new addresses (each then has its id) and the UPRNs given; returns how
+        many addresses were new."""
+        table = table_of(Address)
+        connection = session.connection()
+        if self._new:
+            ids = connection.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                [{"uprn": a.uprn, "line1": a.line1, "line2": a.line2, "town": a.town,
+                  "postcode": a.postcode, "match_key": a.match_key} for a in self._new]
+            ).scalars().all()
+            for address, new_id in zip(self._new, ids, strict=True):
+                address.id = new_id
+        if self._numbered:
+            connection.execute(update(table).where(table.c.id == bindparam("aid"))
+                               .values(uprn=bindparam("new_uprn")),
+                               [{"aid": a.id, "new_uprn": a.uprn} for a in self._numbered])
+        made = len(self._new)
+        self._new, self._numbered = [], []
+        return made

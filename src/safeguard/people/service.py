@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -89,16 +89,17 @@ def _one_place(found: Sequence[Address], address: AddressIn) -> Address | None:
     return found[0] if len({a.uprn for a in found}) == 1 else None
 
 
-def _at_postcode(session: Session, *, address: AddressIn, postcode: str) -> list[Address]:
-    """Addresses at the postcode whose first line agrees with this one once either's town
-    or locality typed at its end is left out ("41 Potts Street, Northampton" beside
-    "41 Potts Street" in Northampton)."""
+def alike_at_postcode(address: AddressIn, postcode: str, stored: Iterable[Address]
+                      ) -> list[Address]:
+    """Of the addresses at the postcode, those whose first line agrees with this one once
+    either's town or locality typed at its end is left out ("41 Potts Street, Northampton"
+    beside "41 Potts Street" in Northampton)."""
     found = []
-    for stored in session.scalars(_ADDRESSES_AT_POSTCODE, {"postcode": postcode}):
-        drop = (address.town, address.line2, stored.town, stored.line2)
+    for one in stored:
+        drop = (address.town, address.line2, one.town, one.line2)
         if address_key(address.line1, postcode, drop=drop) == \
-                address_key(stored.line1, stored.postcode, drop=drop):
-            found.append(stored)
+                address_key(one.line1, one.postcode, drop=drop):
+            found.append(one)
     return found
 
 
@@ -123,10 +124,28 @@ def upsert_address(session: Session, *, address: AddressIn) -> Address:
 
 
 def _upsert_address(session: Session, *, address: AddressIn) -> Address:
+    found = place_address(
+        address,
+        filed=lambda uprn, key: session.scalars(
+            _ADDRESS_BY_UPRN_OR_KEY if uprn else _ADDRESS_BY_KEY,
+            {"uprn": uprn, "key": key}).all(),
+        at_postcode=lambda postcode: session.scalars(_ADDRESSES_AT_POSTCODE,
+                                                     {"postcode": postcode}))
+    if found.id is None:
+        session.add(found)
+        session.flush()
+    return found
+
+
+def place_address(address: AddressIn, *,
+                  filed: Callable[[str | None, str], Sequence[Address]],
+                  at_postcode: Callable[[str], Iterable[Address]]) -> Address:
+    """The known address this one is (given a UPRN it has none of, it takes it), or a new
+    one not yet stored. ``filed``: the known addresses with the UPRN or filed under the key;
+    ``at_postcode``: those at a postcode; each in the order they were stored. The store's
+    (:func:`upsert_address`) and a bulk load's own index of them share this."""
     key = _filed_key(address)
-    candidates = session.scalars(
-        _ADDRESS_BY_UPRN_OR_KEY if address.uprn else _ADDRESS_BY_KEY,
-        {"uprn": address.uprn, "key": key}).all()
+    candidates = filed(address.uprn, key)
     postcode = _postcode_of(address)
     if address.uprn:
         found = next((a for a in candidates if a.uprn == address.uprn), None)
@@ -135,7 +154,7 @@ def _upsert_address(session: Session, *, address: AddressIn) -> Address:
     else:
         found = _one_place(candidates, address) if candidates else None
     if not candidates and postcode is not None:
-        alike = _at_postcode(session, address=address, postcode=postcode)
+        alike = alike_at_postcode(address, postcode, at_postcode(postcode))
         if address.uprn:
             found = next((a for a in alike if a.uprn is None), None)
         elif alike:
@@ -147,8 +166,6 @@ def _upsert_address(session: Session, *, address: AddressIn) -> Address:
             uprn=address.uprn, line1=address.line1, line2=address.line2, town=address.town,
             postcode=postcode, match_key=key,
         )
-        session.add(found)
-        session.flush()
     return found
 
 
