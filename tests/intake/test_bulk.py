@@ -87,6 +87,15 @@ def addresses(session: Session) -> dict[str, tuple[str | None, ...]]:
                             .join(Address, Address.id == PersonRecord.address_id))}
 
 
+def as_kept(session: Session) -> dict[str, tuple[Any, ...]]:
+    """Each record as read back: its fields, its event as it arrived, its audit entry."""
+    return {record.source_id: (record.given_name, record.dob, record.sex, record.recorded_at,
+                               event.payload, event.received_at.tzinfo is not None,
+                               record.address_id is not None)
+            for record, event in session.execute(
+                select(PersonRecord, Event).join(Event, Event.id == PersonRecord.event_id))}
+
+
 def empty(session: Session) -> None:
     session.rollback()
     for model in (MatchReview, PersonLink, PersonBlockingKey, PersonIdentifier, AuditEntry,
@@ -106,7 +115,7 @@ def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
     one_by_one = import_lines(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx)
     assert not one_by_one.rejects
     expected, places = partition(session), addresses(session)
-    stored = counts(session)
+    stored, kept = counts(session), as_kept(session)
     empty(session)
 
     summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=5)
@@ -114,6 +123,8 @@ def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
     assert summary.accepted == len(FAMILY)
     assert partition(session) == expected
     assert addresses(session) == places
+    session.expire_all()
+    assert as_kept(session) == kept
     assert counts(session) == stored
     # Twins are never one person; the file is not trivially one person per record.
     assert not any({"health:H-1", "health:H-2"} <= group for group in expected)

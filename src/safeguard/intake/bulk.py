@@ -20,13 +20,12 @@ enrolment records already stored) go through the normal import one at a time aft
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import Principal
@@ -47,6 +46,7 @@ from safeguard.intake.importer import (
     decode_line,
     parse_line,
 )
+from safeguard.intake.rows import insert_new_pairs, insert_rows
 from safeguard.intake.service import IntakeContext, may_name_school, may_submit, record_gaps
 from safeguard.offenders import service as offenders
 from safeguard.offenders.models import OffenderRegistration
@@ -244,21 +244,25 @@ def _headlines(batch: list[_Line], plan: Plan) -> dict[int, dict[str, Any]]:
 
 
 def _returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows with ids of their own, in one executemany, and return the ids (an
+    INSERT ... RETURNING of many rows costs several times a plain one). On PostgreSQL the ids
+    come from the table's sequence. SQLite has one writer: a chunk's transaction holds the
+    write lock from its first insert, and a writer that took ids in between makes the chunk
+    fail as a whole (its lines are then loaded when the load is run again)."""
     if not rows:
         return []
-    result = session.connection().execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
-
-
-def _insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows a unique constraint may already hold (a stored person's blocking key)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-                 ).on_conflict_do_nothing()
-    session.connection().execute(statement, list(rows))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = sorted(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) "
+                 "FROM generate_series(1, :n)"), {"name": table.name, "n": len(rows)}
+        ).scalars())
+    else:
+        last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = list(range(last + 1, last + len(rows) + 1))
+    insert_rows(connection, table, [dict(row, id=new_id)
+                                    for row, new_id in zip(rows, ids, strict=True)])
+    return ids
 
 
 def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement], plan: Plan,
@@ -297,8 +301,8 @@ def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement
         f = record_features(given_name=line.data.given_name, family_name=line.data.family_name,
                             dob=line.data.dob, sex=line.data.sex, address=line.address, ids=mine)
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
-    _insert_new(session, table_of(PersonBlockingKey),
-                [{"person_id": p, "key": k} for p, k in keys])
+    insert_new_pairs(session.connection(), table_of(PersonBlockingKey), ("person_id", "key"),
+                     list(keys))
     _links(session, chunk, placements, plan, persons, record_ids, now)
     reviews = [{"record_id": record_id, "candidate_person_id": person(target),
                 "probability": score.probability, "match_weight": score.match_weight,
@@ -307,9 +311,9 @@ def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement
                for line, record_id in zip(chunk, record_ids, strict=True)
                for _, target, score in placements[line.key].reviews]
     if reviews:
-        session.connection().execute(insert(table_of(MatchReview)), reviews)
+        insert_rows(session.connection(), table_of(MatchReview), reviews)
     summary.reviews += len(reviews)
-    session.connection().execute(insert(table_of(AuditEntry)), [
+    insert_rows(session.connection(), table_of(AuditEntry), [
         {"actor": principal.actor, "agency_id": principal.agency_id or None, "action": "write",
          "entity": "person_record", "entity_id": str(record_id), "person_id": person_id,
          "why": f"{via} of {line.data.source} record {line.data.source_id}", "at": now}
@@ -379,7 +383,7 @@ def _identifiers(session: Session, chunk: list[_Line], persons: list[int], state
                 conflicts.setdefault(n, []).append((scheme, value, holder))
         claimed.append(mine)
     if rows:
-        session.connection().execute(insert(table_of(PersonIdentifier)), rows)
+        insert_rows(session.connection(), table_of(PersonIdentifier), rows)
     return claimed, conflicts
 
 
@@ -400,7 +404,7 @@ def _links(session: Session, chunk: list[_Line], placements: dict[str, Placement
                      "match_weight": best.match_weight if best else None, "agreed": None,
                      "evidence": json.dumps(evidence), "model_version": plan.model.version,
                      "created_at": now})
-    session.connection().execute(insert(table_of(PersonLink)), rows)
+    insert_rows(session.connection(), table_of(PersonLink), rows)
 
 
 def _duties(session: Session, chunk: list[_Line], persons: list[int], record_ids: list[int],
