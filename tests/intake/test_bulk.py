@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
 from safeguard.audit.models import AuditEntry
+from safeguard.duties.models import Duty
 from safeguard.events.models import Event
 from safeguard.intake.bulk import LoadInterrupted, bulk_load
 from safeguard.intake.importer import import_lines
@@ -179,3 +180,50 @@ def test_bad_lines_are_rejected_by_line_and_field_and_the_good_ones_land(
     assert summary.rejects[1].source_id == "H-9"
     assert summary.accepted == 4
     assert session.scalar(select(func.count()).select_from(PersonRecord)) == 4
+
+
+def load_one_at_a_time(factory: sessionmaker[Session], text: list[str],
+                       ctx: IntakeContext) -> int:
+    return import_lines(factory, text, principal=SYSTEM, ctx=ctx).duties_raised
+
+
+def load_in_bulk(factory: sessionmaker[Session], text: list[str], ctx: IntakeContext) -> int:
+    return bulk_load(factory, text, principal=SYSTEM, ctx=ctx).duties_raised
+
+
+LOADERS = pytest.mark.parametrize("load", [load_one_at_a_time, load_in_bulk],
+                                  ids=["one-at-a-time", "bulk"])
+
+
+def person_of(session: Session, source_id: str) -> int | None:
+    return session.scalar(select(PersonRecord.person_id)
+                          .where(PersonRecord.source_id == source_id))
+
+
+@LOADERS
+def test_a_possible_match_goes_to_review_in_bulk_as_online(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        load: Any) -> None:
+    # Her name, birthday and sex, another surname and another home: between the thresholds.
+    maybe = person("police", "P-9", "Olivia", "Smith", "2015-03-10", "female", AWAY)
+    load(factory, lines([FAMILY[0], maybe]), ctx)
+    [review] = session.scalars(select(MatchReview)).all()
+    record = session.scalar(select(PersonRecord).where(PersonRecord.source_id == "P-9"))
+    assert record is not None and review.record_id == record.id
+    assert review.candidate_person_id == person_of(session, "H-1") != record.person_id
+    assert 0.5 <= review.probability < 0.95
+    assert session.scalar(select(PersonLink.outcome).where(
+        PersonLink.record_id == record.id)) == "possible"
+
+
+@LOADERS
+def test_an_identifier_another_person_holds_is_a_data_quality_task_in_bulk_as_online(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        load: Any) -> None:
+    stranger = person("police", "P-8", "Mary", "Jones", "1980-02-02", "female", AWAY,
+                      nhs="9993982598")
+    assert load(factory, lines([FAMILY[0], stranger]), ctx) == 1
+    [duty] = session.scalars(select(Duty)).all()
+    assert duty.subject_person_id == person_of(session, "P-8") != person_of(session, "H-1")
+    assert session.scalar(select(PersonIdentifier.person_id).where(
+        PersonIdentifier.value == "9993982598")) == person_of(session, "H-1")
