@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -60,7 +60,7 @@ from safeguard.people.bulk import (
     plan_links,
 )
 from safeguard.people.linkage.evidence import OPEN
-from safeguard.people.linkage.features import index_keys
+from safeguard.people.linkage.features import Features, index_keys
 from safeguard.people.linkage.online import record_features
 from safeguard.people.models import (
     Address,
@@ -96,6 +96,7 @@ class _Line:
     digest: str
     address: Address | None = None
     key: str = ""
+    features: Features = field(default_factory=Features)
 
 
 @dataclass
@@ -120,7 +121,9 @@ def bulk_load(
         progress(summary.lines - len(batch) - len(rest))
     _place(factory, batch)
     with transaction(factory) as session:
-        plan = plan_links(session, [(line.key, _features(line)) for line in batch])
+        for line in batch:
+            line.features = _features(line)
+        plan = plan_links(session, [(line.key, line.features) for line in batch])
     summary.pairs_scored = plan.pairs_scored
     state = _State()
     placements = {p.key: p for p in plan.placements}
@@ -221,7 +224,7 @@ def _place(factory: sessionmaker[Session], batch: list[_Line]) -> None:
         book.save(session)
 
 
-def _features(line: _Line) -> Any:
+def _features(line: _Line) -> Features:
     data = line.data
     return record_features(given_name=data.given_name, family_name=data.family_name,
                            dob=data.dob, sex=data.sex, address=line.address,
@@ -298,8 +301,9 @@ def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement
     claimed, conflicts = _identifiers(session, chunk, persons, state)
     keys: dict[tuple[int, str], None] = {}
     for line, person_id, mine in zip(chunk, persons, claimed, strict=True):
-        f = record_features(given_name=line.data.given_name, family_name=line.data.family_name,
-                            dob=line.data.dob, sex=line.data.sex, address=line.address, ids=mine)
+        # Filed under the identifiers it brought to the store, as online.
+        f = replace(line.features, **{scheme: None for scheme in line.data.ids.present()
+                                      if scheme not in mine})
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
     insert_new_pairs(session.connection(), table_of(PersonBlockingKey), ("person_id", "key"),
                      list(keys))
