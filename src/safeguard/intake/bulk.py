@@ -41,9 +41,9 @@ from safeguard.forensics.models import Device
 from safeguard.intake.importer import (
     ImportSummary,
     Reject,
-    _import_one,
-    _numbered,
     decode_line,
+    import_one,
+    numbered,
     parse_line,
 )
 from safeguard.intake.rows import insert_new_pairs, insert_rows
@@ -141,7 +141,7 @@ def bulk_load(
     for start in range(0, len(rest), 500):
         with transaction(factory) as session:
             for number, text in rest[start:start + 500]:
-                _import_one(session, number, text, summary, principal, ctx, via)
+                import_one(session, number, text, summary, principal, ctx, via)
         if progress:
             progress(len(rest[start:start + 500]))
     summary.rejects.sort(key=lambda reject: reject.line)
@@ -154,7 +154,7 @@ def _parse(lines: Iterable[str | bytes], summary: BulkSummary, *, principal: Pri
     takes, and the lines for the normal import."""
     batch: list[_Line] = []
     rest: list[tuple[int, str | bytes]] = []
-    for number, line in _numbered(lines):
+    for number, line in numbered(lines):
         summary.lines += 1
         text, rejects = decode_line(number, line)
         parsed: Any = None
