@@ -20,10 +20,14 @@ def _values(connection: Connection, table: Table, columns: list[str],
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                   for name in columns]
-    return [tuple(value if process is None or value is None else process(value)
-                  for process, value in zip(processors, (row[name] for name in columns),
-                                            strict=True))
-            for row in rows]
+    # Column by column: one comprehension each, not a generator per row.
+    values = []
+    for name, process in zip(columns, processors, strict=True):
+        column = [row[name] for row in rows]
+        if process is not None:
+            column = [None if value is None else process(value) for value in column]
+        values.append(column)
+    return list(zip(*values, strict=True))
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
