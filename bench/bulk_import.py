@@ -99,7 +99,8 @@ def load(backend: str, path: Path, workdir: Path) -> dict[str, Any]:
     engine.dispose()
     return {"seconds": seconds, "cpu": cpu, "accepted": summary.accepted,
             "rejected": summary.rejected_lines, "persons": persons,
-            "reviews": summary.reviews, "duties": summary.duties_raised}
+            "reviews": summary.reviews, "duties": summary.duties_raised,
+            "steps": summary.seconds}
 
 
 def main() -> int:
@@ -126,6 +127,8 @@ def main() -> int:
               f"({run['accepted']:,} accepted, {run['rejected']:,} rejected, "
               f"{run['persons']:,} persons, {run['reviews']:,} reviews, "
               f"{run['duties']:,} duties)")
+        print(" " * 12 + "seconds by step: " + ", ".join(
+            f"{step} {seconds:.1f}" for step, seconds in run["steps"].items()))
     if args.no_splink:
         return 0
     started, cpu = time.perf_counter(), time.process_time()
