@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
 from safeguard.events.fields import AddressIn
+from safeguard.people.addresses import place_address
 from safeguard.people.linkage.batch import cluster_in_database, scaled_to, score_batch
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.linkage.online import MAX_REVIEWS
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
-from safeguard.people.service import place_address
 
 # A person already in the store, or the person a cluster of new records makes.
 STORED, GROUP = "person", "group"
