@@ -44,6 +44,7 @@ from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.inspections import commands as inspection_commands
 from safeguard.inspections.sample import sample_inspection
+from safeguard.intake.bulk import bulk_load
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
 from safeguard.logs import configure as configure_logging
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
@@ -210,6 +211,10 @@ def import_(
     live_from: Annotated[str | None, typer.Option(
         help="ISO time: incidents before it are history and raise no duties")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="a first load of person records: link them in one batch together "
+                       "with the store's, write them in chunks (run again after a kill: it "
+                       "carries on)")] = False,
 ) -> None:
     """Import events. Rejected lines are reported with line number, field and reason; valid
     lines still land. Exit status 1 when anything was rejected."""
@@ -218,7 +223,7 @@ def import_(
     cutoff = datetime.fromisoformat(live_from) if live_from else None
     if cutoff is not None and cutoff.tzinfo is None:
         raise typer.BadParameter("--live-from needs a UTC offset, e.g. 2026-11-24T00:00:00+00:00")
-    summary = run_import(factory, path, settings=settings, live_from=cutoff)
+    summary = run_import(factory, path, settings=settings, live_from=cutoff, bulk=bulk)
     rejects_path = rejects or path.with_suffix(path.suffix + ".rejects.jsonl")
     write_rejects(rejects_path, summary)
     if as_json:
@@ -229,17 +234,21 @@ def import_(
 
 
 def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
-               live_from: datetime | None) -> ImportSummary:
+               live_from: datetime | None, bulk: bool = False) -> ImportSummary:
     ctx = build_context(settings, live_from=live_from)
     # Read as bytes: each line is decoded on its own, so one that is not UTF-8 is a reject
     # with its number instead of stopping the import.
     with path.open("rb") as handle:
         total = count_lines(handle)
-    columns = (TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("lines"), TimeElapsedColumn())
+    columns = (TextColumn("[bold]Importing"), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TextColumn("lines"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress, \
             path.open("rb") as handle:
-        task = progress.add_task("import", total=total)
+        # A bulk load reads and links every line before it writes the first.
+        task = progress.add_task("(read and linked first)" if bulk else "", total=total)
+        if bulk:
+            return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
+                             progress=lambda n: progress.advance(task, n))
         return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
                             progress=lambda n: progress.advance(task, n))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from safeguard.config import Settings
 from safeguard.events.schemas import EVENT_ADAPTER, describe_errors
 from safeguard.events.service import CONFLICT, DUPLICATE
+from safeguard.intake.bulk import bulk_load
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext, accept_event
 from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
@@ -63,11 +64,16 @@ def api_record_event(
 
 
 @router.post("/imports", responses={200: {"description": "import summary with rejects"}})
-async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep,
-                     session: SessionDep) -> Any:
+async def api_import(
+    request: Request, principal: PrincipalDep, ctx: IntakeDep, session: SessionDep,
+    bulk: Annotated[bool, Query(description=(
+        "link the body's person records in one batch together with the store's (the bulk "
+        "load, docs/events.md); other events then go one at a time"))] = False,
+) -> Any:
     """A JSON Lines body (Content-Type: application/x-ndjson). Each line lands or is reported
     (a line that is not UTF-8 too, by its number). At most `SAFEGUARD_MAX_IMPORT_LINES` lines
-    (413 beyond)."""
+    (413 beyond). `?bulk=true`: the bulk load of person records, validated, audited and
+    reported alike; sent again after a failure, it carries on where it stopped."""
     # Already read in full, before the request's transaction began (web.bodies).
     lines = (await request.body()).splitlines()
     settings: Settings = request.app.state.settings
@@ -78,6 +84,7 @@ async def api_import(request: Request, principal: PrincipalDep, ctx: IntakeDep,
     # The import commits in batches of its own, off the event loop. End the request's
     # transaction first: on SQLite its write lock would otherwise block every batch.
     session.commit()
-    summary = await run_in_threadpool(import_lines, factory, lines,
-                                      principal=principal, ctx=ctx, via="api")
+    load = bulk_load if bulk else import_lines
+    summary = await run_in_threadpool(load, factory, lines, principal=principal, ctx=ctx,
+                                      via="api")
     return JSONResponse(summary.as_dict(), status_code=200 if not summary.rejects else 207)

@@ -94,7 +94,7 @@ def parse_line(number: int, text: str) -> tuple[Any, list[Reject]]:
                       for path, reason in describe_errors(error)]
 
 
-def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | bytes]]:
+def numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | bytes]]:
     for number, text in enumerate(lines, start=1):
         if text.strip():
             yield number, text
@@ -116,12 +116,12 @@ def import_lines(
     def flush_batch() -> None:
         with transaction(factory) as session:
             for number, text in pending:
-                _import_one(session, number, text, summary, principal, ctx, via)
+                import_one(session, number, text, summary, principal, ctx, via)
         if progress:
             progress(len(pending))
         pending.clear()
 
-    for number, text in _numbered(lines):
+    for number, text in numbered(lines):
         summary.lines += 1
         pending.append((number, text))
         if len(pending) >= batch_size:
@@ -131,7 +131,7 @@ def import_lines(
     return summary
 
 
-def _import_one(
+def import_one(
     session: Session, number: int, line: str | bytes, summary: ImportSummary,
     principal: Principal, ctx: IntakeContext, via: str,
 ) -> None:

@@ -6,6 +6,7 @@ bulk import, so all three behave the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,7 +167,7 @@ def accept_event(
     if isinstance(data, SchoolEvent):
         upsert_school(session, school=data)
     elif isinstance(data, PersonEvent):
-        _may_name_school(data)
+        may_name_school(data)
         address = upsert_address(session, address=data.address) if data.address else None
         linked = link_record(
             session, fields=data, source=data.source, source_id=data.source_id,
@@ -179,10 +180,11 @@ def accept_event(
         audit(session, principal=principal, action="write", entity="person_record",
               entity_id=record.id, person_id=record.person_id,
               why=f"{via} of {data.source} record {data.source_id}")
-        result.duty_ids = _record_gaps(session, linked=linked, source=data.source,
-                                       reference=data.source_id, event_id=event_id,
-                                       recorded_at=data.recorded_at or now, ctx=ctx, now=now,
-                                       actor=principal.actor)
+        result.duty_ids = record_gaps(session, conflicts=linked.identifier_conflicts,
+                                      person_id=linked.person.id, source=data.source,
+                                      reference=data.source_id, event_id=event_id,
+                                      recorded_at=data.recorded_at or now, ctx=ctx, now=now,
+                                      actor=principal.actor)
         # A child placed at a suspect's address raises the suspect's seized devices.
         result.duty_ids += forensics.child_recorded(session, record=record, event_id=event_id,
                                                     principal=principal, ctx=ctx, now=now)
@@ -250,7 +252,7 @@ def _accept_device(session: Session, *, event_id: int,
 # ------------------------------------------------------------------ who says which school
 
 
-def _may_name_school(data: PersonEvent) -> None:
+def may_name_school(data: PersonEvent) -> None:
     """Enrolment comes from the council's education service: a school names only itself, and
     no other agency's record says which school a child attends (one that could would send the
     child's next Operation Encompass notice, with their voice, to that school). Checked on the
@@ -344,10 +346,11 @@ def _accept_concern(
         event_id=event_id, address_id=address.id if address else None, school_urn=None,
         recorded_at=recorded_at, from_concern=True)
     record = linked.record
-    gap_duties = _record_gaps(session, linked=linked, source=data.source,
-                              reference=data.source_id, event_id=event_id,
-                              recorded_at=data.recorded_at or now, ctx=ctx, now=now,
-                              actor=principal.actor)
+    gap_duties = record_gaps(session, conflicts=linked.identifier_conflicts,
+                             person_id=linked.person.id, source=data.source,
+                             reference=data.source_id, event_id=event_id,
+                             recorded_at=data.recorded_at or now, ctx=ctx, now=now,
+                             actor=principal.actor)
     agency_id = principal.agency_id if principal.kind != "system" else \
         agency_for_source(session, source=data.source)
     concern = record_concern(session, event_id=event_id, person_id=record.person_id,
@@ -367,16 +370,17 @@ def _accept_concern(
                                             actor=principal.actor)
 
 
-def _record_gaps(session: Session, *, linked: Linked, source: str, reference: str,
-                 event_id: int, recorded_at: datetime, ctx: RuleContext, now: datetime,
-                 actor: str) -> list[int]:
-    """An agency's record giving an identifier another person already holds: the conflict is
-    a data-quality task for that agency, not a silent skip."""
-    if not linked.identifier_conflicts:
+def record_gaps(session: Session, *, conflicts: Sequence[tuple[str, str, int]],
+                person_id: int, source: str, reference: str, event_id: int,
+                recorded_at: datetime, ctx: RuleContext, now: datetime, actor: str
+                ) -> list[int]:
+    """An agency's record giving an identifier another person already holds (scheme, value,
+    holder): the conflict is a data-quality task for that agency, not a silent skip."""
+    if not conflicts:
         return []
     gaps = identifier_conflict_gaps(
-        linked.identifier_conflicts, owner=agency_for_source(session, source=source),
-        subject_person_id=linked.person.id, record=f"{source.replace('_', ' ')} record {reference}")
+        conflicts, owner=agency_for_source(session, source=source),
+        subject_person_id=person_id, record=f"{source.replace('_', ' ')} record {reference}")
     if not gaps:
         return []
     drafts = data_quality_duties(gaps, reference=reference, recorded_at=recorded_at,

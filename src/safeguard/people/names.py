@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _NON_LETTERS = re.compile(r"[^a-z]")
 _NON_WORD = re.compile(r"[^a-z0-9 ]")
@@ -43,8 +44,15 @@ def full_name(given: str | None, family: str | None) -> str:
 
 
 def _words(text: str) -> list[str]:
+    return list(_words_of(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _words_of(text: str) -> tuple[str, ...]:
+    """Kept for the lines and towns seen lately: a bulk load meets each household's address
+    once per record of it."""
     plain = _NON_WORD.sub(" ", _APOSTROPHES.sub("", fold(text)))
-    return _NUMBER_LETTER.sub(r"\1\2", _SPACES.sub(" ", plain).strip()).split()
+    return tuple(_NUMBER_LETTER.sub(r"\1\2", _SPACES.sub(" ", plain).strip()).split())
 
 
 def split_postcode(line1: str) -> tuple[str, str | None]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from safeguard.access.service import ensure_agency
 from safeguard.events.fields import AddressIn, PersonFields
 from safeguard.events.schemas import SchoolEvent
+from safeguard.people.addresses import place_address
 from safeguard.people.linkage.evidence import record_link
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.online import (
@@ -22,7 +23,7 @@ from safeguard.people.linkage.online import (
     record_features,
 )
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
-from safeguard.people.names import address_key, full_name, name_key, split_postcode
+from safeguard.people.names import full_name, name_key
 
 ID_PRIORITY = ("nhs", "upn", "pnc")
 
@@ -58,50 +59,6 @@ _ADDRESSES_AT_POSTCODE = select(Address).where(
     Address.postcode == bindparam("postcode")).order_by(Address.id)
 
 
-def _filed_key(address: Address | AddressIn) -> str:
-    """The key an address is filed under: its first line read without its own town and
-    locality typed at the end, and its postcode."""
-    return address_key(address.line1, address.postcode, drop=(address.town, address.line2))
-
-
-def _postcode_of(address: AddressIn) -> str | None:
-    """The postcode, or one typed at the end of the first line, as "NN1 3YF"."""
-    if address.postcode:
-        return address.postcode
-    typed = split_postcode(address.line1)[1]
-    return f"{typed[:-3]} {typed[-3:]}" if typed else None
-
-
-def _same_text(a: Address, b: AddressIn) -> bool:
-    return (a.line1, a.line2, a.town, a.postcode) == (b.line1, b.line2, b.town, b.postcode)
-
-
-def _one_place(found: Sequence[Address], address: AddressIn) -> Address | None:
-    """Of the stored addresses whose text agrees with one that has no UPRN, the one it is:
-    the same text to the letter, else the one without a UPRN, else the only UPRN among
-    them. Two UPRNs are two dwellings, and text cannot say which: then none."""
-    exact = next((a for a in found if _same_text(a, address)), None)
-    if exact is not None:
-        return exact
-    unnumbered = next((a for a in found if a.uprn is None), None)
-    if unnumbered is not None:
-        return unnumbered
-    return found[0] if len({a.uprn for a in found}) == 1 else None
-
-
-def _at_postcode(session: Session, *, address: AddressIn, postcode: str) -> list[Address]:
-    """Addresses at the postcode whose first line agrees with this one once either's town
-    or locality typed at its end is left out ("41 Potts Street, Northampton" beside
-    "41 Potts Street" in Northampton)."""
-    found = []
-    for stored in session.scalars(_ADDRESSES_AT_POSTCODE, {"postcode": postcode}):
-        drop = (address.town, address.line2, stored.town, stored.line2)
-        if address_key(address.line1, postcode, drop=drop) == \
-                address_key(stored.line1, stored.postcode, drop=drop):
-            found.append(stored)
-    return found
-
-
 def upsert_address(session: Session, *, address: AddressIn) -> Address:
     """Find an address by UPRN, else by its normalised first line and postcode.
 
@@ -123,30 +80,14 @@ def upsert_address(session: Session, *, address: AddressIn) -> Address:
 
 
 def _upsert_address(session: Session, *, address: AddressIn) -> Address:
-    key = _filed_key(address)
-    candidates = session.scalars(
-        _ADDRESS_BY_UPRN_OR_KEY if address.uprn else _ADDRESS_BY_KEY,
-        {"uprn": address.uprn, "key": key}).all()
-    postcode = _postcode_of(address)
-    if address.uprn:
-        found = next((a for a in candidates if a.uprn == address.uprn), None)
-        if found is None:
-            found = next((a for a in candidates if a.uprn is None), None)
-    else:
-        found = _one_place(candidates, address) if candidates else None
-    if not candidates and postcode is not None:
-        alike = _at_postcode(session, address=address, postcode=postcode)
-        if address.uprn:
-            found = next((a for a in alike if a.uprn is None), None)
-        elif alike:
-            found = _one_place(alike, address)
-    if found is not None and address.uprn and found.uprn is None:
-        found.uprn = address.uprn
-    if found is None:
-        found = Address(
-            uprn=address.uprn, line1=address.line1, line2=address.line2, town=address.town,
-            postcode=postcode, match_key=key,
-        )
+    found = place_address(
+        address,
+        filed=lambda uprn, key: session.scalars(
+            _ADDRESS_BY_UPRN_OR_KEY if uprn else _ADDRESS_BY_KEY,
+            {"uprn": uprn, "key": key}).all(),
+        at_postcode=lambda postcode: session.scalars(_ADDRESSES_AT_POSTCODE,
+                                                     {"postcode": postcode}))
+    if found.id is None:
         session.add(found)
         session.flush()
     return found

@@ -215,6 +215,12 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
     return Scored(db_api, linker, records, _predict_into(linker, sql), model)
 
 
+def score_batch(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features], *,
+                model: Model, floor: float) -> Scored:
+    """A batch scored on DuckDB, its pairs left in the database (see ``_SCORED``)."""
+    return _score(db_api, ids, rows, model=model, dialect="duckdb", floor=floor)
+
+
 def _pairs_of(table: dict[str, list[Any]]) -> list[Pair]:
     return [Pair(str(left), str(right), float(p), bool(apart), float(weight or 0.0),
                  bool(named))
