@@ -45,6 +45,7 @@ from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.risk import LEVELS
 from safeguard.strategy.pages import CONVENOR
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.i18n import drawing
 from safeguard.web.render import is_htmx, render
 from safeguard.workdays import LONDON
 
@@ -130,10 +131,12 @@ def child_chronology_pdf(request: Request, person_id: int, session: SessionDep,
     view = child_view(session, principal=principal, person_id=person_id, on=today, now=now,
                       why="exported the chronology as a PDF for a conference",
                       action=EXPORTED, with_households=False)
-    pdf = chronology_pdf(request.app.state.templates.env, view=view, age=_age(view.person.dob,
-                                                                             today),
-                         identifiers=_identifiers(view), principal=principal, made_at=now,
-                         today=today)
+    # Drawn in the user's language, as their pages are.
+    with drawing(principal.language, None):
+        pdf = chronology_pdf(request.app.state.templates.env,
+                             view=view, age=_age(view.person.dob, today),
+                             identifiers=_identifiers(view), principal=principal, made_at=now,
+                             today=today, lang=principal.language)
     name = f"chronology-{person_id}-{today.isoformat()}.pdf"
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
