@@ -13,6 +13,9 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
+from safeguard.custody.board import STAGES
+from safeguard.custody.pages import STEP_WORDS
+from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
 from safeguard.events.schemas import dash_questions
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.web.navigation import AREAS
@@ -31,6 +34,13 @@ def _declared() -> list[tuple[str, str]]:
     found += [(text, "data/dash_questions.json") for _, text in dash_questions()]
     # What the duty page asks for when a kind has outcomes (duties/pages.py, _outcome_noun).
     found += [("decision", "duties/pages.py"), ("outcome", "duties/pages.py")]
+    found += [(text, "duties/pages.py") for _, text in STATUS_CHOICES]
+    found += [(text, "duties/pages.py") for text in (*ACTION_WORDS.values(), *DONE.values())]
+    found += [(text, "custody/board.py") for _, text in STAGES]
+    found += [("Transfer requested", "custody/board.py")]  # board._stage
+    found += [(text, "custody/pages.py") for text in STEP_WORDS.values()]
+    # A person's recorded sex, as the child's page shows it.
+    found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
 
 
