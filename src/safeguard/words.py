@@ -13,11 +13,14 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
+from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
+from safeguard.accounts.admin_pages import ROLE_WORDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
 from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
 from safeguard.events.schemas import dash_questions
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.web.navigation import AREAS
 
 __all__ = ["TEMPLATES", "Message", "messages"]
@@ -39,6 +42,9 @@ def _declared() -> list[tuple[str, str]]:
     found += [(text, "custody/board.py") for _, text in STAGES]
     found += [("Transfer requested", "custody/board.py")]  # board._stage
     found += [(text, "custody/pages.py") for text in STEP_WORDS.values()]
+    found += [(text, "accounts/admin_pages.py")
+              for text in (*ROLE_WORDS.values(), *ADMIN_DONE.values())]
+    found += [(text, "sharing/admin_pages.py") for _, text in DELIVERY_STATUSES]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
