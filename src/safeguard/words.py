@@ -15,6 +15,7 @@ from babel.messages.extract import extract_from_dir
 
 from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
 from safeguard.accounts.admin_pages import ROLE_WORDS
+from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
 from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
@@ -45,6 +46,7 @@ def _declared() -> list[tuple[str, str]]:
     found += [(text, "accounts/admin_pages.py")
               for text in (*ROLE_WORDS.values(), *ADMIN_DONE.values())]
     found += [(text, "sharing/admin_pages.py") for _, text in DELIVERY_STATUSES]
+    found += [(text, "concerns/pages.py") for text in CONCERN_KINDS.values()]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
