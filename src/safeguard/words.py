@@ -17,6 +17,8 @@ from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
 from safeguard.accounts.admin_pages import ROLE_WORDS
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
+from safeguard.forensics.pages import DEVICE_CHOICES
+from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.custody.pages import STEP_WORDS
 from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
 from safeguard.events.schemas import dash_questions
@@ -47,6 +49,10 @@ def _declared() -> list[tuple[str, str]]:
               for text in (*ROLE_WORDS.values(), *ADMIN_DONE.values())]
     found += [(text, "sharing/admin_pages.py") for _, text in DELIVERY_STATUSES]
     found += [(text, "concerns/pages.py") for text in CONCERN_KINDS.values()]
+    found += [(text, "forensics/pages.py") for text in FORENSIC_STEPS.values()]
+    found += [(text.capitalize(), "forensics/queue.py")
+              for text in (*DEVICE_CHOICES, "waiting", "triaged", "started", "completed",
+                           "returned unexamined", "triage", "completion")]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
