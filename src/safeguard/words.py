@@ -22,6 +22,7 @@ from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.custody.pages import STEP_WORDS
 from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
 from safeguard.events.schemas import dash_questions
+from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.web.navigation import AREAS
@@ -53,6 +54,7 @@ def _declared() -> list[tuple[str, str]]:
     found += [(text.capitalize(), "forensics/queue.py")
               for text in (*DEVICE_CHOICES, "waiting", "triaged", "started", "completed",
                            "returned unexamined", "triage", "completion")]
+    found += [(text, "governance/pages.py") for text in AUDIT_ACTIONS.values()]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
