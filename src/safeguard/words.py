@@ -25,6 +25,7 @@ from safeguard.events.schemas import dash_questions
 from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
+from safeguard.web.errors import SERVER_ERROR, TITLES
 from safeguard.web.navigation import AREAS
 
 __all__ = ["TEMPLATES", "Message", "messages"]
@@ -55,6 +56,7 @@ def _declared() -> list[tuple[str, str]]:
               for text in (*DEVICE_CHOICES, "waiting", "triaged", "started", "completed",
                            "returned unexamined", "triage", "completion")]
     found += [(text, "governance/pages.py") for text in AUDIT_ACTIONS.values()]
+    found += [(text, "web/errors.py") for text in (*TITLES.values(), SERVER_ERROR)]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
