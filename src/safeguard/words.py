@@ -4,7 +4,10 @@ serves the translations).
 
 The templates' own words are found in them (`t("…")`, `gettext`, `ngettext` and `{% trans %}`
 blocks); the words a page is given to show are gathered here from where they are declared:
-the navigation's areas and the incident form's choices and DASH questions.
+the navigation's areas, the incident form's choices and DASH questions, and the fixed words
+pages' modules hand their templates (duty statuses and history, custody steps, forensic stages,
+roles, audit actions, error titles), which the templates pass through `translated`. Words
+made up in code (a notice naming a user) stay in English.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
 from safeguard.accounts.admin_pages import ROLE_WORDS
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
-from safeguard.forensics.pages import DEVICE_CHOICES
-from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.custody.pages import STEP_WORDS
 from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
 from safeguard.events.schemas import dash_questions
+from safeguard.forensics.pages import DEVICE_CHOICES
+from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES

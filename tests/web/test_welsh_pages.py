@@ -1,0 +1,108 @@
+"""Welsh beyond the main pages: for a user who reads Cymraeg, the children, custody, forensics,
+governance, import, administration, concern, duty and error pages come in Welsh, their English
+headings gone."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from safeguard.access.service import ensure_user
+from safeguard.intake.service import IntakeContext
+
+from ..conftest import PASSWORD, sign_in
+from .test_pages_support import record_incident
+
+
+def _in_welsh(client: TestClient, username: str) -> None:
+    token = sign_in(client, username)
+    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
+                         follow_redirects=False)
+    assert chosen.status_code == 303
+
+
+def _page(client: TestClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, path
+    assert '<html lang="cy"' in response.text, path
+    return response.text
+
+
+def _heading(page: str, welsh: str, english: str) -> None:
+    assert f">{welsh}</h1>" in page, welsh
+    assert english not in page, english
+
+
+def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_welsh(
+    client: TestClient, session: Session, ctx: IntakeContext,
+) -> None:
+    ids = record_incident(session, ctx)
+    _in_welsh(client, "csc.worker")
+
+    children = _page(client, "/children")
+    _heading(children, "Plant", ">Children</h1>")
+    assert "Chwilio yn ôl enw" in children and "Search by name" not in children
+
+    child = _page(client, f"/children/{ids['mia']}")
+    assert "Ychwanegu nodyn achos" in child and "Add a case note" not in child
+    assert "Argraffu tudalen" in child and "Download the chronology" not in child
+
+    custody = _page(client, "/custody")
+    _heading(custody, "Plant yn nalfa’r heddlu", "Children in police custody")
+    assert "Nid oes unrhyw blentyn yn nalfa’r heddlu nawr." in custody
+
+    concern = _page(client, "/concerns/new")
+    _heading(concern, "Codi pryder am blentyn", "Raise a concern about a child")
+    assert "Am beth mae’r pryder?" in concern and "Esgeulustod" in concern
+    assert "What is the concern about?" not in concern
+
+    duty = _page(client, f"/duties/{ids['share_with_csc']}")
+    assert "Yn nwylo" in duty and "Held by" not in duty
+    # The duty's history, told in the words of the page's language.
+    assert "Codwyd y ddyletswydd" in duty and "Duty raised" not in duty
+
+    imports = _page(client, "/imports")
+    _heading(imports, "Mewnforio cofnodion", ">Import records</h1>")
+
+    for path, welsh, english in (("/accessibility", "Datganiad hygyrchedd",
+                                  "Accessibility statement"),
+                                 ("/privacy", "Preifatrwydd", ">Privacy</h1>")):
+        _heading(_page(client, path), welsh, english)
+    missing = _page(client, "/duties/999999", status=404)
+    _heading(missing, "Heb ddod o hyd i’r dudalen", "Page not found")
+    assert "Os gwnaethoch deipio’r cyfeiriad gwe" in missing
+
+
+def test_the_police_read_forensics_in_welsh(client: TestClient) -> None:
+    _in_welsh(client, "mash.officer")
+    queue = _page(client, "/forensics")
+    _heading(queue, "Ciw fforensig digidol", "Digital forensics queue")
+    assert "Pob blaenoriaeth" in queue and "Every priority" not in queue
+    forecast = _page(client, "/forensics/forecast")
+    _heading(forecast, "Rhagolwg yr ôl-groniad", "Backlog forecast")
+
+
+def test_an_administrator_and_information_governance_work_in_welsh(
+    client: TestClient, session: Session,
+) -> None:
+    ensure_user(session, username="police.admin", display_name="Pat Morgan",
+                agency_id="police", roles="admin", password=PASSWORD)
+    ensure_user(session, username="police.ig", display_name="Anna Novak",
+                agency_id="police", roles="information_governance", password=PASSWORD)
+    session.commit()
+    _in_welsh(client, "police.admin")
+    users = _page(client, "/admin/users")
+    _heading(users, "Defnyddwyr", ">Users</h1>")
+    assert "Ychwanegu defnyddiwr" in users and "Ymarferydd" in users
+    assert "Add a user" not in users and ">Practitioner<" not in users
+    _heading(_page(client, "/admin/api-keys"), "Allweddi API", ">API keys</h1>")
+    _heading(_page(client, "/admin/teams"), "Timau", ">Teams</h1>")
+    _heading(_page(client, "/admin/deliveries"), "Danfoniadau webhook", "Webhook deliveries")
+
+    client.cookies.clear()
+    _in_welsh(client, "police.ig")
+    unusual = _page(client, "/governance/unusual")
+    _heading(unusual, "Mynediad anarferol", ">Unusual access</h1>")
+    assert "Ni ddefnyddiodd neb fynediad brys." in unusual
+    review = _page(client, "/break-glass")
+    _heading(review, "Mynediad brys i’w adolygu", "Break-glass access to review")
