@@ -29,6 +29,7 @@ from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.web.errors import SERVER_ERROR, TITLES
+from safeguard.web.i18n import DUE_WORDS
 from safeguard.web.navigation import AREAS
 
 __all__ = ["TEMPLATES", "Message", "messages"]
@@ -37,9 +38,9 @@ TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 KEYWORDS = {"t": None, "gettext": None, "ngettext": (1, 2)}
 
 
-def _declared() -> list[tuple[str, str]]:
+def _declared() -> list[tuple[Message, str]]:
     """(word, where) of what pages are given to show in the page's language."""
-    found = [(area.text, "web/navigation.py") for area in AREAS]
+    found: list[tuple[Message, str]] = [(area.text, "web/navigation.py") for area in AREAS]
     for choices in (KIND_CHOICES, ROLE_CHOICES, JUDGEMENT_CHOICES, DASH_CHOICES):
         found += [(text, "intake/pages.py") for _, text in choices]
     found += [(text, "data/dash_questions.json") for _, text in dash_questions()]
@@ -60,6 +61,7 @@ def _declared() -> list[tuple[str, str]]:
                            "returned unexamined", "triage", "completion")]
     found += [(text, "governance/pages.py") for text in AUDIT_ACTIONS.values()]
     found += [(text, "web/errors.py") for text in (*TITLES.values(), SERVER_ERROR)]
+    found += [(words, "web/i18n.py") for words in DUE_WORDS]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found

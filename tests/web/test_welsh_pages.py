@@ -58,6 +58,9 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
 
     duty = _page(client, f"/duties/{ids['share_with_csc']}")
     assert "Yn nwylo" in duty and "Held by" not in duty
+    # How far off the deadline is, in Welsh too ("Yn ddyledus ymhen 3 awr").
+    assert "Yn ddyledus ymhen" in duty or "Yn hwyr o" in duty
+    assert "Due in" not in duty and "Overdue by" not in duty
     # The duty's history, told in the words of the page's language.
     assert "Codwyd y ddyletswydd" in duty and "Duty raised" not in duty
 
