@@ -18,6 +18,7 @@ from babel.messages.extract import extract_from_dir
 
 from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
 from safeguard.accounts.admin_pages import ROLE_WORDS
+from safeguard.children.pages import SCHEME_LABELS
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
@@ -27,6 +28,7 @@ from safeguard.forensics.pages import DEVICE_CHOICES
 from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.web.errors import SERVER_ERROR, TITLES
 from safeguard.web.i18n import DUE_WORDS
@@ -62,6 +64,9 @@ def _declared() -> list[tuple[Message, str]]:
     found += [(text, "governance/pages.py") for text in AUDIT_ACTIONS.values()]
     found += [(text, "web/errors.py") for text in (*TITLES.values(), SERVER_ERROR)]
     found += [(words, "web/i18n.py") for words in DUE_WORDS]
+    found += [(text, "children/pages.py") for text in SCHEME_LABELS.values()]
+    found += [(text, "rules/missing.py")
+              for text in (*RISK_WORDS.values(), *INDICATOR_WORDS.values())]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found
