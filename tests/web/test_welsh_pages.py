@@ -4,13 +4,19 @@ headings gone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeguard.access.service import ensure_user
-from safeguard.intake.service import IntakeContext
+from safeguard.access.service import Principal, ensure_user
+from safeguard.custody.models import Detention
+from safeguard.events.schemas import EVENT_ADAPTER
+from safeguard.intake.service import IntakeContext, accept_event
 
-from ..conftest import PASSWORD, sign_in
+from ..conftest import PASSWORD, Clock, sign_in
 from .test_pages_support import record_incident
 
 
@@ -76,8 +82,32 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
     assert "Os gwnaethoch deipio’r cyfeiriad gwe" in missing
 
 
-def test_the_police_read_forensics_in_welsh(client: TestClient) -> None:
+def test_the_police_read_forensics_and_a_detention_in_welsh(
+    client: TestClient, session: Session, ctx: IntakeContext,
+    principal: Callable[[str], Principal], clock: Clock,
+) -> None:
+    def at(hours: float) -> str:
+        return (clock.now + timedelta(hours=hours)).isoformat()
+    for event in (
+        {"event": "custody_detention", "source": "police", "source_id": "CR-CY",
+         "detainee": {"given_name": "Noah", "family_name": "Vale", "dob": "2011-01-01"},
+         "arrived_at": at(-6), "detention_authorised_at": at(-5.9),
+         "custody_suite": "Northgate custody suite", "offence": "theft"},
+        {"event": "custody_update", "source": "police", "source_id": "CR-CY-1",
+         "detention": "CR-CY", "step": "charged", "at": at(-3)},
+    ):
+        accept_event(session, data=EVENT_ADAPTER.validate_python(event), raw=event, via="api",
+                     principal=principal("mash.officer"), ctx=ctx, now=clock.now)
+    session.commit()
+    detention = session.scalars(select(Detention.id).where(Detention.reference == "CR-CY")).one()
     _in_welsh(client, "mash.officer")
+    record = _page(client, f"/custody/{detention}")
+    assert "Cofnod y ddalfa CR-CY" in record and "Custody record" not in record
+    assert "Cyhuddwyd" in record and "Cofnodi cam nawr" in record
+    assert "Record a step now" not in record
+    board = _page(client, "/custody")
+    assert "1 plentyn yn y ddalfa" in board and "Cyhuddwyd" in board
+
     queue = _page(client, "/forensics")
     _heading(queue, "Ciw fforensig digidol", "Digital forensics queue")
     assert "Pob blaenoriaeth" in queue and "Every priority" not in queue
