@@ -4,10 +4,12 @@ headings gone."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -139,3 +141,18 @@ def test_an_administrator_and_information_governance_work_in_welsh(
     assert "Ni ddefnyddiodd neb fynediad brys." in unusual
     review = _page(client, "/break-glass")
     _heading(review, "Mynediad brys i’w adolygu", "Break-glass access to review")
+
+
+def test_the_chronology_pdf_is_made_in_the_readers_language(
+    client: TestClient, session: Session, ctx: IntakeContext,
+) -> None:
+    ids = record_incident(session, ctx)
+    _in_welsh(client, "mash.officer")
+    response = client.get(f"/children/{ids['mia']}/chronology.pdf")
+    assert response.status_code == 200
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Cronoleg: Mia Jones" in text and "SWYDDOGOL-SENSITIF" in text
+    assert "Paratowyd ar gyfer cynhadledd amddiffyn plant gan DC Priya Patel" in text
+    assert "Tudalen 1 o 2" in text
+    assert "Chronology: Mia Jones" not in text and "Date of birth" not in text
