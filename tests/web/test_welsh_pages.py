@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal, ensure_user
 from safeguard.custody.models import Detention
+from safeguard.dates import MONTHS
 from safeguard.events.schemas import EVENT_ADAPTER
 from safeguard.intake.service import IntakeContext, accept_event
 
@@ -115,6 +116,11 @@ def test_the_police_read_forensics_and_a_detention_in_welsh(
     assert "Pob blaenoriaeth" in queue and "Every priority" not in queue
     forecast = _page(client, "/forensics/forecast")
     _heading(forecast, "Rhagolwg yr ôl-groniad", "Backlog forecast")
+    # The chart's months too ("Rhag 2025", never "Dec 2025").
+    assert [m for m in MONTHS if f">{m} 20" in forecast] == []
+    welsh = ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach",
+             "Rhag")
+    assert any(f">{m} 20" in forecast for m in welsh)
 
 
 def test_an_administrator_and_information_governance_work_in_welsh(

@@ -31,8 +31,8 @@ from safeguard.access.names import Names
 from safeguard.dates import DAYS, MONTHS
 
 __all__ = ["DEFAULT", "DUE_WORDS", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing",
-           "due_words", "gettext_", "language", "months", "names", "ngettext_", "translations",
-           "weekdays"]
+           "due_words", "gettext_", "language", "month_words", "months", "names", "ngettext_",
+           "translations", "weekdays"]
 
 #: The languages a user may choose, each named in itself (as the switch shows them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -116,3 +116,9 @@ def due_words(text: str) -> str:
     count, unit = int(found[2]), found[3]
     span = ngettext_(f"%(num)d {unit}", f"%(num)d {unit}s", count) % {"num": count}
     return gettext_(f"{found[1]} %(span)s") % {"span": span}
+
+
+def month_words(text: str) -> str:
+    """A chart's "Dec 2025" with the month in the page's language; other text as it is."""
+    month, _, rest = text.partition(" ")
+    return f"{months()[MONTHS.index(month)]} {rest}" if month in MONTHS and rest else text
