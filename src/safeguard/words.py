@@ -22,7 +22,13 @@ from safeguard.children.pages import SCHEME_LABELS
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
-from safeguard.duties.pages import ACTION_WORDS, DONE, STATUS_CHOICES
+from safeguard.duties.pages import (
+    ACTION_WORDS,
+    DONE,
+    NOTE_TOO_LONG,
+    OUTCOME_MISSING,
+    STATUS_CHOICES,
+)
 from safeguard.events.schemas import dash_questions
 from safeguard.forensics.pages import DEVICE_CHOICES
 from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
@@ -49,7 +55,8 @@ def _declared() -> list[tuple[Message, str]]:
     # What the duty page asks for when a kind has outcomes (duties/pages.py, _outcome_noun).
     found += [("decision", "duties/pages.py"), ("outcome", "duties/pages.py")]
     found += [(text, "duties/pages.py") for _, text in STATUS_CHOICES]
-    found += [(text, "duties/pages.py") for text in (*ACTION_WORDS.values(), *DONE.values())]
+    found += [(text, "duties/pages.py")
+              for text in (*ACTION_WORDS.values(), *DONE.values(), OUTCOME_MISSING, NOTE_TOO_LONG)]
     found += [(text, "custody/board.py") for _, text in STAGES]
     found += [("Transfer requested", "custody/board.py")]  # board._stage
     found += [(text, "custody/pages.py") for text in STEP_WORDS.values()]

@@ -23,11 +23,12 @@ from ..conftest import PASSWORD, Clock, sign_in
 from .test_pages_support import record_incident
 
 
-def _in_welsh(client: TestClient, username: str) -> None:
+def _in_welsh(client: TestClient, username: str) -> str:
     token = sign_in(client, username)
     chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
                          follow_redirects=False)
     assert chosen.status_code == 303
+    return token
 
 
 def _page(client: TestClient, path: str, status: int = 200) -> str:
@@ -46,7 +47,7 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
-    _in_welsh(client, "csc.worker")
+    token = _in_welsh(client, "csc.worker")
 
     children = _page(client, "/children")
     _heading(children, "Plant", ">Children</h1>")
@@ -70,6 +71,12 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
     # How far off the deadline is, in Welsh too ("Yn ddyledus ymhen 3 awr").
     assert "Yn ddyledus ymhen" in duty or "Yn hwyr o" in duty
     assert "Due in" not in duty and "Overdue by" not in duty
+    # A mistake on the discharge form is told in Welsh too.
+    refused = client.post(f"/duties/{ids['share_with_csc']}/discharge",
+                          data={"csrf_token": token, "note": "x" * 4001})
+    assert refused.status_code == 422
+    assert "Rhaid i’r nodyn fod yn 4000 nod neu lai" in refused.text
+    assert "The note must be" not in refused.text
     # The duty's history, told in the words of the page's language.
     assert "Codwyd y ddyletswydd" in duty and "Duty raised" not in duty
 
