@@ -18,6 +18,7 @@ from babel.messages.extract import extract_from_dir
 
 from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
 from safeguard.accounts.admin_pages import ROLE_WORDS
+from safeguard.children.breakglass import REASON_NEEDED
 from safeguard.children.pages import SCHEME_LABELS
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
@@ -72,6 +73,7 @@ def _declared() -> list[tuple[Message, str]]:
     found += [(text, "web/errors.py") for text in (*TITLES.values(), SERVER_ERROR)]
     found += [(words, "web/i18n.py") for words in DUE_WORDS]
     found += [(text, "children/pages.py") for text in SCHEME_LABELS.values()]
+    found += [(REASON_NEEDED, "children/breakglass.py")]
     found += [(text, "rules/missing.py")
               for text in (*RISK_WORDS.values(), *INDICATOR_WORDS.values())]
     # A person's recorded sex, as the child's page shows it.

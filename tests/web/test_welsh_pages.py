@@ -80,6 +80,11 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
     # The duty's history, told in the words of the page's language.
     assert "Codwyd y ddyletswydd" in duty and "Duty raised" not in duty
 
+    glass = client.post("/children/999999/break-glass", data={"csrf_token": token, "reason": ""})
+    assert glass.status_code == 422
+    assert "Rhowch y rheswm y mae angen i chi weld cofnodion y plentyn hwn" in glass.text
+    assert "Ni allwch weld cofnodion y plentyn hwn" in glass.text
+
     imports = _page(client, "/imports")
     _heading(imports, "Mewnforio cofnodion", ">Import records</h1>")
 
