@@ -5,7 +5,10 @@ serves the translations).
 The templates' own words are found in them (`t("…")`, `gettext`, `ngettext` and `{% trans %}`
 blocks); the words a page is given to show are gathered here from where they are declared:
 the navigation's areas, the incident form's choices and DASH questions, every duty kind's
-title, the missing-episode forms, and the other choices pages offer.
+title, the missing-episode forms, the other choices pages offer, and the fixed words pages'
+modules hand their templates (duty statuses and history, custody steps, forensic stages,
+roles, audit actions, error titles), which the templates pass through `translated`. Words
+made up in code (a notice naming a user) stay in English.
 """
 
 from __future__ import annotations
@@ -14,8 +17,25 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from safeguard.children.pages import ROLE_WORDS
+from safeguard.accounts.admin_pages import DONE as ADMIN_DONE
+from safeguard.accounts.admin_pages import ROLE_WORDS
+from safeguard.children.breakglass import REASON_NEEDED
+from safeguard.children.pages import ROLE_WORDS as CHILD_ROLE_WORDS
+from safeguard.children.pages import SCHEME_LABELS
+from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
+from safeguard.custody.board import STAGES
+from safeguard.custody.pages import STEP_WORDS
+from safeguard.duties.pages import (
+    ACTION_WORDS,
+    DONE,
+    NOTE_TOO_LONG,
+    OUTCOME_MISSING,
+    STATUS_CHOICES,
+)
 from safeguard.events.schemas import dash_questions
+from safeguard.forensics.pages import DEVICE_CHOICES
+from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
+from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, STATUS_WORDS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
 from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
@@ -30,7 +50,10 @@ from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.offenders import RISK_WORDS as OFFENDER_RISK_WORDS
 from safeguard.search.incidents import KINDS as INCIDENT_KINDS
 from safeguard.search.incidents import RISKS as INCIDENT_RISKS
+from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.strategy.service import DECISION_WORDS
+from safeguard.web.errors import SERVER_ERROR, TITLES
+from safeguard.web.i18n import DUE_WORDS
 from safeguard.web.navigation import AREAS
 
 __all__ = ["TEMPLATES", "Message", "messages"]
@@ -39,14 +62,37 @@ TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 KEYWORDS = {"t": None, "gettext": None, "ngettext": (1, 2)}
 
 
-def _declared() -> list[tuple[str, str]]:
+def _declared() -> list[tuple[Message, str]]:
     """(word, where) of what pages are given to show in the page's language."""
-    found = [(area.text, "web/navigation.py") for area in AREAS]
+    found: list[tuple[Message, str]] = [(area.text, "web/navigation.py") for area in AREAS]
     for choices in (KIND_CHOICES, ROLE_CHOICES, JUDGEMENT_CHOICES, DASH_CHOICES):
         found += [(text, "intake/pages.py") for _, text in choices]
     found += [(text, "data/dash_questions.json") for _, text in dash_questions()]
     # What the duty page asks for when a kind has outcomes (duties/pages.py, _outcome_noun).
     found += [("decision", "duties/pages.py"), ("outcome", "duties/pages.py")]
+    found += [(text, "duties/pages.py") for _, text in STATUS_CHOICES]
+    found += [(text, "duties/pages.py")
+              for text in (*ACTION_WORDS.values(), *DONE.values(), OUTCOME_MISSING, NOTE_TOO_LONG)]
+    found += [(text, "custody/board.py") for _, text in STAGES]
+    found += [("Transfer requested", "custody/board.py")]  # board._stage
+    found += [(text, "custody/pages.py") for text in STEP_WORDS.values()]
+    found += [(text, "accounts/admin_pages.py")
+              for text in (*ROLE_WORDS.values(), *ADMIN_DONE.values())]
+    found += [(text, "sharing/admin_pages.py") for _, text in DELIVERY_STATUSES]
+    found += [(text, "concerns/pages.py") for text in CONCERN_KINDS.values()]
+    found += [(text, "forensics/pages.py") for text in FORENSIC_STEPS.values()]
+    found += [(text.capitalize(), "forensics/queue.py")
+              for text in (*DEVICE_CHOICES, "waiting", "triaged", "started", "completed",
+                           "returned unexamined", "triage", "completion")]
+    found += [(text, "governance/pages.py") for text in AUDIT_ACTIONS.values()]
+    found += [(text, "web/errors.py") for text in (*TITLES.values(), SERVER_ERROR)]
+    found += [(words, "web/i18n.py") for words in DUE_WORDS]
+    found += [(text, "children/pages.py") for text in SCHEME_LABELS.values()]
+    found += [(REASON_NEEDED, "children/breakglass.py")]
+    found += [(text, "rules/missing.py")
+              for text in (*RISK_WORDS.values(), *INDICATOR_WORDS.values())]
+    # A person's recorded sex, as the child's page shows it.
+    found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
     return found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
 
 
@@ -96,7 +142,7 @@ def _other_choices() -> list[tuple[str, str]]:
               for kind in INCIDENT_KINDS]
     found += [(risk.capitalize(), "search/incidents.py") for risk in INCIDENT_RISKS]
     found += [(words.capitalize(), "rules/offenders.py") for words in OFFENDER_RISK_WORDS.values()]
-    found += [(text, "children/pages.py") for text in ROLE_WORDS.values()]
+    found += [(text, "children/pages.py") for text in CHILD_ROLE_WORDS.values()]
     found += [(text, "offenders/pages.py") for _, text, _ in OFFENDER_SECTIONS]
     # The titles web/auth_pages.py gives the two-factor pages.
     found += [(text, "web/auth_pages.py") for text in (

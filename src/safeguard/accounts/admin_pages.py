@@ -44,7 +44,8 @@ router = APIRouter(include_in_schema=False)
 ROLE_WORDS = {"practitioner": "Practitioner", "supervisor": "Supervisor",
               "senior_manager": "Senior manager", "admin": "Administrator",
               "mash_researcher": "MASH researcher",
-              "information_governance": "Information governance"}
+              "information_governance": "Information governance",
+              "public_protection": "Public protection unit"}
 DONE = {"disabled": "The user is disabled: their access has ended.",
         "enabled": "The user is enabled: they may sign in again.",
         "roles": "The user's roles are changed: they sign in again to use them.",

@@ -27,6 +27,8 @@ from safeguard.workdays import LONDON
 REVIEWER_ROLE = Role.INFORMATION_GOVERNANCE
 NOTIFICATION_KIND = "break_glass"
 REASON_MIN, REASON_MAX = 10, 2000
+REASON_NEEDED = ("Give the reason you need to see this child’s records "
+                 "(%(min)s to %(max)s characters).")
 
 
 def grant_condition(principal: Principal, now: datetime) -> ColumnElement[bool]:
@@ -55,8 +57,7 @@ def break_glass(session: Session, *, principal: Principal, person_id: int, reaso
         raise Forbidden("Break-glass access is for a signed-in person, who must give a reason.")
     reason = " ".join(reason.split())
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise Invalid(f"Give the reason you need to see this child's records "
-                      f"({REASON_MIN} to {REASON_MAX} characters).")
+        raise Invalid(REASON_NEEDED % {"min": REASON_MIN, "max": REASON_MAX})
     if session.get(Person, person_id) is None:
         raise NotFound(f"person {person_id} not found")
     grant = BreakGlass(person_id=person_id, user_id=principal.id, actor=principal.actor,

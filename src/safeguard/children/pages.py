@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.children.breakglass import (
+    REASON_MAX,
+    REASON_MIN,
+    REASON_NEEDED,
     break_glass,
     grants_for_review,
     live_grant,
@@ -45,6 +48,7 @@ from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.risk import LEVELS
 from safeguard.strategy.pages import CONVENOR
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
+from safeguard.web.i18n import drawing, translations
 from safeguard.web.render import is_htmx, render
 from safeguard.workdays import LONDON
 
@@ -130,10 +134,12 @@ def child_chronology_pdf(request: Request, person_id: int, session: SessionDep,
     view = child_view(session, principal=principal, person_id=person_id, on=today, now=now,
                       why="exported the chronology as a PDF for a conference",
                       action=EXPORTED, with_households=False)
-    pdf = chronology_pdf(request.app.state.templates.env, view=view, age=_age(view.person.dob,
-                                                                             today),
-                         identifiers=_identifiers(view), principal=principal, made_at=now,
-                         today=today)
+    # Drawn in the user's language, as their pages are.
+    with drawing(principal.language, None):
+        pdf = chronology_pdf(request.app.state.templates.env,
+                             view=view, age=_age(view.person.dob, today),
+                             identifiers=_identifiers(view), principal=principal, made_at=now,
+                             today=today, lang=principal.language)
     name = f"chronology-{person_id}-{today.isoformat()}.pdf"
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
@@ -198,8 +204,10 @@ def child_break_glass(request: Request, person_id: int, session: SessionDep,
     try:
         break_glass(session, principal=principal, person_id=person_id, reason=reason, now=now,
                     hours=hours)
-    except Invalid as error:
-        return _break_glass_page(request, principal, person_id, {"reason": str(error)},
+    except Invalid:  # the reason is missing, too short or too long: said in their language
+        message = translations(principal.language).gettext(REASON_NEEDED) % {
+            "min": REASON_MIN, "max": REASON_MAX}
+        return _break_glass_page(request, principal, person_id, {"reason": message},
                                  status_code=422, reason=reason)
     return RedirectResponse(f"/children/{person_id}", status_code=303)
 

@@ -21,16 +21,16 @@ from safeguard.people.service import address_label
 
 def chronology_html(env: jinja2.Environment, *, view: ChildView, age: int | None,
                     identifiers: list[tuple[str, str]], principal: Principal,
-                    made_at: datetime, today: date) -> str:
+                    made_at: datetime, today: date, lang: str = "en") -> str:
     return env.get_template("children/chronology_pdf.html").render(
         view=view, age=age, identifiers=identifiers, principal=principal, made_at=made_at,
-        today=today, addresses=[address_label(a) for a in view.addresses])
+        today=today, addresses=[address_label(a) for a in view.addresses], lang=lang)
 
 
 def chronology_pdf(env: jinja2.Environment, *, view: ChildView, age: int | None,
                    identifiers: list[tuple[str, str]], principal: Principal,
-                   made_at: datetime, today: date) -> bytes:
+                   made_at: datetime, today: date, lang: str = "en") -> bytes:
     html = chronology_html(env, view=view, age=age, identifiers=identifiers,
-                           principal=principal, made_at=made_at, today=today)
+                           principal=principal, made_at=made_at, today=today, lang=lang)
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

@@ -50,6 +50,7 @@ from safeguard.rules.catalogue import KINDS
 from safeguard.rules.kinds import DutyKind
 from safeguard.sharing.service import share_for_duty
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
+from safeguard.web.i18n import translations
 from safeguard.web.query import page_number as parse_page
 from safeguard.web.render import is_htmx, render
 from safeguard.web.templating import format_london
@@ -78,6 +79,9 @@ ACTION_WORDS = {"created": "Duty raised", "breached": "Deadline missed (breached
                 "reopened": "Reopened", "due_brought_forward": "Deadline brought forward",
                 "due_changed": "Deadline changed",
                 "claimed": "Claimed", "assigned": "Assigned", "reassigned": "Reassigned"}
+# What the discharge form says of a mistake (safeguard/words.py declares them for Welsh).
+OUTCOME_MISSING = "Select the %(noun)s"
+NOTE_TOO_LONG = "The note must be %(max)s characters or fewer"
 DONE = {"claimed": "You hold this duty now: it is in My work.",
         "assigned": "The duty is assigned."}
 
@@ -206,12 +210,14 @@ def discharge_page(
     choice = discharge_choice(principal, duty)
     note = note.strip()
     errors: dict[str, str] = {}
+    words = translations(principal.language)  # the errors in the user's language
     names = [o.name for o in choice.outcomes] if choice else []
     if choice and ((choice.outcome_required and outcome not in names)
                    or (outcome and outcome not in names)):
-        errors["outcome"] = f"Select the {_outcome_noun(kind)}"
+        errors["outcome"] = words.gettext(OUTCOME_MISSING) % {
+            "noun": words.gettext(_outcome_noun(kind))}
     if len(note) > NOTE_MAX:
-        errors["note"] = f"The note must be {NOTE_MAX} characters or fewer"
+        errors["note"] = words.gettext(NOTE_TOO_LONG) % {"max": NOTE_MAX}
     if errors:
         ctx = _detail_context(session, duty, principal=principal, now=now)
         return render(request, "duties/detail.html", {

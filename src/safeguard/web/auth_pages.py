@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from safeguard.access.security_keys import (
     registration_options,
     remove_key,
 )
-from safeguard.access.service import authenticate_user, principal_for_user
+from safeguard.access.service import Principal, authenticate_user, principal_for_user
 from safeguard.access.sessions import end_session
 from safeguard.access.throttle import FAILED, REFUSED, SUCCEEDED, Refusal, record_attempt, refusal
 from safeguard.access.two_factor import (
@@ -46,6 +46,7 @@ from safeguard.web.deps import (
     begin_session,
     csrf_token,
     get_wall_now,
+    optional_principal,
 )
 from safeguard.web.i18n import LANGUAGES
 from safeguard.web.render import render
@@ -375,13 +376,23 @@ def choose_language(request: Request, session: SessionDep, principal: UserDep,
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
+# Open to all; a signed-in user reads them in their own language, under their own header.
+MaybeUserDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _reader(principal: Principal | None) -> Principal | None:
+    return principal if principal is not None and principal.kind == "user" else None
+
+
 @router.get("/accessibility", response_class=HTMLResponse)
-def accessibility(request: Request) -> HTMLResponse:
-    return render(request, "accessibility.html", {"page_title": "Accessibility statement"})
+def accessibility(request: Request, principal: MaybeUserDep) -> HTMLResponse:
+    return render(request, "accessibility.html", {"page_title": "Accessibility statement"},
+                  principal=_reader(principal))
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request) -> HTMLResponse:
-    return render(request, "privacy.html", {"page_title": "Privacy"})
+def privacy(request: Request, principal: MaybeUserDep) -> HTMLResponse:
+    return render(request, "privacy.html", {"page_title": "Privacy"},
+                  principal=_reader(principal))
 
 

@@ -32,6 +32,8 @@ TITLES = {400: "There is a problem with what you sent", 403: "You do not have ac
           404: "Page not found", 405: "You cannot do that", 409: "Already done",
           413: "The request is too large", 422: "There is a problem with what you sent",
           500: "Sorry, there is a problem with the service"}
+SERVER_ERROR = ("Try again later. If it happens again, tell your service desk what you were "
+                "doing and quote the reference below.")
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,7 @@ def server_error(request: Request) -> Response:
     if not wants_html(request):
         return JSONResponse({"detail": "Internal Server Error",
                              "request_id": request_id(request)}, status_code=500)
-    return error_page(request, 500, "Try again later. If it happens again, tell your "
-                                    "service desk what you were doing and quote the "
-                                    "reference below.")
+    return error_page(request, 500, SERVER_ERROR)
 
 
 def wants_html(request: Request) -> bool:

@@ -15,6 +15,7 @@ the macros imported without context read it too.
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,9 +30,9 @@ from babel.messages.pofile import read_po
 from safeguard.access.names import Names
 from safeguard.dates import DAYS, MONTHS
 
-__all__ = ["DEFAULT", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing", "gettext_",
-           "language", "months", "names", "ngettext_", "translations",
-           "weekdays"]
+__all__ = ["DEFAULT", "DUE_WORDS", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing",
+           "due_words", "gettext_", "language", "month_words", "months", "names", "ngettext_",
+           "translations", "weekdays"]
 
 #: The languages a user may choose, each named in itself (as the switch shows them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -41,6 +42,13 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 _LANGUAGE: ContextVar[str] = ContextVar("safeguard_language", default=DEFAULT)
 _NAMES: ContextVar[Names | None] = ContextVar("safeguard_names", default=None)
 
+# How far off a deadline is, as duties.presenters.relative_due words it ("due in 3 hours",
+# "overdue by 2 days"): the service layer speaks English, the page its own language.
+_DUE = re.compile(r"^(due in|overdue by) (\d+) (minute|hour|day)s?$")
+#: The words due_words looks up (safeguard/words.py declares them for the catalogue).
+DUE_WORDS: tuple[str | tuple[str, str], ...] = (
+    "due in %(span)s", "overdue by %(span)s", ("%(num)d minute", "%(num)d minutes"),
+    ("%(num)d hour", "%(num)d hours"), ("%(num)d day", "%(num)d days"))
 _WELSH_DAYS = ("Llun", "Maw", "Mer", "Iau", "Gwe", "Sad", "Sul")
 _WELSH_MONTHS = ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd",
                  "Tach", "Rhag")
@@ -98,3 +106,19 @@ def gettext_(message: str) -> str:
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
+
+
+def due_words(text: str) -> str:
+    """"due in 3 hours" / "overdue by 2 days" in the page's language; other text as it is."""
+    found = _DUE.match(text)
+    if found is None:
+        return text
+    count, unit = int(found[2]), found[3]
+    span = ngettext_(f"%(num)d {unit}", f"%(num)d {unit}s", count) % {"num": count}
+    return gettext_(f"{found[1]} %(span)s") % {"span": span}
+
+
+def month_words(text: str) -> str:
+    """A chart's "Dec 2025" with the month in the page's language; other text as it is."""
+    month, _, rest = text.partition(" ")
+    return f"{months()[MONTHS.index(month)]} {rest}" if month in MONTHS and rest else text

@@ -28,7 +28,16 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from safeguard.dates import LONDON, london_date, london_datetime
-from safeguard.web.i18n import LANGUAGES, gettext_, months, names, ngettext_, weekdays
+from safeguard.web.i18n import (
+    LANGUAGES,
+    due_words,
+    gettext_,
+    month_words,
+    months,
+    names,
+    ngettext_,
+    weekdays,
+)
 from safeguard.web.navigation import navigation
 
 __all__ = [
@@ -129,6 +138,8 @@ def make_environment() -> jinja2.Environment:
     # A word a page is given (a nav area, a DASH question from a force's own file): looked up
     # as it is, never used as a format, so a "%" in it cannot break the page.
     env.globals["translated"] = gettext_
+    env.filters["due_words"] = due_words
+    env.filters["month_words"] = month_words
     env.filters["london"] = _london_filter
     env.filters["london_date"] = _london_date_filter
     env.filters["iso"] = format_iso
