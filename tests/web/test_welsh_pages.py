@@ -191,6 +191,9 @@ def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_p
     queue = _html(client, "/duties")
     assert f'href="/duties/{duty.id}">{welsh}</a>' in queue
     assert f">{english}</a>" not in queue
+    child = _html(client, f"/children/{duty.subject_person_id}")
+    assert f'href="/duties/{duty.id}">{welsh}</a>' in child
+    assert f">{english}</a>" not in child
 
 
 def test_a_welsh_senior_manager_records_an_inspection_and_its_plan_in_welsh(
