@@ -83,5 +83,8 @@ def test_the_childs_record_names_each_records_agency_and_each_duty_s(
                     if c["label"].startswith("Duty discharged")]
     assert discharged["actor"].startswith("api_key:")
     assert discharged["actor_name"].startswith("childrens_social_care system, ")
+    # The line the child's page shows under each entry names them too, never their ids.
+    assert all(c["byline"] == f"owned by {c['agency_name']}" for c in raised)
+    assert discharged["byline"] == f"by {discharged['actor_name']}"
     incident = next(c for c in child["chronology"] if c["label"].startswith("Police incident"))
     assert incident["agency"] is None and incident["actor_name"] is None

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency
+from safeguard.access.names import Names
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
@@ -19,7 +20,7 @@ from safeguard.concerns.models import Concern
 from safeguard.custody.board import detentions_of, may_use_board
 from safeguard.db import utcnow
 from safeguard.duties.models import Duty
-from safeguard.duties.presenters import relative_due
+from safeguard.duties.presenters import escalation_words, relative_due
 from safeguard.duties.service import visible_to
 from safeguard.errors import NotFound
 from safeguard.incidents.models import Incident, IncidentPerson
@@ -234,6 +235,7 @@ def _member_order(member: HouseholdMember) -> tuple[bool, bool, date, int]:
 def _chronology(session: Session, *, person_id: int, records: list[PersonRecord],
                 duties: list[Duty], agency_id: str, now: datetime,
                 custody_pages: bool = False) -> list[ChronologyItem]:
+    names = Names(session)
     items = [ChronologyItem(r.recorded_at, f"Record from {describe_record(r)}",
                             f"linked by {r.linked_by}", "") for r in records]
     incidents = session.execute(
@@ -274,15 +276,17 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
             # A transfer request counts down in the chronology as in the inbox.
             reason += f" Answer {relative_due(duty, now)}."
         items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",
-                                    f"owner {duty.owner_agency_id}", reason,
+                                    f"owned by {names.agency(duty.owner_agency_id)}", reason,
                                     f"/duties/{duty.id}", agency=duty.owner_agency_id))
         if duty.breached_at:
             items.append(ChronologyItem(duty.breached_at, f"Duty breached: {title}",
-                                        f"escalated to {duty.escalated_to}", "",
+                                        "escalated to " + (escalation_words(
+                                            duty.escalated_to, duty, names.agency) or ""), "",
                                         f"/duties/{duty.id}"))
         if duty.discharged_at:
             items.append(ChronologyItem(duty.discharged_at, f"Duty discharged: {title}",
-                                        f"by {duty.discharged_by}", duty.discharge_note or "",
+                                        f"by {names.actor(duty.discharged_by)}",
+                                        duty.discharge_note or "",
                                         f"/duties/{duty.id}", actor=duty.discharged_by))
     return sorted(items, key=lambda item: item.at, reverse=True)
 

@@ -31,6 +31,7 @@ from safeguard.duties.presenters import (
     agency_names,
     dischargers,
     duty_rows,
+    escalation_words,
     share_rows,
 )
 from safeguard.duties.service import (
@@ -251,7 +252,7 @@ def _detail_context(session: Session, duty: Duty, *, principal: Principal,
         "share_rows": share_rows(duty.kind, share.content) if share else [],
         "dischargers": dischargers(duty),
         "timeline": [_timeline_item(t, duty, agencies) for t in history],
-        "escalated_to": _escalated_words(duty.escalated_to, duty, agencies),
+        "escalated_to": escalation_words(duty.escalated_to, duty, lambda a: agencies.get(a, a)),
         "reference": reference,
         "incident_id": session.scalar(select(Incident.id)
                                       .where(Incident.event_id == duty.event_id)),
@@ -275,16 +276,6 @@ def _holding(session: Session, duty: Duty, principal: Principal) -> dict[str, An
             "holder_choices": choices(session, duty=duty) if assignable else []}
 
 
-def _escalated_words(text: str | None, duty: Duty, agencies: dict[str, str]) -> str | None:
-    """"childrens_social_care supervisor" -> "Children's Social Care (MASH) supervisor"."""
-    if not text:
-        return text
-    for agency_id in (duty.owner_agency_id, duty.partner_agency_id):
-        if agency_id and agency_id in agencies:
-            text = text.replace(agency_id, agencies[agency_id])
-    return text
-
-
 def _timeline_item(t: DutyTransition, duty: Duty, agencies: dict[str, str]
                    ) -> dict[str, Any]:
     label = ACTION_WORDS.get(t.action, t.action.capitalize())
@@ -294,5 +285,5 @@ def _timeline_item(t: DutyTransition, duty: Duty, agencies: dict[str, str]
     elif t.action == "breached":
         note = f"Not discharged by its deadline, {format_london(duty.due_at)}."
     elif t.action == "escalated":
-        note = _escalated_words(note, duty, agencies)
+        note = escalation_words(note, duty, lambda a: agencies.get(a, a))
     return {"label": label, "datetime": t.at, "byline": t.actor, "text": note}

@@ -4,7 +4,7 @@ share's fields as its kind declares them. Shared by the duty, inbox, incident an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -146,3 +146,15 @@ def dischargers(duty: Duty) -> list[Discharger]:
             found.append(Discharger(agency, declared, declared and side is Side.PARTNER,
                                     outcomes))
     return found
+
+
+def escalation_words(text: str | None, duty: Duty, agency_name: Callable[[str], str]
+                     ) -> str | None:
+    """Whom a breach went to, in names: "childrens_social_care supervisor" ->
+    "Children's Social Care (MASH) supervisor" (the record keeps the agency's id)."""
+    if not text:
+        return text
+    for agency_id in (duty.owner_agency_id, duty.partner_agency_id):
+        if agency_id:
+            text = text.replace(agency_id, agency_name(agency_id))
+    return text
