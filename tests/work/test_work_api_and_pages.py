@@ -14,6 +14,7 @@ from safeguard.intake.service import IntakeContext
 
 from ..conftest import Clock, sign_in
 from ..factories import add_user
+from ..web.test_api import key_for
 from ..web.test_pages_support import record_incident
 
 
@@ -95,3 +96,27 @@ def test_an_administrator_makes_a_team_and_staffs_it_on_the_admin_pages(
     client.post(f"{team_url}/remove", data={"csrf_token": token, "user_id": match.group(1)})
     assert "Nobody is in this team yet." in client.get(team_url).text
     assert "CSC duty team" in client.get("/admin/teams").text
+
+
+def test_the_duty_list_api_filters_by_who_holds_each_duty(
+        session: Session, ctx: IntakeContext, client: TestClient) -> None:
+    ids = record_incident(session, ctx)
+    token = sign_in(client, "csc.worker")
+    client.post(f"/api/v1/duties/{ids['referral_decision']}/claim",
+                headers={"X-CSRF-Token": token})
+
+    def listed(held: str) -> set[int]:
+        answer = client.get(f"/api/v1/duties?held={held}")
+        assert answer.status_code == 200, answer.text
+        return {duty["id"] for duty in answer.json()}
+
+    everything = {duty["id"] for duty in client.get("/api/v1/duties").json()}
+    assert listed("me") == {ids["referral_decision"]}
+    assert ids["referral_decision"] not in listed("nobody")
+    assert listed("nobody") == everything - {ids["referral_decision"]}
+    assert client.get("/api/v1/duties?held=someone").status_code == 422
+    client.cookies.clear()
+    # A system's key holds no duty of its own: "mine" is refused, "nobody" answered.
+    key = key_for(session, "childrens_social_care")
+    assert client.get("/api/v1/duties?held=me", headers=key).status_code == 422
+    assert client.get("/api/v1/duties?held=nobody", headers=key).status_code == 200

@@ -14,6 +14,7 @@ from safeguard.web.deps import NowDep, PrincipalDep, RulesDep, SessionDep
 router = APIRouter(prefix="/api/v1/duties", tags=["duties"])
 
 StatusQuery = Literal["open", "breached", "discharged", "undischarged"]
+HeldQuery = Literal["me", "teams", "nobody"]
 
 
 @router.get("", response_model=list[DutyOut])
@@ -22,13 +23,19 @@ def api_list_duties(
     status: Annotated[StatusQuery | None, Query()] = None,
     kind: Annotated[str | None, Query()] = None,
     overdue: bool = False,
+    held: Annotated[HeldQuery | None, Query(
+        description="who holds it: `me` or `teams` (a signed-in person's own, or their "
+                    "teams'), or `nobody`")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DutyOut]:
     """Duties the caller's agency owns or is partner in, by due time."""
+    # "Mine" is a person's: an API key holds no duty, so it is refused `me` and `teams`.
+    held_for = principal.id if principal.kind == "user" else None
     # A duty's reason names the child: listing duties reads personal data (audited).
     duties, _ = list_duties(session, principal=principal, now=now, limit=limit, offset=offset,
-                            filters=DutyFilter(status=status, kind=kind, overdue=overdue),
+                            filters=DutyFilter(status=status, kind=kind, overdue=overdue,
+                                               held=held, held_for=held_for),
                             why="API duty list")
     return duties_out(session, duties, now=now)
 
