@@ -24,7 +24,7 @@ def test_the_owning_agency_marks_an_action_in_progress(browser: Browser,
         assert_accessible(page)
         page.get_by_role("link", name="Update progress of this action").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            "Update an action's progress")
+            "Update an action’s progress")
         assert_accessible(page)
         page.get_by_label("In progress").check()
         page.get_by_label("Evidence").fill("Weekend cover agreed.")

@@ -66,7 +66,7 @@ def _walk(boss: Page, sam: Page) -> None:
     mine = sam.locator("[data-queue] tbody tr")
     expect(mine).to_have_count(1)
     expect(mine).to_contain_text("Mia Jones")
-    expect(mine).to_contain_text(re.compile(r"due in \d+ hours"))
+    expect(mine).to_contain_text(re.compile(r"due in \d+ (hours|days)"))
     _fits(sam)
 
     boss.goto(duty_url)
