@@ -14,6 +14,7 @@ made up in code (a notice naming a user) stay in English.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 from babel.messages.extract import extract_from_dir
 
@@ -22,6 +23,7 @@ from safeguard.accounts.admin_pages import ROLE_WORDS
 from safeguard.children.breakglass import REASON_NEEDED
 from safeguard.children.pages import ROLE_WORDS as CHILD_ROLE_WORDS
 from safeguard.children.pages import SCHEME_LABELS
+from safeguard.children.service import PHRASES as CHRONOLOGY
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
@@ -32,6 +34,7 @@ from safeguard.duties.pages import (
     OUTCOME_MISSING,
     STATUS_CHOICES,
 )
+from safeguard.events.fields import ConcernKind, IncidentKind, RiskLevel, Role
 from safeguard.events.schemas import dash_questions
 from safeguard.forensics.pages import DEVICE_CHOICES
 from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
@@ -93,7 +96,8 @@ def _declared() -> list[tuple[Message, str]]:
               for text in (*RISK_WORDS.values(), *INDICATOR_WORDS.values())]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
-    return found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
+    return (found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
+            + _chronology())
 
 
 def _duty_titles() -> list[tuple[str, str]]:
@@ -149,6 +153,17 @@ def _other_choices() -> list[tuple[str, str]]:
         "Enter your security code", "Use your security key", "Set up two-factor sign-in",
         "Two-factor sign-in")]
     found += [(sex, "review/detail.html") for sex in ("Female", "Male", "Unknown")]
+    return found
+
+
+def _chronology() -> list[tuple[str, str]]:
+    """The child's chronology: its sentences and the words that fill them (children/service.py
+    words a kind "domestic_abuse" as "domestic abuse")."""
+    found = [(text, "children/service.py") for text in CHRONOLOGY]
+    found += [(value.replace("_", " "), "events/fields.py")
+              for kinds in (IncidentKind, RiskLevel, Role, ConcernKind)
+              for value in get_args(kinds)]
+    found += [(text.lower(), "notes/models.py") for text in VISIBILITY_WORDS.values()]
     return found
 
 
