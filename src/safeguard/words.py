@@ -53,6 +53,7 @@ from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.offenders import RISK_WORDS as OFFENDER_RISK_WORDS
 from safeguard.search.incidents import KINDS as INCIDENT_KINDS
 from safeguard.search.incidents import RISKS as INCIDENT_RISKS
+from safeguard.search.service import REASONS as SEARCH_REASONS
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.strategy.service import DECISION_WORDS
 from safeguard.web.errors import SERVER_ERROR, TITLES
@@ -164,6 +165,8 @@ def _chronology() -> list[tuple[str, str]]:
               for kinds in (IncidentKind, RiskLevel, Role, ConcernKind)
               for value in get_args(kinds)]
     found += [(text.lower(), "notes/models.py") for text in VISIBILITY_WORDS.values()]
+    # Why a search's hit matched (search/service.py).
+    found += [(text, "search/service.py") for text in SEARCH_REASONS]
     return found
 
 
