@@ -24,6 +24,7 @@ from safeguard.children.breakglass import REASON_NEEDED
 from safeguard.children.pages import ROLE_WORDS as CHILD_ROLE_WORDS
 from safeguard.children.pages import SCHEME_LABELS
 from safeguard.children.service import PHRASES as CHRONOLOGY
+from safeguard.concerns.pages import FORM_WORDS as CONCERN_FORM
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
@@ -41,6 +42,7 @@ from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, STATUS_WORDS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.intake.pages import MESSAGES as INCIDENT_FORM
 from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
 from safeguard.measures.figures import PART_WORDS, RAG_WORDS
 from safeguard.missing.forms import FORMS, REPORT
@@ -165,6 +167,9 @@ def _chronology() -> list[tuple[str, str]]:
               for kinds in (IncidentKind, RiskLevel, Role, ConcernKind)
               for value in get_args(kinds)]
     found += [(text.lower(), "notes/models.py") for text in VISIBILITY_WORDS.values()]
+    # What is wrong with the incident and concern forms (intake/pages.py, concerns/pages.py).
+    found += [(text, "intake/pages.py") for text in INCIDENT_FORM]
+    found += [(text, "concerns/pages.py") for text in CONCERN_FORM]
     # Why a search's hit matched (search/service.py).
     found += [(text, "search/service.py") for text in SEARCH_REASONS]
     return found
