@@ -50,6 +50,7 @@ from safeguard.missing.pages import ENTRY_LABELS
 from safeguard.notes.models import VISIBILITY_WORDS
 from safeguard.notify.pages import CHOICES as EMAIL_CHOICES
 from safeguard.offenders.pages import SECTIONS as OFFENDER_SECTIONS
+from safeguard.people.service import SOURCE_WORDS as PEOPLE_SOURCES
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.offenders import RISK_WORDS as OFFENDER_RISK_WORDS
@@ -167,6 +168,7 @@ def _chronology() -> list[tuple[str, str]]:
               for kinds in (IncidentKind, RiskLevel, Role, ConcernKind)
               for value in get_args(kinds)]
     found += [(text.lower(), "notes/models.py") for text in VISIBILITY_WORDS.values()]
+    found += [(text, "people/service.py") for text in PEOPLE_SOURCES.values()]
     # What is wrong with the incident and concern forms (intake/pages.py, concerns/pages.py).
     found += [(text, "intake/pages.py") for text in INCIDENT_FORM]
     found += [(text, "concerns/pages.py") for text in CONCERN_FORM]

@@ -32,7 +32,7 @@ def test_a_welsh_reader_sees_the_child_s_chronology_in_welsh(
     page = client.get(f"/children/{ids['mia']}").text
     assert "Dyletswydd wedi’i chodi: Penderfyniad ar atgyfeiriad" in page
     assert "cam-drin domestig, risg safonol" in page
-    assert "Perchennog: " in page
+    assert "Perchennog: " in page and "Cofnod E-88 gan addysg" in page
     for english in ("Duty raised:", "Police incident", "Domestic abuse", "owned by", "Owned by",
                     "recorded by the officer", "Record from"):
         assert english not in page, english

@@ -28,7 +28,13 @@ from safeguard.notes.service import notes_about
 from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
-from safeguard.people.service import address_label, describe_record, person_name, source_words
+from safeguard.people.service import (
+    SOURCE_WORDS,
+    address_label,
+    describe_record,
+    person_name,
+    source_words,
+)
 from safeguard.phrases import Phrase, phrase
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.custody import ACCOMMODATION_REQUEST
@@ -120,6 +126,7 @@ class ChronologyItem:
 
 # The chronology's sentences (safeguard/words.py gives them to the Welsh catalogue).
 RECORD_FROM, LINKED_BY = "Record from %(source)s", "linked by %(how)s"
+RECORD_FROM_SOURCE = "Record from %(source)s record %(reference)s"
 INCIDENT = "Police incident %(reference)s: %(kind)s"
 INCIDENT_RISK = "Police incident %(reference)s: %(kind)s, %(risk)s risk"
 BY_OFFICER = "%(role)s (recorded by the officer)"
@@ -131,10 +138,10 @@ DUTY_BREACHED, ESCALATED_TO = "Duty breached: %(title)s", "escalated to %(whom)s
 DUTY_DISCHARGED, DISCHARGED_BY = "Duty discharged: %(title)s", "by %(name)s"
 DISCUSSION, DISCUSSED_WITH = "Strategy discussion: %(decision)s", "with %(agencies)s"
 NOTE_FROM, NOTE_BY = "Case note from %(agency)s", "%(author)s; %(visibility)s"
-PHRASES = (RECORD_FROM, LINKED_BY, INCIDENT, INCIDENT_RISK, BY_OFFICER, NOT_BY_OFFICER,
-           CONCERN_FROM, CUSTODY, CUSTODY_RECORD, DUTY_RAISED, OWNED_BY, DUTY_BREACHED,
-           ESCALATED_TO, DUTY_DISCHARGED, DISCHARGED_BY, DISCUSSION, DISCUSSED_WITH, NOTE_FROM,
-           NOTE_BY)
+PHRASES = (RECORD_FROM, RECORD_FROM_SOURCE, LINKED_BY, INCIDENT, INCIDENT_RISK, BY_OFFICER,
+           NOT_BY_OFFICER, CONCERN_FROM, CUSTODY, CUSTODY_RECORD, DUTY_RAISED, OWNED_BY,
+           DUTY_BREACHED, ESCALATED_TO, DUTY_DISCHARGED, DISCHARGED_BY, DISCUSSION,
+           DISCUSSED_WITH, NOTE_FROM, NOTE_BY)
 
 
 @dataclass(frozen=True)
@@ -265,8 +272,8 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
                 duties: list[Duty], agency_id: str, now: datetime,
                 custody_pages: bool = False) -> list[ChronologyItem]:
     names = Names(session)
-    items = [ChronologyItem(r.recorded_at, phrase(RECORD_FROM, source=describe_record(r)),
-                            phrase(LINKED_BY, how=r.linked_by), "") for r in records]
+    items = [ChronologyItem(r.recorded_at, _record_label(r), phrase(LINKED_BY, how=r.linked_by),
+                            "") for r in records]
     incidents = session.execute(
         select(Incident, IncidentPerson).join(IncidentPerson,
                                               IncidentPerson.incident_id == Incident.id)
@@ -321,6 +328,15 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
                                         duty.discharge_note or "",
                                         f"/duties/{duty.id}", actor=duty.discharged_by))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def _record_label(record: PersonRecord) -> Phrase:
+    """"Record from education record E-88" (as describe_record words it), its source a word
+    a page translates; a school's, named by its URN, in English."""
+    if record.source in SOURCE_WORDS:
+        return phrase(RECORD_FROM_SOURCE, words={"source": SOURCE_WORDS[record.source]},
+                      reference=record.source_id)
+    return phrase(RECORD_FROM, source=describe_record(record))
 
 
 def _discussions_and_notes(session: Session, *, principal: Principal,
