@@ -7,8 +7,10 @@ blocks); the words a page is given to show are gathered here from where they are
 the navigation's areas, the incident form's choices and DASH questions, every duty kind's
 title, the missing-episode forms, the other choices pages offer, and the fixed words pages'
 modules hand their templates (duty statuses and history, custody steps, forensic stages,
-roles, audit actions, error titles), which the templates pass through `translated`. Words
-made up in code (a notice naming a user) stay in English.
+roles, audit actions, error titles), which the templates pass through `translated`; and
+the shapes of sentences built as phrases (safeguard/phrases.py: the child's chronology,
+search's reasons, the incident and concern forms' problems) with the words that fill them.
+Other words made up in code (a notice naming a user) stay in English.
 """
 
 from __future__ import annotations
