@@ -14,6 +14,8 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeguard"
 RANK = {
     "config": 0, "db": 0, "errors": 0, "identifiers": 0, "logs": 0, "workdays": 0, "dates": 0,
+    # Sentences services build in English for pages to draw in the reader's language.
+    "phrases": 0,
     "access": 1, "audit": 2, "accounts": 3, "synth": 3,
     "events": 4, "people": 5, "rules": 6, "incidents": 7, "concerns": 7, "duties": 8, "sharing": 9,
     # Email notifications read duties and their escalations; casework and above may queue one.

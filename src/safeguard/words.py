@@ -7,13 +7,16 @@ blocks); the words a page is given to show are gathered here from where they are
 the navigation's areas, the incident form's choices and DASH questions, every duty kind's
 title, the missing-episode forms, the other choices pages offer, and the fixed words pages'
 modules hand their templates (duty statuses and history, custody steps, forensic stages,
-roles, audit actions, error titles), which the templates pass through `translated`. Words
-made up in code (a notice naming a user) stay in English.
+roles, audit actions, error titles), which the templates pass through `translated`; and
+the shapes of sentences built as phrases (safeguard/phrases.py: the child's chronology,
+search's reasons, the incident and concern forms' problems) with the words that fill them.
+Other words made up in code (a notice naming a user) stay in English.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 from babel.messages.extract import extract_from_dir
 
@@ -22,6 +25,8 @@ from safeguard.accounts.admin_pages import ROLE_WORDS
 from safeguard.children.breakglass import REASON_NEEDED
 from safeguard.children.pages import ROLE_WORDS as CHILD_ROLE_WORDS
 from safeguard.children.pages import SCHEME_LABELS
+from safeguard.children.service import PHRASES as CHRONOLOGY
+from safeguard.concerns.pages import FORM_WORDS as CONCERN_FORM
 from safeguard.concerns.pages import KIND_WORDS as CONCERN_KINDS
 from safeguard.custody.board import STAGES
 from safeguard.custody.pages import STEP_WORDS
@@ -32,12 +37,14 @@ from safeguard.duties.pages import (
     OUTCOME_MISSING,
     STATUS_CHOICES,
 )
+from safeguard.events.fields import ConcernKind, IncidentKind, RiskLevel, Role
 from safeguard.events.schemas import dash_questions
 from safeguard.forensics.pages import DEVICE_CHOICES
 from safeguard.forensics.pages import STEP_WORDS as FORENSIC_STEPS
 from safeguard.governance.pages import ACTIONS as AUDIT_ACTIONS
 from safeguard.inspections.service import FINDING_KINDS, REVISIT_KINDS, STATUS_WORDS
 from safeguard.intake.pages import DASH_CHOICES, JUDGEMENT_CHOICES, KIND_CHOICES, ROLE_CHOICES
+from safeguard.intake.pages import MESSAGES as INCIDENT_FORM
 from safeguard.measures.declarations import BREAKDOWN_WORDS, MEASURES
 from safeguard.measures.figures import PART_WORDS, RAG_WORDS
 from safeguard.missing.forms import FORMS, REPORT
@@ -45,11 +52,13 @@ from safeguard.missing.pages import ENTRY_LABELS
 from safeguard.notes.models import VISIBILITY_WORDS
 from safeguard.notify.pages import CHOICES as EMAIL_CHOICES
 from safeguard.offenders.pages import SECTIONS as OFFENDER_SECTIONS
+from safeguard.people.service import SOURCE_WORDS as PEOPLE_SOURCES
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.missing import INDICATOR_WORDS, RISK_WORDS
 from safeguard.rules.offenders import RISK_WORDS as OFFENDER_RISK_WORDS
 from safeguard.search.incidents import KINDS as INCIDENT_KINDS
 from safeguard.search.incidents import RISKS as INCIDENT_RISKS
+from safeguard.search.service import REASONS as SEARCH_REASONS
 from safeguard.sharing.admin_pages import STATUS_CHOICES as DELIVERY_STATUSES
 from safeguard.strategy.service import DECISION_WORDS
 from safeguard.web.errors import SERVER_ERROR, TITLES
@@ -93,7 +102,8 @@ def _declared() -> list[tuple[Message, str]]:
               for text in (*RISK_WORDS.values(), *INDICATOR_WORDS.values())]
     # A person's recorded sex, as the child's page shows it.
     found += [(text, "people/models.py") for text in ("Female", "Male", "Unknown", "Not recorded")]
-    return found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
+    return (found + _duty_titles() + _missing_forms() + _measures() + _other_choices()
+            + _chronology())
 
 
 def _duty_titles() -> list[tuple[str, str]]:
@@ -149,6 +159,23 @@ def _other_choices() -> list[tuple[str, str]]:
         "Enter your security code", "Use your security key", "Set up two-factor sign-in",
         "Two-factor sign-in")]
     found += [(sex, "review/detail.html") for sex in ("Female", "Male", "Unknown")]
+    return found
+
+
+def _chronology() -> list[tuple[str, str]]:
+    """The child's chronology: its sentences and the words that fill them (children/service.py
+    words a kind "domestic_abuse" as "domestic abuse")."""
+    found = [(text, "children/service.py") for text in CHRONOLOGY]
+    found += [(value.replace("_", " "), "events/fields.py")
+              for kinds in (IncidentKind, RiskLevel, Role, ConcernKind)
+              for value in get_args(kinds)]
+    found += [(text.lower(), "notes/models.py") for text in VISIBILITY_WORDS.values()]
+    found += [(text, "people/service.py") for text in PEOPLE_SOURCES.values()]
+    # What is wrong with the incident and concern forms (intake/pages.py, concerns/pages.py).
+    found += [(text, "intake/pages.py") for text in INCIDENT_FORM]
+    found += [(text, "concerns/pages.py") for text in CONCERN_FORM]
+    # Why a search's hit matched (search/service.py).
+    found += [(text, "search/service.py") for text in SEARCH_REASONS]
     return found
 
 

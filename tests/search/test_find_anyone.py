@@ -67,7 +67,7 @@ def _find(session: Session, who: Principal, query: str) -> Found:
 
 
 def _why(found: Found) -> dict[str, list[str]]:
-    return {hit.name: hit.reasons for hit in found.hits}
+    return {hit.name: [str(r) for r in hit.reasons] for hit in found.hits}
 
 
 def test_a_mistyped_name_finds_the_record_spelled_otherwise(
@@ -163,6 +163,21 @@ def test_the_search_page_and_api_answer_alike_and_without_javascript(
     assert answer["results"] == [{"person_id": world["samuel"], "name": "Samuel Griffitsh",
                                   "dob": "2015-04-03", "age": 11, "child": True,
                                   "why": ["NHS number"]}]
+
+
+def test_a_welsh_reader_is_told_in_welsh_why_each_person_matched(
+    client: TestClient, world: dict[str, int],
+) -> None:
+    token = sign_in(client, "mash.officer")
+    client.post("/account/language", data={"csrf_token": token, "language": "cy"})
+    page = client.get("/search", params={"q": "Samuel Griffiths 3/4/2015"}).text
+    assert "enw tebyg i Samuel Griffitsh; dyddiad geni" in page
+    assert "name similar to" not in page and "date of birth" not in page
+    place = client.get("/search", params={"q": "nn1 3yf"}).text
+    assert "cod post NN1 3YF" in place and "postcode NN1 3YF" not in place
+    # The API speaks English whatever the user reads.
+    answer = client.get("/api/v1/search", params={"q": "Samuel Griffiths"}).json()
+    assert "name similar to Samuel Griffitsh" in answer["results"][0]["why"]
 
 
 def test_the_text_of_a_search_is_read_for_its_parts() -> None:

@@ -28,7 +28,14 @@ from safeguard.notes.service import notes_about
 from safeguard.people.linkage.households import Household, households_of
 from safeguard.people.models import Address, Person, PersonIdentifier, PersonRecord, School
 from safeguard.people.names import normalise_name
-from safeguard.people.service import address_label, describe_record, person_name, source_words
+from safeguard.people.service import (
+    SOURCE_WORDS,
+    address_label,
+    describe_record,
+    person_name,
+    source_words,
+)
+from safeguard.phrases import Phrase, phrase
 from safeguard.rules.catalogue import KINDS
 from safeguard.rules.custody import ACCOMMODATION_REQUEST
 from safeguard.rules.quality import DATA_QUALITY
@@ -99,13 +106,42 @@ def search_people(
 @dataclass(frozen=True)
 class ChronologyItem:
     at: datetime
-    label: str
-    byline: str
+    # Its heading and byline as phrases: English in the API, the reader's language on a page.
+    label_words: Phrase
+    byline_words: Phrase
     detail: str
     link: str | None = None
     # Who it names, as records keep them (an agency id, an actor), for the API to name.
     agency: str | None = None
     actor: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.label_words)
+
+    @property
+    def byline(self) -> str:
+        return str(self.byline_words)
+
+
+# The chronology's sentences (safeguard/words.py gives them to the Welsh catalogue).
+RECORD_FROM, LINKED_BY = "Record from %(source)s", "linked by %(how)s"
+RECORD_FROM_SOURCE = "Record from %(source)s record %(reference)s"
+INCIDENT = "Police incident %(reference)s: %(kind)s"
+INCIDENT_RISK = "Police incident %(reference)s: %(kind)s, %(risk)s risk"
+BY_OFFICER = "%(role)s (recorded by the officer)"
+NOT_BY_OFFICER = "%(role)s (not listed by the officer; found from %(source)s)"
+CONCERN_FROM = "Concern from %(agency)s: %(kind)s"
+CUSTODY, CUSTODY_RECORD = "Police custody: %(suite)s", "custody record %(reference)s"
+DUTY_RAISED, OWNED_BY = "Duty raised: %(title)s", "owned by %(agency)s"
+DUTY_BREACHED, ESCALATED_TO = "Duty breached: %(title)s", "escalated to %(whom)s"
+DUTY_DISCHARGED, DISCHARGED_BY = "Duty discharged: %(title)s", "by %(name)s"
+DISCUSSION, DISCUSSED_WITH = "Strategy discussion: %(decision)s", "with %(agencies)s"
+NOTE_FROM, NOTE_BY = "Case note from %(agency)s", "%(author)s; %(visibility)s"
+PHRASES = (RECORD_FROM, RECORD_FROM_SOURCE, LINKED_BY, INCIDENT, INCIDENT_RISK, BY_OFFICER,
+           NOT_BY_OFFICER, CONCERN_FROM, CUSTODY, CUSTODY_RECORD, DUTY_RAISED, OWNED_BY,
+           DUTY_BREACHED, ESCALATED_TO, DUTY_DISCHARGED, DISCHARGED_BY, DISCUSSION,
+           DISCUSSED_WITH, NOTE_FROM, NOTE_BY)
 
 
 @dataclass(frozen=True)
@@ -236,21 +272,22 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
                 duties: list[Duty], agency_id: str, now: datetime,
                 custody_pages: bool = False) -> list[ChronologyItem]:
     names = Names(session)
-    items = [ChronologyItem(r.recorded_at, f"Record from {describe_record(r)}",
-                            f"linked by {r.linked_by}", "") for r in records]
+    items = [ChronologyItem(r.recorded_at, _record_label(r), phrase(LINKED_BY, how=r.linked_by),
+                            "") for r in records]
     incidents = session.execute(
         select(Incident, IncidentPerson).join(IncidentPerson,
                                               IncidentPerson.incident_id == Incident.id)
         .where(IncidentPerson.person_id == person_id)).all()
     for incident, role in incidents:
-        how = "recorded by the officer" if role.recorded_by_officer else \
-            f"not listed by the officer; found from {role.found_from}"
-        risk = f", {incident.risk_level} risk" if incident.risk_level else ""
-        items.append(ChronologyItem(
-            incident.occurred_at,
-            f"Police incident {incident.reference}: {incident.kind.replace('_', ' ')}{risk}",
-            f"{role.role.replace('_', ' ')} ({how})", incident.summary or "",
-            f"/incidents/{incident.id}"))
+        role_words = {"role": role.role.replace("_", " ")}
+        how = phrase(BY_OFFICER, words=role_words) if role.recorded_by_officer else \
+            phrase(NOT_BY_OFFICER, words=role_words, source=str(role.found_from))
+        kind = {"kind": incident.kind.replace("_", " ")}
+        label = phrase(INCIDENT_RISK, words={**kind, "risk": incident.risk_level},
+                       reference=incident.reference) if incident.risk_level else \
+            phrase(INCIDENT, words=kind, reference=incident.reference)
+        items.append(ChronologyItem(incident.occurred_at, label, how, incident.summary or "",
+                                    f"/incidents/{incident.id}"))
     concerns = session.execute(
         select(Concern, Agency.name).join(Agency, Agency.id == Concern.agency_id)
         .where(Concern.person_id == person_id)).all()
@@ -258,37 +295,48 @@ def _chronology(session: Session, *, person_id: int, records: list[PersonRecord]
         # Every agency entitled to see the child sees the concern; only its raiser opens it.
         items.append(ChronologyItem(
             concern.occurred_at,
-            f"Concern from {agency_name}: {concern.kind.replace('_', ' ')}",
-            concern.raised_by or agency_name, concern.summary,
+            phrase(CONCERN_FROM, words={"kind": concern.kind.replace("_", " ")},
+                   agency=agency_name),
+            Phrase(concern.raised_by or agency_name), concern.summary,
             f"/concerns/{concern.id}" if concern.agency_id == agency_id else None,
             agency=concern.agency_id))
     for detention in detentions_of(session, person_id=person_id):
         items.append(ChronologyItem(
-            detention.arrived_at, f"Police custody: {detention.custody_suite}",
-            f"custody record {detention.reference}",
+            detention.arrived_at, phrase(CUSTODY, suite=detention.custody_suite),
+            phrase(CUSTODY_RECORD, reference=detention.reference),
             f"{detention.offence}; " + (f"left custody ({detention.ended_step.replace('_', ' ')})"
                                         if detention.ended_step else "still in custody"),
             f"/custody/{detention.id}" if custody_pages else None))
     for duty in duties:
-        title = KINDS[duty.kind].title
+        title = {"title": KINDS[duty.kind].title}
         reason = duty.reason
         if duty.kind == ACCOMMODATION_REQUEST.name and duty.status != "discharged":
             # A transfer request counts down in the chronology as in the inbox.
             reason += f" Answer {relative_due(duty, now)}."
-        items.append(ChronologyItem(duty.created_at, f"Duty raised: {title}",
-                                    f"owned by {names.agency(duty.owner_agency_id)}", reason,
-                                    f"/duties/{duty.id}", agency=duty.owner_agency_id))
+        items.append(ChronologyItem(duty.created_at, phrase(DUTY_RAISED, words=title),
+                                    phrase(OWNED_BY, agency=names.agency(duty.owner_agency_id)),
+                                    reason, f"/duties/{duty.id}", agency=duty.owner_agency_id))
         if duty.breached_at:
-            items.append(ChronologyItem(duty.breached_at, f"Duty breached: {title}",
-                                        "escalated to " + (escalation_words(
-                                            duty.escalated_to, duty, names.agency) or ""), "",
+            whom = escalation_words(duty.escalated_to, duty, names.agency) or ""
+            items.append(ChronologyItem(duty.breached_at, phrase(DUTY_BREACHED, words=title),
+                                        phrase(ESCALATED_TO, whom=whom), "",
                                         f"/duties/{duty.id}"))
         if duty.discharged_at:
-            items.append(ChronologyItem(duty.discharged_at, f"Duty discharged: {title}",
-                                        f"by {names.actor(duty.discharged_by)}",
+            items.append(ChronologyItem(duty.discharged_at, phrase(DUTY_DISCHARGED, words=title),
+                                        phrase(DISCHARGED_BY,
+                                               name=names.actor(duty.discharged_by)),
                                         duty.discharge_note or "",
                                         f"/duties/{duty.id}", actor=duty.discharged_by))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def _record_label(record: PersonRecord) -> Phrase:
+    """"Record from education record E-88" (as describe_record words it), its source a word
+    a page translates; a school's, named by its URN, in English."""
+    if record.source in SOURCE_WORDS:
+        return phrase(RECORD_FROM_SOURCE, words={"source": SOURCE_WORDS[record.source]},
+                      reference=record.source_id)
+    return phrase(RECORD_FROM, source=describe_record(record))
 
 
 def _discussions_and_notes(session: Session, *, principal: Principal,
@@ -306,15 +354,17 @@ def _discussions_and_notes(session: Session, *, principal: Principal,
         actions = "; ".join(f"{a.action.text} ({a.owner}, by {a.action.due_on:%d %b %Y})"
                             for a in held.actions)
         items.append(ChronologyItem(
-            held.discussion.held_at, f"Strategy discussion: {held.decision_words}",
-            "with " + ", ".join(names),
+            held.discussion.held_at,
+            phrase(DISCUSSION, words={"decision": held.decision_words}),
+            phrase(DISCUSSED_WITH, agencies=", ".join(names)),
             held.discussion.reasons + (f" Actions: {actions}." if actions else ""),
             f"/strategy-discussions/{held.discussion.id}"))
     for note in notes_about(session, principal=principal, person_id=person_id,
                             why="read in the child's chronology"):
         items.append(ChronologyItem(
-            note.note.at, f"Case note from {note.agency_name}",
-            f"{note.note.author_name}; {note.visibility_words.lower()}", note.note.text))
+            note.note.at, phrase(NOTE_FROM, agency=note.agency_name),
+            phrase(NOTE_BY, words={"visibility": note.visibility_words.lower()},
+                   author=note.note.author_name), note.note.text))
     return items
 
 

@@ -29,8 +29,10 @@ from safeguard.intake.service import accept_event
 from safeguard.people.models import PersonRecord
 from safeguard.people.names import full_name
 from safeguard.people.service import address_fields
+from safeguard.phrases import Phrase, phrase
 from safeguard.web.deps import CsrfDep, NowDep, RulesDep, SessionDep, UserDep
-from safeguard.web.render import render
+from safeguard.web.i18n import in_language
+from safeguard.web.render import page_language, render
 from safeguard.workdays import LONDON, local_to_utc
 
 router = APIRouter(include_in_schema=False)
@@ -96,8 +98,9 @@ def _child_values(child: KnownChild) -> dict[str, str]:
 
 
 def _page(request: Request, principal: Principal, values: dict[str, str],
-          errors: dict[str, str], status_code: int = 200, *,
+          problems: dict[str, Phrase], status_code: int = 200, *,
           child: KnownChild | None = None) -> HTMLResponse:
+    errors = in_language(page_language(request, principal), problems)
     listed = sorted(errors.items(), key=lambda item: FIELD_ORDER.index(item[0])
                     if item[0] in FIELD_ORDER else len(FIELD_ORDER))
     return render(request, "concerns/new.html", {
@@ -121,12 +124,12 @@ def _date(form: dict[str, str], prefix: str) -> date | str | None:
 
 
 def build_concern(form: dict[str, str], source: str, child: KnownChild | None = None
-                  ) -> tuple[dict[str, Any], dict[str, str]]:
+                  ) -> tuple[dict[str, Any], dict[str, Phrase]]:
     """The concern event the form describes, and form problems found before validation.
 
     For a known child, a chosen address of theirs is sent as it is stored (its UPRN too),
     so the concern is filed at that very address."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Phrase] = {}
     payload: dict[str, Any] = {"event": "concern", "source": source,
                                "source_id": form.get("reference", "")}
     for name in ("kind", "summary", "raised_by"):
@@ -135,10 +138,10 @@ def build_concern(form: dict[str, str], source: str, child: KnownChild | None = 
     day = _date(form, "occurred")
     clock = _TIME.match(form.get("occurred-time", "").replace(" ", ""))
     if not isinstance(day, date):
-        errors["occurred-day"] = f"The date of the concern {day}" if day else \
-            "Enter the date of the concern"
+        errors["occurred-day"] = phrase(CONCERN_DATE, words={"problem": day}) if day else \
+            Phrase(ENTER_DATE)
     elif not clock or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
-        errors["occurred-time"] = "Enter the time as hours and minutes, for example 14:30"
+        errors["occurred-time"] = Phrase(ENTER_TIME)
     else:
         wall = time(int(clock.group(1)), int(clock.group(2)))
         payload["occurred_at"] = local_to_utc(day, wall).isoformat()
@@ -146,7 +149,7 @@ def build_concern(form: dict[str, str], source: str, child: KnownChild | None = 
                                     if form.get(f"child-{k}")}
     dob = _date(form, "child-dob")
     if isinstance(dob, str):
-        errors["child-dob-day"] = f"The child’s date of birth {dob}"
+        errors["child-dob-day"] = phrase(CHILD_DOB, words={"problem": dob})
     elif dob is not None:
         child_fields["dob"] = dob.isoformat()
     ids = {k: form[f"child-{k}"] for k in ("nhs", "upn") if form.get(f"child-{k}")}
@@ -157,8 +160,7 @@ def build_concern(form: dict[str, str], source: str, child: KnownChild | None = 
     if child is not None and choice and choice != OTHER_ADDRESS:
         known = child.address(int(choice)) if choice.isdigit() else None
         if known is None:
-            errors["address-choice"] = ("Select one of the child’s addresses, or a different "
-                                        "address")
+            errors["address-choice"] = Phrase(CHOOSE_ADDRESS)
         else:
             payload["address"] = address_fields(known.address)
         return payload, errors
@@ -185,6 +187,17 @@ def _field(path: str) -> str:
 
 MESSAGES = {"kind": "Select what the concern is about", "summary": "Describe the concern",
             "child-given_name": "Enter the child’s given name or family name"}
+# What else is wrong with the form, in words a page translates (safeguard/words.py).
+CONCERN_DATE, ENTER_DATE = "The date of the concern %(problem)s", "Enter the date of the concern"
+ENTER_TIME = "Enter the time as hours and minutes, for example 14:30"
+CHILD_DOB = "The child’s date of birth %(problem)s"
+CHOOSE_ADDRESS = "Select one of the child’s addresses, or a different address"
+CANNOT_RAISE = "Your agency cannot raise concerns here"
+RECORDED_OTHERWISE = "This concern was already recorded differently: reload the form"
+#: What _date finds wrong with a date, filling "... date of birth %(problem)s".
+DATE_PROBLEMS = ("must be a real date, in numbers, with a 4-digit year", "must be a real date")
+FORM_WORDS = (*MESSAGES.values(), CONCERN_DATE, ENTER_DATE, ENTER_TIME, CHILD_DOB,
+              CHOOSE_ADDRESS, CANNOT_RAISE, RECORDED_OTHERWISE, *DATE_PROBLEMS)
 
 
 @router.post("/concerns", dependencies=[CsrfDep], response_model=None)
@@ -192,8 +205,7 @@ def raise_concern(request: Request, session: SessionDep, principal: UserDep, now
                   ctx: RulesDep, form: FormDep) -> Response:
     source = source_for(principal)
     if source is None:
-        return _page(request, principal, form, {"kind": "Your agency cannot raise concerns "
-                                                        "here"}, status_code=403)
+        return _page(request, principal, form, {"kind": Phrase(CANNOT_RAISE)}, status_code=403)
     child = None
     if form.get("person", "").isdigit():
         child = known_child(session, principal=principal, person_id=int(form["person"]),
@@ -205,15 +217,14 @@ def raise_concern(request: Request, session: SessionDep, principal: UserDep, now
     except ValidationError as error:
         for path, reason in describe_errors(error):
             field = _field(path)
-            errors.setdefault(field, MESSAGES.get(field, reason[:1].upper() + reason[1:]))
+            errors.setdefault(field, Phrase(MESSAGES.get(field, reason[:1].upper() + reason[1:])))
     if errors or data is None:
         return _page(request, principal, form, errors, status_code=422, child=child)
     done = accept_event(session, data=data, raw=payload, via="form", principal=principal,
                         now=now, ctx=ctx)
     concern_id = done.concern_id or concern_of_event(session, event_id=done.event_id)
     if concern_id is None:
-        return _page(request, principal, form, {"kind": "This concern was already recorded "
-                                                        "differently: reload the form"}, 409,
+        return _page(request, principal, form, {"kind": Phrase(RECORDED_OTHERWISE)}, 409,
                      child=child)
     joint = "&joint=1" if done.duty_ids else ""
     return RedirectResponse(f"/concerns/{concern_id}?recorded=1{joint}", status_code=303)

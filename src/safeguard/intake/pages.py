@@ -28,8 +28,10 @@ from safeguard.events.service import CONFLICT
 from safeguard.incidents.models import Incident
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext, accept_event, may_submit
+from safeguard.phrases import Phrase, phrase
 from safeguard.web.deps import CsrfDep, NowDep, SessionDep, UserDep
-from safeguard.web.render import render
+from safeguard.web.i18n import in_language
+from safeguard.web.render import page_language, render
 from safeguard.workdays import LONDON, local_to_utc
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +69,27 @@ REQUIRED = {"source_id": "Enter the incident reference", "kind": "Select the kin
             "occurred-day": "Enter the date the incident occurred",
             "address-line1": "Enter the first line of the address"}
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
+# What is wrong with the form, in words a page translates (safeguard/words.py: MESSAGES).
+REFERENCE_USED = ("Reference %(reference)s already used for a different incident. Enter the "
+                  "reference of this incident")
+ANSWER_DASH = "Answer DASH question %(number)s, “%(question)s”: yes, no or not known"
+PERSON_DOB = "Person %(row)s date of birth %(problem)s"
+OCCURRED_DATE = "The date the incident occurred %(problem)s"
+OCCURRED_TIME = "Enter the time the incident occurred as hours and minutes, for example 22:40"
+PERSON_NAME = "Enter a given name or family name for person %(row)s"
+ADD_PERSON = "Add at least one person: choose their role and enter their name"
+PERSON_ROLE = "Select the role of person %(row)s"
+PERSON_PROBLEM = "Person %(row)s %(part)s: %(reason)s"
+IN_THE_PAST = "The date and time the incident occurred must be in the past"
+FIELD_PROBLEM = "%(label)s: %(reason)s"
+#: What parse_date finds wrong with a date, filling "... date of birth %(problem)s".
+DATE_PROBLEMS = ("is missing", *(f"must include a {' and '.join(parts)}" for parts in (
+    ("day",), ("month",), ("year",), ("day", "month"), ("day", "year"), ("month", "year"))),
+    "must be a real date, in numbers", "must include a year with 4 numbers",
+    "must be a real date")
+MESSAGES = (REFERENCE_USED, ANSWER_DASH, PERSON_DOB, OCCURRED_DATE, OCCURRED_TIME, PERSON_NAME,
+            ADD_PERSON, PERSON_ROLE, PERSON_PROBLEM, IN_THE_PAST, FIELD_PROBLEM,
+            *REQUIRED.values(), *TOP_LABELS.values(), *PERSON_LABELS.values(), *DATE_PROBLEMS)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -83,7 +106,7 @@ Getter = Callable[[str], str]
 class Built:
     payload: dict[str, Any]
     rows: list[int]  # form row number of each person in payload["people"]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Phrase] = field(default_factory=dict)
 
 
 @router.get("/incidents/new", response_class=HTMLResponse)
@@ -115,8 +138,7 @@ def record_incident(request: Request, session: SessionDep, principal: UserDep, n
     accepted = accept_event(session, data=data, raw=built.payload, via="form",
                             principal=principal, ctx=ctx, now=now)
     if accepted.outcome == CONFLICT:
-        errors["source_id"] = (f"Reference {data.source_id} already used for a different "
-                               "incident. Enter the reference of this incident")
+        errors["source_id"] = phrase(REFERENCE_USED, reference=data.source_id)
         return _form(request, principal, form, errors, status_code=422)
     incident_id = accepted.incident_id or _incident_for_event(session, accepted.event_id)
     return RedirectResponse(f"/incidents/{incident_id}?recorded=1", status_code=303)
@@ -136,8 +158,9 @@ def _not_police(request: Request, principal: Principal) -> HTMLResponse:
 
 
 def _form(request: Request, principal: Principal, values: dict[str, str],
-          errors: dict[str, str], *, status_code: int = 200) -> HTMLResponse:
+          problems: dict[str, Phrase], *, status_code: int = 200) -> HTMLResponse:
     rows = _row_count(values)
+    errors = in_language(page_language(request, principal), problems)
     order = _field_order(rows)
     listed = sorted(errors.items(), key=lambda item: order.index(item[0])
                     if item[0] in order else len(order))
@@ -173,7 +196,7 @@ def build_event(form: dict[str, str]) -> Built:
     def get(name: str) -> str:
         return form.get(name, "").strip()
 
-    errors: dict[str, str] = {}
+    errors: dict[str, Phrase] = {}
     payload: dict[str, Any] = {"event": "incident", "source": "police"}
     for name in ("source_id", "kind"):
         if get(name):
@@ -198,7 +221,7 @@ def build_event(form: dict[str, str]) -> Built:
     return Built(payload, rows, errors)
 
 
-def _dash(payload: dict[str, Any], get: Getter, errors: dict[str, str]) -> None:
+def _dash(payload: dict[str, Any], get: Getter, errors: dict[str, Phrase]) -> None:
     """The DASH checklist, needed for domestic abuse (and whenever any of it is filled in):
     each question answered yes, no or not known. An unanswered question is an error that
     names it, never a silent "no", which would lower the risk."""
@@ -209,14 +232,14 @@ def _dash(payload: dict[str, Any], get: Getter, errors: dict[str, str]) -> None:
     choices = {value for value, _ in DASH_CHOICES}
     for number, (key, text) in enumerate(dash_questions(), start=1):
         if answers[key] not in choices:
-            errors[f"dash-{key}"] = (f"Answer DASH question {number}, “{text}”: yes, no or "
-                                     "not known")
+            errors[f"dash-{key}"] = phrase(ANSWER_DASH, words={"question": text},
+                                           number=str(number))
             answers[key] = "not_known"  # the form comes back; this is never stored
     payload["dash"] = {"answers": answers,
                        **({"professional_judgement": judgement} if judgement else {})}
 
 
-def _person(row: int, get: Getter, errors: dict[str, str]) -> dict[str, Any] | None:
+def _person(row: int, get: Getter, errors: dict[str, Phrase]) -> dict[str, Any] | None:
     prefix = f"people-{row}-"
     texts = {part: get(prefix + part) for part in ("role", "given_name", "family_name")}
     ids = {part: get(prefix + part) for part in ("nhs", "upn", "pnc") if get(prefix + part)}
@@ -227,7 +250,7 @@ def _person(row: int, get: Getter, errors: dict[str, str]) -> dict[str, Any] | N
     if any(dob_parts):
         dob = parse_date(*dob_parts)
         if isinstance(dob, str):
-            errors[f"{prefix}dob-day"] = f"Person {row} date of birth {dob}"
+            errors[f"{prefix}dob-day"] = phrase(PERSON_DOB, words={"problem": dob}, row=str(row))
         else:
             person["dob"] = dob.isoformat()
     if ids:
@@ -235,18 +258,17 @@ def _person(row: int, get: Getter, errors: dict[str, str]) -> dict[str, Any] | N
     return person
 
 
-def _occurred(get: Getter, errors: dict[str, str]) -> datetime | None:
+def _occurred(get: Getter, errors: dict[str, Phrase]) -> datetime | None:
     day = parse_date(get("occurred-day"), get("occurred-month"), get("occurred-year"))
     if isinstance(day, str):
-        errors["occurred-day"] = f"The date the incident occurred {day}" if day.startswith(
-            "must") else "Enter the date the incident occurred"
+        errors["occurred-day"] = phrase(OCCURRED_DATE, words={"problem": day}) \
+            if day.startswith("must") else Phrase(REQUIRED["occurred-day"])
     clock = _TIME.match(get("occurred-time").replace(" ", ""))
     wall: time | None = None
     if clock and int(clock.group(1)) < 24 and int(clock.group(2)) < 60:
         wall = time(int(clock.group(1)), int(clock.group(2)))
     else:
-        errors["occurred-time"] = ("Enter the time the incident occurred as hours and minutes, "
-                                   "for example 22:40")
+        errors["occurred-time"] = Phrase(OCCURRED_TIME)
     if isinstance(day, date) and wall is not None:
         return local_to_utc(day, wall)
     return None
@@ -294,24 +316,26 @@ def field_for(path: str, reason: str, rows: list[int]) -> str:
     return head if head in TOP_LABELS else "source_id"
 
 
-def message_for(field_id: str, reason: str) -> str:
+def message_for(field_id: str, reason: str) -> Phrase:
     """Words a person can act on, naming the field."""
     reason = _INVALID_ID.sub("", reason)
     person = re.match(r"^people-(\d+)-(.+)$", field_id)
     if person:
         row, part = person.groups()
         if reason.startswith("a person needs"):
-            return f"Enter a given name or family name for person {row}"
+            return phrase(PERSON_NAME, row=row)
         if part == "role" and "at least 1" in reason:
-            return "Add at least one person: choose their role and enter their name"
+            return Phrase(ADD_PERSON)
         if part == "role" and (reason == "Field required" or reason.startswith("Input should")):
-            return f"Select the role of person {row}"
-        return f"Person {row} {PERSON_LABELS.get(part, part)}: {reason}"
+            return phrase(PERSON_ROLE, row=row)
+        return phrase(PERSON_PROBLEM, words={"part": PERSON_LABELS.get(part, part)}, row=row,
+                      reason=reason)
     if field_id == "occurred-day" and "future" in reason:
-        return "The date and time the incident occurred must be in the past"
+        return Phrase(IN_THE_PAST)
     if field_id in REQUIRED and (reason == "Field required" or reason.startswith("Input should")):
-        return REQUIRED[field_id]
-    return f"{TOP_LABELS.get(field_id, field_id)}: {reason}"
+        return Phrase(REQUIRED[field_id])
+    return phrase(FIELD_PROBLEM, words={"label": TOP_LABELS.get(field_id, field_id)},
+                  reason=reason)
 
 
 # ------------------------------------------------------------------------------ imports

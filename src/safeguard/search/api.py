@@ -35,4 +35,4 @@ def api_search(q: str, session: SessionDep, principal: PrincipalDep, now: NowDep
     found = search(session, principal=principal, query=q, now=now)
     return SearchOut(query=found.query, more=found.more, results=[
         HitOut(person_id=h.person.id, name=h.name, dob=h.person.dob, age=h.age, child=h.child,
-               why=h.reasons) for h in found.hits])
+               why=[str(r) for r in h.reasons]) for h in found.hits])

@@ -34,6 +34,7 @@ from safeguard.people.models import (
 )
 from safeguard.people.names import address_key, full_name, normalise_name
 from safeguard.people.service import age_on, person_name
+from safeguard.phrases import Phrase, phrase
 from safeguard.search.terms import LABELS, Terms, parse
 from safeguard.workdays import LONDON
 
@@ -43,6 +44,13 @@ IDENTIFIED, MATCHED, FOUND = 1000.0, 100.0, 10.0
 _ALIKE = {"exact", "nickname", "jw92", "jw80"}
 _DOB_WORDS = {"exact": "date of birth", "transposed": "date of birth with day and month swapped",
               "year_month": "born the same month", "year": "born the same year"}
+# Why a hit matched, in words a page translates (safeguard/words.py gives them to the catalogue).
+NAME, NAME_LIKE, FAMILY_NAME = "name", "name similar to %(name)s", "family name %(name)s"
+BORN_ON, POSTCODE, NEAR = ("date of birth %(date)s", "postcode %(postcode)s",
+                           "near postcode %(postcode)s")
+ADDRESS, ADDRESS_POSTCODE = "address %(address)s", "address %(address)s %(postcode)s"
+REASONS = (NAME, NAME_LIKE, FAMILY_NAME, BORN_ON, POSTCODE, NEAR, ADDRESS, ADDRESS_POSTCODE,
+           *_DOB_WORDS.values(), *LABELS.values())
 
 
 @dataclass
@@ -50,7 +58,7 @@ class Hit:
     person: Person
     name: str
     age: int | None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Phrase] = field(default_factory=list)  # English in the API, drawn translated
     rank: float = 0.0
 
     @property
@@ -80,7 +88,7 @@ def search(session: Session, *, principal: Principal, query: str, now: datetime,
         return Found(query, terms, [], False)
     audit(session, principal=principal, action="read", entity="search", entity_id="people",
           why=f"searched for “{query}”")
-    found: dict[int, tuple[float, list[str]]] = {}
+    found: dict[int, tuple[float, list[Phrase]]] = {}
     _add(found, _by_identifier(session, terms=terms, principal=principal, now=now,
                                limit=limit + 1))
     if len(terms.names) >= 2 or (terms.names and (terms.dob or terms.postcode)):
@@ -106,8 +114,8 @@ def _age(dob: date | None, today: date) -> int | None:
     return age_on(dob, today) if dob else None
 
 
-def _add(found: dict[int, tuple[float, list[str]]],
-         more: dict[int, tuple[float, list[str]]]) -> None:
+def _add(found: dict[int, tuple[float, list[Phrase]]],
+         more: dict[int, tuple[float, list[Phrase]]]) -> None:
     for person_id, (rank, reasons) in more.items():
         had_rank, had = found.get(person_id, (0.0, []))
         found[person_id] = (had_rank + rank, had + [r for r in reasons if r not in had])
@@ -124,18 +132,18 @@ def _visible_ids(session: Session, ids: Select[int], *, principal: Principal,
 
 
 def _by_identifier(session: Session, *, terms: Terms, principal: Principal, now: datetime,
-                   limit: int) -> dict[int, tuple[float, list[str]]]:
-    found: dict[int, tuple[float, list[str]]] = {}
+                   limit: int) -> dict[int, tuple[float, list[Phrase]]]:
+    found: dict[int, tuple[float, list[Phrase]]] = {}
     for scheme, value in terms.identifiers.items():
         ids = select(PersonIdentifier.person_id).where(PersonIdentifier.scheme == scheme,
                                                        PersonIdentifier.value == value)
         for person_id in _visible_ids(session, ids, principal=principal, now=now, limit=limit):
-            found[person_id] = (IDENTIFIED, [LABELS[scheme]])
+            found[person_id] = (IDENTIFIED, [Phrase(LABELS[scheme])])
     return found
 
 
 def _by_family_name(session: Session, *, terms: Terms, principal: Principal, now: datetime,
-                    limit: int) -> dict[int, tuple[float, list[str]]]:
+                    limit: int) -> dict[int, tuple[float, list[Phrase]]]:
     """One name word: people any agency records under that family name (a given name alone
     names too many to be a search), written as typed, capitalised or in capitals: names are
     stored as agencies send them, and an index on the name as stored is one both stores
@@ -143,7 +151,7 @@ def _by_family_name(session: Session, *, terms: Terms, principal: Principal, now
     word = terms.names[0]
     forms = sorted({word, word.lower(), word.upper(), word.title(), word.capitalize()})
     ids = select(PersonRecord.person_id).where(PersonRecord.family_name.in_(forms))
-    return {person_id: (FOUND, [f"family name {word}"]) for person_id in
+    return {person_id: (FOUND, [phrase(FAMILY_NAME, name=word)]) for person_id in
             _visible_ids(session, ids, principal=principal, now=now, limit=limit)}
 
 
@@ -168,28 +176,29 @@ def _address_ids(session: Session, *, terms: Terms) -> Select[int]:
 
 
 def _by_place_and_date(session: Session, *, terms: Terms, principal: Principal,
-                       now: datetime, limit: int) -> dict[int, tuple[float, list[str]]]:
+                       now: datetime, limit: int) -> dict[int, tuple[float, list[Phrase]]]:
     """No name: everyone born on the date, recorded at the address or postcode (all that
     are given must hold)."""
-    reasons = []
+    reasons: list[Phrase] = []
     ids = select(Person.id)
     if terms.dob:
         # The date key files every record's date of birth, not only the headline one.
         ids = ids.where(Person.id.in_(select(PersonBlockingKey.person_id).where(
             PersonBlockingKey.key == f"d:{terms.dob.isoformat()}")))
-        reasons.append(f"date of birth {long_date(terms.dob)}")
+        reasons.append(phrase(BORN_ON, date=long_date(terms.dob)))
     if terms.postcode or terms.address:
         ids = ids.where(Person.id.in_(select(PersonRecord.person_id).where(
             PersonRecord.address_id.in_(_address_ids(session, terms=terms)))))
-        reasons.append(" ".join(part for part in (
-            f"address {terms.address}" if terms.address else "postcode",
-            terms.postcode) if part))
+        reasons.append(phrase(ADDRESS_POSTCODE, address=terms.address,
+                              postcode=terms.postcode) if terms.address and terms.postcode
+                       else phrase(ADDRESS, address=terms.address) if terms.address
+                       else phrase(POSTCODE, postcode=terms.postcode or ""))
     return {person_id: (FOUND, reasons) for person_id in
             _visible_ids(session, ids, principal=principal, now=now, limit=limit)}
 
 
 def _by_matcher(session: Session, *, terms: Terms, principal: Principal,
-                now: datetime) -> dict[int, tuple[float, list[str]]]:
+                now: datetime) -> dict[int, tuple[float, list[Phrase]]]:
     """A name (with a date of birth or a postcode, if given) through the person matcher."""
     given, family = (terms.names[0], terms.names[-1]) if len(terms.names) > 1 \
         else (None, terms.names[0])
@@ -206,15 +215,14 @@ def _by_matcher(session: Session, *, terms: Terms, principal: Principal,
         levels = candidate.score.levels
         closest = max(names.get(candidate.person_id, []), default="",
                       key=lambda name: jaro_winkler(normalise_name(name), typed))
-        reasons = ["name" if normalise_name(closest) == typed else
-                   f"name similar to {closest}"]
+        reasons = [Phrase(NAME) if normalise_name(closest) == typed else
+                   phrase(NAME_LIKE, name=closest)]
         if levels["dob"] in _DOB_WORDS and terms.dob:
-            reasons.append(_DOB_WORDS[levels["dob"]])
+            reasons.append(Phrase(_DOB_WORDS[levels["dob"]]))
         if levels["location"] not in (NULL, ELSE) and terms.postcode:
-            reasons.append(f"postcode {terms.postcode}"
-                           if levels["location"] in ("address_postcode", "alike_postcode",
-                                                     "postcode")
-                           else f"near postcode {terms.postcode}")
+            reasons.append(phrase(POSTCODE if levels["location"] in (
+                "address_postcode", "alike_postcode", "postcode") else NEAR,
+                postcode=terms.postcode))
         found[candidate.person_id] = (MATCHED * (1 + candidate.probability)
                                       + 10 * len(reasons), reasons)
     return found

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -29,10 +29,11 @@ from babel.messages.pofile import read_po
 
 from safeguard.access.names import Names
 from safeguard.dates import DAYS, MONTHS
+from safeguard.phrases import Phrase
 
 __all__ = ["DEFAULT", "DUE_WORDS", "LANGUAGES", "TRANSLATIONS_DIR", "catalogue", "drawing",
-           "due_words", "gettext_", "language", "month_words", "months", "names", "ngettext_",
-           "translations", "weekdays"]
+           "due_words", "gettext_", "in_language", "language", "month_words", "months", "names",
+           "ngettext_", "translations", "weekdays"]
 
 #: The languages a user may choose, each named in itself (as the switch shows them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -116,6 +117,13 @@ def due_words(text: str) -> str:
     count, unit = int(found[2]), found[3]
     span = ngettext_(f"%(num)d {unit}", f"%(num)d {unit}s", count) % {"num": count}
     return gettext_(f"{found[1]} %(span)s") % {"span": span}
+
+
+def in_language(lang: str, phrases: Mapping[str, Phrase]) -> dict[str, str]:
+    """Phrases (a form's problems by field) in the language ``lang``, for a page module to
+    hand its template as text."""
+    lookup = translations(lang).gettext
+    return {key: words.translated(lookup) for key, words in phrases.items()}
 
 
 def month_words(text: str) -> str:

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from safeguard.dates import LONDON, london_date, london_datetime
+from safeguard.phrases import Phrase
 from safeguard.web.i18n import (
     LANGUAGES,
     due_words,
@@ -139,6 +140,8 @@ def make_environment() -> jinja2.Environment:
     # as it is, never used as a format, so a "%" in it cannot break the page.
     env.globals["translated"] = gettext_
     env.filters["due_words"] = due_words
+    # A sentence a service built in English (safeguard/phrases.py), in the page's language.
+    env.filters["phrase"] = _phrase_filter
     env.filters["month_words"] = month_words
     env.filters["london"] = _london_filter
     env.filters["london_date"] = _london_date_filter
@@ -149,6 +152,10 @@ def make_environment() -> jinja2.Environment:
     env.globals["navigation"] = navigation
     env.globals["languages"] = LANGUAGES
     return env
+
+
+def _phrase_filter(words: Phrase) -> str:
+    return words.translated(gettext_)
 
 
 def make_templates() -> Jinja2Templates:
