@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from safeguard.access.service import SYSTEM
 from safeguard.config import Settings
@@ -35,7 +35,12 @@ def test_four_workers_breach_each_overdue_duty_once(url: str) -> None:
                            ctx=build_context(Settings(database_url=url)))
     assert summary.rejects == [] and summary.duties_raised == 160
 
-    later = datetime(2026, 12, 7, tzinfo=UTC)
+    # After every deadline: a referral decision is owed from the share's arrival, which is
+    # now, so a fixed date would fall before it on some days of the week.
+    with transaction(factory) as session:
+        last_due = session.scalar(select(func.max(Duty.due_at)))
+    assert last_due is not None
+    later = last_due + timedelta(minutes=1)
     results: list[int] = []
     workers = [threading.Thread(target=lambda: results.append(
         run_once(factory, now=later).breached)) for _ in range(4)]
