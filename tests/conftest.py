@@ -155,6 +155,15 @@ def sign_in(client: TestClient, username: str) -> str:
     return csrf_from(client.get("/duties").text)
 
 
+def sign_in_in_welsh(client: TestClient, username: str) -> str:
+    """Signs in and chooses Cymraeg (kept on the user); returns the session's CSRF token."""
+    token = sign_in(client, username)
+    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
+                         follow_redirects=False)
+    assert chosen.status_code == 303
+    return token
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).parent / "data"

@@ -13,22 +13,15 @@ from safeguard.intake.service import IntakeContext
 from safeguard.phrases import phrase
 from safeguard.web.i18n import drawing, gettext_
 
-from ..conftest import sign_in
+from ..conftest import sign_in_in_welsh
 from .test_pages_support import record_incident
 
 
-def _in_welsh(client: TestClient, username: str) -> None:
-    token = sign_in(client, username)
-    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
-                         follow_redirects=False)
-    assert chosen.status_code == 303
-
-
-def test_a_welsh_reader_sees_the_child_s_chronology_in_welsh(
+def test_a_welsh_reader_sees_the_child_s_chronologysign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
-    _in_welsh(client, "csc.worker")
+    sign_in_in_welsh(client, "csc.worker")
     page = client.get(f"/children/{ids['mia']}").text
     assert "Dyletswydd wedi’i chodi: Penderfyniad ar atgyfeiriad" in page
     assert "cam-drin domestig, risg safonol" in page
@@ -42,7 +35,7 @@ def test_the_chronology_pdf_reads_in_welsh_for_a_welsh_reader(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
-    _in_welsh(client, "mash.officer")
+    sign_in_in_welsh(client, "mash.officer")
     response = client.get(f"/children/{ids['mia']}/chronology.pdf")
     assert response.status_code == 200
     pages = PdfReader(io.BytesIO(response.content)).pages
@@ -51,7 +44,7 @@ def test_the_chronology_pdf_reads_in_welsh_for_a_welsh_reader(
     assert "Duty raised" not in text and "Police incident" not in text
 
 
-def test_a_phrase_is_english_as_text_and_welsh_when_drawn_in_welsh() -> None:
+def test_a_phrase_is_english_as_text_and_welsh_when_drawnsign_in_in_welsh() -> None:
     raised = phrase("Police incident %(reference)s: %(kind)s, %(risk)s risk",
                     words={"kind": "domestic abuse", "risk": "high"}, reference="INC-1")
     assert str(raised) == "Police incident INC-1: domestic abuse, high risk"

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ..conftest import sign_in
+from ..conftest import sign_in_in_welsh
 from .test_pages_support import incident_form
-
-
-def _in_welsh(client: TestClient, username: str) -> str:
-    token = sign_in(client, username)
-    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
-                         follow_redirects=False)
-    assert chosen.status_code == 303
-    return token
 
 
 def test_a_welsh_officer_is_told_in_welsh_what_is_wrong_with_the_incident_form(
     client: TestClient,
 ) -> None:
-    token = _in_welsh(client, "mash.officer")
+    token = sign_in_in_welsh(client, "mash.officer")
     response = client.post("/incidents", data=incident_form(token, **{
         "address-line1": "", "occurred-time": "25:99", "people-3-given_name": "Kai",
         "people-4-role": "witness", "people-4-dob-day": "31", "people-4-dob-month": "2",
@@ -41,7 +33,7 @@ def test_a_welsh_officer_is_told_in_welsh_what_is_wrong_with_the_incident_form(
 def test_a_welsh_worker_is_told_in_welsh_what_is_wrong_with_the_concern_form(
     client: TestClient,
 ) -> None:
-    token = _in_welsh(client, "csc.worker")
+    token = sign_in_in_welsh(client, "csc.worker")
     response = client.post("/concerns", data={
         "csrf_token": token, "occurred-day": "3", "occurred-month": "13",
         "occurred-year": "2026", "child-dob-day": "x"})

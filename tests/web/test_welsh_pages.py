@@ -20,22 +20,13 @@ from safeguard.missing.models import MissingEpisode
 from safeguard.rules.catalogue import KINDS
 from safeguard.web.i18n import catalogue
 
-from ..conftest import Clock, sign_in
+from ..conftest import Clock, sign_in_in_welsh
 from ..factories import add_user
 from ..missing.scenario import KNOWN, report, update
 from ..offenders.scenario import RUBY, reg, registration, send
 from ..strategy.support import HELD, discussion, open_discussion
 from .test_api import key_for
 from .test_pages_support import record_incident
-
-
-def _in_welsh(client: TestClient, username: str) -> str:
-    """Signs in and chooses Cymraeg; the session's CSRF token."""
-    token = sign_in(client, username)
-    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
-                         follow_redirects=False)
-    assert chosen.status_code == 303
-    return token
 
 
 def _html(client: TestClient, path: str) -> str:
@@ -67,21 +58,21 @@ CSC_PAGES = {
 
 
 @pytest.mark.parametrize("path", list(CSC_PAGES))
-def test_a_welsh_worker_reads_each_page_s_heading_in_welsh(
+def test_a_welsh_worker_reads_each_page_s_headingsign_in_in_welsh(
     client: TestClient, path: str,
 ) -> None:
-    _in_welsh(client, "csc.worker")
+    sign_in_in_welsh(client, "csc.worker")
     welsh, english = CSC_PAGES[path]
     html = _html(client, path)
     assert _heading(html) == welsh
     assert f">{english}<" not in html
 
 
-def test_a_welsh_worker_records_a_strategy_discussion_and_a_note_in_welsh(
+def test_a_welsh_worker_records_a_strategy_discussion_and_a_notesign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     mia = record_incident(session, ctx)["mia"]
-    _in_welsh(client, "csc.worker")
+    sign_in_in_welsh(client, "csc.worker")
     strategy = _html(client, f"/children/{mia}/strategy-discussions/new")
     assert _heading(strategy) == "Cofnodi trafodaeth strategaeth"
     for word in ("Pwy a gymerodd ran", "Camau gweithredu a gytunwyd", "Dim camau pellach",
@@ -101,7 +92,7 @@ def test_a_welsh_worker_reads_a_held_strategy_discussion_with_its_links(
     held = client.post("/api/v1/strategy-discussions", json=discussion(mia),
                        headers=key_for(session, "childrens_social_care"))
     assert held.status_code == 201, held.text
-    _in_welsh(client, "csc.worker")
+    sign_in_in_welsh(client, "csc.worker")
     page = _html(client, f"/strategy-discussions/{held.json()['discussion_id']}")
     assert _heading(page) == "Mia Jones: ymholiad adran 47"
     assert "Pwy a gymerodd ran" in page and "Who took part" not in page
@@ -111,11 +102,11 @@ def test_a_welsh_worker_reads_a_held_strategy_discussion_with_its_links(
         in page and "&lt;a" not in page
 
 
-def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_child_in_welsh(
+def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_childsign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     incident_id = record_incident(session, ctx)["incident"]
-    _in_welsh(client, "mash.officer")
+    sign_in_in_welsh(client, "mash.officer")
     incident = _html(client, f"/incidents/{incident_id}")
     assert _heading(incident).startswith("Digwyddiad ")
     assert "Dyletswyddau a godwyd" in incident and "Duties raised" not in incident
@@ -127,7 +118,7 @@ def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_child_in_welsh
     assert "Report a missing child" not in report
 
 
-def test_a_welsh_officer_reads_a_missing_episode_and_its_timeline_in_welsh(
+def test_a_welsh_officer_reads_a_missing_episode_and_its_timelinesign_in_in_welsh(
     client: TestClient, session: Session,
 ) -> None:
     ctx = client.app.state.rules  # type: ignore[attr-defined]
@@ -137,7 +128,7 @@ def test_a_welsh_officer_reads_a_missing_episode_and_its_timeline_in_welsh(
     assert import_lines(factory, [json.dumps(e) for e in events], principal=SYSTEM,
                         ctx=ctx).rejects == []
     episode = session.scalars(select(MissingEpisode)).one()
-    _in_welsh(client, "mash.officer")
+    sign_in_in_welsh(client, "mash.officer")
     page = _html(client, f"/missing/{episode.id}")
     for word in ("Cyfnod ar goll MP-2026-0001", "Llinell amser", "Risg nawr",
                  "Adroddwyd bod y plentyn ar goll — risg uchel", "Diweddariad — risg canolig",
@@ -150,14 +141,14 @@ def test_a_welsh_officer_reads_a_missing_episode_and_its_timeline_in_welsh(
     assert "cyfnod ar goll MP-2026-0001" in form and "Risg wedi’i hailraddio i" in form
 
 
-def test_the_public_protection_unit_reads_its_board_and_an_offender_in_welsh(
+def test_the_public_protection_unit_reads_its_board_and_an_offendersign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     add_user(session, "ppu.supervisor", "police", "practitioner supervisor public_protection")
     send(session, ctx, RUBY)
     send(session, ctx, registration(risk="high"))
     session.commit()
-    _in_welsh(client, "ppu.supervisor")
+    sign_in_in_welsh(client, "ppu.supervisor")
     board = _html(client, "/offenders")
     assert _heading(board) == "Bwrdd llwyth achosion"
     assert "Rheolwr troseddwyr" in board and "Caseload board" not in board
@@ -185,7 +176,7 @@ def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_p
     welsh = catalogue("cy").get(english).string
     assert welsh and welsh != english
 
-    _in_welsh(client, "csc.worker")
+    sign_in_in_welsh(client, "csc.worker")
     page = _html(client, f"/duties/{duty.id}")
     assert _heading(page) == welsh
     queue = _html(client, "/duties")
@@ -196,12 +187,12 @@ def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_p
     assert f">{english}</a>" not in child
 
 
-def test_a_welsh_senior_manager_records_an_inspection_and_its_plan_in_welsh(
+def test_a_welsh_senior_manager_records_an_inspection_and_its_plansign_in_in_welsh(
     client: TestClient, session: Session,
 ) -> None:
     add_user(session, "chief", "police", "practitioner senior_manager")
     session.commit()
-    token = _in_welsh(client, "chief")
+    token = sign_in_in_welsh(client, "chief")
     assert _heading(_html(client, "/inspections/record/new")) == "Cofnodi arolygiad"
     done = client.post("/inspections/record", follow_redirects=False, data={
         "csrf_token": token, "inspectorate": "HMICFRS", "title": "Child protection inspection",

@@ -19,16 +19,8 @@ from safeguard.dates import MONTHS
 from safeguard.events.schemas import EVENT_ADAPTER
 from safeguard.intake.service import IntakeContext, accept_event
 
-from ..conftest import PASSWORD, Clock, sign_in
+from ..conftest import PASSWORD, Clock, sign_in_in_welsh
 from .test_pages_support import record_incident
-
-
-def _in_welsh(client: TestClient, username: str) -> str:
-    token = sign_in(client, username)
-    chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},
-                         follow_redirects=False)
-    assert chosen.status_code == 303
-    return token
 
 
 def _page(client: TestClient, path: str, status: int = 200) -> str:
@@ -43,11 +35,11 @@ def _heading(page: str, welsh: str, english: str) -> None:
     assert english not in page, english
 
 
-def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_welsh(
+def test_a_welsh_practitioner_reads_children_custody_concerns_and_dutiessign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
-    token = _in_welsh(client, "csc.worker")
+    token = sign_in_in_welsh(client, "csc.worker")
 
     children = _page(client, "/children")
     _heading(children, "Plant", ">Children</h1>")
@@ -97,7 +89,7 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_duties_in_wels
     assert "Os gwnaethoch deipio’r cyfeiriad gwe" in missing
 
 
-def test_the_police_read_forensics_and_a_detention_in_welsh(
+def test_the_police_read_forensics_and_a_detentionsign_in_in_welsh(
     client: TestClient, session: Session, ctx: IntakeContext,
     principal: Callable[[str], Principal], clock: Clock,
 ) -> None:
@@ -115,7 +107,7 @@ def test_the_police_read_forensics_and_a_detention_in_welsh(
                      principal=principal("mash.officer"), ctx=ctx, now=clock.now)
     session.commit()
     detention = session.scalars(select(Detention.id).where(Detention.reference == "CR-CY")).one()
-    _in_welsh(client, "mash.officer")
+    sign_in_in_welsh(client, "mash.officer")
     record = _page(client, f"/custody/{detention}")
     assert "Cofnod y ddalfa CR-CY" in record and "Custody record" not in record
     assert "Cyhuddwyd" in record and "Cofnodi cam nawr" in record
@@ -135,7 +127,7 @@ def test_the_police_read_forensics_and_a_detention_in_welsh(
     assert any(f">{m} 20" in forecast for m in welsh)
 
 
-def test_an_administrator_and_information_governance_work_in_welsh(
+def test_an_administrator_and_information_governance_worksign_in_in_welsh(
     client: TestClient, session: Session,
 ) -> None:
     ensure_user(session, username="police.admin", display_name="Pat Morgan",
@@ -143,7 +135,7 @@ def test_an_administrator_and_information_governance_work_in_welsh(
     ensure_user(session, username="police.ig", display_name="Anna Novak",
                 agency_id="police", roles="information_governance", password=PASSWORD)
     session.commit()
-    _in_welsh(client, "police.admin")
+    sign_in_in_welsh(client, "police.admin")
     users = _page(client, "/admin/users")
     _heading(users, "Defnyddwyr", ">Users</h1>")
     assert "Ychwanegu defnyddiwr" in users and "Ymarferydd" in users
@@ -153,7 +145,7 @@ def test_an_administrator_and_information_governance_work_in_welsh(
     _heading(_page(client, "/admin/deliveries"), "Danfoniadau webhook", "Webhook deliveries")
 
     client.cookies.clear()
-    _in_welsh(client, "police.ig")
+    sign_in_in_welsh(client, "police.ig")
     unusual = _page(client, "/governance/unusual")
     _heading(unusual, "Mynediad anarferol", ">Unusual access</h1>")
     assert "Ni ddefnyddiodd neb fynediad brys." in unusual
@@ -165,7 +157,7 @@ def test_the_chronology_pdf_is_made_in_the_readers_language(
     client: TestClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
-    _in_welsh(client, "mash.officer")
+    sign_in_in_welsh(client, "mash.officer")
     response = client.get(f"/children/{ids['mia']}/chronology.pdf")
     assert response.status_code == 200
     pages = PdfReader(io.BytesIO(response.content)).pages
