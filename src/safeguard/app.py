@@ -159,7 +159,7 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @app.exception_handler(SignInRequired)
-    def _sign_in(request: Request, exc: SignInRequired) -> Response:
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         return RedirectResponse(f"/sign-in?next={exc.next_url}", status_code=303)
 
     app.add_exception_handler(HTTPException, http_error)

@@ -19,7 +19,7 @@ from safeguard.intake.service import IntakeContext, accept_event
 from safeguard.web.deps import NowDep, PrincipalDep, SessionDep
 
 
-def get_intake(request: Request) -> IntakeContext:
+async def get_intake(request: Request) -> IntakeContext:
     ctx: IntakeContext = request.app.state.rules
     return ctx
 

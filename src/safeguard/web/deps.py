@@ -58,7 +58,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The current time; tests replace `app.state.clock` to run clocks deterministically."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock else utcnow()
@@ -132,7 +132,7 @@ def _signed_in(request: Request, session: Session) -> Principal | None:
     return principal_for_user(session, user=current.user)
 
 
-def require_principal(
+async def require_principal(
     request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
 ) -> Principal:
     """JSON API: an API key, or a signed-in user (with the CSRF header on unsafe methods)."""
@@ -146,7 +146,7 @@ def require_principal(
     return principal
 
 
-def require_user(
+async def require_user(
     request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
 ) -> Principal:
     """Pages: a signed-in user, or a redirect to the sign-in page."""
@@ -178,7 +178,7 @@ UserDep = Annotated[Principal, Depends(require_user)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def get_rule_context(request: Request) -> RuleContext:
+async def get_rule_context(request: Request) -> RuleContext:
     """The clocks, thresholds and calendars built once at start-up (app.state.rules)."""
     ctx: RuleContext = request.app.state.rules
     return ctx

@@ -43,7 +43,7 @@ _WHOLE = re.compile(r"[+-]?[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a pasted tab is harmless
 
 
-def parameters_in_range(request: Request) -> None:
+async def parameters_in_range(request: Request) -> None:
     """Every route's first dependency: a whole number in the path or query beyond what a
     64-bit column holds (an id of 20 digits) is a 422 here, before it reaches the database,
     where SQLite's driver raised OverflowError and PostgreSQL an out-of-range error; so is a
