@@ -234,3 +234,34 @@ def test_an_identifier_another_person_holds_is_a_data_quality_task_in_bulk_as_on
     assert duty.subject_person_id == person_of(session, "P-8") != person_of(session, "H-1")
     assert session.scalar(select(PersonIdentifier.person_id).where(
         PersonIdentifier.value == "9993982598")) == person_of(session, "H-1")
+
+
+def test_a_record_kept_online_while_a_bulk_load_writes_goes_to_review_with_its_person(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+    # Liam Carter's records are in the load's later chunks. While the first chunk is being
+    # written, the police keep another record of him online: he is not in the store yet,
+    # so it makes a person of its own, and the load, which read the store before it, makes
+    # him a second.
+    before_the_first_load(session)
+    meanwhile = person("police", "P-7", "Liam", "Carter", "1990-11-23", "male", AWAY)
+    written: list[int] = []
+
+    def keep_one_online(lines_done: int) -> None:
+        written.append(lines_done)
+        if len(written) == 2:  # the first chunk is committed
+            assert not import_lines(factory, lines([meanwhile]), principal=SYSTEM,
+                                    ctx=ctx).rejects
+
+    summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4,
+                        progress=keep_one_online)
+    assert not summary.rejects
+    online, loaded = person_of(session, "P-7"), person_of(session, "H-4")
+    assert online is not None and loaded is not None and online != loaded
+    record = session.scalar(select(PersonRecord).where(PersonRecord.source_id == "P-7"))
+    assert record is not None
+    [review] = session.scalars(select(MatchReview).where(
+        MatchReview.record_id == record.id)).all()
+    assert review.candidate_person_id == loaded and review.status == "open"
+    assert summary.reviews == session.scalar(select(func.count()).select_from(MatchReview))
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.why.like("checking 1 records kept during a bulk load%"))) == 1

@@ -63,6 +63,7 @@ from safeguard.people.bulk import (
 from safeguard.people.linkage.evidence import OPEN
 from safeguard.people.linkage.features import Features, index_keys
 from safeguard.people.linkage.online import record_features
+from safeguard.people.linkage.relink import review_records_linked_meanwhile
 from safeguard.people.models import (
     Address,
     MatchReview,
@@ -108,6 +109,7 @@ class _State:
 
     person_of_group: dict[int, int] = field(default_factory=dict)
     owners: dict[tuple[str, str], int] = field(default_factory=dict)
+    records: set[int] = field(default_factory=set)
 
 
 def bulk_load(
@@ -130,6 +132,8 @@ def bulk_load(
         for line in batch:
             line.features = _features(line)
         plan = plan_links(session, [(line.key, line.features) for line in batch])
+        # The store as the plan read it: records kept after this were not linked with the file.
+        read_up_to = session.scalar(select(func.coalesce(func.max(PersonRecord.id), 0))) or 0
     summary.pairs_scored = plan.pairs_scored
     clock.lap("link")
     state = _State()
@@ -145,6 +149,11 @@ def bulk_load(
             progress(len(chunk))
         if stop_after_chunks is not None and summary.chunks >= stop_after_chunks:
             raise LoadInterrupted(f"stopped after {summary.chunks} chunks")
+    with transaction(factory) as session:
+        summary.reviews += review_records_linked_meanwhile(
+            session, after_record_id=read_up_to, loaded_records=state.records,
+            loaded_persons=set(state.person_of_group.values()), model=plan.model,
+            principal=principal)
     clock.lap("write")
     for start in range(0, len(rest), 500):
         with transaction(factory) as session:
@@ -319,6 +328,7 @@ def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement
          "school_urn": line.data.school_urn, "recorded_at": line.data.recorded_at or now,
          "linked_by": _linked_by(placements[line.key]), "from_concern": False}
         for line, person_id, event_id in zip(chunk, persons, event_ids, strict=True)])
+    state.records.update(record_ids)
     claimed, conflicts = _identifiers(session, chunk, persons, state)
     keys: dict[tuple[int, str], None] = {}
     for line, person_id, mine in zip(chunk, persons, claimed, strict=True):

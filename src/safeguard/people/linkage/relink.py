@@ -20,6 +20,7 @@ from safeguard.people.linkage.evidence import queue_review
 from safeguard.people.linkage.features import Features, query_keys
 from safeguard.people.linkage.model import Model
 from safeguard.people.linkage.online import (
+    MAX_REVIEWS,
     Candidate,
     best_score,
     candidate_features,
@@ -90,3 +91,47 @@ def relink(session: Session, *, model: Model, principal: Principal,
         to_review += 1
     session.flush()
     return Relinked(len(rows), agreeing, to_review)
+
+
+def review_records_linked_meanwhile(
+        session: Session, *, after_record_id: int, loaded_records: set[int],
+        loaded_persons: set[int], model: Model, principal: Principal) -> int:
+    """A bulk load links its file against the store as it stood when the load read it; a
+    record an online import kept while the load wrote (after ``after_record_id``, and not
+    one of the load's own) never met the persons the load went on to make, so the same child
+    can stand as two persons. Each such record is scored again against the store now; where
+    a person the load made is a possible match or better, the pair goes to the review queue
+    (a human decides, nothing moves). Returns how many review items were queued."""
+    kept_after = set(session.scalars(select(PersonRecord.id)
+                                     .where(PersonRecord.id > after_record_id)))
+    meanwhile = sorted(kept_after - loaded_records)
+    if not meanwhile:
+        return 0
+    audit(session, principal=principal, action="read", entity="person_records",
+          entity_id=f"{meanwhile[0]}-{meanwhile[-1]}",
+          why=f"checking {len(meanwhile)} records kept during a bulk load against its persons")
+    held: dict[int, dict[str, str]] = {}
+    queued = 0
+    rows = session.execute(select(PersonRecord, Address)
+                           .outerjoin(Address, Address.id == PersonRecord.address_id)
+                           .where(PersonRecord.id.in_(meanwhile))
+                           .order_by(PersonRecord.id)).all()
+    for person_id, scheme, value in session.execute(
+            select(PersonIdentifier.person_id, PersonIdentifier.scheme, PersonIdentifier.value)
+            .where(PersonIdentifier.person_id.in_({record.person_id for record, _ in rows}))):
+        held.setdefault(person_id, {})[scheme] = value
+    for record, address in rows:
+        query = record_features(given_name=record.given_name, family_name=record.family_name,
+                                dob=record.dob, sex=record.sex, address=address,
+                                ids=held.get(record.person_id, {}))
+        found = [candidate for candidate in rescore(session, record=record, query=query,
+                                                    model=model)
+                 if candidate.person_id in loaded_persons
+                 and candidate.person_id != record.person_id
+                 and candidate.probability >= model.thresholds["possible"]]
+        for candidate in found[:MAX_REVIEWS]:
+            queue_review(session, record_id=record.id, candidate=candidate,
+                         version=model.version)
+            queued += 1
+    session.flush()
+    return queued
