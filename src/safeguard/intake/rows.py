@@ -25,9 +25,21 @@ def _values(connection: Connection, table: Table, columns: list[str],
     for name, process in zip(columns, processors, strict=True):
         column = [row[name] for row in rows]
         if process is not None:
-            column = [None if value is None else process(value) for value in column]
+            column = _processed(column, process)
         values.append(column)
     return list(zip(*values, strict=True))
+
+
+def _processed(column: list[Any], process: Any) -> list[Any]:
+    """Each value through the column's bind processor, each distinct value once: a chunk's
+    rows mostly share their timestamps (the load's clock, a file's recorded_at), and
+    converting a timestamp costs more than looking it up."""
+    done: dict[Any, Any] = {}
+    try:
+        return [None if value is None else done[value] if value in done
+                else done.setdefault(value, process(value)) for value in column]
+    except TypeError:  # unhashable values (JSON documents): each is its own anyway
+        return [None if value is None else process(value) for value in column]
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
