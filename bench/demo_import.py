@@ -33,24 +33,14 @@ def main() -> None:
         work = Path(folder)
         os.environ["SAFEGUARD_DATABASE_URL"] = f"sqlite:///{work / 'demo.db'}"
         # Imported here: the settings are read once, after the store is chosen.
-        from safeguard.cli import run_import
+        from safeguard.commands import run_import
         from safeguard.config import get_settings
-        from safeguard.db import make_engine, make_session_factory, transaction
-        from safeguard.migrate import upgrade
-        from safeguard.missing.service import register_placing_authority
-        from safeguard.seed import seed_reference_data
+        from safeguard.demo import prepare_store
         from safeguard.synth.county import FORCE_POPULATION, default_end
-        from safeguard.synth.missing import PLACING_COUNCILS
         from safeguard.synth.writer import write_county
 
         settings = get_settings()
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-        factory = make_session_factory(engine)
-        with transaction(factory) as session:
-            seed_reference_data(session)
-            for code, name in PLACING_COUNCILS[:2]:
-                register_placing_authority(session, code=code, name=name)
+        factory = prepare_store(settings)
         force = FORCE_POPULATION if args.force_population is None else args.force_population
         county = work / "county.jsonl"
         started = time.perf_counter()

@@ -32,21 +32,15 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import splink.comparison_library as cl
+from linkage import Pipeline, merges_text, score, splink_columns  # a sibling script
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from safeguard.people.linkage.batch import (
-    false_merges_in_households,
-    link_rows,
-    pair_scores,
-)
-from safeguard.people.linkage.features import parse_dob
+from safeguard.people.linkage.batch import link_rows
 from safeguard.people.linkage.synthetic import generate
 
 SEED = 2024
@@ -103,26 +97,7 @@ def ours_fitted(rows: list[dict[str, str]]) -> dict[str, str]:
 def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
     """Splink as its tutorials use it, with no truth: u by random sampling, the prior from
     deterministic rules, m by expectation maximisation; connected components at 0.95."""
-    def clean(value: str) -> str | None:
-        return value.strip().lower() or None
-
-    def whole_dob(value: str) -> str | None:
-        born = parse_dob(value)
-        return f"{born.year:04d}-{born.month:02d}-{born.day:02d}" \
-            if born and born.month and born.day else None
-
-    columns: dict[str, list[Any]] = {
-        "unique_id": [r["record_id"] for r in rows],
-        "given_name": [clean(r["given_name"]) for r in rows],
-        "family_name": [clean(r["family_name"]) for r in rows],
-        "dob": [whole_dob(r["dob"]) for r in rows],
-        "sex": [clean(r["sex"]) for r in rows],
-        "postcode": [r["postcode"].strip().upper() or None for r in rows],
-        "address": [clean(r["address"].split(",")[0]) for r in rows],
-        "nhs": [r["nhs_number"] or None for r in rows],
-        "upn": [r["upn"] or None for r in rows],
-        "pnc": [r["pnc_id"] or None for r in rows],
-    }
+    columns = splink_columns(rows)
     present = [name for name in ("sex", "nhs", "upn", "pnc") if any(columns[name])]
     table = pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
     settings = SettingsCreator(
@@ -155,7 +130,7 @@ def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
     return {str(r["unique_id"]): str(r["cluster_id"]) for r in clusters.as_record_list()}
 
 
-PIPELINES: dict[str, Callable[[list[dict[str, str]]], dict[str, str]]] = {
+PIPELINES: dict[str, Pipeline] = {
     "safeguard link": ours, "link --fit": ours_fitted, "plain Splink": plain_splink}
 
 
@@ -166,18 +141,11 @@ def evaluate(name: str, rows: list[dict[str, str]]) -> None:
     print(f"{'pipeline':<16}{'precision':>10}{'recall':>9}{'F1':>8}{'time s':>9}"
           + ("  household false merges (siblings/parent-child/parents)" if households else ""))
     for pipeline, run in PIPELINES.items():
-        started = time.perf_counter()
-        person_of = run(rows)
-        seconds = time.perf_counter() - started
-        scores = pair_scores(person_of, truth)
-        line = (f"{pipeline:<16}{scores.precision:>10.4f}{scores.recall:>9.4f}"
-                f"{scores.f1:>8.4f}{seconds:>9.1f}")
-        if households:
-            merges = false_merges_in_households(
-                person_of, truth, {r["record_id"]: r["household"] for r in rows},
-                {r["record_id"]: r["role"] for r in rows})
-            line += (f"  {sum(merges.values())} ({merges['siblings']}/"
-                     f"{merges['parent-child']}/{merges['parents']})")
+        result = score(run, rows)
+        line = (f"{pipeline:<16}{result['precision']:>10.4f}{result['recall']:>9.4f}"
+                f"{result['f1']:>8.4f}{result['seconds']:>9.1f}")
+        if result["household_false_merges"] is not None:
+            line += f"  {merges_text(result['household_false_merges'])}"
         print(line, flush=True)
 
 

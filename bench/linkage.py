@@ -68,13 +68,12 @@ def _duckdb() -> DuckDBAPI:
     return duckdb_api(memory_limit=MEMORY_LIMIT, temp_directory=SPILL)
 
 
-def ours(rows: list[dict[str, str]]) -> dict[str, str]:
-    return link_rows(rows, db_api=_duckdb()).person_of
+Pipeline = Callable[[list[dict[str, str]]], dict[str, str]]
 
 
-def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
-    """Splink as its tutorials use it: library comparisons on cleaned columns, trained the same
-    way as ours (u by random sampling, m from the truth column), connected components at 0.95."""
+def splink_columns(rows: list[dict[str, str]]) -> dict[str, list[Any]]:
+    """The records' columns as plain Splink is given them: cleaned as its tutorials clean
+    them, a date of birth only when it is whole, the address's first line only."""
     def clean(value: str) -> str | None:
         return value.strip().lower() or None
 
@@ -83,7 +82,7 @@ def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
         return f"{born.year:04d}-{born.month:02d}-{born.day:02d}" \
             if born and born.month and born.day else None
 
-    columns: dict[str, list[Any]] = {
+    return {
         "unique_id": [r["record_id"] for r in rows],
         "given_name": [clean(r["given_name"]) for r in rows],
         "family_name": [clean(r["family_name"]) for r in rows],
@@ -94,8 +93,39 @@ def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
         "nhs": [r["nhs_number"] or None for r in rows],
         "upn": [r["upn"] or None for r in rows],
         "pnc": [r["pnc_id"] or None for r in rows],
-        "truth": [r["truth"] for r in rows],
     }
+
+
+def score(pipeline: Pipeline, rows: list[dict[str, str]]) -> dict[str, Any]:
+    """The pipeline run on the rows, timed, and its clusters scored against the rows' truth:
+    pair precision, recall and F1, and (when the rows name their households) the pairs of
+    different people of one household it merged, by kind."""
+    started = time.perf_counter()
+    person_of = pipeline(rows)
+    seconds = time.perf_counter() - started
+    truth = {r["record_id"]: r["truth"] for r in rows}
+    scores = pair_scores(person_of, truth)
+    merges = false_merges_in_households(
+        person_of, truth, {r["record_id"]: r["household"] for r in rows},
+        {r["record_id"]: r["role"] for r in rows}) if "household" in rows[0] else None
+    return {"seconds": seconds, "precision": scores.precision, "recall": scores.recall,
+            "f1": scores.f1, "household_false_merges": merges}
+
+
+def merges_text(merges: dict[str, int]) -> str:
+    return (f"{sum(merges.values())} ({merges['siblings']}/{merges['parent-child']}/"
+            f"{merges['parents']})")
+
+
+def ours(rows: list[dict[str, str]]) -> dict[str, str]:
+    return link_rows(rows, db_api=_duckdb()).person_of
+
+
+def plain_splink(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Splink as its tutorials use it: library comparisons on cleaned columns, trained the same
+    way as ours (u by random sampling, m from the truth column), connected components at 0.95."""
+    columns = splink_columns(rows)
+    columns["truth"] = [r["truth"] for r in rows]
     table = pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
     sizes: dict[str, int] = {}
     for r in rows:
@@ -136,22 +166,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(pipeline: Callable[[list[dict[str, str]]], dict[str, str]], rows: list[dict[str, str]],
-         queue: Any) -> None:
+def _run(pipeline: Pipeline, rows: list[dict[str, str]], queue: Any) -> None:
     # A forked child starts with its parent's peak: reset the high-water mark first, so the
     # figure is this pipeline's own (it still includes the input rows the parent holds).
     with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
         clear_refs.write("5")
-    started = time.perf_counter()
-    person_of = pipeline(rows)
-    seconds = time.perf_counter() - started
-    truth = {r["record_id"]: r["truth"] for r in rows}
-    household = {r["record_id"]: r["household"] for r in rows}
-    role = {r["record_id"]: r["role"] for r in rows}
-    scores = pair_scores(person_of, truth)
-    merges = false_merges_in_households(person_of, truth, household, role)
-    queue.put({"seconds": seconds, "precision": scores.precision, "recall": scores.recall,
-               "f1": scores.f1, "household_false_merges": merges, "peak_mb": _peak_mib()})
+    queue.put({**score(pipeline, rows), "peak_mb": _peak_mib()})
 
 
 def batch(size: int, seed: int = SEED) -> None:
@@ -167,11 +187,9 @@ def batch(size: int, seed: int = SEED) -> None:
         process.start()
         result = queue.get()
         process.join()
-        merges = result["household_false_merges"]
         print(f"{name:<14}{result['precision']:>10.4f}{result['recall']:>9.4f}"
               f"{result['f1']:>8.4f}{result['seconds']:>9.1f}{result['peak_mb']:>9.0f}"
-              f"  {sum(merges.values())} ({merges['siblings']}/{merges['parent-child']}/"
-              f"{merges['parents']})")
+              f"  {merges_text(result['household_false_merges'])}")
 
 
 def _as_stored(row: dict[str, str]) -> dict[str, str]:

@@ -41,6 +41,9 @@ RANK = {
     # Composition roots: they may import anything, and nothing imports them.
     "app": 20, "cli": 20, "worker": 20, "seed": 20, "models": 20, "migrate": 20, "words": 20,
     "migrations": 20,
+    # What several top-level commands share (an import with progress, the server), and the
+    # demo command: composition roots under cli.
+    "commands": 20, "demo": 20,
 }
 # ...and every area's pages and APIs above that: a page may call any service, and no service
 # reaches up to a page (so no service needs a hook or registry to be called back).

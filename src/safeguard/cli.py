@@ -4,38 +4,36 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from typer._click import exceptions as click_errors
 
+from safeguard import demo
 from safeguard.access.service import SYSTEM
 from safeguard.accounts.cli import key_app, user_app
-from safeguard.app import create_app
 from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
+from safeguard.commands import (
+    ForcePopulation,
+    console,
+    print_summary,
+    run_import,
+    serve_app,
+    warn_about_store,
+)
 from safeguard.config import Settings, get_settings
 from safeguard.custody import commands as custody_commands
 from safeguard.dates import london_datetime
-from safeguard.db import (
-    make_engine,
-    make_session_factory,
-    store_warnings,
-    transaction,
-    utcnow,
-)
+from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
@@ -43,32 +41,20 @@ from safeguard.errors import SafeguardError
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.inspections import commands as inspection_commands
-from safeguard.inspections.sample import sample_inspection
-from safeguard.intake.bulk import bulk_load
-from safeguard.intake.importer import ImportSummary, count_lines, import_lines, write_rejects
+from safeguard.intake.importer import write_rejects
 from safeguard.logs import configure as configure_logging
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.missing import commands as missing_commands
-from safeguard.missing.service import register_placing_authority
 from safeguard.offenders import commands as offender_commands
 from safeguard.people import commands as people_commands
 from safeguard.people.linkage import batch as linkage_batch
 from safeguard.people.linkage.online import rebuild_keys_after
-from safeguard.rules.context import build_context
-from safeguard.seed import (
-    act_on_past_duties,
-    busiest_school,
-    hand_out_demo_work,
-    seed_demo_users,
-    seed_reference_data,
-)
+from safeguard.seed import seed_reference_data
 from safeguard.sharing import commands as sharing_commands
 from safeguard.synth.county import FORCE_POPULATION, default_end
-from safeguard.synth.missing import PLACING_COUNCILS
-from safeguard.synth.offenders import MAX_FORCE_POPULATION
 from safeguard.synth.writer import write_county
-from safeguard.worker import PassResult, deliver_due, run_all, run_once, start_in_thread
+from safeguard.worker import PassResult, deliver_due, run_all, run_once
 
 
 class Safeguard(typer.Typer):
@@ -134,16 +120,11 @@ app.add_typer(offender_commands.app, name="offenders")
 app.add_typer(inspection_commands.app, name="report")
 app.add_typer(people_commands.app, name="model")
 app.add_typer(sharing_commands.app, name="webhook")
-console = Console(stderr=True)
+app.command("demo")(demo.demo)
 
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
     return make_session_factory(make_engine(settings.database_url))
-
-
-def _warn_about_store(engine: Engine) -> None:
-    for warning in store_warnings(engine):
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
 
 
 @db_app.command("upgrade")
@@ -176,12 +157,6 @@ def db_rebuild_keys(
                   entity_id=f"{ids[0]}-{ids[-1]}", why="re-filing blocking keys")
         done, after = done + len(ids), ids[-1]
     console.print(f"Re-filed {done} persons under their blocking keys.")
-
-
-# The people of the force area the modelled households are part of: it sizes the register.
-ForcePopulation = Annotated[int, typer.Option(
-    min=0, max=MAX_FORCE_POPULATION,
-    help="people in the force area (the register of sex offenders is ~1 per 700 of them)")]
 
 
 @app.command()
@@ -229,42 +204,8 @@ def import_(
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), indent=2))
     else:
-        _print_summary(summary, rejects_path)
+        print_summary(summary, rejects_path)
     raise typer.Exit(1 if summary.rejects else 0)
-
-
-def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
-               live_from: datetime | None, bulk: bool = False) -> ImportSummary:
-    ctx = build_context(settings, live_from=live_from)
-    # Read as bytes: each line is decoded on its own, so one that is not UTF-8 is a reject
-    # with its number instead of stopping the import.
-    with path.open("rb") as handle:
-        total = count_lines(handle)
-    columns = (TextColumn("[bold]Importing"), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TextColumn("lines"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress, \
-            path.open("rb") as handle:
-        # A bulk load reads and links every line before it writes the first.
-        task = progress.add_task("(read and linked first)" if bulk else "", total=total)
-        if bulk:
-            return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
-                             progress=lambda n: progress.advance(task, n))
-        return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
-                            progress=lambda n: progress.advance(task, n))
-
-
-def _print_summary(summary: ImportSummary, rejects_path: Path) -> None:
-    console.print(f"{summary.lines} lines: {summary.accepted} imported "
-                  f"({', '.join(f'{n} {t}' for t, n in sorted(summary.by_type.items()))}), "
-                  f"{summary.duplicates} already imported, {summary.rejected_lines} rejected; "
-                  f"{summary.duties_raised} duties raised.")
-    if summary.rejects:
-        table = Table("line", "field", "reason", title=f"Rejected (also in {rejects_path})")
-        for reject in summary.rejects[:50]:
-            table.add_row(str(reject.line), reject.field, reject.reason)
-        console.print(table)
-        if len(summary.rejects) > 50:
-            console.print(f"... and {len(summary.rejects) - 50} more in {rejects_path}")
 
 
 @app.command()
@@ -305,7 +246,7 @@ def worker(
     """Mark breached duties, escalate them, and deliver shares to partners' webhooks."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    _warn_about_store(engine)
+    warn_about_store(engine)
     factory = make_session_factory(engine)
     if once:
         _report_pass(run_once(factory))
@@ -345,20 +286,7 @@ def serve(
 ) -> None:
     """Serve the web pages and JSON API (with the worker in-process by default)."""
     settings = get_settings()
-    _serve(settings, host=host, port=port, with_worker=with_worker)
-
-
-def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
-    engine = make_engine(settings.database_url)
-    _warn_about_store(engine)
-    application = create_app(settings, engine=engine)
-    # Each request and each worker pass as a JSON line (safeguard.logs); uvicorn's own
-    # access log is left off, since it would repeat each address with its ids and query.
-    configure_logging()
-    if with_worker:
-        start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
-                        delivery=settings.delivery)
-    uvicorn.run(application, host=host, port=port, log_level="warning", log_config=None)
+    serve_app(settings, host=host, port=port, with_worker=with_worker)
 
 
 @app.command()
@@ -372,69 +300,6 @@ def schema(out: Path = Path("src/safeguard/events/events.schema.json")) -> None:
 def kinds() -> None:
     """Print docs/duties.md: every duty kind as declared (owner, clock, outcomes, shares)."""
     typer.echo(duty_kinds_markdown(), nl=False)
-
-
-@app.command()
-def demo(
-    seed: int = 1,
-    # Enough incidents in a month to fill the pages (docs/benchmarks.md: the demo's import).
-    households: int = 4000,
-    # The register stands for the whole force area, not only the modelled households.
-    force_population: ForcePopulation = FORCE_POPULATION,
-    port: int = 8000,
-    live_days: Annotated[int, typer.Option(help="incidents of the last N days raise duties")
-                         ] = 30,
-) -> None:
-    """Migrate, synthesise a county, import it with a progress bar, then serve with the worker."""
-    os.environ.setdefault("SAFEGUARD_COOKIE_SECURE", "false")
-    get_settings.cache_clear()
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
-        seed_reference_data(session)
-        # Two of the county's neighbours that place children here are registered, the third
-        # not: the demo shows a notice to a placing authority and the task when it is unknown.
-        for code, name in PLACING_COUNCILS[:2]:
-            register_placing_authority(session, code=code, name=name)
-    # The county's year of incidents ends yesterday, so none lies in the future.
-    end_day = default_end()
-    county = Path("var") / (f"county-seed{seed}-{households}-{force_population}-"
-                            f"{end_day.isoformat()}.jsonl")
-    if not county.exists():
-        console.print(f"Synthesising a county of {households} households in a force area of "
-                      f"{force_population:,} people (seed {seed})...")
-        write_county(county, seed=seed, households=households, end=end_day,
-                     force_population=force_population)
-    live_from = datetime.now(UTC) - timedelta(days=live_days)
-    summary = run_import(factory, county, settings=settings, live_from=live_from)
-    rejects_path = county.with_suffix(".rejects.jsonl")
-    write_rejects(rejects_path, summary)
-    _print_summary(summary, rejects_path)
-    # The last weeks' duties came due before the demo started: most were done in time.
-    with transaction(factory) as session:
-        done = act_on_past_duties(session, now=utcnow(), seed=seed,
-                                  ctx=build_context(settings))
-    console.print(f"Synthetic history: {done} duties already due were done, most in time "
-                  "and some meetings late; the rest breach when the worker starts.")
-    with transaction(factory) as session:
-        sample_inspection(session, now=utcnow(), ctx=build_context(settings),
-                          settings=settings.inspections)
-    console.print("A sample inspection with its action plan part-done: /inspections")
-    password = os.environ.get("SAFEGUARD_DEMO_PASSWORD") or secrets.token_urlsafe(9)
-    with transaction(factory) as session:
-        users = seed_demo_users(session, password=password,
-                                school_urn=busiest_school(session))
-        handed_out = hand_out_demo_work(session, now=utcnow())
-    console.print(f"{handed_out} duties handed out to the demo's teams and people: /work")
-    table = Table("username", "password", "who", title="Demo sign-ins (synthetic data only)")
-    for user in users:
-        table.add_row(user.username, password, user.job)
-    Console().print(table)
-    Console().print(f"\n[bold green]safeguard is running at http://127.0.0.1:{port}/ "
-                    "— Ctrl-C to stop.")
-    _serve(settings, host="127.0.0.1", port=port, with_worker=True)
 
 
 @app.command()

@@ -1,0 +1,86 @@
+"""What more than one top-level command uses: the console on stderr, an import drawn with a
+progress bar, the web server with its worker, and the force area's population option."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguard.access.service import SYSTEM
+from safeguard.app import create_app
+from safeguard.config import Settings
+from safeguard.db import make_engine, make_session_factory, store_warnings
+from safeguard.intake.bulk import bulk_load
+from safeguard.intake.importer import ImportSummary, count_lines, import_lines
+from safeguard.logs import configure as configure_logging
+from safeguard.rules.context import build_context
+from safeguard.synth.offenders import MAX_FORCE_POPULATION
+from safeguard.worker import start_in_thread
+
+console = Console(stderr=True)
+
+# The people of the force area the modelled households are part of: it sizes the register.
+ForcePopulation = Annotated[int, typer.Option(
+    min=0, max=MAX_FORCE_POPULATION,
+    help="people in the force area (the register of sex offenders is ~1 per 700 of them)")]
+
+
+def warn_about_store(engine: Engine) -> None:
+    for warning in store_warnings(engine):
+        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+
+
+def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
+               live_from: datetime | None, bulk: bool = False) -> ImportSummary:
+    ctx = build_context(settings, live_from=live_from)
+    # Read as bytes: each line is decoded on its own, so one that is not UTF-8 is a reject
+    # with its number instead of stopping the import.
+    with path.open("rb") as handle:
+        total = count_lines(handle)
+    columns = (TextColumn("[bold]Importing"), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TextColumn("lines"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress, \
+            path.open("rb") as handle:
+        # A bulk load reads and links every line before it writes the first.
+        task = progress.add_task("(read and linked first)" if bulk else "", total=total)
+        if bulk:
+            return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
+                             progress=lambda n: progress.advance(task, n))
+        return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
+                            progress=lambda n: progress.advance(task, n))
+
+
+def print_summary(summary: ImportSummary, rejects_path: Path) -> None:
+    console.print(f"{summary.lines} lines: {summary.accepted} imported "
+                  f"({', '.join(f'{n} {t}' for t, n in sorted(summary.by_type.items()))}), "
+                  f"{summary.duplicates} already imported, {summary.rejected_lines} rejected; "
+                  f"{summary.duties_raised} duties raised.")
+    if summary.rejects:
+        table = Table("line", "field", "reason", title=f"Rejected (also in {rejects_path})")
+        for reject in summary.rejects[:50]:
+            table.add_row(str(reject.line), reject.field, reject.reason)
+        console.print(table)
+        if len(summary.rejects) > 50:
+            console.print(f"... and {len(summary.rejects) - 50} more in {rejects_path}")
+
+
+def serve_app(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+    engine = make_engine(settings.database_url)
+    warn_about_store(engine)
+    application = create_app(settings, engine=engine)
+    # Each request and each worker pass as a JSON line (safeguard.logs); uvicorn's own
+    # access log is left off, since it would repeat each address with its ids and query.
+    configure_logging()
+    if with_worker:
+        start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
+                        delivery=settings.delivery)
+    uvicorn.run(application, host=host, port=port, log_level="warning", log_config=None)

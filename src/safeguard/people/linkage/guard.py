@@ -1,0 +1,69 @@
+"""The precision guard in SQL: what :func:`model.guard` says of a pair, worked out over
+Splink's comparison levels, so a batch (:mod:`.batch`) holds every pair to it in the
+database, with the guard's Bayes factor taken into the pair's match weight."""
+
+from __future__ import annotations
+
+from safeguard.people.linkage.model import IDENTIFIERS, Model, weight_of
+
+
+def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]:
+    """(the guard's Bayes factor, NULL where it is silent; an identifier agrees; an
+    identifier differs) over Splink's gamma columns and the guard's own columns
+    (``splink_model.GUARD_COLUMNS``); ``in_cluster``: the guard of
+    :func:`model.guard_in_cluster` (a given name no one is given counts as agreeing).
+
+    Gamma numbers count down from the most alike level to 0 (else); -1 is null. Given name:
+    5 exact, 4 nickname, 3 and 2 alike in spelling, 1 swapped with the surname; family name:
+    3 exact, 2 JW 0.92; location: 7 address and postcode, 6 address, 5 address alike and
+    postcode, 4 postcode, 3 address alike. Must say what :func:`model.guard` says with the
+    pair's features, its reasons in the same order (a test holds them together).
+    """
+    differ = " OR ".join(f"gamma_{s} = 0" for s in IDENTIFIERS)
+    agree = " OR ".join(f"gamma_{s} = 1" for s in IDENTIFIERS)
+    # model._one_name_misspelt: far apart as spelt, one not a real name, a slip apart in
+    # their formal forms.
+    given_differ = ("gamma_given_name = 0 AND NOT coalesce((given_known_l IS NULL OR "
+                    "given_known_r IS NULL) AND damerau_levenshtein(given_canon_l, "
+                    "given_canon_r) <= 1, false)")
+    # model._born_apart: whole dates of one year (dob level 1) differing in month and in
+    # day, under given names not written alike.
+    born_apart = ("gamma_dob = 1 AND gamma_given_name <> 5 AND dob_l IS NOT NULL AND "
+                  "dob_r IS NOT NULL AND substr(dob_l, 9, 2) <> substr(dob_r, 9, 2)")
+    # model._two_names: alike in spelling, two real names more than a slip apart (as spelt
+    # and in their formal forms), one family or one home, no identifier in common.
+    two_names = (f"gamma_given_name IN (3, 2) AND (gamma_family_name >= 2 OR "
+                 f"gamma_location >= 3) AND NOT ({agree}) AND given_known_l IS NOT NULL "
+                 f"AND given_known_r IS NOT NULL AND damerau_levenshtein(given_l, given_r) > 1 "
+                 f"AND damerau_levenshtein(given_canon_l, given_canon_r) > 1")
+    # model._born_outside, both ways; a null (no birth year, no identifier) says nothing.
+    born_outside = " OR ".join(
+        f"CAST(dob_y_{a} AS INT) {op} CAST(born_{edge}_{b} AS INT)"
+        for a, b in (("l", "r"), ("r", "l")) for op, edge in (("<", "from"), (">", "to")))
+    reasons = (
+        ("given names differ", given_differ),
+        ("dates of birth differ", f"gamma_dob = 0 OR ({born_apart})"),
+        ("sexes and given names differ", "gamma_sex = 0 AND gamma_given_name NOT IN (5, 4)"),
+        ("given names only loosely alike and no date of birth to confirm",
+         "gamma_given_name = 2 AND gamma_dob NOT IN (4, 3, 2)"),
+        ("given names are two different names", two_names),
+        ("an identifier dates one a generation from the other's birth", born_outside),
+        ("identifiers differ", differ),
+    )
+    assert [why for why, _ in reasons] == list(model.guard_weights)
+    weight = "CASE " + " ".join(
+        f"WHEN coalesce({condition}, false) THEN {model.guard_weights[why]!r}"
+        for why, condition in reasons) + " ELSE NULL END"
+    if in_cluster:
+        weight = weight.replace("gamma_given_name", (
+            "(CASE WHEN gamma_given_name >= 0 AND (given_known_l IS NULL OR given_known_r "
+            "IS NULL) THEN 5 ELSE gamma_given_name END)"))
+    return weight, f"({agree})", f"({differ})"
+
+
+def held_apart_sql(guard_weight: str, model: Model) -> str:
+    """:attr:`model.Score.held_apart` over Splink's match weight: the guard stops the pair
+    and, its Bayes factor taken, it does not reach the match threshold (an agreeing
+    identifier's review floor, GUARDED_WITH_IDENTIFIER, is below the threshold)."""
+    return (f"coalesce(match_weight + ({guard_weight}) "
+            f"< {weight_of(model.thresholds['match'])!r}, false)")
