@@ -30,8 +30,11 @@ def ig_key(session: Session) -> dict[str, str]:
 
 
 def child_of(session: Session, body: dict[str, object]) -> int:
+    # The child-at-risk notification is about the child; the incident's other duties may be
+    # about the adult victim, whom children's social care does not see.
     subject = session.scalars(select(Duty.subject_person_id).where(
-        Duty.id.in_(body["duty_ids"]))).first()  # type: ignore[arg-type]
+        Duty.id.in_(body["duty_ids"]),  # type: ignore[arg-type]
+        Duty.kind == "share_with_csc")).one()
     assert subject is not None
     return subject
 
