@@ -1,4 +1,5 @@
-"""The same batch linkage on Spark local mode and on DuckDB agrees (pair F1 within 0.01)."""
+"""The same batch linkage on Spark local mode and on DuckDB agrees (pair F1 within 0.01);
+the local session's driver runs with the JVM options it was given."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def test_a_small_batch_on_spark_scores_as_it_does_on_duckdb() -> None:
     duckdb = link_rows(rows)
     session = local_session()
     try:
+        jvm = session.sparkContext._jvm
+        assert jvm is not None
+        arguments = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+                         .getInputArguments())
+        assert {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"} <= set(arguments), arguments
         spark = link_rows_on_spark(rows, session=session)
     finally:
         session.stop()

@@ -345,18 +345,23 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
         batch = _score(db_api, [ids[n] for n in usable],
                        [feats[n] for n in usable], model=model,
                        dialect=dialect, floor=0.5)
-        pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
-            f"SELECT count(*) AS n FROM {batch.pairs.physical_name} WHERE probability >= 0.5",
-            output_type="splink_df").as_record_list()[0]["n"])
         kept = [ids[n] for n in usable]
         threshold = model.thresholds["match"]
-        # Splink's connected components run out of heap on Spark local mode (its iterations
-        # persist every step), so on Spark the pairs are clustered in Python, as before.
-        clusters = cluster_in_database(batch, kept, threshold=threshold) \
-            if dialect == "duckdb" else \
-            cluster_checked(kept, _pairs_of(batch.pairs.as_dict()),
-                            {ids[n]: feats[n] for n in usable}, model=batch.model,
-                            threshold=threshold)
+        if dialect == "duckdb":
+            pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
+                f"SELECT count(*) AS n FROM {batch.pairs.physical_name} "
+                "WHERE probability >= 0.5", output_type="splink_df").as_record_list()[0]["n"])
+            clusters = cluster_in_database(batch, kept, threshold=threshold)
+        else:
+            # Splink's connected components run out of heap on Spark local mode (its
+            # iterations persist every step), so on Spark the pairs are clustered in Python.
+            # There the scored pairs are a view, not a table: every read of them runs the
+            # blocking, comparisons and guard again, so they are collected once and counted
+            # and clustered from that one copy.
+            scored = _pairs_of(batch.pairs.as_dict())
+            pairs = sum(pair.probability >= 0.5 for pair in scored)
+            clusters = cluster_checked(kept, scored, {ids[n]: feats[n] for n in usable},
+                                       model=batch.model, threshold=threshold)
     # Records in no cluster (nothing to match on, or only one usable record) are their own.
     numbers: dict[int | str, int] = {}
     person_of = {}
