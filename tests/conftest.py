@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +21,7 @@ from safeguard.config import Settings
 from safeguard.db import make_engine
 from safeguard.intake.service import IntakeContext, build_context
 
+from .app_client import AppClient
 from .factories import BACKENDS, PASSWORD, migrated_store, seed_users
 
 # Test modules import this from here; it lives with the other factories now.
@@ -131,8 +131,8 @@ _APPS: dict[Engine, FastAPI] = {}
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+def client(app: FastAPI) -> Iterator[AppClient]:
+    with AppClient(app) as client:
         yield client
 
 
@@ -145,7 +145,7 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: TestClient, username: str) -> str:
+def sign_in(client: AppClient, username: str) -> str:
     """Sign in through the real form; returns the session's CSRF token."""
     token = csrf_from(client.get("/sign-in").text)
     response = client.post("/sign-in", data={"username": username, "password": PASSWORD,
@@ -155,7 +155,7 @@ def sign_in(client: TestClient, username: str) -> str:
     return csrf_from(client.get("/duties").text)
 
 
-def sign_in_in_welsh(client: TestClient, username: str) -> str:
+def sign_in_in_welsh(client: AppClient, username: str) -> str:
     """Signs in and chooses Cymraeg (kept on the user); returns the session's CSRF token."""
     token = sign_in(client, username)
     chosen = client.post("/account/language", data={"csrf_token": token, "language": "cy"},

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import create_api_key
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .households import seed_family
 
@@ -21,7 +21,7 @@ def _sections(html: str) -> list[tuple[str, str]]:
 
 
 def test_the_household_tab_shows_each_address_current_first_with_its_members(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_family(session, ctx)
     session.commit()
@@ -45,7 +45,7 @@ def test_the_household_tab_shows_each_address_current_first_with_its_members(
 
 
 def test_the_api_gives_each_household_with_its_dates_and_members(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_family(session, ctx)
     _, key = create_api_key(session, agency_id="health", name="health system")

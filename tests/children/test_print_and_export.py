@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from safeguard.audit.models import AuditEntry
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_pages_support import HILLSIDE, add_user, record_incident
 
@@ -27,7 +27,7 @@ def actions(session: Session, person_id: int, actor: str) -> list[str]:
 
 
 def test_the_print_layout_shows_every_section_without_the_service_around_it(
-        client: TestClient, session: Session, ctx: IntakeContext) -> None:
+        client: AppClient, session: Session, ctx: IntakeContext) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "mash.officer")
     page = client.get(f"/children/{ids['mia']}").text
@@ -48,7 +48,7 @@ def test_the_print_layout_shows_every_section_without_the_service_around_it(
 
 
 def test_the_print_layout_holds_only_what_the_user_may_see(
-        client: TestClient, session: Session, ctx: IntakeContext) -> None:
+        client: AppClient, session: Session, ctx: IntakeContext) -> None:
     ids = record_incident(session, ctx)
     add_user(session, "hillside.dsl", f"school-{HILLSIDE}")
     sign_in(client, "hillside.dsl")
@@ -62,7 +62,7 @@ def test_the_print_layout_holds_only_what_the_user_may_see(
 
 
 def test_the_chronology_pdf_is_made_for_a_conference_and_audited_as_an_export(
-        client: TestClient, session: Session, ctx: IntakeContext) -> None:
+        client: AppClient, session: Session, ctx: IntakeContext) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "mash.officer")
     response = client.get(f"/children/{ids['mia']}/chronology.pdf")

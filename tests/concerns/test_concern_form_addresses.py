@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from safeguard.concerns.models import Concern
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import Address, PersonRecord
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_pages_support import accept, person_id
 
@@ -40,7 +40,7 @@ def seed_ava(session: Session, ctx: IntakeContext) -> dict[str, int]:
             "elm": homes["7 Elm Close"]}
 
 
-def concern_form(client: TestClient, token: str, path: str = "/concerns/new",
+def concern_form(client: AppClient, token: str, path: str = "/concerns/new",
                  **fields: str) -> dict[str, str]:
     reference = re.search(r'name="reference" value="([^"]+)"', client.get(path).text)
     assert reference
@@ -52,7 +52,7 @@ def concern_form(client: TestClient, token: str, path: str = "/concerns/new",
             "child-dob-year": "2017", **fields}
 
 
-def form_for(client: TestClient, token: str, child: int, **fields: str) -> dict[str, str]:
+def form_for(client: AppClient, token: str, child: int, **fields: str) -> dict[str, str]:
     """The form as opened from the child's page, filled in."""
     return concern_form(client, token, f"/concerns/new?person={child}", person=str(child),
                         **fields)
@@ -66,7 +66,7 @@ def filed_at(session: Session) -> int | None:
 
 
 def test_a_concern_typed_with_the_homes_address_is_filed_at_the_home_agencies_hold(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     token = sign_in(client, "health.visitor")
@@ -83,7 +83,7 @@ def test_a_concern_typed_with_the_homes_address_is_filed_at_the_home_agencies_ho
 
 
 def test_the_form_opened_for_a_child_offers_the_addresses_agencies_record_them_at(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     sign_in(client, "health.visitor")
@@ -105,7 +105,7 @@ def test_the_form_opened_for_a_child_offers_the_addresses_agencies_record_them_a
 
 
 def test_choosing_a_known_address_files_the_concern_at_that_very_address(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     token = sign_in(client, "health.visitor")
@@ -116,7 +116,7 @@ def test_choosing_a_known_address_files_the_concern_at_that_very_address(
 
 
 def test_a_different_address_is_typed_in_and_found_like_any_other(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     token = sign_in(client, "health.visitor")
@@ -133,7 +133,7 @@ def test_a_different_address_is_typed_in_and_found_like_any_other(
 
 
 def test_an_address_that_is_not_the_childs_cannot_be_chosen(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     accept(session, ctx, {**record("H-LEO", {"line1": "3 Mill Lane", "postcode": "NN2 2BB"},
@@ -150,7 +150,7 @@ def test_an_address_that_is_not_the_childs_cannot_be_chosen(
 
 
 def test_the_form_is_not_opened_for_a_child_the_user_may_not_see(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = seed_ava(session, ctx)
     token = sign_in(client, "mash.officer")  # the police hold nothing about Ava

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +23,7 @@ from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 from safeguard.rules.context import build_context
 
+from ..app_client import AppClient
 from ..web.test_pages_support import (
     FRIDAY_NIGHT,
     HILLSIDE,
@@ -55,7 +55,7 @@ def concern(source: str, source_id: str, days_after: float = 1, **changes: Any
     return event
 
 
-def api_post(client: TestClient, session: Session, agency: str, event: dict[str, Any]
+def api_post(client: AppClient, session: Session, agency: str, event: dict[str, Any]
              ) -> Any:
     _, key = create_api_key(session, agency_id=agency, name=f"{agency} system")
     session.commit()
@@ -63,7 +63,7 @@ def api_post(client: TestClient, session: Session, agency: str, event: dict[str,
 
 
 def test_a_concern_sent_to_the_api_is_kept_against_the_resolved_child_and_audited(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     response = api_post(client, session, "health", concern("health", "HV-1"))
@@ -81,7 +81,7 @@ def test_a_concern_sent_to_the_api_is_kept_against_the_resolved_child_and_audite
 
 
 def test_an_agency_cannot_raise_a_concern_as_another_and_bad_concerns_are_explained(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     assert api_post(client, session, "health", concern("police", "X-1")).status_code == 403

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from safeguard.custody.models import Detention
 from safeguard.events.schemas import EVENT_ADAPTER
 from safeguard.intake.service import IntakeContext, accept_event
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 
 
@@ -56,7 +56,7 @@ def _detention(session: Session, ref: str) -> int:
 
 
 def test_the_board_lists_children_in_custody_for_the_council_but_not_for_health(
-        client: TestClient, session: Session, ctx: IntakeContext,
+        client: AppClient, session: Session, ctx: IntakeContext,
         principal: Callable[[str], Principal], clock: Clock) -> None:
     _load(session, ctx, principal("mash.officer"), clock)
     sign_in(client, "health.visitor")
@@ -93,7 +93,7 @@ def test_the_board_lists_children_in_custody_for_the_council_but_not_for_health(
 
 
 def test_the_detention_page_shows_the_certificate_and_every_step(
-        client: TestClient, session: Session, ctx: IntakeContext,
+        client: AppClient, session: Session, ctx: IntakeContext,
         principal: Callable[[str], Principal], clock: Clock) -> None:
     _load(session, ctx, principal("mash.officer"), clock)
     sign_in(client, "mash.officer")
@@ -114,7 +114,7 @@ def test_the_detention_page_shows_the_certificate_and_every_step(
 
 
 def test_a_step_recorded_on_the_page_runs_as_by_api_and_one_out_of_order_is_refused(
-        client: TestClient, session: Session, ctx: IntakeContext,
+        client: AppClient, session: Session, ctx: IntakeContext,
         principal: Callable[[str], Principal], clock: Clock) -> None:
     _load(session, ctx, principal("mash.officer"), clock)
     ella = _detention(session, "CR-P2")

@@ -8,12 +8,12 @@ import json
 import re
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.forensics.models import Device
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_api import key_for
 from .scenario import CHILD, step, submission
@@ -32,7 +32,7 @@ LINES = [
 ]
 
 
-def _import(client: TestClient, session: Session) -> dict[str, Any]:
+def _import(client: AppClient, session: Session) -> dict[str, Any]:
     police = key_for(session, "police")
     body = "\n".join(json.dumps(line) for line in LINES).encode()
     response = client.post("/api/v1/imports", content=body,
@@ -43,7 +43,7 @@ def _import(client: TestClient, session: Session) -> dict[str, Any]:
 
 
 def test_the_police_import_the_queue_and_read_it_on_the_board_the_device_and_the_forecast(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     # One import and one sign-in for every page: a bad step is reported by line, field and
     # reason, and the good lines land.
     summary = _import(client, session)
@@ -100,7 +100,7 @@ def _exhibits(html: str) -> list[str]:
     return re.findall(r'href="/forensics/devices/\d+">([^<]+)</a>', html)
 
 
-def test_only_the_police_reach_the_queue(client: TestClient, session: Session) -> None:
+def test_only_the_police_reach_the_queue(client: AppClient, session: Session) -> None:
     _import(client, session)
     device_id = session.scalar(select(Device.id).limit(1))
     sign_in(client, "csc.worker")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -15,6 +14,7 @@ from safeguard.audit.models import AuditEntry
 from safeguard.cli import app as cli
 from safeguard.people.models import PersonRecord
 
+from ..app_client import AppClient
 from ..test_cli import database  # noqa: F401 (a fixture)
 from ..web.test_api import key_for
 from .scenario import FRIDAY_NIGHT
@@ -38,7 +38,7 @@ def test_the_cli_bulk_import_loads_persons_then_other_events_and_reports_rejects
 
 
 def test_the_api_bulk_import_refuses_another_agencys_records_and_audits_its_own(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     health = [e for e in FAMILY if e["source"] == "health"]
     police = FAMILY[3]

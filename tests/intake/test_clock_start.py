@@ -8,7 +8,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +18,7 @@ from safeguard.incidents.models import Incident
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..web.test_pages_support import (
     MIA_NHS,
@@ -72,7 +72,7 @@ def test_an_incident_with_recorded_at_starts_its_clocks_then(
 
 
 def test_an_incident_recorded_through_the_form_starts_its_clocks_as_it_is_submitted(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +31,7 @@ from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 from safeguard.rules.context import RuleContext
 
+from ..app_client import AppClient
 from ..conftest import csrf_from, sign_in
 from .inspection_scenario import ACTION, INSPECTION
 
@@ -120,7 +120,7 @@ def test_bad_inspection_lines_are_rejected_with_line_field_and_reason_and_the_re
 
 
 def test_the_json_api_records_an_inspection_as_a_senior_manager_only(
-        session: Session, client: TestClient) -> None:
+        session: Session, client: AppClient) -> None:
     _, manager = create_api_key(session, agency_id="police", name="plans",
                                 roles="senior_manager")
     _, worker = create_api_key(session, agency_id="police", name="cases")
@@ -211,7 +211,7 @@ def test_editing_moves_an_open_duty_s_deadline_and_is_audited(
 
 
 def test_the_owning_agency_reports_progress_on_the_web_and_others_find_no_such_page(
-        session: Session, client: TestClient, ctx: IntakeContext) -> None:
+        session: Session, client: AppClient, ctx: IntakeContext) -> None:
     _, _, action = _recorded(session, ctx)
     session.commit()
     sign_in(client, "health.visitor")

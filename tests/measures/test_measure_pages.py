@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.measures.facts import refresh
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..factories import add_user, seed_users
 from .store import build
 
 
 def test_the_dashboard_a_measure_page_its_records_and_csv_read_without_javascript(
-        session: Session, client: TestClient) -> None:
+        session: Session, client: AppClient) -> None:
     build(session)
     seed_users(session)
     refresh(session)
@@ -43,7 +43,7 @@ def test_the_dashboard_a_measure_page_its_records_and_csv_read_without_javascrip
 
 
 def test_a_senior_manager_records_an_inspection_and_others_may_not(
-        session: Session, client: TestClient) -> None:
+        session: Session, client: AppClient) -> None:
     seed_users(session)
     add_user(session, "chief", "police", "practitioner senior_manager")
     session.commit()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.config import OffenderSettings, Settings
@@ -17,6 +16,7 @@ from safeguard.measures.declarations import MEASURES
 from safeguard.measures.now import DevicesNow
 from safeguard.web.templating import make_environment
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..factories import seed_users
 from ..forensics.scenario import accept as accept_device
@@ -47,7 +47,7 @@ def _rows(html: str, table: str) -> dict[str, list[str]]:
 
 
 def test_measure_5_shows_the_backlog_by_priority_and_that_it_does_not_clear(
-        session: Session, ctx: IntakeContext, client: TestClient, clock: Clock) -> None:
+        session: Session, ctx: IntakeContext, client: AppClient, clock: Clock) -> None:
     # The queue worked by hand in tests/forensics/test_backlog_figures.py: EX-C (indecent
     # images, priority 2) and EX-A, EX-D (priority 3) wait; EX-B was completed in October.
     for exhibit, offence, submitted in (("EX-A", "other", "2026-06-01T09:00:00+00:00"),
@@ -100,7 +100,7 @@ def test_measure_6_shows_caseloads_against_the_target_and_names_managers_to_poli
     seed_users(session)
     session.commit()
     clock.now = REGISTERED + timedelta(days=40)  # Gary Pike's first home visit is overdue
-    with TestClient(app) as police:
+    with AppClient(app) as police:
         sign_in(police, "mash.officer")
         page = police.get("/measures/offender-management")
         assert page.status_code == 200
@@ -112,7 +112,7 @@ def test_measure_6_shows_caseloads_against_the_target_and_names_managers_to_poli
             "DC 77 Ross": ["1", "0", "0", "0", "1", "1", "0", "0", "0"]}
         assert 'href="/offenders?manager=' not in now  # the board is the unit's alone
         assert "Gary Pike" not in page.text and "Neil Cross" not in page.text
-    with TestClient(app) as social_care:
+    with AppClient(app) as social_care:
         sign_in(social_care, "csc.worker")
         page = social_care.get("/measures/offender-management")
         assert page.status_code == 200

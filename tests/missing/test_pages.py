@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,13 +13,14 @@ from safeguard.access.service import SYSTEM
 from safeguard.intake.importer import import_lines
 from safeguard.missing.models import MissingEpisode
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_api import key_for
 from .scenario import KNOWN, report, returned, update
 
 
 def test_police_and_social_care_read_the_episode_and_only_social_care_exports_it(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     ctx = client.app.state.rules  # type: ignore[attr-defined]
     factory = client.app.state.session_factory  # type: ignore[attr-defined]
     events = [*KNOWN,
@@ -63,7 +63,7 @@ def test_police_and_social_care_read_the_episode_and_only_social_care_exports_it
 
 
 def test_the_forms_record_the_same_events_and_name_the_field_of_each_problem(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     token = sign_in(client, "mash.officer")
     assert "Report a missing child" in client.get("/missing/new").text
     report_form = {
@@ -103,7 +103,7 @@ def test_the_forms_record_the_same_events_and_name_the_field_of_each_problem(
 
 
 def test_the_api_refuses_an_unknown_report_with_its_field_and_takes_the_rest(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     police, care = key_for(session, "police"), key_for(session, "childrens_social_care")
     unknown = client.post("/api/v1/events", headers=police, json=update(
         "MP-U-API", "MP-NOBODY", at="2026-11-20T21:00:00+00:00", note="Checked"))

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,12 +21,13 @@ from safeguard.notify.models import Reason
 from safeguard.notify.outbox import Outgoing, send
 from safeguard.notify.service import preferences
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .conftest import PASSWORD, USERNAME, Inbox
 
 
 def test_a_person_chooses_their_emails_and_the_change_is_audited(
-        client: TestClient, session: Session, principal: Any) -> None:
+        client: AppClient, session: Session, principal: Any) -> None:
     token = sign_in(client, "csc.worker")
     page = client.get("/account/notifications")
     assert page.status_code == 200

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from safeguard.audit.models import AuditEntry
 from safeguard.duties.service import mark_breaches
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..factories import add_user
 from ..web.test_pages_support import HILLSIDE, accept, school
@@ -41,7 +41,7 @@ def register(session: Session, ctx: IntakeContext, clock: Clock) -> int:
 
 
 def test_the_unit_sees_the_board_with_the_overdue_visit_and_the_offender_page(
-        client: TestClient, session: Session, register: int) -> None:
+        client: AppClient, session: Session, register: int) -> None:
     sign_in(client, "ppu.supervisor")
     banner = client.get("/duties").text.split("govuk-notification-banner__content")[1]
     assert "Home visit to a registered sex offender" in banner and "Gary Pike" in banner
@@ -70,7 +70,7 @@ def test_a_school_health_or_other_police_user_gets_nothing_not_even_from_an_esca
     [visit] = duties(session, "offender_home_visit")
     [share] = duties(session, "offender_child_share")
     for username in ("hillside.dsl", "health.visitor", "police.supervisor"):
-        with TestClient(app) as client:
+        with AppClient(app) as client:
             sign_in(client, username)
             for path in ("/offenders", "/offenders/capacity", f"/offenders/{register}"):
                 response = client.get(path)
@@ -85,7 +85,7 @@ def test_a_school_health_or_other_police_user_gets_nothing_not_even_from_an_esca
 
 
 def test_children_s_social_care_see_the_share_they_are_sent_and_nothing_else(
-        client: TestClient, session: Session, register: int) -> None:
+        client: AppClient, session: Session, register: int) -> None:
     [visit] = duties(session, "offender_home_visit")
     [share] = duties(session, "offender_child_share")
     sign_in(client, "csc.worker")
@@ -96,7 +96,7 @@ def test_children_s_social_care_see_the_share_they_are_sent_and_nothing_else(
 
 
 def test_the_capacity_figures_are_served_as_json_to_the_unit_s_key_only(
-        client: TestClient, session: Session, register: int) -> None:
+        client: AppClient, session: Session, register: int) -> None:
     _, unit_key = create_api_key(session, agency_id="police", name="PPU system",
                                  roles="practitioner public_protection")
     _, other_key = create_api_key(session, agency_id="police", name="Records system",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +9,7 @@ from safeguard.audit.models import AuditEntry
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import MatchReview, PersonMerge
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .helpers import add, person
 
@@ -26,7 +26,7 @@ def _queue(session: Session, ctx: IntakeContext) -> int:
 
 
 def test_a_police_researcher_merges_and_undoes_from_the_queue(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     review_id = _queue(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -52,7 +52,7 @@ def test_a_police_researcher_merges_and_undoes_from_the_queue(
 
 
 def test_health_may_not_see_the_review_queue(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     review_id = _queue(session, ctx)
     sign_in(client, "health.visitor")

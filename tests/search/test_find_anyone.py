@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.search.service import Found, search
 from safeguard.search.terms import parse
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_pages_support import (
     HILLSIDE,
@@ -150,7 +150,7 @@ def test_every_search_is_audited_with_its_terms_and_whom_it_listed(
 
 
 def test_the_search_page_and_api_answer_alike_and_without_javascript(
-    client: TestClient, world: dict[str, int],
+    client: AppClient, world: dict[str, int],
 ) -> None:
     sign_in(client, "mash.officer")
     page = client.get("/search", params={"q": "Samuel Griffiths"}).text
@@ -166,7 +166,7 @@ def test_the_search_page_and_api_answer_alike_and_without_javascript(
 
 
 def test_a_welsh_reader_is_told_in_welsh_why_each_person_matched(
-    client: TestClient, world: dict[str, int],
+    client: AppClient, world: dict[str, int],
 ) -> None:
     token = sign_in(client, "mash.officer")
     client.post("/account/language", data={"csrf_token": token, "language": "cy"})

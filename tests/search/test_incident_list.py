@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.intake.service import IntakeContext
 from safeguard.search.incidents import IncidentFilters, list_incidents
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_pages_support import accept, record_incident
 
@@ -67,7 +67,7 @@ def test_other_agencies_list_only_incidents_they_hold_a_duty_from(
 
 
 def test_the_incident_list_is_a_bookmarkable_page(
-    client: TestClient, incidents: dict[str, int],
+    client: AppClient, incidents: dict[str, int],
 ) -> None:
     sign_in(client, "mash.officer")
     page = client.get("/incidents?kind=domestic_abuse&area=nn1&children=yes&start=2026-11-01")

@@ -17,7 +17,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from safeguard.app import API_ROUTERS, PAGE_ROUTERS, create_app
@@ -27,6 +26,7 @@ from safeguard.intake.service import build_context
 from safeguard.measures.declarations import MEASURES
 from safeguard.web.deps import PUBLIC_ROUTES
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, Clock, csrf_from
 from ..factories import migrated_store
 from .matrix_world import AGENCIES, NOW, ROLES, Thing, World, add_security_keys, build, username
@@ -100,7 +100,7 @@ class Caller:
     agency: str
     role: str
     how: str  # user | key
-    client: TestClient
+    client: AppClient
     csrf: str = ""
 
     def __str__(self) -> str:
@@ -159,16 +159,16 @@ def _build_matrix(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Mat
     clients = ExitStack()
     for agency in AGENCIES:
         for role in ROLES:
-            users[(agency, role)] = _signed_in(clients.enter_context(TestClient(app)),
+            users[(agency, role)] = _signed_in(clients.enter_context(AppClient(app)),
                                                agency, role)
-            keys[(agency, role)] = Caller(agency, role, "key", clients.enter_context(TestClient(
+            keys[(agency, role)] = Caller(agency, role, "key", clients.enter_context(AppClient(
                 app, headers={"Authorization": f"Bearer {world.keys[(agency, role)]}"})))
     with factory() as session:
         add_security_keys(session, world)
     return Matrix(world, users, keys, engine, clients)
 
 
-def _signed_in(client: TestClient, agency: str, role: str) -> Caller:
+def _signed_in(client: AppClient, agency: str, role: str) -> Caller:
     """Through the real form, as a person would (no two-factor is required in this world)."""
     token = csrf_from(client.get("/sign-in").text)
     done = client.post("/sign-in", data={"username": username(agency, role),

@@ -3,7 +3,6 @@ collide with the council education service's, and a school cannot take one of th
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +10,7 @@ from safeguard.concerns.models import Concern
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import PersonRecord
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_api import key_for
 from ..web.test_pages_support import HILLSIDE, MIA_NHS, add_user, pupil, seed_household
@@ -24,7 +24,7 @@ def _mia(source: str, source_id: str) -> dict[str, object]:
 
 
 def test_a_schools_key_cannot_take_the_councils_record_id_and_the_councils_record_lands(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     school = key_for(session, f"school-{HILLSIDE}")
@@ -44,7 +44,7 @@ def test_a_schools_key_cannot_take_the_councils_record_id_and_the_councils_recor
 
 
 def test_a_schools_concern_from_the_form_is_stored_under_its_own_source(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     add_user(session, "hillside.dsl", f"school-{HILLSIDE}")
@@ -59,7 +59,7 @@ def test_a_schools_concern_from_the_form_is_stored_under_its_own_source(
 
 
 def test_an_unknown_source_is_refused_naming_the_field(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     response = client.post("/api/v1/events", headers=key_for(session, "education"),
                            json=_mia("school-12", "E-1"))

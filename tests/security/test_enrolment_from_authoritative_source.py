@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
@@ -19,6 +18,7 @@ from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 from safeguard.people.service import school_of
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_api import key_for
 from ..web.test_pages_support import (
@@ -50,7 +50,7 @@ def _school_of_mia(session: Session) -> str | None:
 
 
 def test_it_refuses_a_school_moving_another_schools_pupil_to_itself(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     brook = key_for(session, f"school-{BROOK}")
@@ -81,7 +81,7 @@ REFUSED = {
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_it_refuses_enrolment_from_anyone_but_the_council_or_the_childs_school(
-    client: TestClient, session: Session, ctx: IntakeContext, case: str,
+    client: AppClient, session: Session, ctx: IntakeContext, case: str,
 ) -> None:
     seed_household(session, ctx)
     agency, event, words = REFUSED[case]
@@ -92,7 +92,7 @@ def test_it_refuses_enrolment_from_anyone_but_the_council_or_the_childs_school(
 
 
 def test_a_school_records_a_pupil_it_holds_and_only_the_council_moves_her(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     hillside = client.post("/api/v1/events", headers=key_for(session, f"school-{HILLSIDE}"),
@@ -126,7 +126,7 @@ FUTURE_EVENTS = {
 
 @pytest.mark.parametrize("name", sorted(FUTURE_EVENTS))
 def test_it_refuses_a_future_timestamp_on_every_event_naming_the_field_by_api_and_import(
-    client: TestClient, session: Session, factory: sessionmaker[Session], ctx: IntakeContext,
+    client: AppClient, session: Session, factory: sessionmaker[Session], ctx: IntakeContext,
     name: str,
 ) -> None:
     event, field = FUTURE_EVENTS[name]
@@ -143,7 +143,7 @@ def test_it_refuses_a_future_timestamp_on_every_event_naming_the_field_by_api_an
 
 
 def test_the_concern_form_refuses_a_concern_dated_in_the_future(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     add_user(session, "hillside.dsl", f"school-{HILLSIDE}")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -26,6 +25,7 @@ from safeguard.intake import service as intake_service
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL, incident
 from ..test_cli import database  # noqa: F401 (a fixture)
@@ -103,7 +103,7 @@ def test_the_cli_rejects_a_line_that_is_not_utf8_by_its_number(
 
 
 def test_the_api_import_rejects_a_line_that_is_not_utf8_instead_of_replacing_it(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     health = key_for(session, "health")
     body = _jsonl(GOOD_PERSON, NOT_UTF8, dict(GOOD_PERSON, source_id="H-2",
@@ -119,7 +119,7 @@ def test_the_api_import_rejects_a_line_that_is_not_utf8_instead_of_replacing_it(
 
 @pytest.mark.parametrize("event", [FAR_FUTURE, YEAR_ONE], ids=["year-9999", "year-1"])
 def test_the_events_api_answers_422_for_an_impossible_date(
-    client: TestClient, session: Session, event: dict[str, Any],
+    client: AppClient, session: Session, event: dict[str, Any],
 ) -> None:
     response = client.post("/api/v1/events", json=event, headers=key_for(session, "police"))
     assert response.status_code == 422, response.text
@@ -128,7 +128,7 @@ def test_the_events_api_answers_422_for_an_impossible_date(
 
 
 def test_the_events_api_answers_400_for_a_body_nested_too_deeply(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     response = client.post("/api/v1/events", content=DEEP.encode(),
                            headers={**key_for(session, "police"),
@@ -137,7 +137,7 @@ def test_the_events_api_answers_400_for_a_body_nested_too_deeply(
 
 
 def test_the_web_upload_lists_each_bad_line_and_imports_the_good_ones(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     token = sign_in(client, "health.visitor")
     body = _jsonl(GOOD_PERSON, NOT_UTF8, DEEP,

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +31,7 @@ from safeguard.sharing.webhooks import (
     verify,
 )
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..sharing.test_delivery_receiver import CSC, SCHOOL_AGENCY, record_incidents
 from ..sharing.test_webhook_acknowledgement import Partner, good_ack, state
@@ -55,7 +55,7 @@ def shares(session: Session, factory: sessionmaker[Session], ctx: IntakeContext
 
 
 def test_it_refuses_a_partner_systems_api_key_discharging_a_share_through_the_duty_api(
-        shares: tuple[Share, Share, Delivery, str, str], client: TestClient,
+        shares: tuple[Share, Share, Delivery, str, str], client: AppClient,
         session: Session) -> None:
     _, share, _, key, _ = shares
     before = state(session, share)
@@ -69,7 +69,7 @@ def test_it_refuses_a_partner_systems_api_key_discharging_a_share_through_the_du
 
 
 def test_a_partner_without_an_endpoint_still_discharges_a_share_with_its_api_key(
-        shares: tuple[Share, Share, Delivery, str, str], client: TestClient,
+        shares: tuple[Share, Share, Delivery, str, str], client: AppClient,
         session: Session) -> None:
     school_share = session.scalars(select(Share).where(Share.to_agency_id == SCHOOL_AGENCY)
                                    ).first()
@@ -83,7 +83,7 @@ def test_a_partner_without_an_endpoint_still_discharges_a_share_with_its_api_key
 
 
 def test_a_person_in_the_partners_inbox_still_acknowledges_with_a_click(
-        shares: tuple[Share, Share, Delivery, str, str], client: TestClient,
+        shares: tuple[Share, Share, Delivery, str, str], client: AppClient,
         session: Session) -> None:
     _, share, _, _, _ = shares
     token = sign_in(client, "csc.worker")
@@ -95,7 +95,7 @@ def test_a_person_in_the_partners_inbox_still_acknowledges_with_a_click(
 
 
 def test_an_acknowledgement_signed_for_one_share_is_refused_for_another(
-        shares: tuple[Share, Share, Delivery, str, str], client: TestClient, clock: Clock,
+        shares: tuple[Share, Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     earlier, sent, delivery, key, secret = shares
     body = json.dumps(good_ack(delivery, clock)).encode()
@@ -114,7 +114,7 @@ def test_an_acknowledgement_signed_for_one_share_is_refused_for_another(
 
 
 def test_during_a_rollover_either_secret_verifies_and_after_retiring_only_the_new_one(
-        shares: tuple[Share, Share, Delivery, str, str], client: TestClient, clock: Clock,
+        shares: tuple[Share, Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     _, share, delivery, key, old = shares
     _, new = rotate_secret(session, agency_id=CSC, now=clock.now)

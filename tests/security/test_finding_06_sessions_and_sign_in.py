@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -23,6 +22,7 @@ from safeguard.cli import app as cli
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, Clock, csrf_from, sign_in
 from ..sharing.test_webhook_cli import database  # noqa: F401 (a fixture)
 
@@ -37,14 +37,14 @@ def wall(app: FastAPI) -> Clock:
     return clock
 
 
-def attempt(client: TestClient, username: str, password: str) -> int:
+def attempt(client: AppClient, username: str, password: str) -> int:
     token = csrf_from(client.get("/sign-in").text)
     return client.post("/sign-in", data={"username": username, "password": password,
                                          "csrf_token": token, "next": "/duties"},
                        follow_redirects=False).status_code
 
 
-def signed_in(client: TestClient) -> bool:
+def signed_in(client: AppClient) -> bool:
     return client.get("/duties", follow_redirects=False).status_code == 200
 
 
@@ -56,19 +56,19 @@ def user(session: Session, username: str) -> User:
 # --- sessions -------------------------------------------------------------------------------
 
 def test_signing_out_ends_the_session_so_a_saved_cookie_no_longer_signs_in(
-        app: FastAPI, client: TestClient, wall: Clock) -> None:
+        app: FastAPI, client: AppClient, wall: Clock) -> None:
     token = sign_in(client, "csc.worker")
     saved = client.cookies["safeguard_session"]
     assert client.post("/sign-out", data={"csrf_token": token},
                        follow_redirects=False).status_code == 303
-    with TestClient(app) as thief:
+    with AppClient(app) as thief:
         thief.cookies.set("safeguard_session", saved)
         assert not signed_in(thief)
         assert thief.get("/api/v1/duties").status_code == 401
 
 
 def test_disabling_a_user_ends_their_session_and_enabling_them_does_not_revive_it(
-        client: TestClient, session: Session, wall: Clock) -> None:
+        client: AppClient, session: Session, wall: Clock) -> None:
     sign_in(client, "csc.worker")
     saved = client.cookies["safeguard_session"]
     user(session, "csc.worker").active = False
@@ -83,7 +83,7 @@ def test_disabling_a_user_ends_their_session_and_enabling_them_does_not_revive_i
 
 
 def test_changing_a_users_roles_ends_their_session(
-        client: TestClient, session: Session, wall: Clock) -> None:
+        client: AppClient, session: Session, wall: Clock) -> None:
     sign_in(client, "police.supervisor")
     assert signed_in(client)
     user(session, "police.supervisor").roles = "practitioner"
@@ -94,7 +94,7 @@ def test_changing_a_users_roles_ends_their_session(
 
 
 def test_a_session_ends_after_idle_time_and_after_its_maximum_age(
-        client: TestClient, wall: Clock) -> None:
+        client: AppClient, wall: Clock) -> None:
     sign_in(client, "csc.worker")
     wall.now += timedelta(minutes=29)
     assert signed_in(client)
@@ -107,7 +107,7 @@ def test_a_session_ends_after_idle_time_and_after_its_maximum_age(
 
 
 def test_the_database_holds_only_a_hash_of_the_session_token(
-        client: TestClient, session: Session, wall: Clock) -> None:
+        client: AppClient, session: Session, wall: Clock) -> None:
     long_ago = wall.now - timedelta(days=40)
     session.add(UserSession(token_hash="0" * 64, user_id=user(session, "csc.worker").id,
                             grant="-", created_at=long_ago, last_seen_at=long_ago,
@@ -125,7 +125,7 @@ def test_the_database_holds_only_a_hash_of_the_session_token(
 # --- throttling -----------------------------------------------------------------------------
 
 def test_password_guesses_are_throttled_per_account_for_a_growing_time(
-        client: TestClient, session: Session, wall: Clock) -> None:
+        client: AppClient, session: Session, wall: Clock) -> None:
     for _ in range(5):
         assert attempt(client, "csc.worker", "guess") == 401
     page = client.post("/sign-in", data={"username": "csc.worker", "password": PASSWORD,
@@ -147,7 +147,7 @@ def test_password_guesses_are_throttled_per_account_for_a_growing_time(
 
 
 def test_the_refusal_reads_the_same_whether_or_not_the_account_exists(
-        client: TestClient, wall: Clock) -> None:
+        client: AppClient, wall: Clock) -> None:
     pages = []
     for name in ("csc.worker", "no.such.person"):
         for _ in range(5):
@@ -164,7 +164,7 @@ def test_the_refusal_reads_the_same_whether_or_not_the_account_exists(
 
 
 def test_guesses_from_one_address_at_many_accounts_are_throttled(
-        client: TestClient, wall: Clock) -> None:
+        client: AppClient, wall: Clock) -> None:
     for n in range(20):
         assert attempt(client, f"user{n}", "Password1") == 401
     assert attempt(client, "csc.worker", PASSWORD) == 429
@@ -177,7 +177,7 @@ def test_throttling_holds_across_processes(
     settings = Settings(database_url="sqlite://", cookie_secure=False)
     other = create_app(settings, engine=app.state.engine, session_factory=factory)
     other.state.security_clock = wall
-    with TestClient(app) as first, TestClient(other) as second:
+    with AppClient(app) as first, AppClient(other) as second:
         for _ in range(5):
             assert attempt(first, "csc.worker", "guess") == 401
         assert attempt(second, "csc.worker", PASSWORD) == 429
@@ -191,14 +191,14 @@ def secret_on(html: str) -> str:
     return match.group(1).replace(" ", "")
 
 
-def code_form(client: TestClient, code: str) -> int:
+def code_form(client: AppClient, code: str) -> int:
     token = csrf_from(client.get("/sign-in/code").text)
     return client.post("/sign-in/code", data={"code": code, "csrf_token": token},
                        follow_redirects=False).status_code
 
 
 @pytest.fixture
-def enrolled(client: TestClient, session: Session, wall: Clock) -> Iterator[str]:
+def enrolled(client: AppClient, session: Session, wall: Clock) -> Iterator[str]:
     """csc.worker with an authenticator, signed out again; yields its secret."""
     token = sign_in(client, "csc.worker")
     page = client.get("/account/two-factor")
@@ -216,7 +216,7 @@ def enrolled(client: TestClient, session: Session, wall: Clock) -> Iterator[str]
 
 
 def test_a_user_who_enrolled_gives_a_code_after_the_password_and_each_code_works_once(
-        client: TestClient, wall: Clock, enrolled: str) -> None:
+        client: AppClient, wall: Clock, enrolled: str) -> None:
     assert attempt(client, "csc.worker", PASSWORD) == 303
     assert not signed_in(client)  # the password alone does not sign in
     assert code_form(client, "123456") == 401
@@ -230,7 +230,7 @@ def test_a_user_who_enrolled_gives_a_code_after_the_password_and_each_code_works
     assert code_form(client, pyotp.TOTP(enrolled).at(wall.now)) == 303
 
 
-def test_the_half_signed_in_state_lapses(client: TestClient, wall: Clock, enrolled: str
+def test_the_half_signed_in_state_lapses(client: AppClient, wall: Clock, enrolled: str
                                          ) -> None:
     assert attempt(client, "csc.worker", PASSWORD) == 303
     wall.now += timedelta(minutes=6)
@@ -238,7 +238,7 @@ def test_the_half_signed_in_state_lapses(client: TestClient, wall: Clock, enroll
 
 
 def test_code_guesses_are_throttled_with_the_password_guesses(
-        client: TestClient, wall: Clock, enrolled: str) -> None:
+        client: AppClient, wall: Clock, enrolled: str) -> None:
     assert attempt(client, "csc.worker", PASSWORD) == 303
     # The wrong code tried while enrolling (the fixture) was the first failure.
     for _ in range(4):
@@ -247,7 +247,7 @@ def test_code_guesses_are_throttled_with_the_password_guesses(
 
 
 def test_an_agency_that_requires_two_factor_has_its_users_enrol_at_sign_in(
-        client: TestClient, session: Session, wall: Clock) -> None:
+        client: AppClient, session: Session, wall: Clock) -> None:
     set_required(session, required=True, agency_id="police")
     session.commit()
     assert attempt(client, "mash.officer", PASSWORD) == 303
@@ -257,7 +257,7 @@ def test_an_agency_that_requires_two_factor_has_its_users_enrol_at_sign_in(
     assert code_form(client, pyotp.TOTP(secret_on(page)).at(wall.now)) == 303
     assert signed_in(client)
     # Other agencies are not affected.
-    with TestClient(client.app) as other:
+    with AppClient(client.app) as other:
         assert attempt(other, "csc.worker", PASSWORD) == 303 and signed_in(other)
 
 

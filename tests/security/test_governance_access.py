@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from safeguard.audit.models import AuditEntry
 from safeguard.config import GovernanceSettings, Settings
 from safeguard.duties.models import Duty
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, sign_in
 from ..web.test_api import key_for, record_scenario
 
@@ -40,7 +40,7 @@ def child_of(session: Session, body: dict[str, object]) -> int:
 
 
 def test_it_shows_governance_every_read_write_and_refusal_about_a_child(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     body = record_scenario(client, session)
     child = child_of(session, body)
     assert client.get(f"/api/v1/persons/{child}",
@@ -69,7 +69,7 @@ def test_it_shows_governance_every_read_write_and_refusal_about_a_child(
     assert "api_key:" not in page.text
 
 
-def test_only_information_governance_may_see_access_records(client: TestClient,
+def test_only_information_governance_may_see_access_records(client: AppClient,
                                                             session: Session) -> None:
     body = record_scenario(client, session)
     child = child_of(session, body)
@@ -95,7 +95,7 @@ def entry(session: Session, when: str, actor: str, action: str = "read",
 
 
 def test_it_lists_unusual_volume_refusals_out_of_hours_and_break_glass(
-        app: FastAPI, client: TestClient, session: Session) -> None:
+        app: FastAPI, client: AppClient, session: Session) -> None:
     app.state.settings = Settings(
         database_url=app.state.settings.database_url,
         governance=GovernanceSettings(reads_per_hour=2))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from safeguard.children.service import may_see_person
 from safeguard.duties.models import Notification
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..web.test_pages_support import BROOK, HILLSIDE, add_user, record_incident
 from .forms import concern_form
@@ -29,7 +29,7 @@ REASON = "Mia is missing tonight and may be with a Brook pupil."
 
 
 def test_raising_a_concern_grants_no_sight_of_the_child_or_other_agencies_records(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     add_user(session, "brook.dsl", BROOK_AGENCY)
@@ -59,7 +59,7 @@ def test_raising_a_concern_grants_no_sight_of_the_child_or_other_agencies_record
 
 
 def test_break_glass_needs_a_reason_opens_the_child_for_a_time_and_alerts_governance(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     ids = record_incident(session, ctx)
     mia = ids["mia"]

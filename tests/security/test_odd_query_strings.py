@@ -12,12 +12,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.app import API_ROUTERS, PAGE_ROUTERS
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..web.test_pages_support import seed_household
 
@@ -52,7 +52,7 @@ def _urls(route: APIRoute, value: str) -> list[str]:
 
 
 @pytest.fixture
-def browsing(client: TestClient, session: Session, ctx: IntakeContext) -> TestClient:
+def browsing(client: AppClient, session: Session, ctx: IntakeContext) -> AppClient:
     seed_household(session, ctx)
     sign_in(client, "mash.officer")
     return client
@@ -63,7 +63,7 @@ def test_every_get_route_answers_an_odd_value_with_a_4xx_never_a_500(
     app: FastAPI, session: Session, ctx: IntakeContext, value: str,
 ) -> None:
     seed_household(session, ctx)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with AppClient(app, raise_server_exceptions=False) as client:
         sign_in(client, "mash.officer")
         failures = []
         answered: dict[str, int] = {}
@@ -89,7 +89,7 @@ def test_every_get_route_answers_an_odd_value_with_a_4xx_never_a_500(
 
 
 def test_a_browser_gets_an_html_page_for_an_unknown_address_and_a_bad_id(
-    browsing: TestClient,
+    browsing: AppClient,
 ) -> None:
     for url in ("/no-such-page", "/children/not-a-number", "/duties/99999999999999999999"):
         response = browsing.get(url, headers=BROWSER)
@@ -98,7 +98,7 @@ def test_a_browser_gets_an_html_page_for_an_unknown_address_and_a_bad_id(
         assert "govuk-heading-l" in response.text
 
 
-def test_the_api_still_answers_json_for_the_same_mistakes(browsing: TestClient) -> None:
+def test_the_api_still_answers_json_for_the_same_mistakes(browsing: AppClient) -> None:
     response = browsing.get("/api/v1/duties?limit=²", headers=BROWSER)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]

@@ -5,7 +5,6 @@ a transaction of its own, since the refused request's rolls back."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from safeguard.incidents.models import IncidentPerson
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import Share
 
+from ..app_client import AppClient
 from ..concerns.test_concern_intake import concern
 from ..conftest import sign_in
 from ..web.test_api import key_for, record_scenario
@@ -26,7 +26,7 @@ def refusals(session: Session) -> list[AuditEntry]:
                                 .order_by(AuditEntry.id)))
 
 
-def test_it_audits_every_refused_person_look_up_by_a_key(client: TestClient,
+def test_it_audits_every_refused_person_look_up_by_a_key(client: AppClient,
                                                          session: Session) -> None:
     body = record_scenario(client, session)
     subject = session.scalars(select(Duty.subject_person_id).where(
@@ -46,7 +46,7 @@ def test_it_audits_every_refused_person_look_up_by_a_key(client: TestClient,
 
 
 def test_it_names_the_child_behind_a_refused_duty_incident_and_share(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     body = record_scenario(client, session)
     health = key_for(session, "health")
     duty = session.get_one(Duty, body["duty_ids"][0])  # type: ignore[index]
@@ -64,7 +64,7 @@ def test_it_names_the_child_behind_a_refused_duty_incident_and_share(
     assert {p for e, p in named if e == "incident"} == people
 
 
-def test_it_audits_a_refused_page_as_the_signed_in_user(client: TestClient,
+def test_it_audits_a_refused_page_as_the_signed_in_user(client: AppClient,
                                                         session: Session) -> None:
     body = record_scenario(client, session)
     duty = session.get_one(Duty, body["duty_ids"][0])  # type: ignore[index]
@@ -77,7 +77,7 @@ def test_it_audits_a_refused_page_as_the_signed_in_user(client: TestClient,
     assert all(r.person_id == duty.subject_person_id for r in rows)
 
 
-def test_it_leaves_no_refusal_for_what_was_allowed_or_for_nobody(client: TestClient,
+def test_it_leaves_no_refusal_for_what_was_allowed_or_for_nobody(client: AppClient,
                                                                  session: Session) -> None:
     record_scenario(client, session)
     assert client.get("/api/v1/persons/1").status_code == 401  # no key: nobody to name
@@ -86,7 +86,7 @@ def test_it_leaves_no_refusal_for_what_was_allowed_or_for_nobody(client: TestCli
     assert refusals(session) == []
 
 
-def test_it_names_the_child_behind_a_refused_concern(client: TestClient, session: Session,
+def test_it_names_the_child_behind_a_refused_concern(client: AppClient, session: Session,
                                                      ctx: IntakeContext) -> None:
     seed_household(session, ctx)
     raised = accept(session, ctx, concern("education", "E-C-1"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from safeguard.errors import Forbidden
 from safeguard.intake.service import IntakeContext
 from safeguard.people.models import MatchReview, PersonMerge
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..people.helpers import add, person
 
@@ -31,7 +31,7 @@ def _review(session: Session, ctx: IntakeContext, first: str, second: str) -> in
 
 
 def test_a_practitioner_without_the_researcher_role_cannot_review_merge_or_unmerge(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
     principal: Callable[[str], Principal],
 ) -> None:
     review_id = _review(session, ctx, "childrens_social_care", "police")
@@ -56,7 +56,7 @@ def test_a_practitioner_without_the_researcher_role_cannot_review_merge_or_unmer
 
 
 def test_the_review_pages_withhold_records_the_researcher_may_not_otherwise_see(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     review_id = _review(session, ctx, "health", "education")
     sign_in(client, "mash.officer")  # police hold no record of either
@@ -68,7 +68,7 @@ def test_the_review_pages_withhold_records_the_researcher_may_not_otherwise_see(
 
 
 def test_the_review_pages_show_records_the_researcher_may_see(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     review_id = _review(session, ctx, "police", "health")
     sign_in(client, "mash.officer")

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from annotated_types import MaxLen
-from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from sqlalchemy import String, Text
@@ -62,6 +61,7 @@ from safeguard.events.strategy import (
     StrategyDiscussionEvent,
 )
 
+from ..app_client import AppClient
 from ..intake.scenario import FRIDAY_NIGHT, SCHOOL
 from ..web.test_api import key_for
 
@@ -300,7 +300,7 @@ TOO_LONG_OR_CONTROL = {
 @pytest.mark.parametrize("source,event,field", TOO_LONG_OR_CONTROL.values(),
                          ids=list(TOO_LONG_OR_CONTROL))
 def test_it_answers_422_naming_the_field_for_a_string_too_long_or_with_a_control_character(
-    client: TestClient, session: Session, source: str, event: dict[str, Any], field: str,
+    client: AppClient, session: Session, source: str, event: dict[str, Any], field: str,
 ) -> None:
     # json.dumps escapes a lone surrogate as \ud800, as a partner's system would send it.
     response = client.post("/api/v1/events", content=json.dumps(event),
@@ -311,7 +311,7 @@ def test_it_answers_422_naming_the_field_for_a_string_too_long_or_with_a_control
 
 
 def test_free_text_keeps_its_line_breaks_and_tabs_on_both_backends(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     event = _incident(summary="Argument.\r\nNeighbours called police.\n\tTwo children.",
                       officer="P" * 200)

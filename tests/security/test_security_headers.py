@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from safeguard.config import Settings
 from safeguard.db import make_engine
 from safeguard.web.templating import TEMPLATES_DIR
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 
 STATIC = TEMPLATES_DIR.parent / "static"
@@ -46,7 +46,7 @@ def assert_secure_headers(response: object, *, private: bool = True) -> None:
 
 
 def test_it_sends_the_security_headers_on_pages_the_api_redirects_and_errors(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     key = api_key(session)
     for response in (client.get("/sign-in"), client.get("/duties", follow_redirects=False),
                      client.get("/no-such-page"), client.get("/health"),
@@ -57,13 +57,13 @@ def test_it_sends_the_security_headers_on_pages_the_api_redirects_and_errors(
 
 
 def test_it_keeps_personal_data_out_of_caches_on_the_json_api(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     response = client.get("/api/v1/duties", headers=api_key(session))
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
 
 
-def test_it_lets_only_static_files_be_cached(client: TestClient) -> None:
+def test_it_lets_only_static_files_be_cached(client: AppClient) -> None:
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     assert_secure_headers(response, private=False)
@@ -75,7 +75,7 @@ def test_it_sends_the_headers_on_an_unhandled_error(app: FastAPI) -> None:
         raise RuntimeError("a fault no handler knows")
 
     app.add_api_route("/broken-for-test", broken)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with AppClient(app, raise_server_exceptions=False) as client:
         response = client.get("/broken-for-test")
     assert response.status_code == 500
     assert_secure_headers(response)
@@ -85,12 +85,12 @@ def test_it_asks_browsers_for_https_only_when_cookies_are_secure(engine: Engine)
     url = engine.url.render_as_string(hide_password=False)
     for secure, expected in ((True, "max-age=31536000; includeSubDomains"), (False, None)):
         app = create_app(Settings(database_url=url, cookie_secure=secure), engine=engine)
-        with TestClient(app, base_url="https://testserver") as client:
+        with AppClient(app, base_url="https://testserver") as client:
             assert client.get("/sign-in").headers.get("strict-transport-security") == expected
 
 
 def test_it_lets_the_one_inline_script_run_by_the_nonce_of_its_request(
-        client: TestClient) -> None:
+        client: AppClient) -> None:
     nonces = []
     for _ in range(2):
         response = client.get("/sign-in")
@@ -114,7 +114,7 @@ def test_it_has_no_inline_script_style_or_event_handler_in_any_template() -> Non
     assert found == []
 
 
-def test_it_keeps_the_api_documentation_from_anyone_not_signed_in(client: TestClient) -> None:
+def test_it_keeps_the_api_documentation_from_anyone_not_signed_in(client: AppClient) -> None:
     assert client.get("/openapi.json").status_code == 401
     for path in ("/docs", "/redoc"):
         response = client.get(path, follow_redirects=False)
@@ -124,7 +124,7 @@ def test_it_keeps_the_api_documentation_from_anyone_not_signed_in(client: TestCl
 
 
 def test_it_serves_the_api_documentation_from_its_own_files(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     assert client.get("/openapi.json", headers=api_key(session)).json()["paths"]
     sign_in(client, "mash.officer")
     assert client.get("/openapi.json").status_code == 200
@@ -147,7 +147,7 @@ def test_it_ships_swagger_ui_with_its_licence() -> None:
     assert (STATIC / "swagger-ui" / "LICENSE").exists()
 
 
-def test_it_says_the_database_answers_in_health(client: TestClient) -> None:
+def test_it_says_the_database_answers_in_health(client: AppClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
@@ -164,7 +164,7 @@ def test_it_answers_503_in_health_when_the_database_cannot_be_reached(
         url = engine.url.set(port=1).render_as_string(hide_password=False)
     broken = make_engine(url)
     app = create_app(Settings(database_url=url, cookie_secure=False), engine=broken)
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         response = client.get("/health")
     broken.dispose()
     assert response.status_code == 503

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webauthn.helpers import bytes_to_base64url
@@ -29,6 +28,7 @@ from safeguard.access.two_factor import reset
 from safeguard.audit.models import AuditEntry
 from safeguard.errors import Invalid
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, csrf_from, sign_in
 from .software_authenticator import SoftwareKey
 
@@ -115,7 +115,7 @@ def test_resetting_two_factor_forgets_the_users_keys(session: Session) -> None:
     assert keys_of(session, user_id=user(session, "csc.worker").id) == []
 
 
-def sign_in_with_key(client: TestClient, username: str, key: SoftwareKey) -> str:
+def sign_in_with_key(client: AppClient, username: str, key: SoftwareKey) -> str:
     """The password, then the key; returns where the sign-in leads."""
     page = client.get("/sign-in")
     typed = client.post("/sign-in", data={
@@ -138,7 +138,7 @@ def sign_in_with_key(client: TestClient, username: str, key: SoftwareKey) -> str
 def test_a_user_registers_a_key_on_the_page_and_signs_in_with_it_after_the_password(
         app: FastAPI, session: Session) -> None:
     key, origin = SoftwareKey(), "http://testserver"
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         token = sign_in(client, "csc.worker")
         options = client.post("/account/security-keys/options", data={"csrf_token": token})
         assert options.status_code == 200
@@ -162,7 +162,7 @@ def test_a_user_registers_a_key_on_the_page_and_signs_in_with_it_after_the_passw
     assert "signed in with a security key (Blue key)" in whys
 
 
-def test_a_key_answer_is_refused_without_the_password_first(client: TestClient) -> None:
+def test_a_key_answer_is_refused_without_the_password_first(client: AppClient) -> None:
     token = csrf_from(client.get("/sign-in").text)
     for path in ("/sign-in/security-key/options", "/sign-in/security-key"):
         refused = client.post(path, data={"csrf_token": token, "credential": "{}"})
@@ -180,7 +180,7 @@ def test_a_user_removes_their_own_key_but_not_a_colleagues(
     colleagues = registered(session, "csc.supervisor", SoftwareKey())
     session.commit()
     colleagues_id = colleagues.id
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         sign_in_with_key(client, "csc.worker", mine)
         token = csrf_from(client.get("/duties").text)
         page = client.get("/account/two-factor").text

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +27,7 @@ from safeguard.config import Settings
 from safeguard.db import make_session_factory, transaction
 from safeguard.events.fields import MAX_PEOPLE_PER_INCIDENT
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL
 from ..web.test_api import key_for
@@ -124,7 +124,7 @@ def test_a_get_takes_no_writer_lock_while_another_transaction_writes(
     writer.start()
     try:
         assert holding.wait(10)
-        with TestClient(app) as client:
+        with AppClient(app) as client:
             started = time.monotonic()
             response = client.get("/api/v1/duties",
                                   headers={"Authorization": f"Bearer {key}"})
@@ -142,7 +142,7 @@ def test_a_get_that_audits_what_it_read_writes_its_audit_rows(
     app, key = served
     factory: sessionmaker[Session] = app.state.session_factory
     headers = {"Authorization": f"Bearer {key}"}
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         assert client.post("/api/v1/events", json=SCHOOL, headers=headers).status_code == 201
         created = client.post("/api/v1/events", json=AMY, headers=headers)
         assert created.status_code == 201, created.text
@@ -165,18 +165,18 @@ def _person_of(factory: sessionmaker[Session]) -> int:
 
 @pytest.fixture
 def limited(engine: Engine, factory: sessionmaker[Session], session: Session, clock: Clock
-            ) -> Iterator[TestClient]:
+            ) -> Iterator[AppClient]:
     """The app with small limits, so a test need not send megabytes."""
     session.commit()
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False),
                         cookie_secure=False, max_body_bytes=4000, max_import_lines=3)
-    with TestClient(create_app(settings, engine=engine, session_factory=factory,
+    with AppClient(create_app(settings, engine=engine, session_factory=factory,
                                clock=clock)) as client:
         yield client
 
 
 def test_a_body_over_the_limit_is_refused_with_413_before_any_route_runs(
-    limited: TestClient, session: Session,
+    limited: AppClient, session: Session,
 ) -> None:
     response = limited.post("/api/v1/imports", content=b"x" * 4001,
                             headers=key_for(session, "police"))
@@ -193,7 +193,7 @@ def test_a_body_over_the_limit_is_refused_with_413_before_any_route_runs(
 
 
 def test_an_upload_of_more_lines_than_the_limit_is_refused_whole(
-    limited: TestClient, session: Session,
+    limited: AppClient, session: Session,
 ) -> None:
     lines = "\n".join(json.dumps(dict(AMY, source_id=f"E-{n}")) for n in range(4))
     response = limited.post("/api/v1/imports", content=lines.encode(),
@@ -207,7 +207,7 @@ def test_an_upload_of_more_lines_than_the_limit_is_refused_whole(
 
 
 def test_an_incident_naming_more_people_than_the_limit_is_refused_naming_the_field(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     people = [{"role": "witness", "given_name": f"W{n}", "family_name": "Crowd"}
               for n in range(MAX_PEOPLE_PER_INCIDENT + 1)]

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +35,7 @@ from safeguard.accounts.service import (
 from safeguard.audit.models import AuditEntry
 from safeguard.errors import Conflict, Forbidden, Invalid, NotFound
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, csrf_from, sign_in
 
 NOW = datetime(2026, 11, 27, 23, 55, tzinfo=UTC)
@@ -159,8 +159,8 @@ def test_rotating_a_key_issues_a_new_one_and_revokes_the_old(
         revoke_api_key(session, principal=admin, key_id=key.id, now=NOW)
 
 
-def admin_client(app: FastAPI) -> TestClient:
-    client = TestClient(app)
+def admin_client(app: FastAPI) -> AppClient:
+    client = AppClient(app)
     sign_in(client, "police.admin")
     return client
 
@@ -203,7 +203,7 @@ def test_the_users_page_explains_a_refusal(app: FastAPI, admin: Principal) -> No
 
 def test_disabling_a_user_on_the_page_ends_their_access_at_once(
         app: FastAPI, admin: Principal, session: Session) -> None:
-    worker = TestClient(app)
+    worker = AppClient(app)
     sign_in(worker, "mash.officer")
     assert worker.get("/duties").status_code == 200
     officer = session.scalar(select(User).where(User.username == "mash.officer"))
@@ -237,7 +237,7 @@ def test_another_agencys_user_or_key_is_not_found_on_the_pages(
     assert session.get_one(ApiKey, key.id).revoked_at is None
 
 
-def test_the_pages_are_for_administrators_only(client: TestClient) -> None:
+def test_the_pages_are_for_administrators_only(client: AppClient) -> None:
     sign_in(client, "police.supervisor")
     for path in ("/admin/users", "/admin/api-keys"):
         response = client.get(path)

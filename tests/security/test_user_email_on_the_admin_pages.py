@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from safeguard.access.models import User
 from safeguard.access.service import Principal, ensure_user
 from safeguard.audit.models import AuditEntry
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, csrf_from, sign_in
 
 
@@ -28,8 +28,8 @@ def admin(session: Session, principal: Callable[[str], Principal]) -> Principal:
     return principal("police.admin")
 
 
-def _client(app: FastAPI) -> TestClient:
-    client = TestClient(app)
+def _client(app: FastAPI) -> AppClient:
+    client = AppClient(app)
     sign_in(client, "police.admin")
     return client
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from safeguard.accounts.service import disable_user, enable_user, set_roles
 from safeguard.audit.models import AuditEntry
 from safeguard.errors import Invalid, NotFound
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, csrf_from, sign_in
 from ..factories import add_user
 
@@ -44,7 +44,7 @@ def whys(session: Session, target: User) -> list[str]:
         .order_by(AuditEntry.id)) if not why.startswith("signed ")]
 
 
-def signed_in(client: TestClient) -> bool:
+def signed_in(client: AppClient) -> bool:
     return client.get("/duties", follow_redirects=False).status_code == 200
 
 
@@ -87,7 +87,7 @@ def test_an_administrator_changes_roles_in_their_own_agency_only_and_keeps_their
 
 def test_changing_roles_ends_the_users_sessions_at_once_and_is_audited(
         app: FastAPI, session: Session) -> None:
-    with TestClient(app) as worker:
+    with AppClient(app) as worker:
         sign_in(worker, "police.supervisor")
         assert signed_in(worker)
         set_roles(session, principal=SYSTEM, username="police.supervisor",
@@ -113,7 +113,7 @@ def test_the_users_page_changes_roles_and_enables_users_of_its_own_agency_only(
     visitor = user(session, "health.visitor")
     visitor.active = False
     session.commit()
-    with TestClient(app) as worker, TestClient(app) as client:
+    with AppClient(app) as worker, AppClient(app) as client:
         sign_in(worker, "police.supervisor")
         sign_in(client, "police.admin")
         listing = client.get("/admin/users").text
@@ -153,7 +153,7 @@ def test_the_users_page_changes_roles_and_enables_users_of_its_own_agency_only(
             response = client.post(f"/admin/users/{visitor.id}/{path}",
                                    data={"csrf_token": token, **data})
             assert response.status_code == 404, path
-    assert sign_in(TestClient(app), "police.supervisor")
+    assert sign_in(AppClient(app), "police.supervisor")
     assert [why.split(" ")[0] for why in whys(session, target)] == ["roles", "user", "user"]
     actors = set(session.scalars(select(AuditEntry.actor).where(
         AuditEntry.entity == "user", AuditEntry.entity_id == str(target.id),

@@ -4,7 +4,6 @@ else sees them."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +12,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import DEAD, PENDING, Delivery
 from safeguard.sharing.webhooks import set_endpoint
 
+from ..app_client import AppClient
 from ..conftest import csrf_from, sign_in
 from ..factories import add_user
 from .test_delivery_receiver import CSC, record_incidents
@@ -40,7 +40,7 @@ def key(session: Session, agency: str, roles: str) -> dict[str, str]:
 
 
 def test_an_administrator_lists_deliveries_by_status_and_re_drives_a_dead_one(
-        dead: list[Delivery], client: TestClient, session: Session) -> None:
+        dead: list[Delivery], client: AppClient, session: Session) -> None:
     admin = key(session, CSC, "admin")
     listed = client.get("/api/v1/admin/deliveries", headers=admin).json()
     assert [d["id"] for d in listed] == [dead[1].id, dead[0].id]
@@ -56,13 +56,13 @@ def test_an_administrator_lists_deliveries_by_status_and_re_drives_a_dead_one(
 
 
 def test_the_sending_agency_s_administrator_sees_them_too(
-        dead: list[Delivery], client: TestClient, session: Session) -> None:
+        dead: list[Delivery], client: AppClient, session: Session) -> None:
     police = key(session, "police", "admin")
     assert len(client.get("/api/v1/admin/deliveries", headers=police).json()) == 2
 
 
 def test_other_agencies_and_non_administrators_see_nothing(
-        dead: list[Delivery], client: TestClient, session: Session) -> None:
+        dead: list[Delivery], client: AppClient, session: Session) -> None:
     health_admin = key(session, "health", "admin")
     assert client.get("/api/v1/admin/deliveries", headers=health_admin).json() == []
     assert client.post(f"/api/v1/admin/deliveries/{dead[0].id}/redrive",
@@ -76,7 +76,7 @@ def test_other_agencies_and_non_administrators_see_nothing(
 
 
 def test_the_page_shows_dead_deliveries_and_re_drives_one_with_the_form(
-        dead: list[Delivery], client: TestClient, session: Session) -> None:
+        dead: list[Delivery], client: AppClient, session: Session) -> None:
     add_user(session, "csc.admin", CSC, "practitioner admin", display_name="Ada Admin")
     session.commit()
     sign_in(client, "csc.admin")
@@ -96,7 +96,7 @@ def test_the_page_shows_dead_deliveries_and_re_drives_one_with_the_form(
     assert dead[0].idempotency_key in pending and ">Re-drive<" not in pending
 
 
-def test_the_page_is_for_administrators_only(dead: list[Delivery], client: TestClient) -> None:
+def test_the_page_is_for_administrators_only(dead: list[Delivery], client: AppClient) -> None:
     assert client.get("/admin/deliveries", follow_redirects=False).status_code == 303
     sign_in(client, "csc.worker")
     assert client.get("/admin/deliveries").status_code == 403

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from safeguard.concerns.models import Concern
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import Share
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..web.test_pages_support import RECORDED, record_incident
 
@@ -25,7 +25,7 @@ def share_id(session: Session, duty_id: int) -> int:
 
 
 def test_the_inbox_lists_the_agencys_shares_with_a_countdown(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "csc.worker")
@@ -43,7 +43,7 @@ def test_the_inbox_lists_the_agencys_shares_with_a_countdown(
 
 
 def test_opening_acknowledging_and_replying_from_the_inbox(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sid = share_id(session, ids["share_with_csc"])
@@ -69,7 +69,7 @@ def test_opening_acknowledging_and_replying_from_the_inbox(
 
 
 def test_another_agency_gets_not_found_for_a_share_it_did_not_receive(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "health.visitor")
@@ -77,7 +77,7 @@ def test_another_agency_gets_not_found_for_a_share_it_did_not_receive(
 
 
 def test_share_records_search_and_export_as_csv(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -96,7 +96,7 @@ def test_share_records_search_and_export_as_csv(
 
 
 def test_every_agency_raises_a_concern_through_the_form(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     record_incident(session, ctx)
     token = sign_in(client, "health.visitor")
@@ -128,7 +128,7 @@ def test_every_agency_raises_a_concern_through_the_form(
 
 
 def test_the_measures_page_shows_time_to_acknowledge_in_a_table(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     token = sign_in(client, "csc.worker")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +18,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import Delivery, Share
 from safeguard.sharing.webhooks import set_endpoint, signed_headers
 
+from ..app_client import AppClient
 from ..conftest import Clock
 from .test_delivery_receiver import CSC, SCHOOL_AGENCY, record_incidents
 
@@ -27,7 +27,7 @@ class Partner:
     """A partner's system: its API key and, when its agency has an endpoint, the endpoint's
     id and secret (the message id it signs is the share's idempotency key)."""
 
-    def __init__(self, client: TestClient, clock: Clock, key: str, secret: str | None,
+    def __init__(self, client: AppClient, clock: Clock, key: str, secret: str | None,
                  endpoint_id: int = 0) -> None:
         self.client, self.clock, self.key, self.secret = client, clock, key, secret
         self.endpoint_id = endpoint_id
@@ -75,7 +75,7 @@ def state(session: Session, share: Share) -> tuple[Any, ...]:
 
 
 def test_a_signed_acknowledgement_discharges_the_sharing_duty_once(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     share, delivery, key, secret = setup
     partner = Partner(client, clock, key, secret, delivery.endpoint_id)
@@ -112,7 +112,7 @@ def test_a_signed_acknowledgement_discharges_the_sharing_duty_once(
     ({"extra": "field"}, "extra"),
 ])
 def test_a_malformed_acknowledgement_is_refused_with_its_field_and_changes_nothing(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session, change: dict[str, Any], field: str) -> None:
     share, delivery, key, secret = setup
     before = state(session, share)
@@ -126,7 +126,7 @@ def test_a_malformed_acknowledgement_is_refused_with_its_field_and_changes_nothi
 
 
 def test_a_body_that_is_not_json_is_refused(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     share, delivery, key, secret = setup
     before = state(session, share)
@@ -140,7 +140,7 @@ def test_a_body_that_is_not_json_is_refused(
 @pytest.mark.parametrize("how", ["unsigned", "wrong secret", "stale", "from the future",
                                  "tampered", "another share's id"])
 def test_a_badly_signed_acknowledgement_is_refused_and_changes_nothing(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session, how: str) -> None:
     share, delivery, key, secret = setup
     partner = Partner(client, clock, key, secret, delivery.endpoint_id)
@@ -169,7 +169,7 @@ def test_a_badly_signed_acknowledgement_is_refused_and_changes_nothing(
 
 
 def test_another_agency_cannot_acknowledge_a_share_or_learn_it_exists(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     share, delivery, _, _ = setup
     _, health_key = create_api_key(session, agency_id="health", name="Health system")
@@ -184,7 +184,7 @@ def test_another_agency_cannot_acknowledge_a_share_or_learn_it_exists(
 
 
 def test_an_agency_without_an_endpoint_acknowledges_with_its_key_alone(
-        setup: tuple[Share, Delivery, str, str], client: TestClient, clock: Clock,
+        setup: tuple[Share, Delivery, str, str], client: AppClient, clock: Clock,
         session: Session) -> None:
     school_share = session.scalars(select(Share).where(Share.to_agency_id == SCHOOL_AGENCY)
                                    ).one()

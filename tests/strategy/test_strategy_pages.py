@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from safeguard.intake.service import IntakeContext
 from safeguard.notes.models import CaseNote
 from safeguard.strategy.models import StrategyAction
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..web.test_api import key_for
 from .support import HELD, discussion, open_discussion
@@ -35,7 +35,7 @@ def _form(token: str, **changes: str) -> dict[str, str]:
 
 
 def test_social_care_record_a_discussion_on_the_form_and_the_childs_page_shows_it(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     mia, duty_id = open_discussion(session, ctx)
     clock.now = HELD + timedelta(hours=2)
@@ -55,7 +55,7 @@ def test_social_care_record_a_discussion_on_the_form_and_the_childs_page_shows_i
 
 
 def test_a_row_that_does_not_add_up_is_named_on_the_form(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     mia, _ = open_discussion(session, ctx)
     clock.now = HELD + timedelta(hours=2)
@@ -74,7 +74,7 @@ def test_a_row_that_does_not_add_up_is_named_on_the_form(
 
 
 def test_only_social_care_record_a_strategy_discussion(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     mia, _ = open_discussion(session, ctx)
     sign_in(client, "mash.officer")
@@ -82,7 +82,7 @@ def test_only_social_care_record_a_strategy_discussion(
 
 
 def test_a_partners_system_records_and_reads_a_discussion_by_the_api(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     mia, _ = open_discussion(session, ctx)
     clock.now = HELD + timedelta(hours=2)
@@ -105,7 +105,7 @@ def test_a_partners_system_records_and_reads_a_discussion_by_the_api(
 
 
 def test_a_case_note_is_added_on_the_form_and_by_the_api_and_read_per_its_visibility(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     mia, _ = open_discussion(session, ctx)
     clock.now = HELD
@@ -134,7 +134,7 @@ def test_a_case_note_is_added_on_the_form_and_by_the_api_and_read_per_its_visibi
 
 
 def test_the_discussion_duty_points_social_care_to_the_full_record(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     mia, duty_id = open_discussion(session, ctx)
     sign_in(client, "csc.worker")

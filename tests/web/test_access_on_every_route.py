@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 
 from safeguard.app import API_ROUTERS, PAGE_ROUTERS
 from safeguard.web.deps import PUBLIC_ROUTES, require_principal, require_user
+
+from ..app_client import AppClient
 
 ROUTERS = (*API_ROUTERS, *PAGE_ROUTERS)
 
@@ -40,7 +41,7 @@ def test_the_public_list_holds_only_pages_with_no_personal_data() -> None:
     assert public == PUBLIC_ROUTES
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in(client: TestClient) -> None:
+def test_an_anonymous_visitor_is_sent_to_sign_in(client: AppClient) -> None:
     for path in ("/duties", "/children", "/incidents/new", "/imports", "/children/1", "/inbox",
                  "/inbox/1", "/sharing/records", "/sharing/records.csv", "/concerns/new",
                  "/measures/sharing", "/docs", "/redoc"):

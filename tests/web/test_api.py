@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import create_api_key
 from safeguard.sharing.models import Share
 
+from ..app_client import AppClient
 from ..conftest import Clock
 from ..intake.scenario import AMY, FRIDAY_NIGHT, SCHOOL, utc
 
@@ -19,7 +19,7 @@ def key_for(session: Session, agency: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {plaintext}"}
 
 
-def record_scenario(client: TestClient, session: Session) -> dict[str, object]:
+def record_scenario(client: AppClient, session: Session) -> dict[str, object]:
     education, police = key_for(session, "education"), key_for(session, "police")
     assert client.post("/api/v1/events", json=SCHOOL, headers=education).status_code == 201
     assert client.post("/api/v1/events", json=AMY, headers=education).status_code == 201
@@ -29,14 +29,14 @@ def record_scenario(client: TestClient, session: Session) -> dict[str, object]:
     return body
 
 
-def test_it_refuses_requests_without_a_key(client: TestClient) -> None:
+def test_it_refuses_requests_without_a_key(client: AppClient) -> None:
     response = client.get("/api/v1/duties")
     assert response.status_code == 401
     assert client.get("/api/v1/duties",
                       headers={"Authorization": "Bearer sg_wrong"}).status_code == 401
 
 
-def test_an_agency_may_record_events_only_as_itself(client: TestClient, session: Session
+def test_an_agency_may_record_events_only_as_itself(client: AppClient, session: Session
                                                     ) -> None:
     response = client.post("/api/v1/events", json=FRIDAY_NIGHT,
                            headers=key_for(session, "health"))
@@ -44,7 +44,7 @@ def test_an_agency_may_record_events_only_as_itself(client: TestClient, session:
     assert "may not record events for source 'police'" in response.json()["detail"]
 
 
-def test_an_invalid_event_gets_422_with_field_and_reason(client: TestClient, session: Session
+def test_an_invalid_event_gets_422_with_field_and_reason(client: AppClient, session: Session
                                                          ) -> None:
     bad = dict(AMY, dob="2099-01-01")
     response = client.post("/api/v1/events", json=bad, headers=key_for(session, "education"))
@@ -52,7 +52,7 @@ def test_an_invalid_event_gets_422_with_field_and_reason(client: TestClient, ses
     assert response.json()["detail"][0]["field"] == "dob"
 
 
-def test_recording_an_incident_returns_its_duties_and_shares(client: TestClient,
+def test_recording_an_incident_returns_its_duties_and_shares(client: AppClient,
                                                              session: Session) -> None:
     body = record_scenario(client, session)
     assert body["outcome"] == "new"
@@ -68,7 +68,7 @@ def test_recording_an_incident_returns_its_duties_and_shares(client: TestClient,
                        headers=key_for(session, "police")).status_code == 409
 
 
-def test_each_agency_sees_only_its_own_duties(client: TestClient, session: Session) -> None:
+def test_each_agency_sees_only_its_own_duties(client: AppClient, session: Session) -> None:
     record_scenario(client, session)
     kinds = {agency: sorted(d["kind"] for d in client.get(
         "/api/v1/duties", headers=key_for(session, agency)).json())
@@ -80,7 +80,7 @@ def test_each_agency_sees_only_its_own_duties(client: TestClient, session: Sessi
 
 
 def test_social_care_acknowledges_the_share_and_records_a_decision(
-        client: TestClient, session: Session, clock: Clock) -> None:
+        client: AppClient, session: Session, clock: Clock) -> None:
     record_scenario(client, session)
     csc = key_for(session, "childrens_social_care")
     duties = {d["kind"]: d for d in client.get("/api/v1/duties", headers=csc).json()}
@@ -98,7 +98,7 @@ def test_social_care_acknowledges_the_share_and_records_a_decision(
                        headers=csc).status_code == 409
 
 
-def test_the_police_cannot_acknowledge_their_own_share(client: TestClient, session: Session
+def test_the_police_cannot_acknowledge_their_own_share(client: AppClient, session: Session
                                                        ) -> None:
     record_scenario(client, session)
     police = key_for(session, "police")
@@ -108,7 +108,7 @@ def test_the_police_cannot_acknowledge_their_own_share(client: TestClient, sessi
     assert response.status_code == 403
 
 
-def test_the_child_record_shows_identifiers_duties_and_chronology(client: TestClient,
+def test_the_child_record_shows_identifiers_duties_and_chronology(client: AppClient,
                                                                  session: Session) -> None:
     record_scenario(client, session)
     csc = key_for(session, "childrens_social_care")
@@ -124,7 +124,7 @@ def test_the_child_record_shows_identifiers_duties_and_chronology(client: TestCl
                       headers=key_for(session, "health")).status_code == 404
 
 
-def test_the_openapi_document_describes_the_api(client: TestClient, session: Session) -> None:
+def test_the_openapi_document_describes_the_api(client: AppClient, session: Session) -> None:
     paths = client.get("/openapi.json", headers=key_for(session, "police")).json()["paths"]
     assert {"/api/v1/events", "/api/v1/duties", "/api/v1/duties/{duty_id}/discharge",
             "/api/v1/persons/{person_id}"} <= set(paths)

@@ -4,12 +4,12 @@ the clients that read them. Duties, work, a share's acknowledgement and the chil
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.models import Agency, User
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..intake.scenario import utc
 from .test_api import key_for, record_scenario
@@ -20,7 +20,7 @@ def _agency(session: Session, agency_id: str) -> str:
 
 
 def test_a_duty_names_its_agencies_and_whoever_discharged_it(
-        client: TestClient, session: Session, clock: Clock) -> None:
+        client: AppClient, session: Session, clock: Clock) -> None:
     record_scenario(client, session)
     csc = key_for(session, "childrens_social_care")
     duties = {d["kind"]: d for d in client.get("/api/v1/duties", headers=csc).json()}
@@ -46,7 +46,7 @@ def test_a_duty_names_its_agencies_and_whoever_discharged_it(
 
 
 def test_work_names_who_claimed_a_duty_and_its_agencies(
-        client: TestClient, session: Session) -> None:
+        client: AppClient, session: Session) -> None:
     record_scenario(client, session)
     decision = next(d for d in client.get(
         "/api/v1/duties", headers=key_for(session, "childrens_social_care")).json()
@@ -66,7 +66,7 @@ def test_work_names_who_claimed_a_duty_and_its_agencies(
 
 
 def test_the_childs_record_names_each_records_agency_and_each_duty_s(
-        client: TestClient, session: Session, clock: Clock) -> None:
+        client: AppClient, session: Session, clock: Clock) -> None:
     record_scenario(client, session)
     csc = key_for(session, "childrens_social_care")
     duties = client.get("/api/v1/duties", headers=csc).json()

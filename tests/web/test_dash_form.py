@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from safeguard.events.schemas import dash_questions
 from safeguard.incidents.models import Incident
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .test_pages_support import incident_form, seed_household
 
@@ -22,7 +22,7 @@ TEXTS = dict(dash_questions())
 
 
 def test_a_question_left_unanswered_is_an_error_that_names_it_and_nothing_is_recorded(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -42,7 +42,7 @@ def test_a_question_left_unanswered_is_an_error_that_names_it_and_nothing_is_rec
 
 
 def test_not_known_answers_prompt_the_officers_judgement_when_the_form_comes_back(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -56,7 +56,7 @@ def test_not_known_answers_prompt_the_officers_judgement_when_the_form_comes_bac
 
 
 def test_not_known_is_not_counted_as_yes_and_the_incident_says_how_many_there_were(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -75,7 +75,7 @@ def test_not_known_is_not_counted_as_yes_and_the_incident_says_how_many_there_we
 
 
 def test_a_judgement_given_with_not_known_answers_is_not_warned_about(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")

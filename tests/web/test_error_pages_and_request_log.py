@@ -10,12 +10,12 @@ import sys
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
 from safeguard.logs import JsonFormatter
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .test_pages_support import add_user, person_id, seed_household
 
@@ -36,7 +36,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
 
 
 def test_a_browser_gets_the_govuk_error_pages_and_the_api_json(
-        client: TestClient, session: Session, ctx: IntakeContext) -> None:
+        client: AppClient, session: Session, ctx: IntakeContext) -> None:
     seed_household(session, ctx)
     sign_in(client, "mash.officer")
     missing = client.get("/no-such-page", headers=BROWSER)
@@ -67,7 +67,7 @@ def test_an_unhandled_error_is_the_sorry_page_or_json_and_keeps_its_message_out_
     app.add_api_route("/broken-for-test/{person_id}", broken)
     app.add_api_route("/api/v1/broken-for-test", broken)
     caplog.set_level(logging.INFO, logger="safeguard.requests")
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with AppClient(app, raise_server_exceptions=False) as client:
         page = client.get("/broken-for-test/7", headers=BROWSER)
         api = client.get("/api/v1/broken-for-test", headers=BROWSER)
     assert page.status_code == 500
@@ -91,7 +91,7 @@ def test_an_unhandled_error_is_the_sorry_page_or_json_and_keeps_its_message_out_
 
 
 def test_each_request_is_one_json_line_with_its_route_not_its_address(
-        client: TestClient, session: Session, ctx: IntakeContext,
+        client: AppClient, session: Session, ctx: IntakeContext,
         caplog: pytest.LogCaptureFixture) -> None:
     seed_household(session, ctx)
     add_user(session, "education.officer", "education")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal
 from safeguard.web.navigation import AREAS, navigation
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from ..factories import add_user
 
@@ -60,7 +60,7 @@ def test_each_role_is_offered_the_areas_it_uses(username: str) -> None:
 
 
 def test_every_area_is_offered_exactly_to_the_users_it_opens_for(
-    engine: Engine, session: Session, client: TestClient,
+    engine: Engine, session: Session, client: AppClient,
 ) -> None:
     """Each of them opens every area: what opens is what the page's navigation offers, and
     what it leaves out refuses them. (The pages' checks are the same on both databases.)"""

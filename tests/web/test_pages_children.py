@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .test_pages_support import HILLSIDE, add_user, record_incident
 
@@ -18,7 +18,7 @@ def names(html: str) -> list[str]:
 
 
 def test_it_finds_the_children_an_agency_may_see_and_serves_htmx_a_fragment(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -36,7 +36,7 @@ def test_it_finds_the_children_an_agency_may_see_and_serves_htmx_a_fragment(
 
 
 def test_it_shows_a_school_only_its_own_pupils(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     add_user(session, "hillside.dsl", f"school-{HILLSIDE}")
@@ -52,7 +52,7 @@ def test_it_shows_a_school_only_its_own_pupils(
 
 
 def test_it_answers_404_for_a_child_the_agency_has_no_record_or_duty_about(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "health.visitor")
@@ -62,7 +62,7 @@ def test_it_answers_404_for_a_child_the_agency_has_no_record_or_duty_about(
 
 
 def test_it_shows_who_the_child_is_their_records_household_duties_and_chronology(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "csc.worker")
@@ -82,7 +82,7 @@ def test_it_shows_who_the_child_is_their_records_household_duties_and_chronology
 
 
 def test_it_shows_an_incident_with_the_child_the_officer_did_not_record(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -99,7 +99,7 @@ def test_it_shows_an_incident_with_the_child_the_officer_did_not_record(
 
 
 def test_it_shows_a_partner_only_its_part_of_an_incident(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "csc.worker")

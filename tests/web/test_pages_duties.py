@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from safeguard.duties.service import mark_breaches
 from safeguard.intake.service import IntakeContext
 from safeguard.sharing.models import SAFEGUARDING_BASIS
 
+from ..app_client import AppClient
 from ..conftest import Clock, csrf_from, sign_in
 from .test_pages_support import record_incident
 
@@ -30,7 +30,7 @@ def titles(html: str) -> list[str]:
 
 
 def test_it_lists_the_agencys_duties_by_due_time_with_counts(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -47,7 +47,7 @@ def test_it_lists_the_agencys_duties_by_due_time_with_counts(
 
 
 def test_it_narrows_the_list_with_bookmarkable_filters(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -67,7 +67,7 @@ def test_it_narrows_the_list_with_bookmarkable_filters(
 
 
 def test_it_serves_htmx_only_the_results_fragment(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -84,7 +84,7 @@ def test_it_serves_htmx_only_the_results_fragment(
 
 
 def test_it_shows_a_duty_with_its_reason_share_and_history(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in(client, "mash.officer")
@@ -101,7 +101,7 @@ def test_it_shows_a_duty_with_its_reason_share_and_history(
 
 
 def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     token = sign_in(client, "csc.worker")
@@ -136,7 +136,7 @@ def test_it_lets_childrens_social_care_acknowledge_a_share_and_decide_a_referral
 
 
 def test_it_refuses_a_discharge_without_its_csrf_token_or_by_the_wrong_agency(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -148,7 +148,7 @@ def test_it_refuses_a_discharge_without_its_csrf_token_or_by_the_wrong_agency(
 
 
 def test_it_shows_supervisors_the_escalations_of_breached_duties(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     record_incident(session, ctx)
     clock.now = MONDAY_NOON
@@ -163,7 +163,7 @@ def test_it_shows_supervisors_the_escalations_of_breached_duties(
 
 
 def test_a_supervisor_marks_escalations_seen_and_the_banner_clears(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     record_incident(session, ctx)
     clock.now = MONDAY_NOON
@@ -182,7 +182,7 @@ def test_a_supervisor_marks_escalations_seen_and_the_banner_clears(
 
 
 def test_it_names_each_duty_s_holder_and_filters_by_me_my_teams_or_nobody(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     supervisor = principal_for_user(session, user=session.scalars(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .test_pages_support import (
     MIA_NHS,
@@ -22,7 +22,7 @@ from .test_pages_support import (
 )
 
 
-def record(client: TestClient, form: dict[str, str]) -> str:
+def record(client: AppClient, form: dict[str, str]) -> str:
     response = client.post("/incidents", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
     location = str(response.headers["location"])
@@ -31,7 +31,7 @@ def record(client: TestClient, form: dict[str, str]) -> str:
 
 
 def test_it_records_a_friday_night_incident_and_finds_the_child_the_officer_did_not_list(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")
@@ -65,7 +65,7 @@ def test_it_records_a_friday_night_incident_and_finds_the_child_the_officer_did_
 
 
 def test_it_interprets_the_time_typed_as_london_time(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     token = sign_in(client, "mash.officer")
     # 1 July: London is on BST, so 22:40 there is 21:40 UTC.
@@ -75,7 +75,7 @@ def test_it_interprets_the_time_typed_as_london_time(
 
 
 def test_it_shows_every_problem_by_its_field_and_keeps_what_was_typed(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     token = sign_in(client, "mash.officer")
     response = client.post("/incidents", data=incident_form(token, **{
@@ -110,7 +110,7 @@ def test_it_shows_every_problem_by_its_field_and_keeps_what_was_typed(
 
 
 def test_it_refuses_a_reference_already_used_for_another_incident(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     token = sign_in(client, "mash.officer")
     record(client, incident_form(token))
@@ -123,7 +123,7 @@ def test_it_refuses_a_reference_already_used_for_another_incident(
 
 
 def test_it_shows_other_agencies_a_clear_message_instead_of_the_incident_form(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     token = sign_in(client, "csc.worker")
     page = client.get("/incidents/new")
@@ -133,7 +133,7 @@ def test_it_shows_other_agencies_a_clear_message_instead_of_the_incident_form(
     assert client.post("/incidents", data=incident_form(token)).status_code == 403
 
 
-def test_it_refuses_a_form_post_without_its_csrf_token(client: TestClient) -> None:
+def test_it_refuses_a_form_post_without_its_csrf_token(client: AppClient) -> None:
     token = sign_in(client, "mash.officer")
     form = incident_form(token)
     del form["csrf_token"]
@@ -142,7 +142,7 @@ def test_it_refuses_a_form_post_without_its_csrf_token(client: TestClient) -> No
 
 
 def test_it_imports_json_lines_and_reports_each_rejected_line(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     token = sign_in(client, "health.visitor")
     assert 'enctype="multipart/form-data"' in client.get("/imports").text
@@ -168,7 +168,7 @@ def test_it_imports_json_lines_and_reports_each_rejected_line(
 
 
 def test_it_counts_duties_raised_by_an_imported_incident(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     seed_household(session, ctx)
     token = sign_in(client, "mash.officer")

@@ -3,7 +3,6 @@ user who chooses Cymraeg reads the layout, navigation and main pages in Welsh fr
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
@@ -11,6 +10,7 @@ from safeguard.sharing.models import Share
 from safeguard.web.i18n import catalogue
 from safeguard.words import messages
 
+from ..app_client import AppClient
 from ..conftest import sign_in
 from .test_pages_support import record_incident
 
@@ -27,14 +27,14 @@ def test_every_word_the_pages_translate_has_its_welsh() -> None:
     assert missing == [], "run scripts/translations and translate what it adds"
 
 
-def _html(client: TestClient, path: str) -> str:
+def _html(client: AppClient, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
     return response.text
 
 
 def test_a_welsh_user_reads_the_main_pages_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     share_id = session.query(Share.id).filter(Share.duty_id == ids["share_with_csc"]).scalar()
@@ -75,7 +75,7 @@ def test_a_welsh_user_reads_the_main_pages_in_welsh(
     assert '<html lang="cy"' in _html(client, "/duties")
 
 
-def test_a_welsh_officer_records_an_incident_in_welsh(client: TestClient) -> None:
+def test_a_welsh_officer_records_an_incident_in_welsh(client: AppClient) -> None:
     token = sign_in(client, "mash.officer")
     client.post("/account/language", data={"csrf_token": token, "language": "cy"})
     form = _html(client, "/incidents/new")

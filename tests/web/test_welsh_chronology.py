@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
@@ -13,12 +12,13 @@ from safeguard.intake.service import IntakeContext
 from safeguard.phrases import phrase
 from safeguard.web.i18n import drawing, gettext_
 
+from ..app_client import AppClient
 from ..conftest import sign_in_in_welsh
 from .test_pages_support import record_incident
 
 
 def test_a_welsh_reader_sees_the_child_s_chronologysign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in_in_welsh(client, "csc.worker")
@@ -32,7 +32,7 @@ def test_a_welsh_reader_sees_the_child_s_chronologysign_in_in_welsh(
 
 
 def test_the_chronology_pdf_reads_in_welsh_for_a_welsh_reader(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in_in_welsh(client, "mash.officer")

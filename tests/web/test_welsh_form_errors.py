@@ -3,14 +3,13 @@ summary and each field's message."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
+from ..app_client import AppClient
 from ..conftest import sign_in_in_welsh
 from .test_pages_support import incident_form
 
 
 def test_a_welsh_officer_is_told_in_welsh_what_is_wrong_with_the_incident_form(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     token = sign_in_in_welsh(client, "mash.officer")
     response = client.post("/incidents", data=incident_form(token, **{
@@ -31,7 +30,7 @@ def test_a_welsh_officer_is_told_in_welsh_what_is_wrong_with_the_incident_form(
 
 
 def test_a_welsh_worker_is_told_in_welsh_what_is_wrong_with_the_concern_form(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     token = sign_in_in_welsh(client, "csc.worker")
     response = client.post("/concerns", data={

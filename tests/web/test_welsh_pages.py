@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from safeguard.missing.models import MissingEpisode
 from safeguard.rules.catalogue import KINDS
 from safeguard.web.i18n import catalogue
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in_in_welsh
 from ..factories import add_user
 from ..missing.scenario import KNOWN, report, update
@@ -29,7 +29,7 @@ from .test_api import key_for
 from .test_pages_support import record_incident
 
 
-def _html(client: TestClient, path: str) -> str:
+def _html(client: AppClient, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
     assert '<html lang="cy"' in response.text, path
@@ -59,7 +59,7 @@ CSC_PAGES = {
 
 @pytest.mark.parametrize("path", list(CSC_PAGES))
 def test_a_welsh_worker_reads_each_page_s_headingsign_in_in_welsh(
-    client: TestClient, path: str,
+    client: AppClient, path: str,
 ) -> None:
     sign_in_in_welsh(client, "csc.worker")
     welsh, english = CSC_PAGES[path]
@@ -69,7 +69,7 @@ def test_a_welsh_worker_reads_each_page_s_headingsign_in_in_welsh(
 
 
 def test_a_welsh_worker_records_a_strategy_discussion_and_a_notesign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     mia = record_incident(session, ctx)["mia"]
     sign_in_in_welsh(client, "csc.worker")
@@ -85,7 +85,7 @@ def test_a_welsh_worker_records_a_strategy_discussion_and_a_notesign_in_in_welsh
 
 
 def test_a_welsh_worker_reads_a_held_strategy_discussion_with_its_links(
-    client: TestClient, session: Session, ctx: IntakeContext, clock: Clock,
+    client: AppClient, session: Session, ctx: IntakeContext, clock: Clock,
 ) -> None:
     mia, duty_id = open_discussion(session, ctx)
     clock.now = HELD + timedelta(hours=2)
@@ -103,7 +103,7 @@ def test_a_welsh_worker_reads_a_held_strategy_discussion_with_its_links(
 
 
 def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_childsign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     incident_id = record_incident(session, ctx)["incident"]
     sign_in_in_welsh(client, "mash.officer")
@@ -119,7 +119,7 @@ def test_a_welsh_officer_reads_the_incident_and_reports_a_missing_childsign_in_i
 
 
 def test_a_welsh_officer_reads_a_missing_episode_and_its_timelinesign_in_in_welsh(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     ctx = client.app.state.rules  # type: ignore[attr-defined]
     factory = client.app.state.session_factory  # type: ignore[attr-defined]
@@ -142,7 +142,7 @@ def test_a_welsh_officer_reads_a_missing_episode_and_its_timelinesign_in_in_wels
 
 
 def test_the_public_protection_unit_reads_its_board_and_an_offendersign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     add_user(session, "ppu.supervisor", "police", "practitioner supervisor public_protection")
     send(session, ctx, RUBY)
@@ -168,7 +168,7 @@ def test_every_duty_kind_s_title_has_its_welsh() -> None:
 
 
 def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_page(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     duty = session.get_one(Duty, ids["share_with_csc"])
@@ -188,7 +188,7 @@ def test_a_welsh_worker_reads_a_duty_s_title_in_welsh_in_the_queues_and_on_its_p
 
 
 def test_a_welsh_senior_manager_records_an_inspection_and_its_plansign_in_in_welsh(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     add_user(session, "chief", "police", "practitioner senior_manager")
     session.commit()

@@ -8,7 +8,6 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,11 +18,12 @@ from safeguard.dates import MONTHS
 from safeguard.events.schemas import EVENT_ADAPTER
 from safeguard.intake.service import IntakeContext, accept_event
 
+from ..app_client import AppClient
 from ..conftest import PASSWORD, Clock, sign_in_in_welsh
 from .test_pages_support import record_incident
 
 
-def _page(client: TestClient, path: str, status: int = 200) -> str:
+def _page(client: AppClient, path: str, status: int = 200) -> str:
     response = client.get(path)
     assert response.status_code == status, path
     assert '<html lang="cy"' in response.text, path
@@ -36,7 +36,7 @@ def _heading(page: str, welsh: str, english: str) -> None:
 
 
 def test_a_welsh_practitioner_reads_children_custody_concerns_and_dutiessign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     token = sign_in_in_welsh(client, "csc.worker")
@@ -90,7 +90,7 @@ def test_a_welsh_practitioner_reads_children_custody_concerns_and_dutiessign_in_
 
 
 def test_the_police_read_forensics_and_a_detentionsign_in_in_welsh(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
     principal: Callable[[str], Principal], clock: Clock,
 ) -> None:
     def at(hours: float) -> str:
@@ -128,7 +128,7 @@ def test_the_police_read_forensics_and_a_detentionsign_in_in_welsh(
 
 
 def test_an_administrator_and_information_governance_worksign_in_in_welsh(
-    client: TestClient, session: Session,
+    client: AppClient, session: Session,
 ) -> None:
     ensure_user(session, username="police.admin", display_name="Pat Morgan",
                 agency_id="police", roles="admin", password=PASSWORD)
@@ -154,7 +154,7 @@ def test_an_administrator_and_information_governance_worksign_in_in_welsh(
 
 
 def test_the_chronology_pdf_is_made_in_the_readers_language(
-    client: TestClient, session: Session, ctx: IntakeContext,
+    client: AppClient, session: Session, ctx: IntakeContext,
 ) -> None:
     ids = record_incident(session, ctx)
     sign_in_in_welsh(client, "mash.officer")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeguard.intake.service import IntakeContext
 
+from ..app_client import AppClient
 from ..conftest import Clock, sign_in
 from ..factories import add_user
 from ..web.test_api import key_for
@@ -19,7 +19,7 @@ from ..web.test_pages_support import record_incident
 
 
 def test_a_claim_through_the_api_fills_my_work_and_a_breach_is_flagged(
-        session: Session, ctx: IntakeContext, client: TestClient, clock: Clock) -> None:
+        session: Session, ctx: IntakeContext, client: AppClient, clock: Clock) -> None:
     duty_id = record_incident(session, ctx)["referral_decision"]
     token = sign_in(client, "csc.worker")
     claimed = client.post(f"/api/v1/duties/{duty_id}/claim",
@@ -46,7 +46,7 @@ def test_a_claim_through_the_api_fills_my_work_and_a_breach_is_flagged(
 
 
 def test_a_supervisor_sees_who_holds_what_and_reassigns_with_a_reason(
-        session: Session, ctx: IntakeContext, client: TestClient) -> None:
+        session: Session, ctx: IntakeContext, client: AppClient) -> None:
     duty_id = record_incident(session, ctx)["referral_decision"]
     worker = sign_in(client, "csc.worker")
     client.post(f"/api/v1/duties/{duty_id}/claim", headers={"X-CSRF-Token": worker})
@@ -77,7 +77,7 @@ def test_a_supervisor_sees_who_holds_what_and_reassigns_with_a_reason(
 
 
 def test_an_administrator_makes_a_team_and_staffs_it_on_the_admin_pages(
-        session: Session, client: TestClient) -> None:
+        session: Session, client: AppClient) -> None:
     add_user(session, "csc.admin", "childrens_social_care", "admin")
     session.commit()
     token = sign_in(client, "csc.admin")
@@ -99,7 +99,7 @@ def test_an_administrator_makes_a_team_and_staffs_it_on_the_admin_pages(
 
 
 def test_the_duty_list_api_filters_by_who_holds_each_duty(
-        session: Session, ctx: IntakeContext, client: TestClient) -> None:
+        session: Session, ctx: IntakeContext, client: AppClient) -> None:
     ids = record_incident(session, ctx)
     token = sign_in(client, "csc.worker")
     client.post(f"/api/v1/duties/{ids['referral_decision']}/claim",
