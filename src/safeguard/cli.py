@@ -285,8 +285,7 @@ def serve(
     with_worker: Annotated[bool, typer.Option("--worker/--no-worker")] = True,
 ) -> None:
     """Serve the web pages and JSON API (with the worker in-process by default)."""
-    settings = get_settings()
-    serve_app(settings, host=host, port=port, with_worker=with_worker)
+    serve_app(host=host, port=port, with_worker=with_worker)
 
 
 @app.command()

@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
-from safeguard.app import create_app
-from safeguard.config import Settings
+from safeguard.config import Settings, get_settings
 from safeguard.db import make_engine, make_session_factory, store_warnings
 from safeguard.intake.bulk import bulk_load
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines
@@ -73,14 +72,21 @@ def print_summary(summary: ImportSummary, rejects_path: Path) -> None:
             console.print(f"... and {len(summary.rejects) - 50} more in {rejects_path}")
 
 
-def serve_app(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+def serve_app(*, host: str, port: int, with_worker: bool) -> None:
+    """Serve the pages and API, with the worker in threads beside them if asked. Settings are
+    the process's own (`get_settings`), which the app's factory reads too; the app opens its
+    own engine on the same database."""
+    settings = get_settings()
     engine = make_engine(settings.database_url)
     warn_about_store(engine)
-    application = create_app(settings, engine=engine)
     # Each request and each worker pass as a JSON line (safeguard.logs); uvicorn's own
     # access log is left off, since it would repeat each address with its ids and query.
     configure_logging()
     if with_worker:
         start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
                         delivery=settings.delivery)
-    uvicorn.run(application, host=host, port=port, log_level="warning", log_config=None)
+    # The app is named, not imported: uvicorn imports it and calls its factory only here, so
+    # importing this module (as every command of the CLI does) does not load every page and
+    # API; a command other than serve, a worker above all, starts without them.
+    uvicorn.run("safeguard.app:create_app", factory=True, host=host, port=port,
+                log_level="warning", log_config=None)

@@ -100,4 +100,4 @@ def demo(
     Console().print(table)
     Console().print(f"\n[bold green]safeguard is running at http://127.0.0.1:{port}/ "
                     "— Ctrl-C to stop.")
-    serve_app(settings, host="127.0.0.1", port=port, with_worker=True)
+    serve_app(host="127.0.0.1", port=port, with_worker=True)
