@@ -1,5 +1,6 @@
-"""What more than one top-level command uses: the console on stderr, an import drawn with a
-progress bar, the web server with its worker, and the force area's population option."""
+"""What more than one top-level command uses: an import drawn with a progress bar, the web
+server with its worker, and the force area's population option (what every entry point uses,
+the worker's too, is in command_line)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
+from safeguard.command_line import console, warn_about_store
 from safeguard.config import Settings, get_settings
-from safeguard.db import make_engine, make_session_factory, store_warnings
+from safeguard.db import make_engine, make_session_factory
 from safeguard.intake.bulk import bulk_load
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines
 from safeguard.logs import configure as configure_logging
@@ -25,17 +25,10 @@ from safeguard.rules.context import build_context
 from safeguard.synth.offenders import MAX_FORCE_POPULATION
 from safeguard.worker import start_in_thread
 
-console = Console(stderr=True)
-
 # The people of the force area the modelled households are part of: it sizes the register.
 ForcePopulation = Annotated[int, typer.Option(
     min=0, max=MAX_FORCE_POPULATION,
     help="people in the force area (the register of sex offenders is ~1 per 700 of them)")]
-
-
-def warn_about_store(engine: Engine) -> None:
-    for warning in store_warnings(engine):
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
 
 
 def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.commands import ForcePopulation, console, print_summary, run_import, serve_app
+from safeguard.command_line import console
+from safeguard.commands import ForcePopulation, print_summary, run_import, serve_app
 from safeguard.config import Settings, get_settings
 from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.inspections.sample import sample_inspection

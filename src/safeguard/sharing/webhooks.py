@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import HTTPException
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -256,6 +255,15 @@ class Unauthentic(Exception):
     """The acknowledgement's signature or timestamp is wrong: 401, nothing changes."""
 
 
+class Malformed(Exception):
+    """The acknowledgement's body is refused, each problem a field and its reason: 422,
+    nothing changes."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{p['field']}: {p['reason']}" for p in problems))
+        self.problems = problems
+
+
 def verify_acknowledgement(
     session: Session, *, share_id: int, principal: Principal, body: bytes,
     msg_id: str | None, timestamp: str | None, signature: str | None, now: datetime,
@@ -288,8 +296,8 @@ def verify_acknowledgement(
     return share, ack
 
 
-def _invalid(field: str, reason: str) -> HTTPException:
-    return HTTPException(422, [{"field": field, "reason": reason}])
+def _invalid(field: str, reason: str) -> Malformed:
+    return Malformed([{"field": field, "reason": reason}])
 
 
 def _parse(body: bytes) -> AcknowledgementIn:
@@ -298,4 +306,4 @@ def _parse(body: bytes) -> AcknowledgementIn:
     except ValidationError as error:
         problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
                     for e in error.errors()]
-        raise HTTPException(422, problems) from None
+        raise Malformed(problems) from None
