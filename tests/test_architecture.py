@@ -7,6 +7,9 @@ ones (docs/architecture.md)."""
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,9 @@ RANK = {
     # What several top-level commands share (an import with progress, the server), and the
     # demo command: composition roots under cli.
     "commands": 20, "demo": 20,
+    # What every entry point shares (one-line errors, the console), and the worker command,
+    # which a worker process can start from alone: composition roots under cli too.
+    "command_line": 20, "worker_command": 20,
 }
 # ...and every area's pages and APIs above that: a page may call any service, and no service
 # reaches up to a page (so no service needs a hook or registry to be called back).
@@ -115,3 +121,19 @@ def test_no_imports_hide_inside_functions() -> None:
                 hidden += [f"{path.relative_to(SRC)}:{inner.lineno}" for inner in
                            ast.walk(node) if isinstance(inner, ast.Import | ast.ImportFrom)]
     assert hidden == []
+
+
+def test_a_worker_process_loads_no_page_api_or_other_commands_libraries() -> None:
+    """`python -m safeguard.worker_command` loads what the worker runs and nothing for the web
+    or the other commands: workers restart after a crash or a deploy, and start-up was most
+    of a restart (the web app, WeasyPrint, Splink with DuckDB, Alembic, WebAuthn)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(SRC.parent), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, safeguard.worker_command; print(*sys.modules)"],
+        env=env, capture_output=True, text=True, check=True).stdout.split()
+    heavy = {"fastapi", "starlette", "uvicorn", "jinja2", "weasyprint", "splink", "duckdb",
+             "pandas", "pyarrow", "alembic", "webauthn"}
+    web = sorted(name for name in loaded if name == "safeguard.app" or name.startswith(
+        "safeguard.") and name.split(".")[-1] in ENTRY_MODULES)
+    assert (web, sorted({name.split(".")[0] for name in loaded} & heavy)) == ([], [])

@@ -90,7 +90,7 @@ def test_the_demo_run_outside_the_repository_creates_what_it_needs(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SAFEGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'db' / 'demo.db'}")
     served: list[int] = []
-    monkeypatch.setattr(demo, "serve_app", lambda settings, *, host, port, with_worker:
+    monkeypatch.setattr(demo, "serve_app", lambda *, host, port, with_worker:
                         served.append(port))
     try:
         # A small force area: the register of a whole force is the import benchmark's work

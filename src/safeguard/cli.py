@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from typer._click import exceptions as click_errors
 
-from safeguard import demo
+from safeguard import demo, worker_command
 from safeguard.access.service import SYSTEM
 from safeguard.accounts.cli import key_app, user_app
 from safeguard.audit import commands as audit_commands
 from safeguard.audit.service import record as audit
-from safeguard.commands import (
-    ForcePopulation,
-    console,
-    print_summary,
-    run_import,
-    serve_app,
-    warn_about_store,
-)
+from safeguard.command_line import Safeguard, console
+from safeguard.commands import ForcePopulation, print_summary, run_import, serve_app
 from safeguard.config import Settings, get_settings
 from safeguard.custody import commands as custody_commands
 from safeguard.dates import london_datetime
@@ -37,12 +27,10 @@ from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.duties.catalogue_doc import duty_kinds_markdown
 from safeguard.duties.schemas import duties_out
 from safeguard.duties.service import DutyFilter, list_duties
-from safeguard.errors import SafeguardError
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.inspections import commands as inspection_commands
 from safeguard.intake.importer import write_rejects
-from safeguard.logs import configure as configure_logging
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
 from safeguard.missing import commands as missing_commands
@@ -54,57 +42,6 @@ from safeguard.seed import seed_reference_data
 from safeguard.sharing import commands as sharing_commands
 from safeguard.synth.county import FORCE_POPULATION, default_end
 from safeguard.synth.writer import write_county
-from safeguard.worker import PassResult, deliver_due, run_all, run_once
-
-
-class Safeguard(typer.Typer):
-    """The command, whose every error is one line on stderr and exit status 1, not a
-    traceback (SAFEGUARD_TRACEBACK=1 shows the traceback, for whoever debugs it)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            # Not standalone: click's usage errors come here too, rather than as a panel.
-            result = super().__call__(*args, **{**kwargs, "standalone_mode": False})
-        except click_errors.NoArgsIsHelpError as asked:  # no command: the help
-            typer.echo(asked.format_message(), err=True)
-            sys.exit(asked.exit_code)
-        except click_errors.ClickException as error:  # a bad option or argument
-            command = error.ctx.command_path if isinstance(error, click_errors.UsageError) and \
-                error.ctx else "safeguard"
-            typer.echo(f"error: {one_line_text(error.format_message())} (see `{command} "
-                       "--help`)", err=True)
-            sys.exit(error.exit_code)
-        except typer.Abort:
-            typer.echo("error: stopped", err=True)
-            sys.exit(1)
-        except Exception as error:
-            if os.environ.get("SAFEGUARD_TRACEBACK"):
-                raise
-            typer.echo(f"error: {one_line(error)}", err=True)
-            sys.exit(1)
-        sys.exit(result if isinstance(result, int) else 0)
-
-
-def one_line(error: Exception) -> str:
-    """What went wrong, in words an operator can act on."""
-    if isinstance(error, SafeguardError | ValueError):
-        text = str(error)
-    elif isinstance(error, OperationalError | InterfaceError):
-        # The driver's words only: the statement and its values may hold personal data.
-        text = (f"cannot use the database (check SAFEGUARD_DATABASE_URL): "
-                f"{str(error.orig).strip() or type(error.orig).__name__}")
-    elif isinstance(error, OSError):
-        text = (f"{error.strerror}: {error.filename}" if error.strerror and error.filename
-                else str(error) or type(error).__name__)
-    else:
-        text = (f"unexpected {type(error).__name__}: {error}. Run again with "
-                "SAFEGUARD_TRACEBACK=1 to see where it happened")
-    return one_line_text(text)
-
-
-def one_line_text(text: str) -> str:
-    return " ".join(text.split())
-
 
 app = Safeguard(help="safeguard: multi-agency child protection — events in, duties out.",
                 no_args_is_help=True, pretty_exceptions_enable=False)
@@ -237,46 +174,8 @@ def duties(
     Console().print(table)
 
 
-@app.command()
-def worker(
-    once: Annotated[bool, typer.Option(help="one pass, then exit")] = False,
-    interval: Annotated[float | None, typer.Option(help="seconds between passes")
-                        ] = None,
-) -> None:
-    """Mark breached duties, escalate them, and deliver shares to partners' webhooks."""
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    warn_about_store(engine)
-    factory = make_session_factory(engine)
-    if once:
-        _report_pass(run_once(factory))
-        sent = deliver_due(factory, settings=settings.delivery)
-        if sent.claimed:
-            console.print(f"Sent {sent.claimed} shares to partners' webhooks: {sent.delivered} "
-                          f"delivered, {sent.retried} to retry, {sent.dead} dead letters.")
-        return
-    stop = threading.Event()
-    console.print("Worker running; Ctrl-C to stop. Each pass is logged as a JSON line.")
-    configure_logging()
-    try:
-        # The breach pass and webhook delivery; run several of these for more throughput.
-        run_all(factory, interval=interval or settings.worker_interval_seconds,
-                settings=settings.delivery, stop=stop)
-    except KeyboardInterrupt:
-        stop.set()
-
-
-def _report_pass(result: PassResult) -> None:
-    if result.breached:
-        console.print(f"Breached and escalated {result.breached} duties.")
-    if result.escalated_again:
-        console.print(f"Escalated {result.escalated_again} duties to the second level.")
-    if result.sealed:
-        console.print(f"Sealed {result.sealed} audit entries into the hash chain.")
-    if result.missing_checked:
-        console.print(f"Made {result.missing_checked} time-driven checks of missing episodes.")
-    if result.emailed:
-        console.print(f"Sent {result.emailed} email notifications.")
+# The worker command lives in a module of its own: see worker_command.py.
+app.command("worker")(worker_command.worker)
 
 
 @app.command()
@@ -285,8 +184,7 @@ def serve(
     with_worker: Annotated[bool, typer.Option("--worker/--no-worker")] = True,
 ) -> None:
     """Serve the web pages and JSON API (with the worker in-process by default)."""
-    settings = get_settings()
-    serve_app(settings, host=host, port=port, with_worker=with_worker)
+    serve_app(host=host, port=port, with_worker=with_worker)
 
 
 @app.command()

@@ -1,5 +1,6 @@
-"""What more than one top-level command uses: the console on stderr, an import drawn with a
-progress bar, the web server with its worker, and the force area's population option."""
+"""What more than one top-level command uses: an import drawn with a progress bar, the web
+server with its worker, and the force area's population option (what every entry point uses,
+the worker's too, is in command_line)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
-from safeguard.app import create_app
-from safeguard.config import Settings
-from safeguard.db import make_engine, make_session_factory, store_warnings
+from safeguard.command_line import console, warn_about_store
+from safeguard.config import Settings, get_settings
+from safeguard.db import make_engine, make_session_factory
 from safeguard.intake.bulk import bulk_load
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines
 from safeguard.logs import configure as configure_logging
@@ -26,17 +25,10 @@ from safeguard.rules.context import build_context
 from safeguard.synth.offenders import MAX_FORCE_POPULATION
 from safeguard.worker import start_in_thread
 
-console = Console(stderr=True)
-
 # The people of the force area the modelled households are part of: it sizes the register.
 ForcePopulation = Annotated[int, typer.Option(
     min=0, max=MAX_FORCE_POPULATION,
     help="people in the force area (the register of sex offenders is ~1 per 700 of them)")]
-
-
-def warn_about_store(engine: Engine) -> None:
-    for warning in store_warnings(engine):
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
 
 
 def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
@@ -73,14 +65,21 @@ def print_summary(summary: ImportSummary, rejects_path: Path) -> None:
             console.print(f"... and {len(summary.rejects) - 50} more in {rejects_path}")
 
 
-def serve_app(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+def serve_app(*, host: str, port: int, with_worker: bool) -> None:
+    """Serve the pages and API, with the worker in threads beside them if asked. Settings are
+    the process's own (`get_settings`), which the app's factory reads too; the app opens its
+    own engine on the same database."""
+    settings = get_settings()
     engine = make_engine(settings.database_url)
     warn_about_store(engine)
-    application = create_app(settings, engine=engine)
     # Each request and each worker pass as a JSON line (safeguard.logs); uvicorn's own
     # access log is left off, since it would repeat each address with its ids and query.
     configure_logging()
     if with_worker:
         start_in_thread(make_session_factory(engine), interval=settings.worker_interval_seconds,
                         delivery=settings.delivery)
-    uvicorn.run(application, host=host, port=port, log_level="warning", log_config=None)
+    # The app is named, not imported: uvicorn imports it and calls its factory only here, so
+    # importing this module (as every command of the CLI does) does not load every page and
+    # API; a command other than serve, a worker above all, starts without them.
+    uvicorn.run("safeguard.app:create_app", factory=True, host=host, port=port,
+                log_level="warning", log_config=None)

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguard.commands import ForcePopulation, console, print_summary, run_import, serve_app
+from safeguard.command_line import console
+from safeguard.commands import ForcePopulation, print_summary, run_import, serve_app
 from safeguard.config import Settings, get_settings
 from safeguard.db import make_engine, make_session_factory, transaction, utcnow
 from safeguard.inspections.sample import sample_inspection
@@ -100,4 +101,4 @@ def demo(
     Console().print(table)
     Console().print(f"\n[bold green]safeguard is running at http://127.0.0.1:{port}/ "
                     "— Ctrl-C to stop.")
-    serve_app(settings, host="127.0.0.1", port=port, with_worker=True)
+    serve_app(host="127.0.0.1", port=port, with_worker=True)

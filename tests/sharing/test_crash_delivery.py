@@ -1,6 +1,8 @@
 """Crash test: the worker is SIGKILLed again and again while delivering ~2,000 shares, and
 restarted. No share is lost, and after dropping repeats by Idempotency-Key the partner acts
-on each exactly once. The worker is the real `safeguard worker` command in its own process."""
+on each exactly once. The worker is the real `safeguard worker` command in its own process,
+started from the command's own module (`python -m safeguard.worker_command`), which loads only
+what the worker runs."""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def test_killing_the_worker_repeatedly_loses_no_share_and_the_partner_acts_on_ea
     log = (tmp_path / "worker.log").open("ab")
 
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], env=env,
+        return subprocess.Popen([sys.executable, "-m", "safeguard.worker_command"], env=env,
                                 stdout=log, stderr=log)
 
     rng = random.Random(4)

@@ -13,6 +13,7 @@ from safeguard.sharing.webhooks import (
     TIMESTAMP_HEADER,
     AcknowledgementIn,
     AcknowledgementOut,
+    Malformed,
     Unauthentic,
 )
 from safeguard.web.deps import NowDep, PrincipalDep, RulesDep, SessionDep
@@ -45,3 +46,5 @@ def api_acknowledge(
             signature=request.headers.get(SIGNATURE_HEADER))
     except Unauthentic as error:
         raise HTTPException(401, str(error)) from None
+    except Malformed as error:
+        raise HTTPException(422, error.problems) from None

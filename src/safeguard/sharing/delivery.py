@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import (
@@ -25,7 +26,6 @@ from sqlalchemy import (
     case,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -42,9 +42,9 @@ from safeguard.sharing.wakeup import notify_queued
 from safeguard.sharing.webhooks import (
     canonical_json,
     idempotency_key,
+    secrets_in_force,
     share_document,
     signed_headers,
-    valid_secrets,
 )
 
 ADMIN_ROLE = "admin"
@@ -100,38 +100,60 @@ class Outcome:
     error: str | None = None
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
-    return and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now,
-                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+# The claim, built once (the worker runs it every cycle, many times a second when busy) and
+# run on the tables: what it reads are plain columns, not objects to track. A row is due when
+# pending, its time has come and nobody's lease on it is running.
+_DELIVERIES, _SHARES, _DUTIES, _ENDPOINTS = (table_of(Delivery), table_of(Share),
+                                             table_of(Duty), table_of(WebhookEndpoint))
+_D = _DELIVERIES.c
+_DUE = and_(_D.status == PENDING, _D.next_attempt_at <= bindparam("now"),
+            or_(_D.claimed_until.is_(None), _D.claimed_until < bindparam("now")))
+_CANDIDATES = (select(_D.id).where(_DUE).order_by(_D.next_attempt_at)
+               .limit(bindparam("limit", type_=Integer)))
+# On PostgreSQL other workers skip the rows this one is claiming instead of queueing behind them.
+_CANDIDATES_SKIP_LOCKED = _CANDIDATES.with_for_update(skip_locked=True)
+# The conditions are checked again in the UPDATE: only rows still due become ours.
+_CLAIM = (update(_DELIVERIES).where(_D.id.in_(bindparam("ids", expanding=True)), _DUE)
+          .values(claimed_until=bindparam("until"), claimed_by=bindparam("worker"))
+          .returning(_D.id))
+_CLAIMED = (
+    select(_D.id, _D.idempotency_key, _D.attempts, _SHARES.c.id.label("share_id"),
+           _SHARES.c.kind, _SHARES.c.from_agency_id, _SHARES.c.to_agency_id,
+           _SHARES.c.content, _SHARES.c.lawful_basis, _SHARES.c.purpose, _SHARES.c.created_at,
+           _DUTIES.c.reason, _DUTIES.c.due_at, _ENDPOINTS.c.url, _ENDPOINTS.c.secret,
+           _ENDPOINTS.c.previous_secret, _ENDPOINTS.c.previous_valid_until)
+    .select_from(_DELIVERIES.join(_SHARES, _SHARES.c.id == _D.share_id)
+                 .join(_DUTIES, _DUTIES.c.id == _SHARES.c.duty_id)
+                 .join(_ENDPOINTS, _ENDPOINTS.c.id == _D.endpoint_id))
+    .where(_D.id.in_(bindparam("ids", expanding=True))).order_by(_D.id))
 
 
 def claim_due(session: Session, *, worker_id: str, now: datetime, lease_seconds: float,
               limit: int) -> list[Outgoing]:
     """Claim up to `limit` due deliveries for this worker until now + lease."""
-    query = select(Delivery.id).where(_due(now)).order_by(Delivery.next_attempt_at).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        # Other workers skip the rows this one is claiming instead of queueing behind them.
-        query = query.with_for_update(skip_locked=True)
-    candidates = list(session.scalars(query))
+    session.flush()  # the caller's pending changes first, as any query of the session sees
+    connection = session.connection()
+    candidates = connection.execute(
+        _CANDIDATES_SKIP_LOCKED if connection.dialect.name == "postgresql" else _CANDIDATES,
+        {"now": now, "limit": limit}).scalars().all()
     if not candidates:
         return []
-    # The conditions are checked again in the UPDATE: only rows still due become ours.
-    claimed = list(session.scalars(
-        update(Delivery).where(Delivery.id.in_(candidates), _due(now))
-        .values(claimed_until=now + timedelta(seconds=lease_seconds), claimed_by=worker_id)
-        .returning(Delivery.id).execution_options(synchronize_session=False)))
+    claimed = connection.execute(_CLAIM, {
+        "ids": candidates, "now": now, "until": now + timedelta(seconds=lease_seconds),
+        "worker": worker_id}).scalars().all()
     if not claimed:
         return []
-    rows = session.execute(
-        select(Delivery, Share, Duty, WebhookEndpoint)
-        .join(Share, Share.id == Delivery.share_id).join(Duty, Duty.id == Share.duty_id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
-        .where(Delivery.id.in_(claimed)).order_by(Delivery.id)).all()
-    return [Outgoing(delivery_id=d.id, share_id=s.id, url=e.url,
-                     secrets=valid_secrets(e, now=now),
-                     body=canonical_json(share_document(s, t, idempotency_key=d.idempotency_key)),
-                     idempotency_key=d.idempotency_key, attempts=d.attempts)
-            for d, s, t, e in rows]
+    return [Outgoing(
+        delivery_id=row.id, share_id=row.share_id, url=row.url,
+        secrets=secrets_in_force(row.secret, row.previous_secret, row.previous_valid_until,
+                                 now=now),
+        body=canonical_json(share_document(
+            share_id=row.share_id, kind=row.kind, from_agency=row.from_agency_id,
+            to_agency=row.to_agency_id, subject=row.content, lawful_basis=row.lawful_basis,
+            purpose=row.purpose, reason=row.reason, created_at=row.created_at,
+            due_at=row.due_at, idempotency_key=row.idempotency_key)),
+        idempotency_key=row.idempotency_key, attempts=row.attempts)
+        for row in connection.execute(_CLAIMED, {"ids": claimed})]
 
 
 def send(client: httpx.Client, outgoing: Outgoing, *, timestamp: int) -> Outcome:
@@ -165,6 +187,27 @@ class Recorded:
     lost_claim: int = 0
 
 
+# Recording, built once like the claim. Each statement records only rows this worker still
+# holds: pending and claimed by it.
+_MINE = and_(_D.claimed_by == bindparam("worker"), _D.status == PENDING)
+_RECORD_DELIVERED = (
+    update(_DELIVERIES).where(_D.id.in_(bindparam("ids", expanding=True)), _MINE)
+    .values(status=DELIVERED, delivered_at=bindparam("now"), last_error=None, claimed_by=None,
+            claimed_until=None, attempts=_D.attempts + 1, last_status_code=bindparam("code"))
+    .returning(_D.id, _D.share_id))
+_MARK_SHARES_DELIVERED = (
+    update(_SHARES).where(_SHARES.c.id.in_(bindparam("ids", expanding=True)),
+                          _SHARES.c.delivered_at.is_(None))
+    .values(delivered_at=bindparam("now")))
+_FAILED: dict[str, Any] = {
+    "attempts": bindparam("tries"), "last_status_code": bindparam("code"),
+    "last_error": bindparam("error"), "claimed_by": None, "claimed_until": None}
+_RECORD_RETRY = (update(_DELIVERIES).where(_D.id == bindparam("delivery"), _MINE)
+                 .values(**_FAILED, next_attempt_at=bindparam("retry_at")))
+_RECORD_DEAD = (update(_DELIVERIES).where(_D.id == bindparam("delivery"), _MINE)
+                .values(**_FAILED, status=DEAD, dead_at=bindparam("now")))
+
+
 def record_outcomes(
     session: Session, *, sent: Iterable[tuple[Outgoing, Outcome]], worker_id: str,
     now: datetime, settings: DeliverySettings, rng: random.Random,
@@ -173,60 +216,46 @@ def record_outcomes(
     worker is left to that worker (the partner may see it twice, and drops the repeat)."""
     tally = Recorded()
     sent = list(sent)
+    session.flush()  # the caller's pending changes first, as any query of the session sees
+    connection = session.connection()
     # Deliveries that succeeded (nearly all of them) are recorded in two statements for the
     # whole batch; failures each need their own backoff, so they go one by one.
     ok = [outgoing for outgoing, outcome in sent if outcome.ok]
     if ok:
         status_of = {o.delivery_id: outcome.status_code for o, outcome in sent if outcome.ok}
-        mine = and_(Delivery.id.in_(list(status_of)), Delivery.claimed_by == worker_id,
-                    Delivery.status == PENDING)
-        recorded = list(session.execute(
-            update(Delivery).where(mine)
-            .values(status=DELIVERED, delivered_at=now, last_error=None, claimed_by=None,
-                    claimed_until=None, attempts=Delivery.attempts + 1,
-                    last_status_code=_status_case(status_of))
-            .returning(Delivery.id, Delivery.share_id)
-            .execution_options(synchronize_session=False)))
+        codes = set(status_of.values())
+        params = {"ids": list(status_of), "worker": worker_id, "now": now}
+        if len(codes) == 1:  # almost always: every one 200
+            statement, params["code"] = _RECORD_DELIVERED, codes.pop()
+        else:  # each delivery's own status in the one UPDATE
+            statement = _RECORD_DELIVERED.values(last_status_code=case(
+                status_of, value=_D.id))
+        recorded = connection.execute(statement, params).all()
         tally.delivered = len(recorded)
         tally.lost_claim += len(ok) - len(recorded)
         if recorded:
-            session.execute(update(Share).where(Share.id.in_([row[1] for row in recorded]),
-                                                Share.delivered_at.is_(None))
-                            .values(delivered_at=now)
-                            .execution_options(synchronize_session=False))
+            connection.execute(_MARK_SHARES_DELIVERED,
+                               {"ids": [row.share_id for row in recorded], "now": now})
     for outgoing, outcome in sent:
         if outcome.ok:
             continue
-        mine = and_(Delivery.id == outgoing.delivery_id, Delivery.claimed_by == worker_id,
-                    Delivery.status == PENDING)
         attempts = outgoing.attempts + 1
-        common = {"attempts": attempts, "last_status_code": outcome.status_code,
-                  "claimed_by": None, "claimed_until": None}
-        if attempts >= settings.max_attempts:
-            values = {**common, "status": DEAD, "dead_at": now, "last_error": outcome.error}
+        failed = {"delivery": outgoing.delivery_id, "worker": worker_id, "tries": attempts,
+                  "code": outcome.status_code, "error": outcome.error}
+        dead = attempts >= settings.max_attempts
+        if dead:
+            result = connection.execute(_RECORD_DEAD, {**failed, "now": now})
         else:
             wait = backoff_seconds(outgoing.attempts, settings, rng)
-            values = {**common, "last_error": outcome.error,
-                      "next_attempt_at": now + timedelta(seconds=wait)}
-        result = session.execute(update(Delivery).where(mine).values(**values)
-                                 .execution_options(synchronize_session=False))
-        if getattr(result, "rowcount", 0) != 1:
+            result = connection.execute(_RECORD_RETRY, {
+                **failed, "retry_at": now + timedelta(seconds=wait)})
+        if result.rowcount != 1:
             tally.lost_claim += 1
-        elif values.get("status") == DEAD:
+        elif dead:
             tally.dead += 1
         else:
             tally.retried += 1
-    session.flush()
     return tally
-
-
-def _status_case(status_of: dict[int, int | None]) -> ColumnElement[int | None]:
-    """Each delivery's own HTTP status in one UPDATE (they are almost always all 200)."""
-    codes = set(status_of.values())
-    if len(codes) == 1:
-        return literal(codes.pop(), Integer)
-    return case({delivery_id: code for delivery_id, code in status_of.items()},
-                value=Delivery.id)
 
 
 # --- administration -------------------------------------------------------------------------

@@ -24,13 +24,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import HTTPException
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.access.service import Principal, known_agency
-from safeguard.duties.models import Duty
 from safeguard.errors import Invalid, NotFound
 from safeguard.sharing.models import Delivery, Share, WebhookEndpoint
 
@@ -140,15 +138,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
-def share_document(share: Share, duty: Duty, *, idempotency_key: str) -> dict[str, Any]:
-    """What a partner system receives: the share's minimal content and why it was shared."""
+def share_document(*, share_id: int, kind: str, from_agency: str, to_agency: str,
+                   subject: dict[str, Any], lawful_basis: str, purpose: str, reason: str,
+                   created_at: datetime, due_at: datetime, idempotency_key: str
+                   ) -> dict[str, Any]:
+    """What a partner system receives: the share's minimal content and why it was shared
+    (the share's columns and its duty's reason and due time, as the worker reads them)."""
     return {
-        "share_id": share.id, "kind": share.kind, "from_agency": share.from_agency_id,
-        "to_agency": share.to_agency_id, "subject": share.content,
-        "lawful_basis": share.lawful_basis, "purpose": share.purpose, "reason": duty.reason,
-        "created_at": _iso(share.created_at), "due_at": _iso(duty.due_at),
+        "share_id": share_id, "kind": kind, "from_agency": from_agency,
+        "to_agency": to_agency, "subject": subject,
+        "lawful_basis": lawful_basis, "purpose": purpose, "reason": reason,
+        "created_at": _iso(created_at), "due_at": _iso(due_at),
         "idempotency_key": idempotency_key,
-        "acknowledge": f"/api/v1/shares/{share.id}/acknowledgement",
+        "acknowledge": f"/api/v1/shares/{share_id}/acknowledgement",
     }
 
 
@@ -210,11 +212,16 @@ def retire_secret(session: Session, *, agency_id: str) -> WebhookEndpoint:
 
 def valid_secrets(endpoint: WebhookEndpoint, *, now: datetime) -> tuple[str, ...]:
     """The current secret, and the previous one while its rollover lasts."""
-    previous = endpoint.previous_secret
-    if previous and (endpoint.previous_valid_until is None
-                     or now < endpoint.previous_valid_until):
-        return (endpoint.secret, previous)
-    return (endpoint.secret,)
+    return secrets_in_force(endpoint.secret, endpoint.previous_secret,
+                            endpoint.previous_valid_until, now=now)
+
+
+def secrets_in_force(secret: str, previous: str | None, previous_valid_until: datetime | None,
+                     *, now: datetime) -> tuple[str, ...]:
+    """`valid_secrets` from an endpoint's columns (the delivery worker reads no objects)."""
+    if previous and (previous_valid_until is None or now < previous_valid_until):
+        return (secret, previous)
+    return (secret,)
 
 
 def list_endpoints(session: Session) -> list[WebhookEndpoint]:
@@ -246,6 +253,15 @@ class AcknowledgementOut(BaseModel):
 
 class Unauthentic(Exception):
     """The acknowledgement's signature or timestamp is wrong: 401, nothing changes."""
+
+
+class Malformed(Exception):
+    """The acknowledgement's body is refused, each problem a field and its reason: 422,
+    nothing changes."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{p['field']}: {p['reason']}" for p in problems))
+        self.problems = problems
 
 
 def verify_acknowledgement(
@@ -280,8 +296,8 @@ def verify_acknowledgement(
     return share, ack
 
 
-def _invalid(field: str, reason: str) -> HTTPException:
-    return HTTPException(422, [{"field": field, "reason": reason}])
+def _invalid(field: str, reason: str) -> Malformed:
+    return Malformed([{"field": field, "reason": reason}])
 
 
 def _parse(body: bytes) -> AcknowledgementIn:
@@ -290,4 +306,4 @@ def _parse(body: bytes) -> AcknowledgementIn:
     except ValidationError as error:
         problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
                     for e in error.errors()]
-        raise HTTPException(422, problems) from None
+        raise Malformed(problems) from None
