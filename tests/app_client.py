@@ -14,6 +14,7 @@ use it the same way; there is no lifespan to run, the app declares none.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -28,11 +29,19 @@ PEER = ("testclient", 50000)
 class _SameThreadASGI(httpx.BaseTransport):
     def __init__(self, app: FastAPI, *, raise_app_exceptions: bool) -> None:
         self._loop = asyncio.new_event_loop()
+        self._beside: ThreadPoolExecutor | None = None
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions,
                                          client=PEER)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()  # a sync body becomes bytes the ASGI transport can stream
+        if _a_loop_runs_in_this_thread():
+            # Playwright's sync API keeps its loop running in this thread while a browser is
+            # open, and the browser tests share a process with others: run the app beside it.
+            if self._beside is None:
+                self._beside = ThreadPoolExecutor(max_workers=1)
+            return self._beside.submit(self._loop.run_until_complete,
+                                       self._send(request)).result()
         return self._loop.run_until_complete(self._send(request))
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
@@ -42,7 +51,17 @@ class _SameThreadASGI(httpx.BaseTransport):
                               extensions=response.extensions)
 
     def close(self) -> None:
+        if self._beside is not None:
+            self._beside.shutdown()
         self._loop.close()
+
+
+def _a_loop_runs_in_this_thread() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class AppClient(httpx.Client):
