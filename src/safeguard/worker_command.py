@@ -3,8 +3,8 @@
 A module of its own, which `cli` adds to the `safeguard` command, so that a worker can also be
 started as `python -m safeguard.worker_command`: the same command, in a process that loads only
 what the worker runs, not the web pages, PDF reports or batch linkage of the other commands.
-Workers are restarted after a crash or a deploy and several run side by side; each then starts
-in about a third of the time."""
+Workers are restarted after a crash or a deploy and several run side by side, so their start-up
+is paid often (docs/benchmarks.md measures it)."""
 
 from __future__ import annotations
 

@@ -394,14 +394,21 @@ def _identifiers(session: Session, chunk: list[_Line], persons: list[int], state
     """Store each identifier no one holds yet with the record's person; one another person
     already holds is not moved but is a conflict. Returns each line's identifiers that are
     new to the store and, by position in the chunk, the conflicts."""
-    values = sorted({value for line in chunk for value in line.data.ids.present().values()})
-    for start in range(0, len(values), 1000):
-        state.owners.update(((scheme, value), person_id) for scheme, value, person_id in
-                            session.execute(select(PersonIdentifier.scheme,
-                                                   PersonIdentifier.value,
-                                                   PersonIdentifier.person_id)
-                                            .where(PersonIdentifier.value.in_(
-                                                values[start:start + 1000]))))
+    wanted: dict[str, set[str]] = {}
+    for line in chunk:
+        for scheme, value in line.data.ids.present().items():
+            wanted.setdefault(scheme, set()).add(value)
+    for scheme, values in sorted(wanted.items()):
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 1000):
+            # By scheme and value: the unique index leads with the scheme, and a look-up by
+            # value alone reads the whole table, once a chunk, as it grows.
+            state.owners.update(((scheme, value), person_id) for value, person_id in
+                                session.execute(select(PersonIdentifier.value,
+                                                       PersonIdentifier.person_id)
+                                                .where(PersonIdentifier.scheme == scheme,
+                                                       PersonIdentifier.value.in_(
+                                                           ordered[start:start + 1000]))))
     claimed: list[dict[str, str]] = []
     conflicts: dict[int, list[tuple[str, str, int]]] = {}
     rows = []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -119,10 +119,13 @@ def _owners(session: Session, ids: dict[str, str]) -> dict[str, int]:
     """Which person already holds each identifier (scheme -> person id), in one query."""
     if not ids:
         return {}
+    # By scheme and value together: the unique index leads with the scheme, and a look-up by
+    # value alone reads the whole table, which grows with the county.
     rows = session.execute(
-        select(PersonIdentifier.scheme, PersonIdentifier.value, PersonIdentifier.person_id)
-        .where(PersonIdentifier.value.in_(list(ids.values()))))
-    return {scheme: person_id for scheme, value, person_id in rows if ids.get(scheme) == value}
+        select(PersonIdentifier.scheme, PersonIdentifier.person_id)
+        .where(or_(*(and_(PersonIdentifier.scheme == scheme, PersonIdentifier.value == value)
+                     for scheme, value in ids.items()))))
+    return dict(rows.tuples().all())
 
 
 def resolve_person(
