@@ -125,7 +125,7 @@ def _owners(session: Session, ids: dict[str, str]) -> dict[str, int]:
         select(PersonIdentifier.scheme, PersonIdentifier.person_id)
         .where(or_(*(and_(PersonIdentifier.scheme == scheme, PersonIdentifier.value == value)
                      for scheme, value in ids.items()))))
-    return dict(rows.tuples().all())
+    return {scheme: person_id for scheme, person_id in rows}
 
 
 def resolve_person(
