@@ -158,6 +158,26 @@ def test_a_given_name_and_surname_written_in_each_others_fields_match() -> None:
     assert score.probability >= MATCH
 
 
+def test_names_in_each_others_fields_with_a_slip_in_one_still_match() -> None:
+    janice = rec(given_name="Janice", family_name="Sims", dob="2007-07-15")
+    for given, family in (("Sims", "Janice"), ("Sms", "Janice"), ("Sims", "Jancie")):
+        score = load_model().score(janice, rec(given_name=given, family_name=family,
+                                               dob="2007-07-15"))
+        assert score.levels["given_name"] == "swapped" and score.guard is None, (given, family)
+    # Both names a slip from the other's field is two differences, not a swap.
+    both = load_model().score(janice, rec(given_name="Sms", family_name="Jancie",
+                                          dob="2007-07-15"))
+    assert both.levels["given_name"] != "swapped"
+
+
+def test_the_batch_finds_and_scores_a_swapped_name_with_a_slip_as_online() -> None:
+    rows = [{"record_id": record_id, "given_name": given, "family_name": family,
+             "dob": "2007-07-15", "postcode": "DL10 3JZ", "address": "72 Cedar Close"}
+            for record_id, given, family in (("a", "Janice", "Sms"), ("b", "Sims", "Janice"))]
+    (pair,) = scored_as_online(rows)
+    assert pair.probability >= MATCH and not pair.cannot_link
+
+
 def test_the_batch_finds_and_scores_a_swapped_name_as_the_online_path_does() -> None:
     rows = [{"record_id": record_id, "given_name": given, "family_name": family,
              "dob": "2014-05-06", "postcode": "NN1 1AA", "address": "12 Acacia Road"}

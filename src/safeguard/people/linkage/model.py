@@ -63,7 +63,18 @@ def _given(a: Features, b: Features) -> str:
         return "jw92" if similarity >= 0.92 else "jw80"
     # The surname written in the given name's field and the given name in the surname's
     # (the least alike level above else, so a pair alike as written is scored as written).
-    return "swapped" if a.given == b.family and a.family == b.given else ELSE
+    return "swapped" if _swapped(a, b) else ELSE
+
+
+def _swapped(a: Features, b: Features) -> bool:
+    """Each name in the other's field, one of the two as written and the other as written or
+    a slip apart ("Sims Janice" and "Janice Sms"): a record keyed with its names the wrong way
+    round has its typos as any other. Must say what ``splink_model``'s swapped level says."""
+    if not (a.given and a.family and b.given and b.family):
+        return False
+    if a.given == b.family:
+        return one_slip_apart(a.family, b.given)
+    return a.family == b.given and one_slip_apart(a.given, b.family)
 
 
 def _family(a: Features, b: Features) -> str:

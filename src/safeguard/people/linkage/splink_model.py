@@ -33,6 +33,9 @@ _NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
                 "(address_r IS NULL AND postcode_r IS NULL)")
 
 
+# model._swapped in SQL: each name in the other's field, one as written, one a slip apart.
+_SWAPPED = ("(given_l = family_r AND damerau_levenshtein(family_l, given_r) <= 1) OR "
+            "(family_l = given_r AND damerau_levenshtein(given_l, family_r) <= 1)")
 # model.addresses_alike in SQL (DuckDB's damerau_levenshtein; Splink registers it on Spark).
 _ADDRESSES_ALIKE = (f"house_l = house_r AND damerau_levenshtein(street_l, street_r) "
                     f"<= {STREET_SLIPS}")
@@ -49,7 +52,7 @@ def _level_creators(name: str) -> list[ComparisonLevelCreator]:
                   "nickname": cll.CustomLevel("given_canon_l = given_canon_r"),
                   "jw92": cll.JaroWinklerLevel("given", 0.92),
                   "jw80": cll.JaroWinklerLevel("given", 0.8),
-                  "swapped": cll.CustomLevel("given_l = family_r AND family_l = given_r")}
+                  "swapped": cll.CustomLevel(_SWAPPED)}
     elif name == "family_name":
         levels = {"exact": exact, "jw92": cll.JaroWinklerLevel("family", 0.92),
                   "jw80": cll.JaroWinklerLevel("family", 0.8)}
@@ -99,7 +102,7 @@ _BORN_ALIKE = "(l.dob_y = r.dob_y OR l.dob_y IS NULL OR r.dob_y IS NULL)"
 # records one true link of the 24,482 the birthday key found is lost) and rarely lookalikes.
 _NOT_STRANGERS = ("coalesce(NOT (substr(l.given, 1, 1) <> substr(r.given, 1, 1) "
                   "AND l.given_canon <> r.given_canon AND l.family_sdx <> r.family_sdx "
-                  "AND l.given <> r.family), true)")
+                  "AND l.given <> r.family AND l.family <> r.given), true)")
 BLOCKING_RULES = (
     "l.nhs = r.nhs", "l.upn = r.upn", "l.pnc = r.pnc",
     f"l.dob = r.dob AND {_NOT_STRANGERS}",
