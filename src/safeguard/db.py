@@ -101,7 +101,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 BUSY_TIMEOUT_SECONDS = 10.0
 # Address space, not memory: pages are loaded as they are read and shared with the OS's cache.
-SQLITE_MMAP_BYTES = 1 << 30
+# SQLite lowers it to its build's limit (2 GiB for Python's); a county's store outgrows 1 GiB,
+# and the pages past the mapped part are read one read() at a time into a 2 MiB cache.
+SQLITE_MMAP_BYTES = 1 << 34
+# The page cache of a transaction that writes rows by the ten thousand (a bulk load's chunk),
+# in KiB: SQLite's default 2 MiB cannot hold the index pages such a chunk dirties, and writes
+# each again to the log each time it is evicted and changed again.
+SQLITE_BULK_CACHE_KIB = 256 * 1024
 # About as often as SQLite's own auto-checkpoint (1,000 pages) at intake's size of commit.
 CHECKPOINT_EVERY_COMMITS = 50
 _WRITER = "safeguard_writer_lock"
@@ -276,6 +282,34 @@ def reads_first(factory: sessionmaker[Session]) -> sessionmaker[Session]:
         return factory
     return sessionmaker(class_=factory.class_,
                         **{**factory.kw, "bind": bind.execution_options(**{READS_FIRST: True})})
+
+
+@contextmanager
+def bulk_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that writes many rows at once (a bulk load's chunk). On SQLite: a page
+    cache to hold them (SQLITE_BULK_CACHE_KIB, given back after), and the write-ahead log
+    copied into the database after the commit, so the next chunk reads the database rather
+    than a log that every chunk before it has grown."""
+    bind = factory.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        with transaction(factory) as session:
+            yield session
+        return
+    with transaction(factory) as session:
+        driver: Any = session.connection().connection.driver_connection
+        before = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}").close()
+        try:
+            yield session
+        finally:
+            driver.execute(f"PRAGMA cache_size={int(before)}").close()
+    if isinstance(bind, Engine):  # not a test's connection, inside its own transaction
+        raw = bind.raw_connection()
+        try:
+            checkpoint: Any = raw.driver_connection
+            checkpoint.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+        finally:
+            raw.close()
 
 
 @contextmanager

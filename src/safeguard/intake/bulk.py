@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
-from safeguard.db import table_of, transaction, utcnow
+from safeguard.db import bulk_transaction, table_of, transaction, utcnow
 from safeguard.errors import SafeguardError
 from safeguard.events.fields import is_school_source
 from safeguard.events.models import Event
@@ -75,7 +75,9 @@ from safeguard.people.models import (
 )
 from safeguard.people.names import name_key
 
-CHUNK = 5000
+# Lines a chunk commits together: big enough that a chunk's rows share the index pages they
+# change (each is written once a chunk), small enough that a kill loses little work.
+CHUNK = 20_000
 
 
 class LoadInterrupted(RuntimeError):
@@ -141,7 +143,7 @@ def bulk_load(
     headline = _headlines(batch, plan)
     for start in range(0, len(batch), chunk_size):
         chunk = batch[start:start + chunk_size]
-        with transaction(factory) as session:
+        with bulk_transaction(factory) as session:
             _write(session, chunk, placements, plan, state, headline, summary,
                    principal=principal, ctx=ctx, via=via)
         summary.chunks += 1
@@ -346,8 +348,8 @@ def _write(session: Session, chunk: list[_Line], placements: dict[str, Placement
     keys: dict[tuple[int, str], None] = {}
     for line, person_id, mine in zip(chunk, persons, claimed, strict=True):
         # Filed under the identifiers it brought to the store, as online.
-        f = replace(line.features, **{scheme: None for scheme in line.data.ids.present()
-                                      if scheme not in mine})
+        held = {scheme: None for scheme in line.data.ids.present() if scheme not in mine}
+        f = replace(line.features, **held) if held else line.features
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
     insert_new_pairs(session.connection(), table_of(PersonBlockingKey), ("person_id", "key"),
                      list(keys))
@@ -410,7 +412,8 @@ def _identifiers(session: Session, chunk: list[_Line], persons: list[int], state
     wanted: dict[str, set[str]] = {}
     for line in chunk:
         for scheme, value in line.data.ids.present().items():
-            wanted.setdefault(scheme, set()).add(value)
+            if (scheme, value) not in state.owners:  # a holder an earlier chunk found or made
+                wanted.setdefault(scheme, set()).add(value)
     for scheme, values in sorted(wanted.items()):
         ordered = sorted(values)
         for start in range(0, len(ordered), 1000):
