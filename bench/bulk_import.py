@@ -33,7 +33,7 @@ from sqlalchemy import func, make_url, select, text
 from safeguard.access.service import SYSTEM
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
-from safeguard.intake.bulk import bulk_load
+from safeguard.intake.bulk import bulk_load, collector_paused
 from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
 from safeguard.people.linkage.synthetic import generate
@@ -91,7 +91,8 @@ def load(backend: str, path: Path, workdir: Path) -> dict[str, Any]:
     with transaction(factory) as session:
         seed_reference_data(session)
     started, cpu = time.perf_counter(), time.process_time()
-    with path.open("rb") as handle:
+    # As `safeguard import --bulk` runs it (safeguard.commands.run_import).
+    with path.open("rb") as handle, collector_paused():
         summary = bulk_load(factory, handle, principal=SYSTEM, ctx=build_context(Settings()))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     with transaction(factory) as session:

@@ -18,7 +18,7 @@ from safeguard.access.service import SYSTEM
 from safeguard.command_line import console, warn_about_store
 from safeguard.config import Settings, get_settings
 from safeguard.db import make_engine, make_session_factory
-from safeguard.intake.bulk import bulk_load
+from safeguard.intake.bulk import bulk_load, collector_paused
 from safeguard.intake.importer import ImportSummary, count_lines, import_lines
 from safeguard.logs import configure as configure_logging
 from safeguard.rules.context import build_context
@@ -45,8 +45,9 @@ def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings
         # A bulk load reads and links every line before it writes the first.
         task = progress.add_task("(read and linked first)" if bulk else "", total=total)
         if bulk:
-            return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
-                             progress=lambda n: progress.advance(task, n))
+            with collector_paused():
+                return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
+                                 progress=lambda n: progress.advance(task, n))
         return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
                             progress=lambda n: progress.advance(task, n))
 

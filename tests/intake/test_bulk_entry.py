@@ -3,15 +3,20 @@ report as the normal import."""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from safeguard import commands
 from safeguard.audit.models import AuditEntry
 from safeguard.cli import app as cli
+from safeguard.intake.bulk import collector_paused
 from safeguard.people.models import PersonRecord
 
 from ..app_client import AppClient
@@ -55,3 +60,28 @@ def test_the_api_bulk_import_refuses_another_agencys_records_and_audits_its_own(
     assert session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.entity == "person_record", AuditEntry.why.like("api of health record %"))
     ) == len(health)
+
+
+def test_the_cli_bulk_import_runs_with_the_cyclic_collector_paused_and_restarts_it(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    collecting: list[bool] = []
+    real = commands.bulk_load
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "bulk_load", watched)
+    source = tmp_path / "county.jsonl"
+    source.write_text("\n".join(json.dumps(e) for e in FAMILY) + "\n")
+    result = CliRunner().invoke(cli, ["import", "--bulk", str(source), "--json"])
+    assert result.exit_code == 0, result.output
+    assert collecting == [False] and gc.isenabled()
+
+
+def test_the_collector_runs_again_after_a_load_that_fails() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("the load failed")
+    assert gc.isenabled()
