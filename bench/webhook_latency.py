@@ -12,7 +12,8 @@ transaction each, as one API request would be) at a steady --rate for --seconds,
 processes of --writers threads each; each incident names the parent as victim, finds the child
 from the school's record, and makes two shares (social care, and the school's Operation
 Encompass notice), whose commit time is noted. Delivery runs as a deployment under load
-would: in `safeguard worker` processes of their own (on SQLite they queue with the writers
+would: in worker processes of their own (`python -m safeguard.worker_command`, the
+`safeguard worker` command without the pages; on SQLite they queue with the writers
 on the database's writer lock file); `--delivery embedded` runs it in a thread of the
 writing process instead, as `safeguard serve` does by default. Latency = the receiver's first
 receipt of a share minus its incident's commit time (one clock, `time.time()`, on one machine).
@@ -324,7 +325,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any] | None
                                             "--out", str(workdir / "received.json")])
         processes.append(receiver)
         workers = [] if args.delivery == "embedded" else [
-            subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], env=env,
+            subprocess.Popen([sys.executable, "-m", "safeguard.worker_command"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(args.workers)]
         processes += workers

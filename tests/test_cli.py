@@ -143,3 +143,12 @@ def test_rebuild_keys_refiles_every_person_under_their_records_keys(database: Pa
         audited = connection.execute(
             "SELECT count(*) FROM audit_log WHERE why = 're-filing blocking keys'").fetchone()[0]
     assert audited == persons  # one entry per batch of one
+
+
+def test_the_safeguard_worker_script_is_the_lean_worker_command() -> None:
+    from importlib.metadata import entry_points
+
+    from safeguard import worker_command
+
+    (script,) = entry_points(group="console_scripts", name="safeguard-worker")
+    assert script.load() is worker_command.app
