@@ -69,11 +69,12 @@ class WriteState:
 
 
 def _returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows with ids of their own, in one executemany, and return the ids (an
-    INSERT ... RETURNING of many rows costs several times a plain one). On PostgreSQL the ids
-    come from the table's sequence. SQLite has one writer: a chunk's transaction holds the
-    write lock from its first insert, and a writer that took ids in between makes the chunk
-    fail as a whole (its lines are then loaded when the load is run again)."""
+    """Insert the rows with ids of their own (each row is given its "id"), in one
+    executemany, and return the ids (an INSERT ... RETURNING of many rows costs several times
+    a plain one). On PostgreSQL the ids come from the table's sequence. SQLite has one
+    writer: a chunk's transaction holds the write lock from its first insert, and a writer
+    that took ids in between makes the chunk fail as a whole (its lines are then loaded when
+    the load is run again)."""
     if not rows:
         return []
     connection = session.connection()
@@ -85,8 +86,9 @@ def _returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> li
     else:
         last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         ids = list(range(last + 1, last + len(rows) + 1))
-    insert_rows(connection, table, [dict(row, id=new_id)
-                                    for row, new_id in zip(rows, ids, strict=True)])
+    for row, new_id in zip(rows, ids, strict=True):  # the caller's own new rows
+        row["id"] = new_id
+    insert_rows(connection, table, rows)
     return ids
 
 
