@@ -189,11 +189,7 @@ class _WriterQueue:
         read_only = connection.info.get(_DEFERRED, False)
         self.end(connection)
         if not read_only and next(self.commits) % CHECKPOINT_EVERY_COMMITS == 0:
-            try:
-                connection.connection.driver_connection.execute(
-                    "PRAGMA wal_checkpoint(PASSIVE)").close()
-            except sqlite3.Error:  # the commit stands; the next checkpoint catches up
-                log.exception("WAL checkpoint failed")
+            _checkpoint(connection.connection.driver_connection)
 
     def end(self, connection: Any) -> None:
         connection.info.pop(_DEFERRED, None)
@@ -306,10 +302,18 @@ def bulk_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     if isinstance(bind, Engine):  # not a test's connection, inside its own transaction
         raw = bind.raw_connection()
         try:
-            checkpoint: Any = raw.driver_connection
-            checkpoint.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+            _checkpoint(raw.driver_connection)
         finally:
             raw.close()
+
+
+def _checkpoint(driver_connection: Any) -> None:
+    """Copy the write-ahead log into the database beside any writer (PASSIVE), after a commit:
+    a failure is logged, not raised, as the commit stands and the next checkpoint catches up."""
+    try:
+        driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+    except sqlite3.Error:
+        log.exception("WAL checkpoint failed")
 
 
 @contextmanager
