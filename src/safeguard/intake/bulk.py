@@ -158,11 +158,11 @@ def _parse(lines: Iterable[str | bytes], summary: BulkSummary, *, principal: Pri
     rest: list[tuple[int, str | bytes]] = []
     for number, line in numbered(lines):
         summary.lines += 1
-        text, rejects = decode_line(number, line)
+        decoded, rejects = decode_line(number, line)
         parsed: Any = None
-        if text is not None:
-            parsed, rejects = parse_line(number, text)
-        if rejects:
+        if decoded is not None:
+            parsed, rejects = parse_line(number, decoded)
+        if rejects or decoded is None:
             summary.rejects.extend(rejects)
             continue
         data, raw = parsed
@@ -173,7 +173,9 @@ def _parse(lines: Iterable[str | bytes], summary: BulkSummary, *, principal: Pri
         if refused is not None:
             summary.rejects.append(Reject(number, *refused, data.source_id))
             continue
-        batch.append(Line(number, data, raw, payload_hash(raw)))
+        # The line's own text is the payload stored (the online path stores the same
+        # document re-encoded); the digest is of the document, as online.
+        batch.append(Line(number, data, decoded.strip(), payload_hash(raw), data.ids.present()))
     return batch, rest
 
 
@@ -230,7 +232,7 @@ def _features(line: Line) -> Features:
     data = line.data
     return record_features(given_name=data.given_name, family_name=data.family_name,
                            dob=data.dob, sex=data.sex, address=line.address,
-                           ids=data.ids.present())
+                           ids=line.ids)
 
 
 def _headlines(batch: list[Line], plan: Plan) -> dict[int, dict[str, Any]]:

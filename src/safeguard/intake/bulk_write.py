@@ -4,6 +4,7 @@ for a person event, for thousands of lines in a statement each."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -19,11 +20,10 @@ from safeguard.events.schemas import PersonEvent
 from safeguard.forensics import service as forensics
 from safeguard.forensics.models import Device
 from safeguard.intake.importer import ImportSummary
-from safeguard.intake.rows import insert_new_pairs, insert_rows
 from safeguard.intake.service import IntakeContext, record_gaps
 from safeguard.offenders import service as offenders
 from safeguard.offenders.models import OffenderRegistration
-from safeguard.people.bulk import GROUP, STORED, Placement, Plan, Target
+from safeguard.people.bulk import GROUP, STORED, Pair, Placement, Plan, Target
 from safeguard.people.linkage.evidence import OPEN
 from safeguard.people.linkage.features import Features, index_keys
 from safeguard.people.models import (
@@ -35,6 +35,7 @@ from safeguard.people.models import (
     PersonLink,
     PersonRecord,
 )
+from safeguard.rows import insert_columns, insert_new_pairs, new_ids, one_of, values_of
 
 
 @dataclass
@@ -51,8 +52,11 @@ class BulkSummary(ImportSummary):
 class Line:
     number: int
     data: PersonEvent
-    raw: dict[str, Any]
+    # The event as the agency sent it (JSON text, stored as the event's payload).
+    payload: str
     digest: str
+    # The identifiers the record gives (scheme -> normalised value).
+    ids: dict[str, str]
     address: Address | None = None
     key: str = ""
     features: Features = field(default_factory=Features)
@@ -67,100 +71,104 @@ class WriteState:
     records: set[int] = field(default_factory=set)
 
 
-
-def _returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows with ids of their own (each row is given its "id"), in one
-    executemany, and return the ids (an INSERT ... RETURNING of many rows costs several times
-    a plain one). On PostgreSQL the ids come from the table's sequence. SQLite has one
-    writer: a chunk's transaction holds the write lock from its first insert, and a writer
-    that took ids in between makes the chunk fail as a whole (its lines are then loaded when
-    the load is run again)."""
-    if not rows:
-        return []
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        ids = sorted(connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) "
-                 "FROM generate_series(1, :n)"), {"name": table.name, "n": len(rows)}
-        ).scalars())
-    else:
-        last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        ids = list(range(last + 1, last + len(rows) + 1))
-    for row, new_id in zip(rows, ids, strict=True):  # the caller's own new rows
-        row["id"] = new_id
-    insert_rows(connection, table, rows)
-    return ids
+def _insert(session: Session, table: Table, columns: dict[str, list[Any]],
+            ready: tuple[str, ...] = ()) -> None:
+    insert_columns(session.connection(), table, columns, ready=ready)
 
 
 def write_chunk(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
            state: WriteState, headline: dict[int, dict[str, Any]], summary: BulkSummary, *,
            principal: Principal, ctx: IntakeContext, via: str) -> None:
-    """One chunk, set-based, in the caller's transaction."""
+    """One chunk, set-based, in the caller's transaction: each table's rows built column by
+    column (a list per column, not a dict per row) and inserted in one statement."""
     now = utcnow()
-    event_ids = _returning(session, table_of(Event), [
-        {"event_type": line.data.event, "source": line.data.source,
-         "source_id": line.data.source_id, "payload": line.raw, "payload_hash": line.digest,
-         "occurred_at": None, "received_at": now, "received_via": via,
-         "actor": principal.actor} for line in chunk])
-    groups = sorted({p.target[1] for line in chunk if (p := placements[line.key]).target[0]
-                     == GROUP and p.target[1] not in state.person_of_group})
-    made = _returning(session, table_of(Person),
-                      [dict(headline[group], created_at=now) for group in groups])
+    n = len(chunk)
+    data = [line.data for line in chunk]
+    event_ids = new_ids(session.connection(), table_of(Event), n)
+    _insert(session, table_of(Event), {
+        "id": event_ids, "event_type": [d.event for d in data],
+        "source": [d.source for d in data], "source_id": [d.source_id for d in data],
+        "payload": [line.payload for line in chunk],
+        "payload_hash": [line.digest for line in chunk], "received_at": [now] * n,
+        "received_via": [via] * n, "actor": [principal.actor] * n}, ready=("payload",))
+    targets = [placements[line.key].target for line in chunk]
+    groups = sorted({group for kind, group in targets
+                     if kind == GROUP and group not in state.person_of_group})
+    made = new_ids(session.connection(), table_of(Person), len(groups))
+    if groups:
+        heads = [headline[group] for group in groups]
+        _insert(session, table_of(Person), {
+            "id": made, **{name: [head[name] for head in heads] for name in heads[0]},
+            "created_at": [now] * len(groups)})
     state.person_of_group.update(zip(groups, made, strict=True))
     summary.persons_created += len(made)
-
-    def person(target: Target) -> int:
-        return target[1] if target[0] == STORED else state.person_of_group[target[1]]
-
-    persons = [person(placements[line.key].target) for line in chunk]
-    _fill_gaps(session, chunk, placements, persons)
-    record_ids = _returning(session, table_of(PersonRecord), [
-        {"person_id": person_id, "event_id": event_id, "source": line.data.source,
-         "source_id": line.data.source_id, "given_name": line.data.given_name,
-         "family_name": line.data.family_name, "dob": line.data.dob, "sex": line.data.sex,
-         "address_id": line.address.id if line.address else None,
-         "school_urn": line.data.school_urn, "recorded_at": line.data.recorded_at or now,
-         "linked_by": _linked_by(placements[line.key]), "from_concern": False}
-        for line, person_id, event_id in zip(chunk, persons, event_ids, strict=True)])
+    of_group = state.person_of_group
+    persons = [group if kind == STORED else of_group[group] for kind, group in targets]
+    _fill_gaps(session, chunk, targets, persons)
+    record_ids = new_ids(session.connection(), table_of(PersonRecord), n)
+    _insert(session, table_of(PersonRecord), {
+        "id": record_ids, "person_id": persons, "event_id": event_ids,
+        "source": [d.source for d in data], "source_id": [d.source_id for d in data],
+        "given_name": [d.given_name for d in data], "family_name": [d.family_name for d in data],
+        "dob": [d.dob for d in data], "sex": [d.sex for d in data],
+        "address_id": [line.address.id if line.address else None for line in chunk],
+        "school_urn": [d.school_urn for d in data],
+        "recorded_at": [d.recorded_at or now for d in data],
+        "linked_by": [_linked_by(placements[line.key]) for line in chunk],
+        "from_concern": [False] * n})
     state.records.update(record_ids)
     claimed, conflicts = _identifiers(session, chunk, persons, state)
     keys: dict[tuple[int, str], None] = {}
     for line, person_id, mine in zip(chunk, persons, claimed, strict=True):
         # Filed under the identifiers it brought to the store, as online.
-        held = {scheme: None for scheme in line.data.ids.present() if scheme not in mine}
-        f = replace(line.features, **held) if held else line.features
+        f = line.features
+        if len(mine) < len(line.ids):
+            f = replace(f, **{scheme: None for scheme in line.ids if scheme not in mine})
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
     insert_new_pairs(session.connection(), table_of(PersonBlockingKey), ("person_id", "key"),
                      list(keys))
     _links(session, chunk, placements, plan, persons, record_ids, now)
-    reviews = [{"record_id": record_id, "candidate_person_id": person(target),
-                "probability": score.probability, "match_weight": score.match_weight,
-                "evidence": json.dumps(score.evidence(plan.model.version)),
-                "model_version": plan.model.version, "status": OPEN, "created_at": now}
-               for line, record_id in zip(chunk, record_ids, strict=True)
-               for _, target, score in placements[line.key].reviews]
-    if reviews:
-        insert_rows(session.connection(), table_of(MatchReview), reviews)
-    summary.reviews += len(reviews)
-    insert_rows(session.connection(), table_of(AuditEntry), [
-        {"actor": principal.actor, "agency_id": principal.agency_id or None, "action": "write",
-         "entity": "person_record", "entity_id": str(record_id), "person_id": person_id,
-         "why": f"{via} of {line.data.source} record {line.data.source_id}", "at": now}
-        for line, record_id, person_id in zip(chunk, record_ids, persons, strict=True)])
+    _reviews(session, chunk, placements, plan, record_ids, of_group, summary, now)
+    _insert(session, table_of(AuditEntry), {
+        "actor": [principal.actor] * n, "agency_id": [principal.agency_id or None] * n,
+        "action": ["write"] * n, "entity": ["person_record"] * n,
+        "entity_id": [str(record_id) for record_id in record_ids], "person_id": persons,
+        "why": [f"{via} of {d.source} record {d.source_id}" for d in data], "at": [now] * n})
     summary.duties_raised += _duties(session, chunk, persons, record_ids, event_ids, conflicts,
                                      principal=principal, ctx=ctx, now=now)
-    summary.accepted += len(chunk)
-    summary.by_type["person"] += len(chunk)
+    summary.accepted += n
+    summary.by_type["person"] += n
 
 
-def _fill_gaps(session: Session, chunk: list[Line], placements: dict[str, Placement],
+def _reviews(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
+             record_ids: list[int], of_group: dict[int, int], summary: BulkSummary,
+             now: datetime) -> None:
+    """The possible matches a human is to review (a few in a chunk)."""
+    found = [(record_id, target[1] if target[0] == STORED else of_group[target[1]], score)
+             for line, record_id in zip(chunk, record_ids, strict=True)
+             for _, target, score in placements[line.key].reviews]
+    if not found:
+        return
+    version = plan.model.version
+    _insert(session, table_of(MatchReview), {
+        "record_id": [record_id for record_id, _, _ in found],
+        "candidate_person_id": [person_id for _, person_id, _ in found],
+        "probability": [score.probability for _, _, score in found],
+        "match_weight": [score.match_weight for _, _, score in found],
+        "evidence": [json.dumps(score.evidence(version)) for _, _, score in found],
+        "model_version": [version] * len(found), "status": [OPEN] * len(found),
+        "created_at": [now] * len(found)})
+    summary.reviews += len(found)
+
+
+def _fill_gaps(session: Session, chunk: list[Line], targets: list[Target],
                persons: list[int]) -> None:
     """A stored person's unknown date of birth or sex taken from the first record giving it;
     never overwritten (sources disagree and none is master)."""
     persons_table = table_of(Person)
     rows = [{"pid": person_id, "new_dob": line.data.dob, "new_sex": line.data.sex}
-            for line, person_id in zip(chunk, persons, strict=True)
-            if placements[line.key].target[0] == STORED and (line.data.dob or line.data.sex)]
+            for line, target, person_id in zip(chunk, targets, persons, strict=True)
+            if target[0] == STORED and (line.data.dob or line.data.sex)]
     if not rows:
         return
     column = persons_table.c
@@ -188,60 +196,67 @@ def _identifiers(session: Session, chunk: list[Line], persons: list[int], state:
     """Store each identifier no one holds yet with the record's person; one another person
     already holds is not moved but is a conflict. Returns each line's identifiers that are
     new to the store and, by position in the chunk, the conflicts."""
+    owners = state.owners
     wanted: dict[str, set[str]] = {}
     for line in chunk:
-        for scheme, value in line.data.ids.present().items():
-            if (scheme, value) not in state.owners:  # a holder an earlier chunk found or made
+        for scheme, value in line.ids.items():
+            if (scheme, value) not in owners:  # a holder an earlier chunk found or made
                 wanted.setdefault(scheme, set()).add(value)
+    connection = session.connection()
+    look_up = text(f"SELECT value, person_id FROM {table_of(PersonIdentifier).name} "
+                   f"WHERE scheme = :scheme AND {one_of(connection, 'value', 'values')}")
     for scheme, values in sorted(wanted.items()):
-        ordered = sorted(values)
-        for start in range(0, len(ordered), 1000):
-            # By scheme and value: the unique index leads with the scheme, and a look-up by
-            # value alone reads the whole table, once a chunk, as it grows.
-            state.owners.update(((scheme, value), person_id) for value, person_id in
-                                session.execute(select(PersonIdentifier.value,
-                                                       PersonIdentifier.person_id)
-                                                .where(PersonIdentifier.scheme == scheme,
-                                                       PersonIdentifier.value.in_(
-                                                           ordered[start:start + 1000]))))
+        # By scheme and value: the unique index leads with the scheme, and a look-up by
+        # value alone reads the whole table, once a chunk, as it grows.
+        owners.update(((scheme, value), person_id) for value, person_id in connection.execute(
+            look_up, {"scheme": scheme, "values": values_of(connection, sorted(values))}))
     claimed: list[dict[str, str]] = []
     conflicts: dict[int, list[tuple[str, str, int]]] = {}
-    rows = []
+    columns: dict[str, list[Any]] = {"person_id": [], "scheme": [], "value": [], "source": []}
     for n, (line, person_id) in enumerate(zip(chunk, persons, strict=True)):
         mine = {}
-        for scheme, value in line.data.ids.present().items():
-            holder = state.owners.get((scheme, value))
+        for scheme, value in line.ids.items():
+            holder = owners.get((scheme, value))
             if holder is None:
-                state.owners[(scheme, value)] = person_id
+                owners[(scheme, value)] = person_id
                 mine[scheme] = value
-                rows.append({"person_id": person_id, "scheme": scheme, "value": value,
-                             "source": line.data.source})
+                columns["person_id"].append(person_id)
+                columns["scheme"].append(scheme)
+                columns["value"].append(value)
+                columns["source"].append(line.data.source)
             elif holder != person_id:
                 conflicts.setdefault(n, []).append((scheme, value, holder))
         claimed.append(mine)
-    if rows:
-        insert_rows(session.connection(), table_of(PersonIdentifier), rows)
+    _insert(session, table_of(PersonIdentifier), columns)
     return claimed, conflicts
 
 
 def _links(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
            persons: list[int], record_ids: list[int], now: datetime) -> None:
     """The evidence of each link: the batch's best pair with an earlier record."""
-    rows = []
-    for line, person_id, record_id in zip(chunk, persons, record_ids, strict=True):
-        placement = placements[line.key]
-        best = placement.best
-        evidence: dict[str, object] = {"batch": True}
-        if best is not None:
-            evidence["best"] = {"probability": round(best.probability, 6),
-                                "match_weight": round(best.match_weight, 3)}
-        rows.append({"record_id": record_id, "person_id": person_id,
-                     "outcome": placement.outcome,
-                     "probability": best.probability if best else None,
-                     "match_weight": best.match_weight if best else None, "agreed": None,
-                     "evidence": json.dumps(evidence), "model_version": plan.model.version,
-                     "created_at": now})
-    insert_rows(session.connection(), table_of(PersonLink), rows)
+    chosen = [placements[line.key] for line in chunk]
+    bests = [placement.best for placement in chosen]
+    n = len(chunk)
+    _insert(session, table_of(PersonLink), {
+        "record_id": record_ids, "person_id": persons,
+        "outcome": [placement.outcome for placement in chosen],
+        "probability": [best.probability if best else None for best in bests],
+        "match_weight": [best.match_weight if best else None for best in bests],
+        "evidence": [link_evidence(best) for best in bests],
+        "model_version": [plan.model.version] * n, "created_at": [now] * n})
+
+
+def link_evidence(best: Pair | None) -> str:
+    """The link's evidence as JSON: that the batch linked it, and its best pair's scores
+    (written directly: a million records' evidence through json.dumps costs seconds)."""
+    if best is None:
+        return '{"batch": true}'
+    probability, weight = round(best.probability, 6), round(best.match_weight, 3)
+    if not (math.isfinite(probability) and math.isfinite(weight)):
+        return json.dumps({"batch": True, "best": {"probability": probability,
+                                                   "match_weight": weight}})
+    return (f'{{"batch": true, "best": {{"probability": {probability!r}, '
+            f'"match_weight": {weight!r}}}}}')
 
 
 def _duties(session: Session, chunk: list[Line], persons: list[int], record_ids: list[int],
@@ -250,7 +265,8 @@ def _duties(session: Session, chunk: list[Line], persons: list[int], record_ids:
     """What the online path raises for a person record, for the few records that call for
     it: an identifier conflict is a data-quality task; a record placing someone at a seized
     device's suspect's address or a registered offender's goes through the same rules as
-    online (found first in one query each, so a chunk with neither pays two queries)."""
+    online (those addresses read first in one query each, so a chunk with neither pays two
+    queries)."""
     raised = 0
     for n, found in conflicts.items():
         line = chunk[n]
@@ -258,13 +274,14 @@ def _duties(session: Session, chunk: list[Line], persons: list[int], record_ids:
             session, conflicts=found, person_id=persons[n], source=line.data.source,
             reference=line.data.source_id, event_id=event_ids[n],
             recorded_at=line.data.recorded_at or now, ctx=ctx, now=now, actor=principal.actor))
-    addresses = sorted({line.address.id for line in chunk if line.address is not None})
-    if not addresses:
+    if all(line.address is None for line in chunk):
         return raised
-    devices = set(session.scalars(select(Device.suspect_address_id).where(
-        Device.suspect_address_id.in_(addresses))))
-    registered = set(session.scalars(select(OffenderRegistration.address_id).where(
-        OffenderRegistration.address_id.in_(addresses), OffenderRegistration.ended.is_(False))))
+    # Every such address, not those of the chunk: a county has thousands of them, and a
+    # chunk's twenty thousand addresses as parameters of a query cost more than reading them.
+    devices = set(session.scalars(select(Device.suspect_address_id).distinct().where(
+        Device.suspect_address_id.is_not(None))))
+    registered = set(session.scalars(select(OffenderRegistration.address_id).distinct().where(
+        OffenderRegistration.address_id.is_not(None), OffenderRegistration.ended.is_(False))))
     for n, line in enumerate(chunk):
         address_id = line.address.id if line.address is not None else None
         if address_id in devices:

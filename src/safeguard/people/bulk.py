@@ -20,7 +20,7 @@ from typing import Any
 
 from splink import DuckDBAPI
 from splink.internals.database_api import DatabaseAPI
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
@@ -31,6 +31,7 @@ from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.linkage.online import MAX_REVIEWS
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
+from safeguard.rows import insert_columns, new_ids
 
 # A person already in the store, or the person a cluster of new records makes.
 STORED, GROUP = "person", "group"
@@ -261,12 +262,14 @@ class AddressBook:
         table = table_of(Address)
         connection = session.connection()
         if self._new:
-            ids = connection.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                [{"uprn": a.uprn, "line1": a.line1, "line2": a.line2, "town": a.town,
-                  "postcode": a.postcode, "match_key": a.match_key} for a in self._new]
-            ).scalars().all()
-            for address, new_id in zip(self._new, ids, strict=True):
+            new = self._new
+            ids = new_ids(connection, table, len(new))
+            insert_columns(connection, table, {
+                "id": ids, "uprn": [a.uprn for a in new], "line1": [a.line1 for a in new],
+                "line2": [a.line2 for a in new], "town": [a.town for a in new],
+                "postcode": [a.postcode for a in new],
+                "match_key": [a.match_key for a in new]})
+            for address, new_id in zip(new, ids, strict=True):
                 address.id = new_id
         if self._numbered:
             connection.execute(update(table).where(table.c.id == bindparam("aid"))
