@@ -14,6 +14,7 @@ avoided (NHS numbers are drawn from the range the NHS reserves for testing).
 
 from __future__ import annotations
 
+import operator
 import random
 import re
 from collections.abc import Callable
@@ -73,6 +74,9 @@ def _describe_bad_char(char: str) -> str:
 # --------------------------------------------------------------------------- NHS number
 
 
+_NHS_WEIGHTS = range(10, 1, -1)
+
+
 def nhs_check_digit(first_nine: str) -> int | None:
     """The NHS number check digit for these nine digits, or None if none exists.
 
@@ -83,9 +87,7 @@ def nhs_check_digit(first_nine: str) -> int | None:
         raise InvalidIdentifier(
             "nhs", first_nine, "expected exactly nine digits before the check digit"
         )
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
-    )
+    total: int = sum(map(operator.mul, map(int, first_nine), _NHS_WEIGHTS))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -98,7 +100,7 @@ def normalise_nhs_number(value: str) -> str:
     """The ten digits of a valid NHS number; spaces and hyphens in the input are ignored."""
     # People write NHS numbers as 3-3-4 groups with spaces or hyphens; neither is significant.
     compact = value.strip().replace(" ", "").replace("-", "")
-    for char in compact:
+    for char in "" if compact.isascii() and compact.isdigit() else compact:
         if not (char.isascii() and char.isdigit()):
             raise InvalidIdentifier(
                 "nhs",

@@ -44,6 +44,7 @@ from safeguard.people.linkage.online import record_features
 from safeguard.people.linkage.relink import review_records_linked_meanwhile
 from safeguard.people.models import Person, PersonIdentifier, PersonRecord
 from safeguard.people.names import name_key
+from safeguard.rows import one_of, values_of
 
 # Lines a chunk commits together: big enough that a chunk's rows share the index pages they
 # change (each is written once a chunk), small enough that a kill loses little work.
@@ -196,10 +197,13 @@ def _new_only(session: Session, batch: list[Line], summary: BulkSummary) -> list
     under a used (source, source_id) a conflict, as the normal import reports them."""
     stored: dict[tuple[str, str], str] = {}
     ids = sorted({line.data.source_id for line in batch})
-    for start in range(0, len(ids), 1000):
+    connection = session.connection()
+    look_up = text(f"SELECT source, source_id, payload_hash FROM {table_of(Event).name} "
+                   f"WHERE {one_of(connection, 'source_id', 'ids')}")
+    for start in range(0, len(ids), CHUNK):
         stored.update(((source, source_id), digest) for source, source_id, digest in
-                      session.execute(select(Event.source, Event.source_id, Event.payload_hash)
-                                      .where(Event.source_id.in_(ids[start:start + 1000]))))
+                      connection.execute(look_up, {
+                          "ids": values_of(connection, ids[start:start + CHUNK])}))
     new: list[Line] = []
     for line in batch:
         key = (line.data.source, line.data.source_id)
