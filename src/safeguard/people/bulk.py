@@ -28,6 +28,7 @@ from safeguard.events.fields import AddressIn
 from safeguard.people.addresses import place_address
 from safeguard.people.linkage.batch import cluster_in_database, scaled_to, score_batch
 from safeguard.people.linkage.features import Features, features
+from safeguard.people.linkage.lookalikes import fitted_to_homes
 from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.linkage.online import MAX_REVIEWS
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
@@ -130,7 +131,8 @@ def plan_links(session: Session, new: Sequence[tuple[str, Features]], *,
         feats.append(f)
     keys += [key for key, _ in new]
     feats += [f for _, f in new]
-    model = scaled_to(base, sum(1 for f in feats if _usable(f)))
+    model = fitted_to_homes(scaled_to(base, sum(1 for f in feats if _usable(f))),
+                            [f for f in feats if _usable(f)])
     clusters, pairs, scored = _link(keys, feats, model=model, db_api=db_api)
     by_key = dict(zip(keys, feats, strict=True))
     del keys, feats

@@ -36,6 +36,7 @@ from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.guard import guard_sql, held_apart_sql
+from safeguard.people.linkage.lookalikes import fitted_to_homes
 from safeguard.people.linkage.model import GUARDED, GUARDED_WITH_IDENTIFIER, Model, load_model
 from safeguard.people.linkage.splink_model import features_table, fit, settings
 
@@ -342,6 +343,7 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
         if fit_to_records:
             model = fit(db_api, features_table([ids[n] for n in usable],
                                                [feats[n] for n in usable]), model=model)
+        model = fitted_to_homes(model, [feats[n] for n in usable])
         batch = _score(db_api, [ids[n] for n in usable],
                        [feats[n] for n in usable], model=model,
                        dialect=dialect, floor=0.5)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -298,10 +298,43 @@ GUARD_LOOKALIKES: dict[str, dict[str, str]] = {
 }
 
 
+# For the reasons whose strength the records at hand can show (:mod:`.lookalikes`), the pair
+# at one home each stands for there: the pairs it counts. Where the records show such pairs
+# to be one person (records without families), that pair takes the target they show.
+HOME_LOOKALIKES: dict[str, dict[str, str]] = {
+    # One birthday, two given names: twins in a family, a replaced given name elsewhere.
+    "given names differ": {"given_name": ELSE, "dob": "exact"},
+    # One given name, two birth years: a parent and a namesake child, or a mistyped year.
+    "dates of birth differ": {"given_name": "exact", "dob": ELSE},
+}
+
+
 def guard_reason(why: str) -> str:
     """The guard's reason without the scheme an identifier reason names (its key in
     GUARD_LOOKALIKES)."""
     return "identifiers differ" if why.endswith(" identifiers differ") else why
+
+
+@dataclass(frozen=True)
+class HomeRates:
+    """The training records' homes (one surname at one address line, holding more than one
+    record): the share holding housemates (two given names and two birth years), and how
+    many of the guard's home lookalikes (HOME_LOOKALIKES) are two people per housemate pair
+    (:mod:`.lookalikes`)."""
+
+    homes_with_housemates: float
+    lookalikes_per_housemate: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"homes_with_housemates": self.homes_with_housemates,
+                "lookalikes_per_housemate": self.lookalikes_per_housemate}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> HomeRates:
+        share = data["homes_with_housemates"]
+        per_housemate = data["lookalikes_per_housemate"]
+        assert isinstance(share, float | int) and isinstance(per_housemate, dict)
+        return cls(float(share), {k: float(v) for k, v in per_housemate.items()})
 
 
 @dataclass(frozen=True)
@@ -335,16 +368,24 @@ class Model:
     trained_on: str = ""
     thresholds: dict[str, float] = field(
         default_factory=lambda: {"match": MATCH, "possible": POSSIBLE})
+    # What each guard reason's lookalike pair scores, where the records at hand show it is
+    # not GUARDED (:mod:`.lookalikes`: records with no homes of several people in them).
+    guard_targets: dict[str, float] = field(default_factory=dict)
+    # The training records' rates at one home (:mod:`.lookalikes` reads the guard's targets
+    # against them); None for a model trained without them.
+    homes: HomeRates | None = None
     guard_weights: dict[str, float] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._bayes = {name: {level: math.log2(m / u) for level, (m, u) in levels.items()}
                        for name, levels in self.m_u.items()}
         self._prior_weight = math.log2(self.prior / (1 - self.prior))
-        self.guard_weights = {why: self._guard_weight(levels)
-                              for why, levels in GUARD_LOOKALIKES.items()}
+        self.guard_weights = {
+            why: self._guard_weight(HOME_LOOKALIKES[why], self.guard_targets[why])
+            if why in self.guard_targets else self._guard_weight(levels, GUARDED)
+            for why, levels in GUARD_LOOKALIKES.items()}
 
-    def _guard_weight(self, lookalike: dict[str, str]) -> float:
+    def _guard_weight(self, lookalike: dict[str, str], target: float) -> float:
         """A guard reason's Bayes factor (in bits, negative): what takes the most alike
         pair of two people it stops (``lookalike``) down to GUARDED. Derived from this
         model's own m, u and prior, so a model fitted or scaled to other records keeps
@@ -356,7 +397,7 @@ class Model:
             level = lookalike.get(name, NULL if name in IDENTIFIERS else None)
             weight += (max(bayes.values()) if level is None
                        else 0.0 if level == NULL else bayes[level])
-        return min(weight_of(GUARDED) - weight, 0.0)
+        return min(weight_of(max(target, GUARDED)) - weight, 0.0)
 
     def guard_weight(self, why: str) -> float:
         return self.guard_weights[guard_reason(why)]
@@ -401,6 +442,8 @@ class Model:
             "thresholds": self.thresholds,
             "comparisons": {name: {level: {"m": m, "u": u} for level, (m, u) in levels.items()}
                             for name, levels in self.m_u.items()},
+            **({"homes": self.homes.to_json()} if self.homes is not None else {}),
+            **({"guard_targets": self.guard_targets} if self.guard_targets else {}),
         }
 
     @classmethod
@@ -411,11 +454,15 @@ class Model:
         assert isinstance(thresholds, dict)
         prior = data["probability_two_random_records_match"]
         assert isinstance(prior, float | int)
+        homes, targets = data.get("homes"), data.get("guard_targets")
         return cls(
             version=str(data["model_version"]), prior=float(prior),
             trained_on=str(data.get("trained_on", "")), thresholds=dict(thresholds),
             m_u={name: {level: (float(v["m"]), float(v["u"])) for level, v in levels.items()}
                  for name, levels in comparisons.items()},
+            homes=HomeRates.from_json(homes) if isinstance(homes, dict) else None,
+            guard_targets={str(k): float(v) for k, v in targets.items()}
+            if isinstance(targets, dict) else {},
         )
 
     def save(self, path: Path = MODEL_FILE) -> None:

@@ -21,6 +21,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
+from safeguard.people.linkage.lookalikes import train_rates
 from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, STREET_SLIPS, Model
 from safeguard.people.linkage.synthetic import generate
 
@@ -236,6 +237,7 @@ def train_default(records: int = 30_000, seed: int = 7) -> Model:
                       nhs=r["nhs_number"], upn=r["upn"], pnc=r["pnc_id"]) for r in rows]
     table = features_table([r["record_id"] for r in rows], feats,
                            {"truth": [r["truth"] for r in rows]})
-    return train(DuckDBAPI(), table, label_column="truth", version=model_version(),
-                 trained_on=f"safeguard.people.linkage.synthetic.generate({records}, "
-                            f"seed={seed}): {len(rows)} records with known truth")
+    model = train(DuckDBAPI(), table, label_column="truth", version=model_version(),
+                  trained_on=f"safeguard.people.linkage.synthetic.generate({records}, "
+                             f"seed={seed}): {len(rows)} records with known truth")
+    return replace(model, homes=train_rates(feats, [r["truth"] for r in rows]))

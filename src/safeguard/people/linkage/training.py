@@ -23,6 +23,7 @@ from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.labels import reviewed_pairs, with_labels
+from safeguard.people.linkage.lookalikes import fitted_to_homes
 from safeguard.people.linkage.model import Model, load_model
 from safeguard.people.linkage.splink_model import features_table, fit, model_version
 from safeguard.people.models import Address, PersonIdentifier, PersonRecord
@@ -61,4 +62,4 @@ def fit_to_store(session: Session, *, principal: Principal, now: datetime,
           entity_id="all", why=f"fitting the person-matching model to {len(ids)} records")
     fitted = fit(DuckDBAPI(), features_table(ids, feats), model=base or load_model(),
                  version=f"{model_version(now)}-store")
-    return with_labels(fitted, reviewed_pairs(session))
+    return fitted_to_homes(with_labels(fitted, reviewed_pairs(session)), feats)

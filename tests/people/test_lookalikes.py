@@ -1,0 +1,116 @@
+"""The guard's strength read from the records at hand: records without families link a
+replaced given name; a county of families, or one family alone, keeps its twins apart."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from dataclasses import replace
+
+from safeguard.people.linkage.batch import (
+    false_merges_in_households,
+    link_rows,
+    record_features,
+)
+from safeguard.people.linkage.lookalikes import (
+    TWINS,
+    _binomial_tail,
+    count_homes,
+    fitted_to_homes,
+    guard_targets,
+)
+from safeguard.people.linkage.model import GUARDED, Model, load_model
+from safeguard.people.linkage.synthetic import generate
+
+GIVEN = ["Olivia", "Connor", "Amelia", "Harry", "Isla", "Jack", "Ava", "George", "Mia", "Noah",
+         "Grace", "Oscar", "Lily", "Leo", "Freya", "Arthur", "Emily", "Henry", "Ella", "Theo"]
+
+
+def _register(people: int = 400, replaced: int = 60, seed: int = 3) -> list[dict[str, str]]:
+    """A register of individuals, no two at one home, each written twice; for ``replaced``
+    of them the second record's given name is another name outright (a keying error)."""
+    rng = random.Random(seed)
+    surnames = ["".join(parts) for parts in itertools.product(
+        ["Ash", "Bel", "Cor", "Dun", "Elm", "Fen", "Gar", "Hol"],
+        ["by", "ton", "ford", "well", "wood", "ley", "more", "ham"],
+        ["", "e", "s", "er", "in", "ot", "y"])]
+    rows = []
+    for n in range(people):
+        given = rng.choice(GIVEN)
+        dob = f"{rng.randint(1940, 2015)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        home = {"postcode": f"NN{1 + n // 100} {n % 10}{'ABDEFGHJLN'[n // 10 % 10]}Q",
+                "address": f"{n + 1} Mill Road"}
+        for copy in (0, 1):
+            name = given
+            if copy and n < replaced:
+                name = rng.choice([g for g in GIVEN if g != given])
+            rows.append({"record_id": f"r{n}-{copy}", "source": "health", "given_name": name,
+                         "family_name": surnames[n], "dob": dob, "sex": "", **home,
+                         "nhs_number": "", "upn": "", "pnc_id": "", "truth": str(n)})
+    return rows
+
+
+def test_records_without_families_link_a_given_name_replaced_on_one_birthday_and_home(
+) -> None:
+    rows = _register()
+    feats = [record_features(row) for row in rows]
+    # The trained guard alone holds such a pair apart, as it would twins.
+    assert load_model().score(feats[0], feats[1]).probability < 0.5
+    assert fitted_to_homes(load_model(), feats).guard_targets[TWINS] > 0.99
+    person_of = link_rows(rows).person_of
+    assert all(person_of[f"r{n}-0"] == person_of[f"r{n}-1"] for n in range(60))
+    assert len(set(person_of.values())) == 400
+
+
+def test_one_family_s_twins_keep_the_guard_as_trained() -> None:
+    home = {"family_name": "Shepherd", "dob": "2015-09-07", "sex": "", "postcode": "NN1 1AA",
+            "address": "12 Acacia Road", "nhs_number": "", "upn": "", "pnc_id": ""}
+    rows = [{"record_id": f"{given}-{source}", "source": source, "given_name": given, **home}
+            for given in ("Connor", "Olivia") for source in ("health", "police")]
+    feats = [record_features(row) for row in rows]
+    assert guard_targets(count_homes(feats), load_model().homes) == {}
+    person_of = link_rows(rows).person_of
+    assert person_of["Connor-health"] == person_of["Connor-police"]
+    assert person_of["Connor-health"] != person_of["Olivia-health"]
+
+
+def test_a_county_of_families_keeps_the_guard_and_its_twins_apart() -> None:
+    rows = generate(4000, seed=11)
+    feats = [record_features(row) for row in rows]
+    assert guard_targets(count_homes(feats), load_model().homes) == {}
+    person_of = link_rows(rows).person_of
+    truth = {row["record_id"]: row["truth"] for row in rows}
+    merges = false_merges_in_households(person_of, truth,
+                                        {row["record_id"]: row["household"] for row in rows},
+                                        {row["record_id"]: row["role"] for row in rows})
+    assert merges["siblings"] == 0
+
+
+def test_a_guard_target_takes_its_lookalike_to_that_probability() -> None:
+    model = load_model()
+    eased = replace(model, guard_targets={TWINS: 0.98})
+    twin_a = record_features({"given_name": "Connor", "family_name": "Shepherd",
+                              "dob": "2015-09-07", "postcode": "NN1 1AA",
+                              "address": "12 Acacia Road", "sex": "M"})
+    twin_b = record_features({"given_name": "Olivia", "family_name": "Shepherd",
+                              "dob": "2015-09-07", "postcode": "NN1 1AA",
+                              "address": "12 Acacia Road", "sex": "M"})
+    assert model.score(twin_a, twin_b).probability <= GUARDED * 1.01
+    assert 0.5 < eased.score(twin_a, twin_b).probability <= 0.98 * 1.0001
+
+
+def test_the_model_file_keeps_its_home_rates_and_targets() -> None:
+    model = replace(load_model(), guard_targets={TWINS: 0.9})
+    again = Model.from_json(model.to_json())
+    assert model.homes is not None and again.homes == model.homes
+    assert again.guard_targets == {TWINS: 0.9}
+    assert again.guard_weights == model.guard_weights
+
+
+def test_binomial_tails_are_exact_for_few_homes() -> None:
+    assert math.isclose(_binomial_tail(0, 6, 0.5, upper=False), 0.5 ** 6)
+    assert math.isclose(_binomial_tail(3, 3, 0.1, upper=True), 0.001)
+    assert math.isclose(_binomial_tail(1, 4, 0.6, upper=False), 0.4 ** 4 + 4 * 0.6 * 0.4 ** 3)
+    assert _binomial_tail(5, 6, 0.5, upper=False) == 1.0  # more than expected: not too few
+    assert _binomial_tail(2, 6, 0.5, upper=True) == 1.0
