@@ -16,6 +16,7 @@ from safeguard.people.linkage.batch import (
 from safeguard.people.linkage.lookalikes import (
     TWINS,
     _binomial_tail,
+    HomeCounts,
     count_homes,
     fitted_to_homes,
     guard_targets,
@@ -85,6 +86,20 @@ def test_a_county_of_families_keeps_the_guard_and_its_twins_apart() -> None:
                                         {row["record_id"]: row["household"] for row in rows},
                                         {row["record_id"]: row["role"] for row in rows})
     assert merges["siblings"] == 0
+
+
+def test_a_large_county_a_shade_short_of_the_training_families_keeps_the_guard() -> None:
+    # A million records' homes a point short of the training records' share of homes with
+    # housemates is "significantly" short by a test of the share alone; not far short.
+    trained = load_model().homes
+    assert trained is not None
+    lookalikes = {TWINS: 3179, "dates of birth differ": 1018}
+    county = HomeCounts(homes=19040, homes_with_housemates=17474, housemates=115589,
+                        lookalikes=dict(lookalikes))
+    assert guard_targets(county, trained) == {}
+    without_families = HomeCounts(homes=19040, homes_with_housemates=200, housemates=250,
+                                  lookalikes=dict(lookalikes))
+    assert set(guard_targets(without_families, trained)) == set(lookalikes)
 
 
 def test_a_guard_target_takes_its_lookalike_to_that_probability() -> None:

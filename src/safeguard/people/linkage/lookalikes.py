@@ -18,10 +18,10 @@ many look like each kind of lookalike, and how many are one person. The expected
 lookalikes that are two people follows from the housemates; the rest of those seen are one
 person; and the guard's target for its reason (:attr:`model.Model.guard_targets`) is the
 share that are one person. The records decide only where their homes hold far fewer
-housemates than a county's (an exact binomial tail at 1%, a home the unit: its pairs are
-not independent of each other): a handful of homes, such as one family's twins, leaves the
-guard as strong as it was trained. Its limit: a file whose every home is a pair of twins and
-nothing else reads as a file without families.
+housemates than a county's (fewer than half its share, by an exact binomial tail at 1%, a
+home the unit: its pairs are not independent of each other): a handful of homes, such as
+one family's twins, leaves the guard as strong as it was trained. Its limit: a file whose
+every home is a pair of twins and nothing else reads as a file without families.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ MOST_PAIRS = 200_000
 # How unlikely, under the trained rates, what the records show must be before the guard
 # is read from them instead.
 SIGNIFICANT = 0.01
+# How far fewer: the records' homes hold housemates in fewer than this part of the share
+# the training records' homes do (a test of a share alone would, over a million records,
+# find a county a shade off the training records' families "significantly" short of them).
+FEWER = 0.5
 HOUSEMATE = "housemate"
 
 
@@ -167,10 +171,10 @@ def _binomial_tail(seen: int, out_of: int, rate: float, *, upper: bool) -> float
 def guard_targets(counts: HomeCounts, trained: HomeRates) -> dict[str, float]:
     """For each reason read, the share of its lookalikes in these records that are one
     person: only where far fewer of the records' homes hold housemates than homes of
-    families would (the chance of so few at the trained rate below SIGNIFICANT). Elsewhere,
-    the guard stays as the model was trained."""
+    families would (the chance of so few at FEWER times the trained share below
+    SIGNIFICANT). Elsewhere, the guard stays as the model was trained."""
     if _binomial_tail(counts.homes_with_housemates, counts.homes,
-                      trained.homes_with_housemates, upper=False) >= SIGNIFICANT:
+                      trained.homes_with_housemates * FEWER, upper=False) >= SIGNIFICANT:
         return {}
     targets = {}
     for why in READ:
