@@ -15,8 +15,8 @@ from safeguard.people.linkage.batch import (
 )
 from safeguard.people.linkage.lookalikes import (
     TWINS,
-    _binomial_tail,
     HomeCounts,
+    _binomial_tail,
     count_homes,
     fitted_to_homes,
     guard_targets,
