@@ -131,8 +131,9 @@ def plan_links(session: Session, new: Sequence[tuple[str, Features]], *,
         feats.append(f)
     keys += [key for key, _ in new]
     feats += [f for _, f in new]
-    model = fitted_to_homes(scaled_to(base, sum(1 for f in feats if _usable(f))),
-                            [f for f in feats if _usable(f)])
+    usable = [f for f in feats if _usable(f)]
+    model = fitted_to_homes(scaled_to(base, len(usable)), usable)
+    del usable
     clusters, pairs, scored = _link(keys, feats, model=model, db_api=db_api)
     by_key = dict(zip(keys, feats, strict=True))
     del keys, feats

@@ -112,59 +112,59 @@ def _kinds(feats: Sequence[Features], members: list[int]) -> list[tuple[int, int
     return found
 
 
-def count_homes(feats: Sequence[Features]) -> HomeCounts:
+def count_homes(feats: Sequence[Features], truth: Sequence[str] | None = None
+                ) -> tuple[HomeCounts, dict[str, int]]:
+    """The records' homes and pairs by kind; with ``truth``, also how many pairs of each
+    kind are two people."""
     counts = HomeCounts()
+    apart: dict[str, int] = defaultdict(int)
     for members in homes_of(feats):
-        kinds = [kind for _, _, kind in _kinds(feats, members)]
-        if not kinds:
+        found = _kinds(feats, members)
+        if not found:
             continue
+        kinds = [kind for _, _, kind in found]
         counts.homes += 1
         counts.housemates += kinds.count(HOUSEMATE)
         counts.homes_with_housemates += HOUSEMATE in kinds
         for why in READ:
             counts.lookalikes[why] += kinds.count(why)
-    return counts
+        if truth is not None:
+            for a, b, kind in found:
+                apart[kind] += truth[a] != truth[b]
+    return counts, apart
 
 
 def train_rates(feats: Sequence[Features], truth: Sequence[str]) -> HomeRates:
     """The rates of records with known truth (the shipped model's training records)."""
-    counts = count_homes(feats)
-    apart: dict[str, int] = defaultdict(int)
-    for members in homes_of(feats):
-        for a, b, kind in _kinds(feats, members):
-            if truth[a] != truth[b]:
-                apart[kind] += 1
+    counts, apart = count_homes(feats, truth)
     housemates = max(counts.housemates, 1)
-    homes = max(counts.homes, 1)
     return HomeRates(
-        homes_with_housemates=counts.homes_with_housemates / homes,
+        homes_with_housemates=counts.homes_with_housemates / max(counts.homes, 1),
         lookalikes_per_housemate={why: apart[why] / housemates for why in READ})
 
 
-def _binomial_tail(seen: int, out_of: int, rate: float, *, upper: bool) -> float:
-    """The chance of ``seen`` or more (``upper``) or of ``seen`` or fewer in ``out_of`` at
-    ``rate``: an exact binomial tail, valid for the few homes of a small store. A count on
-    the other side of what is expected is not unlikely at all (1)."""
-    expected = rate * out_of
-    if (seen <= expected) if upper else (seen >= expected):
+def _binomial_tail(seen: int, out_of: int, rate: float) -> float:
+    """The chance of ``seen`` or fewer in ``out_of`` at ``rate``: an exact binomial tail,
+    valid for the few homes of a small store. As many as expected or more is not unlikely at
+    all (1)."""
+    if seen >= rate * out_of:
         return 1.0
-    if rate <= 0 or rate >= 1:
+    if rate >= 1:
         return 0.0
 
     def log_chance(k: int) -> float:
         return (math.lgamma(out_of + 1) - math.lgamma(k + 1) - math.lgamma(out_of - k + 1)
                 + k * math.log(rate) + (out_of - k) * math.log(1 - rate))
 
-    # Away from what is expected the terms only shrink: sum from ``seen`` outward until
-    # they no longer count.
+    # Below what is expected the terms only shrink: sum from ``seen`` down until they no
+    # longer count.
     first = log_chance(seen)
-    total, k = 0.0, seen
-    while 0 <= k <= out_of:
+    total = 0.0
+    for k in range(seen, -1, -1):
         term = math.exp(log_chance(k) - first)
         total += term
         if term < 1e-12:
             break
-        k = k + 1 if upper else k - 1
     return min(math.exp(first) * total, 1.0)
 
 
@@ -174,7 +174,7 @@ def guard_targets(counts: HomeCounts, trained: HomeRates) -> dict[str, float]:
     families would (the chance of so few at FEWER times the trained share below
     SIGNIFICANT). Elsewhere, the guard stays as the model was trained."""
     if _binomial_tail(counts.homes_with_housemates, counts.homes,
-                      trained.homes_with_housemates * FEWER, upper=False) >= SIGNIFICANT:
+                      trained.homes_with_housemates * FEWER) >= SIGNIFICANT:
         return {}
     targets = {}
     for why in READ:
@@ -192,4 +192,4 @@ def fitted_to_homes(model: Model, feats: Sequence[Features]) -> Model:
     without trained home rates)."""
     if model.homes is None:
         return model
-    return replace(model, guard_targets=guard_targets(count_homes(feats), model.homes))
+    return replace(model, guard_targets=guard_targets(count_homes(feats)[0], model.homes))
