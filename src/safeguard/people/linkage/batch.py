@@ -37,7 +37,13 @@ from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.guard import guard_sql, held_apart_sql
 from safeguard.people.linkage.lookalikes import fitted_to_homes
-from safeguard.people.linkage.model import GUARDED, GUARDED_WITH_IDENTIFIER, Model, load_model
+from safeguard.people.linkage.model import (
+    GUARDED,
+    GUARDED_WITH_IDENTIFIER,
+    KEPT_APART_WEIGHT,
+    Model,
+    load_model,
+)
 from safeguard.people.linkage.splink_model import features_table, fit, settings
 
 INPUT_COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
@@ -64,8 +70,8 @@ def record_features(row: dict[str, str]) -> Features:
 # gives them (Splink's own where the guard is silent).
 _SCORED = """
     SELECT unique_id_l, unique_id_r, match_weight, probability,
-           guarded AND probability < {match} AS cannot_link,
-           agreed AND NOT (guarded AND probability < {match}) AS identified, lookalike
+           {kept_apart} AS cannot_link, agreed AND NOT ({kept_apart}) AS identified,
+           lookalike
     FROM (
       SELECT unique_id_l, unique_id_r, guarded, agreed, lookalike, match_weight,
         CASE WHEN agreed THEN greatest(p, CASE WHEN guarded THEN {guarded_with_id}
@@ -87,8 +93,12 @@ _SCORED = """
             FROM {predictions}
             WHERE match_probability >= {floor} OR {agree} OR gamma_family_name >= 2
                   OR gamma_location >= 3))))
-    WHERE probability >= {floor} OR (guarded AND probability < {match} AND lookalike)
+    WHERE probability >= {floor} OR ({kept_apart} AND lookalike)
 """
+# model.Score.held_apart: the guard stops the pair, it does not reach the match threshold,
+# and the guard takes it to GUARDED or below (or an identifier agrees).
+_KEPT_APART = ("guarded AND probability < {match} AND (match_weight <= {kept_apart_weight!r} "
+               "OR agreed)")
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,10 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
     linker = Linker(records, settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
     guard_weight, agree, _ = guard_sql(model)
-    sql = _SCORED.format(guard_weight=guard_weight, agree=agree,
-                         guarded_with_id=GUARDED_WITH_IDENTIFIER, match=model.thresholds["match"],
+    match = model.thresholds["match"]
+    kept_apart = _KEPT_APART.format(match=match, kept_apart_weight=KEPT_APART_WEIGHT)
+    sql = _SCORED.format(guard_weight=guard_weight, agree=agree, kept_apart=kept_apart,
+                         guarded_with_id=GUARDED_WITH_IDENTIFIER,
                          predictions="__splink__df_predict", floor=floor)
     return Scored(db_api, linker, records, _predict_into(linker, sql), model)
 
@@ -208,10 +220,10 @@ def _kept_apart_within(batch: Scored, components: SplinkDataFrame) -> SplinkData
     checker = Linker(batch.db_api.register(suspects.physical_name), within_settings,
                      log_level=logging.WARNING)
     predictions = checker.inference.predict()
-    guard_weight, _, _ = guard_sql(batch.model, in_cluster=True)
+    guard_weight, agree, _ = guard_sql(batch.model, in_cluster=True)
     apart: SplinkDataFrame = checker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} "
-        f"WHERE {held_apart_sql(guard_weight, batch.model)}", output_type="splink_df")
+        f"WHERE {held_apart_sql(guard_weight, agree, batch.model)}", output_type="splink_df")
     for frame in (predictions, suspects):
         frame.drop_table_from_database_and_remove_from_cache()
     return apart

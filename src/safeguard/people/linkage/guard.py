@@ -4,7 +4,7 @@ database, with the guard's Bayes factor taken into the pair's match weight."""
 
 from __future__ import annotations
 
-from safeguard.people.linkage.model import IDENTIFIERS, Model, weight_of
+from safeguard.people.linkage.model import IDENTIFIERS, KEPT_APART_WEIGHT, Model, weight_of
 
 
 def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]:
@@ -61,9 +61,10 @@ def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]
     return weight, f"({agree})", f"({differ})"
 
 
-def held_apart_sql(guard_weight: str, model: Model) -> str:
-    """:attr:`model.Score.held_apart` over Splink's match weight: the guard stops the pair
-    and, its Bayes factor taken, it does not reach the match threshold (an agreeing
-    identifier's review floor, GUARDED_WITH_IDENTIFIER, is below the threshold)."""
-    return (f"coalesce(match_weight + ({guard_weight}) "
-            f"< {weight_of(model.thresholds['match'])!r}, false)")
+def held_apart_sql(guard_weight: str, agree: str, model: Model) -> str:
+    """:meth:`model.Model.held_apart_in_cluster` over Splink's match weight: the guard stops
+    the pair and, its Bayes factor taken, it does not reach the match threshold and is at
+    GUARDED or below, or an identifier agrees."""
+    weight = f"match_weight + ({guard_weight})"
+    return (f"coalesce({weight} < {weight_of(model.thresholds['match'])!r} AND "
+            f"({weight} <= {KEPT_APART_WEIGHT!r} OR {agree}), false)")

@@ -49,6 +49,14 @@ POSSIBLE = 0.5
 # identifier is given to one person, so either it or the other fields were written wrongly).
 GUARDED_WITH_IDENTIFIER = 0.9
 GUARDED = 0.001
+# A pair the guard stops is kept apart (a cannot-link, which no chain of links can cross)
+# where the guard takes it to GUARDED or below, "different people"; or where an identifier
+# agrees, for a human to decide. A pair the guard stops that stays above GUARDED is more
+# alike than the two people the guard was sized on (where the records at hand show that
+# reason's lookalikes to be one person, :mod:`.lookalikes`): it does not link by itself, but
+# it does not keep apart two records that their other records join. (The small margin
+# absorbs the rounding of the sums that put the lookalike itself at GUARDED.)
+KEPT_APART_WEIGHT = math.log2(GUARDED / (1 - GUARDED)) + 1e-9
 
 
 def _given(a: Features, b: Features) -> str:
@@ -420,7 +428,8 @@ class Model:
             # An agreeing (validated, check-digited) identifier is decisive, and where the
             # guard speaks against it, worth a human's look at least.
             probability = max(probability, 0.999 if why is None else GUARDED_WITH_IDENTIFIER)
-        held_apart = why is not None and probability < self.thresholds["match"]
+        held_apart = why is not None and probability < self.thresholds["match"] and (
+            weight <= KEPT_APART_WEIGHT or identifier_agrees(levels))
         return Score(probability, weight, levels, why, held_apart)
 
     def score(self, a: Features, b: Features) -> Score:
@@ -432,8 +441,11 @@ class Model:
         reach the match threshold (an agreeing identifier's review floor is below it)."""
         levels = compare(a, b)
         why = guard_in_cluster(levels, a, b)
-        return (why is not None and self.weight(levels) + self.guard_weight(why)
-                < weight_of(self.thresholds["match"]))
+        if why is None:
+            return False
+        weight = self.weight(levels) + self.guard_weight(why)
+        return weight < weight_of(self.thresholds["match"]) and (
+            weight <= KEPT_APART_WEIGHT or identifier_agrees(levels))
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -21,7 +21,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
-from safeguard.people.linkage.lookalikes import train_rates
+from safeguard.people.linkage.lookalikes import NAMESAKES, train_rates
 from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, STREET_SLIPS, Model
 from safeguard.people.linkage.synthetic import generate
 
@@ -98,7 +98,7 @@ def _level_creators(name: str) -> list[ComparisonLevelCreator]:
 # cannot-link inside a linked component, and the cluster-wide check (batch._SUSPECT) finds
 # every such pair there whether blocked or not. The rules without a birth date in their key
 # therefore leave them out: at a million records most of their pairs are a family's namesakes
-# and neighbours of other ages.
+# and neighbours of other ages. (Unless the records at hand ease that guard: blocking_rules.)
 _BORN_ALIKE = "(l.dob_y = r.dob_y OR l.dob_y IS NULL OR r.dob_y IS NULL)"
 # Two records sharing a birthday whose given names start differently, are no forms of one
 # name and whose family names sound different are strangers: the most common blocked pairs
@@ -118,6 +118,18 @@ BLOCKING_RULES = (
     f"AND {_BORN_ALIKE}",
     f"l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx AND {_BORN_ALIKE}",
 )
+# Where the records at hand show one name with two birth years to be one person (their homes
+# hold no families, :mod:`.lookalikes`), the guard no longer stops such a pair, and the
+# rules must find it: one name, any birth years.
+_ONE_NAME = "l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx"
+
+
+def blocking_rules(model: Model | None = None) -> tuple[str, ...]:
+    """The batch's blocking rules; with ``model``, widened where its guard reads the records
+    (:attr:`Model.guard_targets`) to let two birth years through."""
+    if model is None or NAMESAKES not in model.guard_targets:
+        return BLOCKING_RULES
+    return (*BLOCKING_RULES[:-1], _ONE_NAME)
 
 
 # Features the guard reads beside the comparison levels (model.guard with the pair's
@@ -141,7 +153,7 @@ def settings(model: Model | None = None, *, link_type: str = "dedupe_only",
     return SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=list[Any](BLOCKING_RULES),
+        blocking_rules_to_generate_predictions=list[Any](blocking_rules(model)),
         probability_two_random_records_match=model.prior if model else 0.0001,
         retain_matching_columns=keep_levels,
         retain_intermediate_calculation_columns=keep_levels,
