@@ -238,10 +238,11 @@ def link(
     truth: Annotated[str | None, typer.Option(
         "--truth", help="Column holding the true person: print pair precision, recall, F1")
     ] = None,
-    fit: Annotated[bool, typer.Option(
-        "--fit", help="Fit the model's weights to these records first (u from random "
-                      "pairs, m by expectation maximisation from the shipped model)")
-    ] = False,
+    fit: Annotated[bool | None, typer.Option(
+        "--fit/--no-fit", help="Fit the model's weights to these records first (u from "
+                               "random pairs, m by expectation maximisation from the shipped "
+                               "model); by default, where the records' homes hold no families")
+    ] = None,
 ) -> None:
     """Batch person linkage with Splink (DuckDB): one person id per record."""
     try:

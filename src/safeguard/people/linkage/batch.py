@@ -336,11 +336,16 @@ class LinkResult:
 
 def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None = None,
               model: Model | None = None, dialect: str = "duckdb",
-              fit_to_records: bool = False) -> LinkResult:
+              fit_to_records: bool | None = None) -> LinkResult:
     """One person id per record. A record with no name, no date of birth and no identifier
     is kept as its own person (and counted as unmatchable), never dropped.
+
     ``fit_to_records``: the model's m and u fitted to these records first
-    (:func:`splink_model.fit`)."""
+    (:func:`splink_model.fit`); by default, where their homes hold no families
+    (:mod:`.lookalikes` reads the guard from them). Among families, expectation
+    maximisation cannot tell twins from one person keyed twice (they agree on all but the
+    given name) and would learn a replaced given name as common; the shipped model was
+    trained with the truth of a county of families, so there it is kept."""
     model = model or load_model()
     ids = [row["record_id"] for row in rows]
     if len(set(ids)) != len(ids):
@@ -351,11 +356,12 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     pairs = 0
     if len(usable) > 1:
         db_api = db_api or DuckDBAPI()
-        model = scaled_to(model, len(usable))
+        model = fitted_to_homes(scaled_to(model, len(usable)), [feats[n] for n in usable])
+        if fit_to_records is None:
+            fit_to_records = bool(model.guard_targets)
         if fit_to_records:
             model = fit(db_api, features_table([ids[n] for n in usable],
                                                [feats[n] for n in usable]), model=model)
-        model = fitted_to_homes(model, [feats[n] for n in usable])
         batch = _score(db_api, [ids[n] for n in usable],
                        [feats[n] for n in usable], model=model,
                        dialect=dialect, floor=0.5)
