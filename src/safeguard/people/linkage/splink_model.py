@@ -118,18 +118,16 @@ BLOCKING_RULES = (
     f"AND {_BORN_ALIKE}",
     f"l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx AND {_BORN_ALIKE}",
 )
-# Where the records at hand show one name with two birth years to be one person (their homes
-# hold no families, :mod:`.lookalikes`), the guard no longer stops such a pair, and the
-# rules must find it: one name, any birth years.
-_ONE_NAME = "l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx"
 
 
 def blocking_rules(model: Model | None = None) -> tuple[str, ...]:
     """The batch's blocking rules; with ``model``, widened where its guard reads the records
-    (:attr:`Model.guard_targets`) to let two birth years through."""
+    (:attr:`Model.guard_targets`): where they show one name with two birth years to be one
+    person (their homes hold no families, :mod:`.lookalikes`), the guard no longer stops
+    such a pair, and the rules that left two birth years out as the guard's let them in."""
     if model is None or NAMESAKES not in model.guard_targets:
         return BLOCKING_RULES
-    return (*BLOCKING_RULES[:-1], _ONE_NAME)
+    return tuple(rule.replace(f" AND {_BORN_ALIKE}", "") for rule in BLOCKING_RULES)
 
 
 # Features the guard reads beside the comparison levels (model.guard with the pair's
