@@ -68,3 +68,11 @@ def scored_as_online(rows: list[dict[str, str]]) -> list[Pair]:
         assert pair.cannot_link == online.held_apart, pair
         assert pair.identified == (identifier_agrees(online.levels) and not online.held_apart)
     return pairs
+
+
+def partition(clusters: dict[str, int]) -> set[frozenset[str]]:
+    """Record id -> cluster number as the set of clusters (numbering aside)."""
+    groups: dict[int, set[str]] = {}
+    for record_id, number in clusters.items():
+        groups.setdefault(number, set()).add(record_id)
+    return {frozenset(group) for group in groups.values()}

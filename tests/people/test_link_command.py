@@ -21,6 +21,8 @@ from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.model import load_model
 from safeguard.people.linkage.synthetic import generate, write_csv
 
+from .helpers import partition
+
 runner = CliRunner()
 HEADER = "record_id,source,given_name,family_name,dob,sex,postcode,address,nhs_number,upn,pnc_id"
 
@@ -102,14 +104,7 @@ def test_clustering_in_the_database_agrees_with_clustering_in_python() -> None:
                                 model=scored.model, threshold=0.95)
     in_database = batch.cluster_in_database(scored, ids, threshold=0.95)
     assert len(set(in_database.values())) < len(ids) * 0.8
-    assert _partition(in_python) == _partition(in_database)
-
-
-def _partition(clusters: dict[str, int]) -> set[frozenset[str]]:
-    groups: dict[int, set[str]] = {}
-    for record_id, number in clusters.items():
-        groups.setdefault(number, set()).add(record_id)
-    return {frozenset(group) for group in groups.values()}
+    assert partition(in_python) == partition(in_database)
 
 
 def test_household_false_merges_are_counted_by_kind() -> None:
@@ -156,5 +151,5 @@ def test_a_batch_under_a_duckdb_memory_limit_links_as_one_without(tmp_path: Path
     api = batch.duckdb_api(memory_limit="100MB", temp_directory=tmp_path / "spill")
     limit = api._con.sql("SELECT current_setting('memory_limit')").fetchall()[0]
     assert limit is not None and limit[0].startswith(("95", "100")), limit
-    assert _partition(link_rows(rows, db_api=api).person_of) == \
-        _partition(link_rows(rows).person_of)
+    assert partition(link_rows(rows, db_api=api).person_of) == \
+        partition(link_rows(rows).person_of)

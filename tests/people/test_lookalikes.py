@@ -14,12 +14,14 @@ from splink import DuckDBAPI
 from typer.testing import CliRunner
 
 from safeguard.cli import app
+from safeguard.people.linkage import batch
 from safeguard.people.linkage.batch import (
     false_merges_in_households,
     link_rows,
     record_features,
     scored_pairs,
 )
+from safeguard.people.linkage.clustering import cluster_checked
 from safeguard.people.linkage.lookalikes import (
     NAMESAKES,
     TWINS,
@@ -31,6 +33,8 @@ from safeguard.people.linkage.lookalikes import (
 )
 from safeguard.people.linkage.model import GUARDED, Model, load_model
 from safeguard.people.linkage.synthetic import generate
+
+from .helpers import partition
 
 GIVEN = ["Olivia", "Connor", "Amelia", "Harry", "Isla", "Jack", "Ava", "George", "Mia", "Noah",
          "Grace", "Oscar", "Lily", "Leo", "Freya", "Arthur", "Emily", "Henry", "Ella", "Theo"]
@@ -96,6 +100,30 @@ def test_a_pair_the_eased_guard_leaves_above_guarded_is_joined_through_its_other
     person_of = link_rows(rows, fit_to_records=False).person_of
     assert all(person_of[f"r{n}-0"] == person_of[f"r{n}-1"] == person_of[f"r{n}-2"]
                for n in range(20))
+
+
+def test_the_eased_guard_keeps_the_same_pairs_apart_in_the_database_as_in_python() -> None:
+    rows = _register()
+    rows += [{**rows[2 * n], "record_id": f"r{n}-2", "family_name": rows[2 * n]["family_name"]
+              + "e", "address": f"{n + 7} Station Road", "postcode": "ZZ9 9ZZ"}
+             for n in range(20)]
+    feats = {row["record_id"]: record_features(row) for row in rows}
+    ids = list(feats)
+    eased = fitted_to_homes(load_model(), list(feats.values()))
+    scored = batch._score(DuckDBAPI(), ids, list(feats.values()), model=eased,
+                          dialect="duckdb", floor=0.0)
+    pairs = batch._pairs_of(scored.pairs.as_dict())
+    stopped_not_apart = 0
+    for pair in pairs:
+        online = eased.score(feats[pair.left], feats[pair.right])
+        assert abs(online.probability - pair.probability) < 1e-9, pair
+        assert pair.cannot_link == online.held_apart, pair
+        stopped_not_apart += online.guard is not None and not online.held_apart
+    assert stopped_not_apart >= 20
+    in_python = cluster_checked(ids, pairs, feats, model=eased, threshold=0.95)
+    in_database = batch.cluster_in_database(scored, ids, threshold=0.95)
+    assert partition(in_python) == partition(in_database)
+    assert len(partition(in_database)) == 400
 
 
 def test_records_without_families_are_fitted_and_link_one_name_with_a_replaced_birth_date(
