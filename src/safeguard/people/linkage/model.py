@@ -438,7 +438,8 @@ class Model:
     def held_apart_in_cluster(self, a: Features, b: Features) -> bool:
         """Whether two records that links put in one cluster are kept apart: the cluster's
         guard (:func:`guard_in_cluster`) stops them and, its Bayes factor taken, they do not
-        reach the match threshold (an agreeing identifier's review floor is below it)."""
+        reach the match threshold and are at GUARDED or below, or an identifier agrees (as
+        :attr:`Score.held_apart`)."""
         levels = compare(a, b)
         why = guard_in_cluster(levels, a, b)
         if why is None:
