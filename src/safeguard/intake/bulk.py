@@ -35,7 +35,7 @@ from safeguard.events.fields import is_school_source
 from safeguard.events.models import Event
 from safeguard.events.schemas import PersonEvent
 from safeguard.events.service import payload_hash
-from safeguard.intake.bulk_write import BulkSummary, Line, WriteState, write_chunk
+from safeguard.intake.bulk_write import BulkSummary, Line, Record, WriteState, write_chunk
 from safeguard.intake.importer import Reject, decode_line, import_one, numbered, parse_line
 from safeguard.intake.service import IntakeContext, may_name_school, may_submit
 from safeguard.people.bulk import AddressBook, Plan, plan_links
@@ -176,7 +176,8 @@ def _parse(lines: Iterable[str | bytes], summary: BulkSummary, *, principal: Pri
             continue
         # The line's own text is the payload stored (the online path stores the same
         # document re-encoded); the digest is of the document, as online.
-        batch.append(Line(number, data, decoded.strip(), payload_hash(raw), data.ids.present()))
+        batch.append(Line(number, Record.of(data), decoded.strip(), payload_hash(raw),
+                          data.ids.present(), data.address))
     return batch, rest
 
 
@@ -227,8 +228,9 @@ def _place(factory: sessionmaker[Session], batch: list[Line]) -> None:
     with transaction(factory) as session:
         book = AddressBook(session)
         for line in batch:
-            if line.data.address is not None:
-                line.address = book.place(line.data.address)
+            if line.given_address is not None:
+                line.address = book.place(line.given_address)
+                line.given_address = None  # placed: the model is not kept
         book.save(session)
 
 

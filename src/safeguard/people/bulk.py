@@ -39,7 +39,7 @@ STORED, GROUP = "person", "group"
 Target = tuple[str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """A scored pair seen from one of its records: the other record, and how alike."""
 
@@ -48,7 +48,7 @@ class Pair:
     match_weight: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Placement:
     """Where one new record goes, and why."""
 
