@@ -35,15 +35,9 @@ from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
 from safeguard.people.linkage.clustering import Pair, cluster, cluster_checked
 from safeguard.people.linkage.features import Features, features
-from safeguard.people.linkage.guard import guard_sql, held_apart_sql
+from safeguard.people.linkage.guard import guard_sql, held_apart_sql, kept_apart_sql
 from safeguard.people.linkage.lookalikes import fitted_to_homes
-from safeguard.people.linkage.model import (
-    GUARDED,
-    GUARDED_WITH_IDENTIFIER,
-    KEPT_APART_WEIGHT,
-    Model,
-    load_model,
-)
+from safeguard.people.linkage.model import GUARDED, GUARDED_WITH_IDENTIFIER, Model, load_model
 from safeguard.people.linkage.splink_model import features_table, fit, settings
 
 INPUT_COLUMNS = ("record_id", "source", "given_name", "family_name", "dob", "sex", "postcode",
@@ -95,10 +89,6 @@ _SCORED = """
                   OR gamma_location >= 3))))
     WHERE probability >= {floor} OR ({kept_apart} AND lookalike)
 """
-# model.Score.held_apart: the guard stops the pair, it does not reach the match threshold,
-# and the guard takes it to GUARDED or below (or an identifier agrees).
-_KEPT_APART = ("guarded AND probability < {match} AND (match_weight <= {kept_apart_weight!r} "
-               "OR agreed)")
 
 
 @dataclass(frozen=True)
@@ -152,8 +142,10 @@ def _score(db_api: DatabaseAPI[Any], ids: Sequence[str], rows: Sequence[Features
     linker = Linker(records, settings(model, keep_levels=True, dialect=dialect),
                     log_level=logging.WARNING)
     guard_weight, agree, _ = guard_sql(model)
-    match = model.thresholds["match"]
-    kept_apart = _KEPT_APART.format(match=match, kept_apart_weight=KEPT_APART_WEIGHT)
+    # model.Score.held_apart: the guard stops the pair short of the match threshold and
+    # keeps it apart.
+    kept_apart = (f"guarded AND probability < {model.thresholds['match']} AND "
+                  f"{kept_apart_sql('match_weight', 'agreed')}")
     sql = _SCORED.format(guard_weight=guard_weight, agree=agree, kept_apart=kept_apart,
                          guarded_with_id=GUARDED_WITH_IDENTIFIER,
                          predictions="__splink__df_predict", floor=floor)

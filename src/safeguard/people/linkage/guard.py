@@ -67,4 +67,11 @@ def held_apart_sql(guard_weight: str, agree: str, model: Model) -> str:
     GUARDED or below, or an identifier agrees."""
     weight = f"match_weight + ({guard_weight})"
     return (f"coalesce({weight} < {weight_of(model.thresholds['match'])!r} AND "
-            f"({weight} <= {KEPT_APART_WEIGHT!r} OR {agree}), false)")
+            f"{kept_apart_sql(weight, agree)}, false)")
+
+
+def kept_apart_sql(guarded_weight: str, agree: str) -> str:
+    """Of a pair the guard stops short of the match threshold, whether it is kept apart
+    (``model._kept_apart``): the guard takes it to GUARDED or below, or an identifier
+    agrees."""
+    return f"({guarded_weight} <= {KEPT_APART_WEIGHT!r} OR {agree})"

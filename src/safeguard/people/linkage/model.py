@@ -49,13 +49,10 @@ POSSIBLE = 0.5
 # identifier is given to one person, so either it or the other fields were written wrongly).
 GUARDED_WITH_IDENTIFIER = 0.9
 GUARDED = 0.001
-# A pair the guard stops is kept apart (a cannot-link, which no chain of links can cross)
-# where the guard takes it to GUARDED or below, "different people"; or where an identifier
-# agrees, for a human to decide. A pair the guard stops that stays above GUARDED is more
-# alike than the two people the guard was sized on (where the records at hand show that
-# reason's lookalikes to be one person, :mod:`.lookalikes`): it does not link by itself, but
-# it does not keep apart two records that their other records join. (The small margin
-# absorbs the rounding of the sums that put the lookalike itself at GUARDED.)
+# A pair the guard stops is kept apart (a cannot-link no chain of links crosses) where the
+# guard takes it to GUARDED or below, or an identifier agrees (for a human). One left above
+# GUARDED (where the records ease the guard, :mod:`.lookalikes`) does not link by itself but
+# does not split records their others join. The margin absorbs the sums' rounding.
 KEPT_APART_WEIGHT = math.log2(GUARDED / (1 - GUARDED)) + 1e-9
 
 
@@ -268,6 +265,12 @@ def _born_outside(a: Features, b: Features) -> bool:
             or (b.born_to is not None and int(a.dob_y) > int(b.born_to)))
 
 
+def _kept_apart(guarded_weight: float, levels: dict[str, str]) -> bool:
+    """Of a pair the guard stops short of the match threshold: whether it is kept apart
+    (KEPT_APART_WEIGHT; guard.kept_apart_sql says the same in SQL)."""
+    return guarded_weight <= KEPT_APART_WEIGHT or identifier_agrees(levels)
+
+
 def identifier_agrees(levels: dict[str, str]) -> bool:
     return any(levels[scheme] == "exact" for scheme in IDENTIFIERS)
 
@@ -428,8 +431,8 @@ class Model:
             # An agreeing (validated, check-digited) identifier is decisive, and where the
             # guard speaks against it, worth a human's look at least.
             probability = max(probability, 0.999 if why is None else GUARDED_WITH_IDENTIFIER)
-        held_apart = why is not None and probability < self.thresholds["match"] and (
-            weight <= KEPT_APART_WEIGHT or identifier_agrees(levels))
+        held_apart = (why is not None and probability < self.thresholds["match"]
+                      and _kept_apart(weight, levels))
         return Score(probability, weight, levels, why, held_apart)
 
     def score(self, a: Features, b: Features) -> Score:
@@ -445,8 +448,7 @@ class Model:
         if why is None:
             return False
         weight = self.weight(levels) + self.guard_weight(why)
-        return weight < weight_of(self.thresholds["match"]) and (
-            weight <= KEPT_APART_WEIGHT or identifier_agrees(levels))
+        return weight < weight_of(self.thresholds["match"]) and _kept_apart(weight, levels)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -107,17 +107,21 @@ _BORN_ALIKE = "(l.dob_y = r.dob_y OR l.dob_y IS NULL OR r.dob_y IS NULL)"
 _NOT_STRANGERS = ("coalesce(NOT (substr(l.given, 1, 1) <> substr(r.given, 1, 1) "
                   "AND l.given_canon <> r.given_canon AND l.family_sdx <> r.family_sdx "
                   "AND l.given <> r.family AND l.family <> r.given), true)")
-BLOCKING_RULES = (
-    "l.nhs = r.nhs", "l.upn = r.upn", "l.pnc = r.pnc",
-    f"l.dob = r.dob AND {_NOT_STRANGERS}",
-    f"l.dob = r.dob_swap AND {_NOT_STRANGERS}",
-    "l.family_sdx = r.family_sdx AND l.dob_y = r.dob_y "
-    "AND substr(l.given, 1, 1) = substr(r.given, 1, 1)",
-    "l.given_canon = r.given_canon AND l.dob_ym = r.dob_ym",
-    f"l.postcode = r.postcode AND substr(l.given, 1, 1) = substr(r.given, 1, 1) "
-    f"AND {_BORN_ALIKE}",
-    f"l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx AND {_BORN_ALIKE}",
-)
+
+
+def _rules(*, born_alike: bool) -> tuple[str, ...]:
+    # The two rules keyed without a birth date keep to one birth year unless told otherwise.
+    year = f" AND {_BORN_ALIKE}" if born_alike else ""
+    return (
+        "l.nhs = r.nhs", "l.upn = r.upn", "l.pnc = r.pnc",
+        f"l.dob = r.dob AND {_NOT_STRANGERS}",
+        f"l.dob = r.dob_swap AND {_NOT_STRANGERS}",
+        "l.family_sdx = r.family_sdx AND l.dob_y = r.dob_y "
+        "AND substr(l.given, 1, 1) = substr(r.given, 1, 1)",
+        "l.given_canon = r.given_canon AND l.dob_ym = r.dob_ym",
+        f"l.postcode = r.postcode AND substr(l.given, 1, 1) = substr(r.given, 1, 1){year}",
+        f"l.given_canon = r.given_canon AND l.family_sdx = r.family_sdx{year}",
+    )
 
 
 def blocking_rules(model: Model | None = None) -> tuple[str, ...]:
@@ -125,9 +129,7 @@ def blocking_rules(model: Model | None = None) -> tuple[str, ...]:
     (:attr:`Model.guard_targets`): where they show one name with two birth years to be one
     person (their homes hold no families, :mod:`.lookalikes`), the guard no longer stops
     such a pair, and the rules that left two birth years out as the guard's let them in."""
-    if model is None or NAMESAKES not in model.guard_targets:
-        return BLOCKING_RULES
-    return tuple(rule.replace(f" AND {_BORN_ALIKE}", "") for rule in BLOCKING_RULES)
+    return _rules(born_alike=model is None or NAMESAKES not in model.guard_targets)
 
 
 # Features the guard reads beside the comparison levels (model.guard with the pair's
