@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.batch import record_features, scored_pairs
 from safeguard.people.linkage.clustering import Pair
-from safeguard.people.linkage.model import identifier_agrees, load_model
+from safeguard.people.linkage.levels import identifier_agrees
+from safeguard.people.linkage.model import load_model
 from safeguard.people.models import PersonLink, PersonRecord
 
 from ..web.test_pages_support import accept

@@ -8,7 +8,8 @@ import pytest
 
 from safeguard.people.linkage.batch import link_rows
 from safeguard.people.linkage.features import features
-from safeguard.people.linkage.model import compare, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import load_model
 
 from .helpers import scored_as_online
 

@@ -5,7 +5,8 @@ to the guard, and a cluster holding two people is split."""
 from __future__ import annotations
 
 from safeguard.people.linkage.batch import link_rows, record_features
-from safeguard.people.linkage.model import compare, guard, guard_in_cluster
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import guard, guard_in_cluster
 
 HOME = {"postcode": "NN1 1AA", "address": "12 Acacia Road, Northampton"}
 

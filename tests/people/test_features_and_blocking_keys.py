@@ -16,7 +16,8 @@ from safeguard.people.linkage.features import (
     query_keys,
     soundex,
 )
-from safeguard.people.linkage.model import compare, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import load_model
 
 
 def test_nicknames_stand_for_their_formal_names() -> None:

@@ -11,7 +11,8 @@ from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.batch import link_rows, record_features
 from safeguard.people.linkage.clustering import AMBIGUITY_MARGIN
 from safeguard.people.linkage.features import features
-from safeguard.people.linkage.model import compare, guard, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import guard, load_model
 
 from .helpers import add, link_of, person, scored_as_online
 

@@ -10,6 +10,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from splink import DuckDBAPI
 from typer.testing import CliRunner
 
@@ -32,6 +33,7 @@ from safeguard.people.linkage.lookalikes import (
     guard_targets,
 )
 from safeguard.people.linkage.model import GUARDED, Model, load_model
+from safeguard.people.linkage.splink_model import features_table, fit
 from safeguard.people.linkage.synthetic import generate
 
 from .helpers import partition
@@ -41,10 +43,10 @@ GIVEN = ["Olivia", "Connor", "Amelia", "Harry", "Isla", "Jack", "Ava", "George",
 
 
 def _register(people: int = 400, replaced: int = 60, seed: int = 3,
-              field: str = "given_name") -> list[dict[str, str]]:
-    """A register of individuals, no two at one home, each written twice; for ``replaced``
-    of them the second record's given name (or ``field``: its date of birth) is another
-    outright (a keying error)."""
+              field: str = "given_name", street: int = 1) -> list[dict[str, str]]:
+    """A register of individuals, no two at one home, ``street`` of them to a postcode, each
+    written twice; for ``replaced`` of them the second record's given name (or ``field``:
+    its date of birth) is another outright (a keying error)."""
     rng = random.Random(seed)
     surnames = ["".join(parts) for parts in itertools.product(
         ["Ash", "Bel", "Cor", "Dun", "Elm", "Fen", "Gar", "Hol"],
@@ -54,7 +56,8 @@ def _register(people: int = 400, replaced: int = 60, seed: int = 3,
     for n in range(people):
         given = rng.choice(GIVEN)
         dob = f"{rng.randint(1940, 2015)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        home = {"postcode": f"NN{1 + n // 100} {n % 10}{'ABDEFGHJLN'[n // 10 % 10]}Q",
+        code = n // street
+        home = {"postcode": f"NN{1 + code // 100} {code % 10}{'ABDEFGHJLN'[code // 10 % 10]}Q",
                 "address": f"{n + 1} Mill Road"}
         for copy in (0, 1):
             name, born = given, dob
@@ -102,11 +105,37 @@ def test_a_pair_the_eased_guard_leaves_above_guarded_is_joined_through_its_other
                for n in range(20))
 
 
+def _moved_next_door(rows: list[dict[str, str]], people: range) -> list[dict[str, str]]:
+    """The register with the second record of each of ``people`` (its given name replaced)
+    at another house of its postcode."""
+    return [{**row, "address": f"{n + 300} Mill Road"} if n in people and row[
+        "record_id"] == f"r{n}-1" else row for n, row in
+            ((int(row["record_id"][1:].split("-")[0]), row) for row in rows)]
+
+
+def test_records_whose_fit_estimates_a_level_at_zero_link_with_that_rule_s_m_kept(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Ten houses to a postcode and no one's records at two of them but twenty people's:
+    # among records born on one day, expectation maximisation puts no match at one
+    # postcode's other houses, and Splink refuses an m of zero.
+    rows = _moved_next_door(_register(street=10), range(20, 40))
+    feats = [record_features(row) for row in rows]
+    ids = [row["record_id"] for row in rows]
+    model = fitted_to_homes(load_model(), feats)
+    fitted = fit(DuckDBAPI(), features_table(ids, feats), model=model)
+    assert "m of pairs blocked on l.dob = r.dob kept as given" in fitted.trained_on
+    assert "estimated a level at zero" in caplog.text
+    assert fitted.m_u["location"]["postcode"][0] == model.m_u["location"]["postcode"][0]
+    person_of = link_rows(rows).person_of
+    assert all(person_of[f"r{n}-0"] == person_of[f"r{n}-1"] for n in range(20))
+
+
 def test_the_eased_guard_keeps_the_same_pairs_apart_in_the_database_as_in_python() -> None:
     rows = _register()
     rows += [{**rows[2 * n], "record_id": f"r{n}-2", "family_name": rows[2 * n]["family_name"]
               + "e", "address": f"{n + 7} Station Road", "postcode": "ZZ9 9ZZ"}
              for n in range(20)]
+    rows = _moved_next_door(rows, range(20, 40))
     feats = {row["record_id"]: record_features(row) for row in rows}
     ids = list(feats)
     eased = fitted_to_homes(load_model(), list(feats.values()))
@@ -120,6 +149,10 @@ def test_the_eased_guard_keeps_the_same_pairs_apart_in_the_database_as_in_python
         assert pair.cannot_link == online.held_apart, pair
         stopped_not_apart += online.guard is not None and not online.held_apart
     assert stopped_not_apart >= 20
+    # The guard's factor differs by location level where it is eased: pairs at several.
+    assert {eased.score(feats[p.left], feats[p.right]).levels["location"] for p in pairs
+            if eased.score(feats[p.left], feats[p.right]).guard} >= {"address_postcode",
+                                                                     "postcode", "else"}
     in_python = cluster_checked(ids, pairs, feats, model=eased, threshold=0.95)
     in_database = batch.cluster_in_database(scored, ids, threshold=0.95)
     assert partition(in_python) == partition(in_database)
@@ -223,6 +256,26 @@ def test_a_guard_target_takes_its_lookalike_to_that_probability() -> None:
                               "address": "12 Acacia Road", "sex": "M"})
     assert model.score(twin_a, twin_b).probability <= GUARDED * 1.01
     assert 0.5 < eased.score(twin_a, twin_b).probability <= 0.98 * 1.0001
+
+
+def test_an_eased_target_holds_at_every_address_and_a_trained_guard_everywhere() -> None:
+    model = load_model()
+    eased = replace(model, guard_targets={TWINS: 0.98})
+    twin = {"family_name": "Shepherd", "dob": "2015-09-07", "sex": "M"}
+    at_home = record_features({**twin, "given_name": "Connor", "postcode": "NN1 1AA",
+                               "address": "12 Acacia Road"})
+    next_door = record_features({**twin, "given_name": "Olivia", "postcode": "NN1 1AA",
+                                 "address": "14 Acacia Road"})
+    far_away = record_features({**twin, "given_name": "Olivia", "postcode": "ZZ9 9ZZ",
+                                "address": "3 Mill Lane"})
+    # The most alike such pair at another house of the postcode: the target, as at home.
+    assert math.isclose(eased.score(at_home, next_door).probability, 0.98, rel_tol=1e-6)
+    assert model.score(at_home, next_door).probability <= GUARDED * 1.01
+    # Far apart, the pair's own weight is below the target: the eased guard takes nothing.
+    far = eased.score(at_home, far_away)
+    assert far.guard is not None and far.probability < 0.98
+    assert far.match_weight == eased.weight(far.levels)
+    assert model.score(at_home, far_away).probability < far.probability
 
 
 def test_the_model_file_keeps_its_home_rates_and_targets() -> None:

@@ -10,7 +10,8 @@ import pytest
 from splink import DuckDBAPI, Linker
 
 from safeguard.people.linkage.features import Features, features
-from safeguard.people.linkage.model import GUARDED, MATCH, POSSIBLE, compare, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import GUARDED, MATCH, POSSIBLE, load_model
 from safeguard.people.linkage.splink_model import features_table, gamma_to_label, settings
 from safeguard.people.linkage.synthetic import generate
 

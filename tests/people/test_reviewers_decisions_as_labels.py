@@ -17,7 +17,8 @@ from safeguard.cli import app
 from safeguard.config import Settings, get_settings
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.labels import Label, reviewed_pairs, score_labels, with_labels
-from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, load_model
+from safeguard.people.linkage.levels import COMPARISONS, ELSE, NULL
+from safeguard.people.linkage.model import load_model
 from safeguard.people.models import MatchReview
 from safeguard.rules.context import build_context
 

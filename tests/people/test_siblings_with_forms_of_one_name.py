@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from safeguard.intake.service import IntakeContext
 from safeguard.people.linkage.batch import link_rows, record_features
 from safeguard.people.linkage.features import pnc_birth_year
-from safeguard.people.linkage.model import compare, guard, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import guard, load_model
 
 from .helpers import add, person, scored_as_online
 

@@ -13,7 +13,8 @@ from safeguard.people.linkage.features import (
     nicknames,
     spellings,
 )
-from safeguard.people.linkage.model import compare, guard, load_model
+from safeguard.people.linkage.levels import compare
+from safeguard.people.linkage.model import guard, load_model
 
 from .helpers import add, person
 

@@ -23,7 +23,8 @@ from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
 from safeguard.children.service import visible_condition, visible_person_ids
 from safeguard.people.linkage.features import features, jaro_winkler, normalise_postcode
-from safeguard.people.linkage.model import ELSE, NULL, POSSIBLE
+from safeguard.people.linkage.levels import ELSE, NULL
+from safeguard.people.linkage.model import POSSIBLE
 from safeguard.people.linkage.online import Candidate, find_candidates
 from safeguard.people.models import (
     Address,

@@ -4,7 +4,8 @@ database, with the guard's Bayes factor taken into the pair's match weight."""
 
 from __future__ import annotations
 
-from safeguard.people.linkage.model import IDENTIFIERS, KEPT_APART_WEIGHT, Model, weight_of
+from safeguard.people.linkage.levels import COMPARISONS, ELSE, IDENTIFIERS, NULL
+from safeguard.people.linkage.model import KEPT_APART_WEIGHT, Model, weight_of
 
 
 def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]:
@@ -52,13 +53,26 @@ def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]
     )
     assert [why for why, _ in reasons] == list(model.guard_weights)
     weight = "CASE " + " ".join(
-        f"WHEN coalesce({condition}, false) THEN {model.guard_weights[why]!r}"
+        f"WHEN coalesce({condition}, false) THEN {_weight_sql(model, why)}"
         for why, condition in reasons) + " ELSE NULL END"
     if in_cluster:
         weight = weight.replace("gamma_given_name", (
             "(CASE WHEN gamma_given_name >= 0 AND (given_known_l IS NULL OR given_known_r "
             "IS NULL) THEN 5 ELSE gamma_given_name END)"))
     return weight, f"({agree})", f"({differ})"
+
+
+def _weight_sql(model: Model, why: str) -> str:
+    """A reason's Bayes factor: one number, or one for each location level (where the
+    records ease the guard, :meth:`model.Model._guard_weights`); Splink numbers the levels
+    from the most alike down to 0 (else), -1 null."""
+    weights = model.guard_weights[why]
+    if len(set(weights.values())) == 1:
+        return repr(weights[NULL])
+    labels = COMPARISONS["location"][0]
+    return ("CASE gamma_location " + " ".join(
+        f"WHEN {len(labels) - n} THEN {weights[label]!r}" for n, label in enumerate(labels))
+        + f" WHEN 0 THEN {weights[ELSE]!r} ELSE {weights[NULL]!r} END")
 
 
 def held_apart_sql(guard_weight: str, agree: str, model: Model) -> str:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeguard.people.linkage.evidence import DIFFERENT, SAME
-from safeguard.people.linkage.model import COMPARISONS, NULL, Model
+from safeguard.people.linkage.levels import COMPARISONS, NULL
+from safeguard.people.linkage.model import Model
 from safeguard.people.models import MatchReview
 
 

@@ -33,15 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from safeguard.people.linkage.features import Features
-from safeguard.people.linkage.model import (
-    COMPARISONS,
-    ELSE,
-    GUARDED,
-    HOME_LOOKALIKES,
-    NULL,
-    HomeRates,
-    Model,
-)
+from safeguard.people.linkage.levels import COMPARISONS, ELSE, NULL
+from safeguard.people.linkage.model import GUARDED, HOME_LOOKALIKES, HomeRates, Model
 
 # The guard's reasons read here (model.HOME_LOOKALIKES: the pair at one home each stands for).
 TWINS = "given names differ"  # two given names, one birthday

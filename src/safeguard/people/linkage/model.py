@@ -1,10 +1,6 @@
-"""The match model: comparison levels, the trained weights, and scoring a pair in pure Python.
-
-The comparisons are defined once, here, as pairs of (level label, Python test). The Splink
-settings in :mod:`safeguard.people.linkage.splink_model` build the same levels in SQL, in the
-same order, so Splink's comparison vector (its ``gamma_*`` columns) and :func:`compare` give
-the same level for the same pair, and one set of trained weights (m and u per level, and the
-prior) scores both the batch and the online path.
+"""The match model: the trained weights, the precision guard, and scoring a pair in pure
+Python. The comparisons and their levels are :mod:`.levels`; one set of trained weights (m and
+u per level, and the prior) scores both the batch and the online path.
 
 Fellegi-Sunter alone merges twins: they share a surname, a date of birth, an address and a
 postcode, which outweighs different given names. So scores pass a **precision guard**: where
@@ -20,24 +16,23 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from safeguard.config import PACKAGE_DIR, get_settings
-from safeguard.people.linkage.features import (
-    Features,
-    damerau_levenshtein,
-    jaro_winkler,
-    one_slip_apart,
+from safeguard.people.linkage.features import Features, one_slip_apart
+from safeguard.people.linkage.levels import (
+    COMPARISONS,
+    ELSE,
+    IDENTIFIERS,
+    NULL,
+    compare,
+    identifier_agrees,
 )
 
 MODEL_FILE = PACKAGE_DIR / "data" / "person_match_model.json"
-
-NULL = "null"
-ELSE = "else"
-IDENTIFIERS = ("nhs", "upn", "pnc")
 
 # Probability of a pair on or above MATCH: same person; between POSSIBLE and MATCH: a human
 # decides; below POSSIBLE: different people.
@@ -54,122 +49,6 @@ GUARDED = 0.001
 # GUARDED (where the records ease the guard, :mod:`.lookalikes`) does not link by itself but
 # does not split records their others join. The margin absorbs the sums' rounding.
 KEPT_APART_WEIGHT = math.log2(GUARDED / (1 - GUARDED)) + 1e-9
-
-
-def _given(a: Features, b: Features) -> str:
-    if not a.given or not b.given:
-        return NULL
-    if a.given == b.given:
-        return "exact"
-    if a.given_canon == b.given_canon:
-        return "nickname"
-    similarity = jaro_winkler(a.given, b.given)
-    if similarity >= 0.8:
-        return "jw92" if similarity >= 0.92 else "jw80"
-    # The surname written in the given name's field and the given name in the surname's
-    # (the least alike level above else, so a pair alike as written is scored as written).
-    return "swapped" if _swapped(a, b) else ELSE
-
-
-def _swapped(a: Features, b: Features) -> bool:
-    """Each name in the other's field, one of the two as written and the other as written or
-    a slip apart ("Sims Janice" and "Janice Sms"): a record keyed with its names the wrong way
-    round has its typos as any other. Must say what ``splink_model``'s swapped level says."""
-    if not (a.given and a.family and b.given and b.family):
-        return False
-    if a.given == b.family:
-        return one_slip_apart(a.family, b.given)
-    return a.family == b.given and one_slip_apart(a.given, b.family)
-
-
-def _family(a: Features, b: Features) -> str:
-    if not a.family or not b.family:
-        return NULL
-    if a.family == b.family:
-        return "exact"
-    similarity = jaro_winkler(a.family, b.family)
-    return "jw92" if similarity >= 0.92 else "jw80" if similarity >= 0.8 else ELSE
-
-
-def _dob(a: Features, b: Features) -> str:
-    if not a.dob_y or not b.dob_y:
-        return NULL
-    if a.dob is not None and a.dob == b.dob:
-        return "exact"
-    if a.dob is not None and b.dob is not None and (a.dob == b.dob_swap
-                                                    or a.dob_swap == b.dob):
-        return "transposed"
-    if a.dob_ym is not None and a.dob_ym == b.dob_ym:
-        return "year_month"
-    return "year" if a.dob_y == b.dob_y else ELSE
-
-
-def _sex(a: Features, b: Features) -> str:
-    if not a.sex or not b.sex:
-        return NULL
-    return "exact" if a.sex == b.sex else ELSE
-
-
-def _location(a: Features, b: Features) -> str:
-    """Address and postcode as one comparison: they are far from independent."""
-    if (not a.address and not a.postcode) or (not b.address and not b.postcode):
-        return NULL
-    same_address = a.address is not None and a.address == b.address
-    same_postcode = a.postcode is not None and a.postcode == b.postcode
-    if same_address and same_postcode:
-        return "address_postcode"
-    if same_address:
-        return "address"
-    alike = addresses_alike(a, b)
-    if alike and same_postcode:
-        return "alike_postcode"
-    if same_postcode:
-        return "postcode"
-    if alike:
-        return "alike"
-    if a.sector is not None and a.sector == b.sector:
-        return "sector"
-    return "district" if a.district is not None and a.district == b.district else ELSE
-
-
-# Street words two slips of the keyboard apart or closer ("acacia raod", "acaica road") under
-# one house number are one address written twice; abbreviations ("Rd", "St") are expanded
-# before (names.address_key), so they agree exactly.
-STREET_SLIPS = 2
-
-
-def addresses_alike(a: Features, b: Features) -> bool:
-    """One house number, and street words a slip or two apart (or a flat written on one
-    only): the same home written by two agencies' hands."""
-    return (a.house is not None and a.house == b.house and a.street is not None
-            and b.street is not None
-            and damerau_levenshtein(a.street, b.street) <= STREET_SLIPS)
-
-
-def _identifier(scheme: str) -> Callable[[Features, Features], str]:
-    def level(a: Features, b: Features) -> str:
-        x, y = getattr(a, scheme), getattr(b, scheme)
-        if not x or not y:
-            return NULL
-        return "exact" if x == y else ELSE
-    return level
-
-
-# comparison name -> (levels from most to least alike, excluding null and else; the test)
-COMPARISONS: dict[str, tuple[tuple[str, ...], Callable[[Features, Features], str]]] = {
-    "given_name": (("exact", "nickname", "jw92", "jw80", "swapped"), _given),
-    "family_name": (("exact", "jw92", "jw80"), _family),
-    "dob": (("exact", "transposed", "year_month", "year"), _dob),
-    "sex": (("exact",), _sex),
-    "location": (("address_postcode", "address", "alike_postcode", "postcode", "alike",
-                  "sector", "district"), _location),
-    **{scheme: (("exact",), _identifier(scheme)) for scheme in IDENTIFIERS},
-}
-
-
-def compare(a: Features, b: Features) -> dict[str, str]:
-    """The level of every comparison for this pair: {"given_name": "nickname", ...}."""
-    return {name: test(a, b) for name, (_, test) in COMPARISONS.items()}
 
 
 def guard(levels: dict[str, str], a: Features | None = None,
@@ -269,10 +148,6 @@ def _kept_apart(guarded_weight: float, levels: dict[str, str]) -> bool:
     """Of a pair the guard stops short of the match threshold: whether it is kept apart
     (KEPT_APART_WEIGHT; guard.kept_apart_sql says the same in SQL)."""
     return guarded_weight <= KEPT_APART_WEIGHT or identifier_agrees(levels)
-
-
-def identifier_agrees(levels: dict[str, str]) -> bool:
-    return any(levels[scheme] == "exact" for scheme in IDENTIFIERS)
 
 
 def probability_of(weight: float) -> float:
@@ -385,24 +260,40 @@ class Model:
     # The training records' rates at one home (:mod:`.lookalikes` reads the guard's targets
     # against them); None for a model trained without them.
     homes: HomeRates | None = None
-    guard_weights: dict[str, float] = field(init=False, repr=False, default_factory=dict)
+    # Each guard reason's Bayes factor (bits, at most 0) at each location level (a pair's
+    # "location" comparison, null and else included).
+    guard_weights: dict[str, dict[str, float]] = field(init=False, repr=False,
+                                                       default_factory=dict)
 
     def __post_init__(self) -> None:
         self._bayes = {name: {level: math.log2(m / u) for level, (m, u) in levels.items()}
                        for name, levels in self.m_u.items()}
         self._prior_weight = math.log2(self.prior / (1 - self.prior))
-        self.guard_weights = {
-            why: self._guard_weight(HOME_LOOKALIKES[why], self.guard_targets[why])
-            if why in self.guard_targets else self._guard_weight(levels, GUARDED)
-            for why, levels in GUARD_LOOKALIKES.items()}
+        self.guard_weights = {why: self._guard_weights(why) for why in GUARD_LOOKALIKES}
+
+    def _guard_weights(self, why: str) -> dict[str, float]:
+        """A reason's Bayes factor at each location level. As trained, one factor, what
+        takes the most alike pair of two people it stops (GUARD_LOOKALIKES) to GUARDED at
+        every level: twins are kept apart wherever they live. Where the records ease it
+        (``guard_targets``), the target they show is the share of the reason's pairs that
+        are one person, wherever the pair is; so at each level the factor takes that
+        level's most alike such pair (HOME_LOOKALIKES) to the target. One factor sized at
+        home would hold a pair at two addresses to far less than the target, its address
+        already counted against it by the location's own weight."""
+        levels = (*COMPARISONS["location"][0], ELSE, NULL)
+        if why not in self.guard_targets:
+            return dict.fromkeys(levels, self._guard_weight(GUARD_LOOKALIKES[why], GUARDED))
+        lookalike, target = HOME_LOOKALIKES[why], self.guard_targets[why]
+        return {level: self._guard_weight({**lookalike, "location": level}, target)
+                for level in levels}
 
     def _guard_weight(self, lookalike: dict[str, str], target: float) -> float:
-        """A guard reason's Bayes factor (in bits, negative): what takes the most alike
-        pair of two people it stops (``lookalike``) down to GUARDED. Derived from this
-        model's own m, u and prior, so a model fitted or scaled to other records keeps
-        twins at GUARDED, and an agreeing identifier lifts a stopped pair by its own Bayes
-        factor from there (so a validated NHS number, with every other field agreeing,
-        links a record whose given name is mangled or written in the surname's field)."""
+        """The Bayes factor (in bits, negative) that takes ``lookalike`` (the other
+        comparisons at their most alike) to ``target``. Derived from this model's own m, u
+        and prior, so a model fitted or scaled to other records keeps twins at GUARDED, and
+        an agreeing identifier lifts a stopped pair by its own Bayes factor from there (so a
+        validated NHS number, with every other field agreeing, links a record whose given
+        name is mangled or written in the surname's field)."""
         weight = self._prior_weight
         for name, bayes in self._bayes.items():
             level = lookalike.get(name, NULL if name in IDENTIFIERS else None)
@@ -410,8 +301,8 @@ class Model:
                        else 0.0 if level == NULL else bayes[level])
         return min(weight_of(max(target, GUARDED)) - weight, 0.0)
 
-    def guard_weight(self, why: str) -> float:
-        return self.guard_weights[guard_reason(why)]
+    def guard_weight(self, why: str, levels: dict[str, str]) -> float:
+        return self.guard_weights[guard_reason(why)][levels["location"]]
 
     def weight(self, levels: dict[str, str]) -> float:
         total = self._prior_weight
@@ -425,7 +316,7 @@ class Model:
         weight = self.weight(levels)
         why = guard(levels, a, b)
         if why is not None:
-            weight += self.guard_weight(why)
+            weight += self.guard_weight(why, levels)
         probability = probability_of(weight)
         if identifier_agrees(levels):
             # An agreeing (validated, check-digited) identifier is decisive, and where the
@@ -447,7 +338,7 @@ class Model:
         why = guard_in_cluster(levels, a, b)
         if why is None:
             return False
-        weight = self.weight(levels) + self.guard_weight(why)
+        weight = self.weight(levels) + self.guard_weight(why, levels)
         return weight < weight_of(self.thresholds["match"]) and _kept_apart(weight, levels)
 
     def to_json(self) -> dict[str, object]:

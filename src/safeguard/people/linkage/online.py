@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
-from safeguard.people.linkage.model import Model, Score, identifier_agrees, load_model
+from safeguard.people.linkage.levels import identifier_agrees
+from safeguard.people.linkage.model import Model, Score, load_model
 from safeguard.people.models import (
     Address,
     Person,

@@ -21,9 +21,12 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from safeguard.people.linkage.features import FEATURE_COLUMNS, Features, features
+from safeguard.people.linkage.levels import COMPARISONS, ELSE, NULL, STREET_SLIPS
 from safeguard.people.linkage.lookalikes import NAMESAKES, train_rates
-from safeguard.people.linkage.model import COMPARISONS, ELSE, NULL, STREET_SLIPS, Model
+from safeguard.people.linkage.model import Model
 from safeguard.people.linkage.synthetic import generate
+
+logger = logging.getLogger(__name__)
 
 SPLINK_PIN = "splink>=5,<6"
 
@@ -40,7 +43,7 @@ _NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
 _SWAPPED = ("CASE WHEN given_l = family_r THEN damerau_levenshtein(family_l, given_r) <= 1 "
             "WHEN family_l = given_r THEN damerau_levenshtein(given_l, family_r) <= 1 "
             "ELSE false END")
-# model.addresses_alike in SQL (DuckDB's damerau_levenshtein; Splink registers it on Spark).
+# levels.addresses_alike in SQL (DuckDB's damerau_levenshtein; Splink registers it on Spark).
 _ADDRESSES_ALIKE = (f"house_l = house_r AND damerau_levenshtein(street_l, street_r) "
                     f"<= {STREET_SLIPS}")
 
@@ -227,14 +230,38 @@ def fit(db_api: DatabaseAPI[Any], table: pa.Table, *, model: Model,
     shipped value). The prior of a match is ``model``'s, already scaled to the batch."""
     # A level these records never show keeps its shipped m (Splink keeps the value it was
     # given, and says so at WARNING for each: expected here, so not logged).
-    linker = Linker(db_api.register(table), settings(model), log_level=logging.ERROR)
+    records = db_api.register(table)
+    linker = Linker(records, settings(model), log_level=logging.ERROR)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    fitted = replace(model, m_u=_m_u_of(linker))
+    kept = []
     for rule in EM_BLOCKING_RULES:
+        m_u = _fitted_on(Linker(records, settings(fitted), log_level=logging.ERROR), rule)
+        if m_u is None:
+            kept.append(rule)
+        else:
+            fitted = replace(fitted, m_u=m_u)
+    note = f"; m of pairs blocked on {' and '.join(kept)} kept as given" if kept else ""
+    return replace(fitted, version=version or f"{model.version}+fitted",
+                   trained_on=f"{model.version} fitted by EM to {table.num_rows} records{note}")
+
+
+def _fitted_on(linker: Linker, rule: str) -> dict[str, dict[str, tuple[float, float]]] | None:
+    """m and u with m estimated by expectation maximisation among the pairs ``rule``
+    blocks; None where it estimates a level's m at zero (a level the pairs show only among
+    non-matches, such as houses of one postcode where no one's records are at two of them):
+    Splink refuses such a value, its log being infinite, and leaves the linker's model
+    half-trained, so each rule is fitted on a linker of its own."""
+    try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, fix_probability_two_random_records_match=True)
-    return replace(model, version=version or f"{model.version}+fitted",
-                   trained_on=f"{model.version} fitted by EM to {table.num_rows} records",
-                   m_u=_m_u_of(linker))
+    except ValueError as error:
+        if "below the minimum allowed" not in str(error):
+            raise
+        logger.warning("expectation maximisation on %s estimated a level at zero (%s); its "
+                       "m kept as given", rule, error)
+        return None
+    return _m_u_of(linker)
 
 
 def model_version(now: datetime | None = None) -> str:
