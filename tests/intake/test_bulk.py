@@ -265,3 +265,12 @@ def test_a_record_kept_online_while_a_bulk_load_writes_goes_to_review_with_its_p
     assert summary.reviews == session.scalar(select(func.count()).select_from(MatchReview))
     assert session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.why.like("checking 1 records kept during a bulk load%"))) == 1
+
+
+def test_chunks_grow_with_the_records_the_store_holds(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+    first = bulk_load(factory, lines(FAMILY[:8]), principal=SYSTEM, ctx=ctx, chunk_size=1)
+    assert first.chunks == 8  # a store of fewer than eight records: one line a chunk
+    # Eight records held, then ten: chunks of a quarter of them, two lines each.
+    second = bulk_load(factory, lines(FAMILY[8:]), principal=SYSTEM, ctx=ctx, chunk_size=1)
+    assert (second.chunks, second.accepted) == (2, 4)

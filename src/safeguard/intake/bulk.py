@@ -46,9 +46,14 @@ from safeguard.people.models import Person, PersonIdentifier, PersonRecord
 from safeguard.people.names import name_key
 from safeguard.rows import one_of, values_of
 
-# Lines a chunk commits together: big enough that a chunk's rows share the index pages they
-# change (each is written once a chunk), small enough that a kill loses little work.
+# Lines a chunk commits together, at least: big enough that a chunk's rows share the index
+# pages they change (each is written once a chunk), small enough that a kill loses little work.
 CHUNK = 20_000
+# And at least this part of the records the store holds: once its indexes outgrow a chunk,
+# the chunk's keys fall on nearly every leaf page, and each commit writes them all again (on
+# SQLite twice: to the log, then the database); chunks growing with the store write each
+# page a bounded number of times, and a kill loses at most this part of what was loaded.
+GROWTH = 4
 
 
 class LoadInterrupted(RuntimeError):
@@ -94,13 +99,16 @@ def bulk_load(
         plan = plan_links(session, [(line.key, line.features) for line in batch])
         # The store as the plan read it: records kept after this were not linked with the file.
         read_up_to = session.scalar(select(func.coalesce(func.max(PersonRecord.id), 0))) or 0
+        held = session.scalar(select(func.count()).select_from(PersonRecord)) or 0
     summary.pairs_scored = plan.pairs_scored
     clock.lap("link")
     state = WriteState()
     placements = {p.key: p for p in plan.placements}
     headline = _headlines(batch, plan)
-    for start in range(0, len(batch), chunk_size):
-        chunk = batch[start:start + chunk_size]
+    start = 0
+    while start < len(batch):
+        chunk = batch[start:start + max(chunk_size, (held + start) // GROWTH)]
+        start += len(chunk)
         with bulk_transaction(factory) as session:
             write_chunk(session, chunk, placements, plan, state, headline, summary,
                    principal=principal, ctx=ctx, via=via)

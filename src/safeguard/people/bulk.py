@@ -226,6 +226,7 @@ class AddressBook:
         self._seq: dict[int, int] = {}
         self._new: list[Address] = []
         self._numbered: list[Address] = []
+        self._by_text: dict[tuple[str | None, ...], Address] = {}
         for row in session.execute(select(Address.id, Address.uprn, Address.line1,
                                           Address.line2, Address.town, Address.postcode,
                                           Address.match_key).order_by(Address.id)):
@@ -248,6 +249,21 @@ class AddressBook:
         return found
 
     def place(self, address: AddressIn) -> Address:
+        if address.uprn:
+            # It may give its UPRN to an address placed before, which can change where the
+            # same text goes next.
+            self._by_text.clear()
+            return self._place(address)
+        # A home's records repeat its text (each person, each agency): without a UPRN the
+        # same text finds the same address (one whose text agrees to the letter, or the one
+        # that was found for it before, unchanged since), so it is placed once.
+        text = (address.line1, address.line2, address.town, address.postcode)
+        found = self._by_text.get(text)
+        if found is None:
+            found = self._by_text[text] = self._place(address)
+        return found
+
+    def _place(self, address: AddressIn) -> Address:
         found = place_address(address, filed=self._filed,
                               at_postcode=lambda postcode: self._by_postcode.get(postcode, ()))
         if id(found) not in self._seq:
