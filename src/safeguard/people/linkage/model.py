@@ -278,8 +278,10 @@ class Model:
         (``guard_targets``), the target they show is the share of the reason's pairs that
         are one person, wherever the pair is; so at each level the factor takes that
         level's most alike such pair (HOME_LOOKALIKES) to the target. One factor sized at
-        home would hold a pair at two addresses to far less than the target, its address
-        already counted against it by the location's own weight."""
+        home would hold such a pair elsewhere to another probability than the target, by as
+        much as the location's own weight there differs from its weight at home (in records
+        without families, where another house of the postcode weighs far less, to far less:
+        a given name replaced on a record of someone who moved next door)."""
         levels = (*COMPARISONS["location"][0], ELSE, NULL)
         if why not in self.guard_targets:
             return dict.fromkeys(levels, self._guard_weight(GUARD_LOOKALIKES[why], GUARDED))

@@ -37,7 +37,7 @@ _NO_LOCATION = ("(address_l IS NULL AND postcode_l IS NULL) OR "
                 "(address_r IS NULL AND postcode_r IS NULL)")
 
 
-# model._swapped in SQL: each name in the other's field, one as written, one a slip apart.
+# levels._swapped in SQL: each name in the other's field, one as written, one a slip apart.
 # Most pairs reach this level (it is the last before else); the CASE measures the distance
 # only for the few with a name in the other's field.
 _SWAPPED = ("CASE WHEN given_l = family_r THEN damerau_levenshtein(family_l, given_r) <= 1 "
