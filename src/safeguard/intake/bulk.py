@@ -98,8 +98,8 @@ def bulk_load(
             line.features = _features(line)
         plan = plan_links(session, [(line.key, line.features) for line in batch])
         # The store as the plan read it: records kept after this were not linked with the file.
-        read_up_to = session.scalar(select(func.coalesce(func.max(PersonRecord.id), 0))) or 0
-        held = session.scalar(select(func.count()).select_from(PersonRecord)) or 0
+        read_up_to, held = session.execute(select(
+            func.coalesce(func.max(PersonRecord.id), 0), func.count())).one()
     summary.pairs_scored = plan.pairs_scored
     clock.lap("link")
     state = WriteState()

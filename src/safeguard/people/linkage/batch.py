@@ -348,16 +348,14 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
     pairs = 0
     if len(usable) > 1:
         db_api = db_api or DuckDBAPI()
-        model = fitted_to_homes(scaled_to(model, len(usable)), [feats[n] for n in usable])
+        kept = [ids[n] for n in usable]
+        kept_feats = [feats[n] for n in usable]
+        model = fitted_to_homes(scaled_to(model, len(usable)), kept_feats)
         if fit_to_records is None:
             fit_to_records = bool(model.guard_targets)
         if fit_to_records:
-            model = fit(db_api, features_table([ids[n] for n in usable],
-                                               [feats[n] for n in usable]), model=model)
-        batch = _score(db_api, [ids[n] for n in usable],
-                       [feats[n] for n in usable], model=model,
-                       dialect=dialect, floor=0.5)
-        kept = [ids[n] for n in usable]
+            model = fit(db_api, features_table(kept, kept_feats), model=model)
+        batch = _score(db_api, kept, kept_feats, model=model, dialect=dialect, floor=0.5)
         threshold = model.thresholds["match"]
         if dialect == "duckdb":
             pairs = int(batch.linker.misc.query_sql(  # type: ignore[no-untyped-call]
@@ -372,7 +370,7 @@ def link_rows(rows: Sequence[dict[str, str]], *, db_api: DatabaseAPI[Any] | None
             # and clustered from that one copy.
             scored = _pairs_of(batch.pairs.as_dict())
             pairs = sum(pair.probability >= 0.5 for pair in scored)
-            clusters = cluster_checked(kept, scored, {ids[n]: feats[n] for n in usable},
+            clusters = cluster_checked(kept, scored, dict(zip(kept, kept_feats, strict=True)),
                                        model=batch.model, threshold=threshold)
     # Records in no cluster (nothing to match on, or only one usable record) are their own.
     numbers: dict[int | str, int] = {}

@@ -4,8 +4,9 @@ database, with the guard's Bayes factor taken into the pair's match weight."""
 
 from __future__ import annotations
 
-from safeguard.people.linkage.levels import COMPARISONS, ELSE, IDENTIFIERS, NULL
+from safeguard.people.linkage.levels import COMPARISONS, IDENTIFIERS, NULL
 from safeguard.people.linkage.model import KEPT_APART_WEIGHT, Model, weight_of
+from safeguard.people.linkage.splink_model import gamma_to_label
 
 
 def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]:
@@ -64,15 +65,14 @@ def guard_sql(model: Model, *, in_cluster: bool = False) -> tuple[str, str, str]
 
 def _weight_sql(model: Model, why: str) -> str:
     """A reason's Bayes factor: one number, or one for each location level (where the
-    records ease the guard, :meth:`model.Model._guard_weights`); Splink numbers the levels
-    from the most alike down to 0 (else), -1 null."""
+    records ease the guard, :meth:`model.Model._guard_weights`)."""
     weights = model.guard_weights[why]
     if len(set(weights.values())) == 1:
         return repr(weights[NULL])
-    labels = COMPARISONS["location"][0]
     return ("CASE gamma_location " + " ".join(
-        f"WHEN {len(labels) - n} THEN {weights[label]!r}" for n, label in enumerate(labels))
-        + f" WHEN 0 THEN {weights[ELSE]!r} ELSE {weights[NULL]!r} END")
+        f"WHEN {gamma} THEN {weights[gamma_to_label('location', gamma)]!r}"
+        for gamma in range(len(COMPARISONS["location"][0]), -1, -1))
+        + f" ELSE {weights[NULL]!r} END")
 
 
 def held_apart_sql(guard_weight: str, agree: str, model: Model) -> str:
