@@ -12,20 +12,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Dialect, Table, func, select, text
 
 
-def _values(connection: Connection, table: Table, columns: dict[str, list[Any]],
-            ready: Collection[str]) -> list[tuple[Any, ...]]:
-    dialect = connection.dialect
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Rows ready for a table: each value as the database driver takes it."""
+
+    table: Table
+    names: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+
+
+def rows_of(dialect: Dialect, table: Table, columns: dict[str, list[Any]], *,
+            ready: Collection[str] = ()) -> Rows:
+    """Rows given column by column (each list holds one value per row, all of one length):
+    the caller builds a list per column rather than a dict per row. ``ready`` names columns
+    whose values are already as the database stores them (a JSON document's text), which
+    skip the column's bind processor."""
     values = []
     for name, column in columns.items():
         process = (None if name in ready else
                    table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         values.append(column if process is None else _processed(column, process))
-    return list(zip(*values, strict=True))
+    return Rows(table, tuple(columns), list(zip(*values, strict=True)))
 
 
 def _processed(column: list[Any], process: Any) -> list[Any]:
@@ -40,25 +53,27 @@ def _processed(column: list[Any], process: Any) -> list[Any]:
         return [None if value is None else process(value) for value in column]
 
 
-def insert_columns(connection: Connection, table: Table, columns: dict[str, list[Any]], *,
-                   ready: Collection[str] = ()) -> None:
-    """Insert rows given column by column (each list holds one value per row, all of one
-    length): the caller builds a list per column rather than a dict per row. ``ready``
-    names columns whose values are already as the database stores them (a JSON document's
-    text), which skip the column's bind processor."""
-    names = ", ".join(columns)
-    values = _values(connection, table, columns, ready)
-    if not values:
+def insert_rows(connection: Connection, rows: Rows) -> None:
+    """Insert prepared rows in one statement: COPY on PostgreSQL."""
+    if not rows.values:
         return
+    names = ", ".join(rows.names)
     if connection.dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         with driver.cursor() as cursor, \
-                cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in values:
+                cursor.copy(f"COPY {rows.table.name} ({names}) FROM STDIN") as copy:
+            for row in rows.values:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+    marks = ", ".join("?" for _ in rows.names)
+    connection.exec_driver_sql(f"INSERT INTO {rows.table.name} ({names}) VALUES ({marks})",
+                               rows.values)
+
+
+def insert_columns(connection: Connection, table: Table, columns: dict[str, list[Any]], *,
+                   ready: Collection[str] = ()) -> None:
+    """Insert rows given column by column (:func:`rows_of`) in one statement."""
+    insert_rows(connection, rows_of(connection.dialect, table, columns, ready=ready))
 
 
 def insert_new_pairs(connection: Connection, table: Table, columns: tuple[str, str],

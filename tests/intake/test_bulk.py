@@ -4,17 +4,21 @@ kill, and every bad line reported while the good ones land."""
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import SYSTEM
 from safeguard.audit.models import AuditEntry
+from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.duties.models import Duty
 from safeguard.events.models import Event
+from safeguard.intake import bulk_store
 from safeguard.intake.bulk import LoadInterrupted, bulk_load
 from safeguard.intake.importer import import_lines
 from safeguard.intake.service import IntakeContext
@@ -27,6 +31,9 @@ from safeguard.people.models import (
     PersonLink,
     PersonRecord,
 )
+from safeguard.seed import seed_reference_data
+
+from ..factories import migrated_store
 
 HOME = {"line1": "14 Elm Grove", "town": "Northampton", "postcode": "NN3 6TR"}
 AWAY = {"line1": "2 Mill Lane", "town": "Kettering", "postcode": "NN16 8AB"}
@@ -80,6 +87,19 @@ def partition(session: Session) -> set[frozenset[str]]:
     return {frozenset(group) for group in groups.values()}
 
 
+def filed(session: Session) -> dict[frozenset[str], frozenset[str]]:
+    """The candidate index: each person (as its records) and the keys it is filed under."""
+    records: dict[int, set[str]] = defaultdict(set)
+    for person_id, source, source_id in session.execute(
+            select(PersonRecord.person_id, PersonRecord.source, PersonRecord.source_id)):
+        records[person_id].add(f"{source}:{source_id}")
+    keys: dict[int, set[str]] = defaultdict(set)
+    for person_id, key in session.execute(select(PersonBlockingKey.person_id,
+                                                 PersonBlockingKey.key)):
+        keys[person_id].add(key)
+    return {frozenset(records[person_id]): frozenset(held) for person_id, held in keys.items()}
+
+
 def addresses(session: Session) -> dict[str, tuple[str | None, ...]]:
     """Each record's address as stored (the same text may be filed once, as one address)."""
     return {source_id: (line1, postcode, uprn) for source_id, line1, postcode, uprn in
@@ -122,7 +142,7 @@ def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
     one_by_one = import_lines(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx)
     assert not one_by_one.rejects
     expected, places = partition(session), addresses(session)
-    stored, kept = counts(session), as_kept(session)
+    stored, kept, index = counts(session), as_kept(session), filed(session)
     forget(session)
 
     summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=5)
@@ -130,6 +150,7 @@ def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
     assert summary.accepted == len(FAMILY)
     assert partition(session) == expected
     assert addresses(session) == places
+    assert filed(session) == index
     session.expire_all()
     assert as_kept(session) == kept
     assert counts(session) == stored
@@ -274,3 +295,44 @@ def test_chunks_grow_with_the_records_the_store_holds(
     # Eight records held, then ten: chunks of a quarter of them, two lines each.
     second = bulk_load(factory, lines(FAMILY[8:]), principal=SYSTEM, ctx=ctx, chunk_size=1)
     assert (second.chunks, second.accepted) == (2, 4)
+
+
+def test_a_load_storing_each_chunk_while_it_builds_the_next_ends_as_one_line_at_a_time(
+        engine: Engine, tmp_path: Path, ctx: IntakeContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Factories bound to engines, as the command line's: on PostgreSQL each chunk is stored
+    # by a thread of its own while the next is built. Killed after two chunks and run again.
+    backend = engine.dialect.name
+    factories = {}
+    for name in ("one_by_one", "in_bulk"):
+        own = make_engine(migrated_store(backend, tmp_path, f"threaded_{name}"))
+        factories[name] = make_session_factory(own)
+        with transaction(factories[name]) as setup:
+            seed_reference_data(setup)
+    stored_by: set[str] = set()
+    store = bulk_store.store_chunk
+
+    def noting_the_thread(*args: Any, **kwargs: Any) -> int:
+        stored_by.add(threading.current_thread().name)
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(bulk_store, "store_chunk", noting_the_thread)
+    assert not import_lines(factories["one_by_one"], lines(FAMILY), principal=SYSTEM,
+                            ctx=ctx).rejects
+    with pytest.raises(LoadInterrupted):
+        bulk_load(factories["in_bulk"], lines(FAMILY), principal=SYSTEM, ctx=ctx,
+                  chunk_size=3, stop_after_chunks=2)
+    resumed = bulk_load(factories["in_bulk"], lines(FAMILY), principal=SYSTEM, ctx=ctx,
+                        chunk_size=3)
+    assert (resumed.duplicates, resumed.accepted) == (6, len(FAMILY) - 6)
+    with transaction(factories["one_by_one"]) as expected, \
+            transaction(factories["in_bulk"]) as loaded:
+        assert partition(loaded) == partition(expected)
+        assert filed(loaded) == filed(expected)
+        assert counts(loaded) == counts(expected)
+    threads = {name.split("_")[0] for name in stored_by}
+    assert threads == ({"bulk-store"} if backend == "postgresql" else {"MainThread"})
+    for factory in factories.values():
+        bind = factory.kw["bind"]
+        assert isinstance(bind, Engine)
+        bind.dispose()

@@ -23,19 +23,21 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import Principal
-from safeguard.db import bulk_transaction, table_of, transaction
+from safeguard.db import table_of, transaction
 from safeguard.errors import SafeguardError
 from safeguard.events.fields import is_school_source
 from safeguard.events.models import Event
 from safeguard.events.schemas import PersonEvent
 from safeguard.events.service import payload_hash
-from safeguard.intake.bulk_write import BulkSummary, Line, Record, WriteState, write_chunk
+from safeguard.intake.bulk_store import Stored, chunk_writer
+from safeguard.intake.bulk_write import BulkSummary, Line, Record, WriteState, build_chunk
 from safeguard.intake.importer import Reject, decode_line, import_one, numbered, parse_line
 from safeguard.intake.service import IntakeContext, may_name_school, may_submit
 from safeguard.people.bulk import AddressBook, Plan, plan_links
@@ -102,22 +104,39 @@ def bulk_load(
             func.coalesce(func.max(PersonRecord.id), 0), func.count())).one()
     summary.pairs_scored = plan.pairs_scored
     clock.lap("link")
-    state = WriteState()
+    number_of = {line.key: line.number for line in batch}
+    state = WriteState(last_line={group: number_of[keys[-1]]
+                                  for group, keys in plan.groups.items()})
+    del number_of
     placements = {p.key: p for p in plan.placements}
     headline = _headlines(batch, plan)
-    start = 0
-    while start < len(batch):
-        chunk = batch[start:start + max(chunk_size, (held + start) // GROWTH)]
-        start += len(chunk)
-        with bulk_transaction(factory) as session:
-            write_chunk(session, chunk, placements, plan, state, headline, summary,
-                   principal=principal, ctx=ctx, via=via)
+
+    def stored(done: Stored | None) -> None:
+        if done is None:
+            return
         summary.chunks += 1
+        summary.accepted += len(done.rows.lines)
+        summary.by_type["person"] += len(done.rows.lines)
+        summary.persons_created += done.rows.persons_created
+        summary.reviews += done.rows.reviews
+        summary.duties_raised += done.duties
         _analyse_as_it_grows(factory, summary.chunks)
         if progress:
-            progress(len(chunk))
+            progress(len(done.rows.lines))
         if stop_after_chunks is not None and summary.chunks >= stop_after_chunks:
             raise LoadInterrupted(f"stopped after {summary.chunks} chunks")
+
+    with chunk_writer(factory, principal=principal, ctx=ctx) as writer:
+        start = 0
+        while start < len(batch):
+            chunk = batch[start:start + max(chunk_size, (held + start) // GROWTH)]
+            start += len(chunk)
+            following = writer.prepare(partial(
+                build_chunk, chunk=chunk, placements=placements, plan=plan, state=state,
+                headline=headline, principal=principal, via=via))
+            stored(writer.wait())
+            writer.start(following)
+        stored(writer.wait())
     with transaction(factory) as session:
         summary.reviews += review_records_linked_meanwhile(
             session, after_record_id=read_up_to, loaded_records=state.records,

@@ -1,5 +1,6 @@
-"""Writing one chunk of a bulk load set-based (:mod:`.bulk`): what the online path writes
-for a person event, for thousands of lines in a statement each."""
+"""Building one chunk of a bulk load set-based (:mod:`.bulk`): the rows of what the online
+path writes for a person event, for thousands of lines, a table's in a statement each
+(written by :mod:`.bulk_store`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Dialect, text
 
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
@@ -18,12 +18,7 @@ from safeguard.db import table_of, utcnow
 from safeguard.events.fields import AddressIn
 from safeguard.events.models import Event
 from safeguard.events.schemas import PersonEvent
-from safeguard.forensics import service as forensics
-from safeguard.forensics.models import Device
 from safeguard.intake.importer import ImportSummary
-from safeguard.intake.service import IntakeContext, record_gaps
-from safeguard.offenders import service as offenders
-from safeguard.offenders.models import OffenderRegistration
 from safeguard.people.bulk import GROUP, STORED, Pair, Placement, Plan, Target
 from safeguard.people.linkage.evidence import OPEN
 from safeguard.people.linkage.features import Features, index_keys
@@ -36,7 +31,7 @@ from safeguard.people.models import (
     PersonLink,
     PersonRecord,
 )
-from safeguard.rows import insert_columns, insert_new_pairs, new_ids, one_of, values_of
+from safeguard.rows import Rows, new_ids, one_of, rows_of, values_of
 
 
 @dataclass
@@ -90,49 +85,70 @@ class Line:
 
 @dataclass
 class WriteState:
-    """What later chunks need from earlier ones: the persons made, who holds each identifier."""
+    """What later chunks need from earlier ones: the persons made, who holds each identifier,
+    the keys a person made by the load is filed under while its group has lines to come."""
 
+    # The line number of each group's last line.
+    last_line: dict[int, int]
     person_of_group: dict[int, int] = field(default_factory=dict)
     owners: dict[tuple[str, str], int] = field(default_factory=dict)
     records: set[int] = field(default_factory=set)
+    filed: dict[int, set[str]] = field(default_factory=dict)
 
 
-def _insert(session: Session, table: Table, columns: dict[str, list[Any]],
-            ready: tuple[str, ...] = ()) -> None:
-    insert_columns(session.connection(), table, columns, ready=ready)
+@dataclass
+class ChunkRows:
+    """One chunk of a bulk load, built and ready to store (:mod:`.bulk_store`): every row of
+    every table, in the order the foreign keys need, and what storing it calls for."""
+
+    lines: list[Line]
+    persons: list[int]
+    record_ids: list[int]
+    event_ids: list[int]
+    inserts: list[Rows]
+    # Blocking keys of persons stored before this chunk, which may hold some already.
+    stored_keys: list[tuple[int, str]]
+    # A stored person's unknown date of birth or sex, from the chunk's records.
+    gaps: list[dict[str, Any]]
+    # By position in the chunk: the identifiers another person holds.
+    conflicts: dict[int, list[tuple[str, str, int]]]
+    persons_created: int
+    reviews: int
+    now: datetime
 
 
-def write_chunk(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
-           state: WriteState, headline: dict[int, dict[str, Any]], summary: BulkSummary, *,
-           principal: Principal, ctx: IntakeContext, via: str) -> None:
-    """One chunk, set-based, in the caller's transaction: each table's rows built column by
-    column (a list per column, not a dict per row) and inserted in one statement."""
+def build_chunk(connection: Connection, chunk: list[Line], placements: dict[str, Placement],
+                plan: Plan, state: WriteState, headline: dict[int, dict[str, Any]], *,
+                principal: Principal, via: str) -> ChunkRows:
+    """One chunk's rows: each table's built column by column (a list per column, not a dict
+    per row). ``connection`` gives the new rows' ids and tells who holds an identifier; the
+    rows are written by :func:`.bulk_store.store_chunk`, which may run while the next chunk
+    is built, so nothing here reads what an earlier chunk stored (``state`` carries it)."""
     now = utcnow()
+    dialect = connection.dialect
     n = len(chunk)
     data = [line.data for line in chunk]
-    event_ids = new_ids(session.connection(), table_of(Event), n)
-    _insert(session, table_of(Event), {
+    event_ids = new_ids(connection, table_of(Event), n)
+    inserts = [rows_of(dialect, table_of(Event), {
         "id": event_ids, "event_type": [d.event for d in data],
         "source": [d.source for d in data], "source_id": [d.source_id for d in data],
         "payload": [line.payload for line in chunk],
         "payload_hash": [line.digest for line in chunk], "received_at": [now] * n,
-        "received_via": [via] * n, "actor": [principal.actor] * n}, ready=("payload",))
+        "received_via": [via] * n, "actor": [principal.actor] * n}, ready=("payload",))]
     targets = [placements[line.key].target for line in chunk]
     groups = sorted({group for kind, group in targets
                      if kind == GROUP and group not in state.person_of_group})
-    made = new_ids(session.connection(), table_of(Person), len(groups))
+    made = new_ids(connection, table_of(Person), len(groups))
     if groups:
         heads = [headline[group] for group in groups]
-        _insert(session, table_of(Person), {
+        inserts.append(rows_of(dialect, table_of(Person), {
             "id": made, **{name: [head[name] for head in heads] for name in heads[0]},
-            "created_at": [now] * len(groups)})
+            "created_at": [now] * len(groups)}))
     state.person_of_group.update(zip(groups, made, strict=True))
-    summary.persons_created += len(made)
     of_group = state.person_of_group
     persons = [group if kind == STORED else of_group[group] for kind, group in targets]
-    _fill_gaps(session, chunk, targets, persons)
-    record_ids = new_ids(session.connection(), table_of(PersonRecord), n)
-    _insert(session, table_of(PersonRecord), {
+    record_ids = new_ids(connection, table_of(PersonRecord), n)
+    inserts.append(rows_of(dialect, table_of(PersonRecord), {
         "id": record_ids, "person_id": persons, "event_id": event_ids,
         "source": [d.source for d in data], "source_id": [d.source_id for d in data],
         "given_name": [d.given_name for d in data], "family_name": [d.family_name for d in data],
@@ -141,9 +157,10 @@ def write_chunk(session: Session, chunk: list[Line], placements: dict[str, Place
         "school_urn": [d.school_urn for d in data],
         "recorded_at": [d.recorded_at or now for d in data],
         "linked_by": [_linked_by(placements[line.key]) for line in chunk],
-        "from_concern": [False] * n})
+        "from_concern": [False] * n}))
     state.records.update(record_ids)
-    claimed, conflicts = _identifiers(session, chunk, persons, state)
+    claimed, conflicts, identifiers = _identifiers(connection, chunk, persons, state)
+    inserts.append(identifiers)
     keys: dict[tuple[int, str], None] = {}
     for line, person_id, mine in zip(chunk, persons, claimed, strict=True):
         # Filed under the identifiers it brought to the store, as online.
@@ -151,32 +168,58 @@ def write_chunk(session: Session, chunk: list[Line], placements: dict[str, Place
         if len(mine) < len(line.ids):
             f = replace(f, **{scheme: None for scheme in line.ids if scheme not in mine})
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
-    insert_new_pairs(session.connection(), table_of(PersonBlockingKey), ("person_id", "key"),
-                     list(keys))
-    _links(session, chunk, placements, plan, persons, record_ids, now)
-    _reviews(session, chunk, placements, plan, record_ids, of_group, summary, now)
-    _insert(session, table_of(AuditEntry), {
+    # A person this chunk makes has no keys yet, and no other writer can see it before the
+    # chunk commits: its keys are copied in as they are. One stored before (by an earlier
+    # chunk, or the store's own) may hold some already: those the load filed it under are
+    # left out, and the rest are added by an insert that checks each row against the
+    # unique index first (about twice the cost of a plain one).
+    made_here = set(made)
+    fresh = [pair for pair in keys if pair[0] in made_here]
+    stored_keys = [pair for pair in keys if pair[0] not in made_here
+                   and pair[1] not in state.filed.get(pair[0], ())]
+    _remember_filed(state, targets, keys, end=chunk[-1].number)
+    inserts.append(rows_of(dialect, table_of(PersonBlockingKey), {
+        "person_id": [person_id for person_id, _ in fresh], "key": [key for _, key in fresh]}))
+    inserts.append(_links(dialect, chunk, placements, plan, persons, record_ids, now))
+    reviews = _reviews(dialect, chunk, placements, plan, record_ids, of_group, now)
+    inserts.append(reviews)
+    inserts.append(rows_of(dialect, table_of(AuditEntry), {
         "actor": [principal.actor] * n, "agency_id": [principal.agency_id or None] * n,
         "action": ["write"] * n, "entity": ["person_record"] * n,
         "entity_id": [str(record_id) for record_id in record_ids], "person_id": persons,
-        "why": [f"{via} of {d.source} record {d.source_id}" for d in data], "at": [now] * n})
-    summary.duties_raised += _duties(session, chunk, persons, record_ids, event_ids, conflicts,
-                                     principal=principal, ctx=ctx, now=now)
-    summary.accepted += n
-    summary.by_type["person"] += n
+        "why": [f"{via} of {d.source} record {d.source_id}" for d in data], "at": [now] * n}))
+    return ChunkRows(
+        chunk, persons, record_ids, event_ids, inserts,
+        stored_keys=stored_keys,
+        gaps=_gaps(chunk, targets, persons), conflicts=conflicts, persons_created=len(made),
+        reviews=len(reviews.values), now=now)
 
 
-def _reviews(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
-             record_ids: list[int], of_group: dict[int, int], summary: BulkSummary,
-             now: datetime) -> None:
+def _remember_filed(state: WriteState, targets: list[Target], keys: dict[tuple[int, str], None],
+                    *, end: int) -> None:
+    """Keep the keys of the load's persons whose groups have lines after ``end``; forget
+    those of groups that end here."""
+    open_now: set[int] = set()
+    for kind, group in targets:
+        if kind == GROUP:
+            person_id = state.person_of_group[group]
+            if state.last_line[group] > end:
+                open_now.add(person_id)
+            else:
+                state.filed.pop(person_id, None)
+    for person_id, key in keys:
+        if person_id in open_now:
+            state.filed.setdefault(person_id, set()).add(key)
+
+
+def _reviews(dialect: Dialect, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
+             record_ids: list[int], of_group: dict[int, int], now: datetime) -> Rows:
     """The possible matches a human is to review (a few in a chunk)."""
     found = [(record_id, target[1] if target[0] == STORED else of_group[target[1]], score)
              for line, record_id in zip(chunk, record_ids, strict=True)
              for _, target, score in placements[line.key].reviews]
-    if not found:
-        return
     version = plan.model.version
-    _insert(session, table_of(MatchReview), {
+    return rows_of(dialect, table_of(MatchReview), {
         "record_id": [record_id for record_id, _, _ in found],
         "candidate_person_id": [person_id for _, person_id, _ in found],
         "probability": [score.probability for _, _, score in found],
@@ -184,24 +227,14 @@ def _reviews(session: Session, chunk: list[Line], placements: dict[str, Placemen
         "evidence": [json.dumps(score.evidence(version)) for _, _, score in found],
         "model_version": [version] * len(found), "status": [OPEN] * len(found),
         "created_at": [now] * len(found)})
-    summary.reviews += len(found)
 
 
-def _fill_gaps(session: Session, chunk: list[Line], targets: list[Target],
-               persons: list[int]) -> None:
-    """A stored person's unknown date of birth or sex taken from the first record giving it;
-    never overwritten (sources disagree and none is master)."""
-    persons_table = table_of(Person)
-    rows = [{"pid": person_id, "new_dob": line.data.dob, "new_sex": line.data.sex}
+def _gaps(chunk: list[Line], targets: list[Target], persons: list[int]) -> list[dict[str, Any]]:
+    """A stored person's unknown date of birth or sex, to take from the first record giving
+    it (never overwritten: sources disagree and none is master)."""
+    return [{"pid": person_id, "new_dob": line.data.dob, "new_sex": line.data.sex}
             for line, target, person_id in zip(chunk, targets, persons, strict=True)
             if target[0] == STORED and (line.data.dob or line.data.sex)]
-    if not rows:
-        return
-    column = persons_table.c
-    session.connection().execute(
-        update(persons_table).where(column.id == bindparam("pid")).values(
-            dob=func.coalesce(column.dob, bindparam("new_dob", type_=column.dob.type)),
-            sex=func.coalesce(column.sex, bindparam("new_sex", type_=column.sex.type))), rows)
 
 
 def _linked_by(placement: Placement) -> str:
@@ -217,18 +250,18 @@ def _linked_by(placement: Placement) -> str:
     return "new person"
 
 
-def _identifiers(session: Session, chunk: list[Line], persons: list[int], state: WriteState
-                 ) -> tuple[list[dict[str, str]], dict[int, list[tuple[str, str, int]]]]:
+def _identifiers(connection: Connection, chunk: list[Line], persons: list[int],
+                 state: WriteState
+                 ) -> tuple[list[dict[str, str]], dict[int, list[tuple[str, str, int]]], Rows]:
     """Store each identifier no one holds yet with the record's person; one another person
     already holds is not moved but is a conflict. Returns each line's identifiers that are
-    new to the store and, by position in the chunk, the conflicts."""
+    new to the store, by position in the chunk the conflicts, and the identifiers' rows."""
     owners = state.owners
     wanted: dict[str, set[str]] = {}
     for line in chunk:
         for scheme, value in line.ids.items():
             if (scheme, value) not in owners:  # a holder an earlier chunk found or made
                 wanted.setdefault(scheme, set()).add(value)
-    connection = session.connection()
     look_up = text(f"SELECT value, person_id FROM {table_of(PersonIdentifier).name} "
                    f"WHERE scheme = :scheme AND {one_of(connection, 'value', 'values')}")
     for scheme, values in sorted(wanted.items()):
@@ -253,17 +286,16 @@ def _identifiers(session: Session, chunk: list[Line], persons: list[int], state:
             elif holder != person_id:
                 conflicts.setdefault(n, []).append((scheme, value, holder))
         claimed.append(mine)
-    _insert(session, table_of(PersonIdentifier), columns)
-    return claimed, conflicts
+    return claimed, conflicts, rows_of(connection.dialect, table_of(PersonIdentifier), columns)
 
 
-def _links(session: Session, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
-           persons: list[int], record_ids: list[int], now: datetime) -> None:
+def _links(dialect: Dialect, chunk: list[Line], placements: dict[str, Placement], plan: Plan,
+           persons: list[int], record_ids: list[int], now: datetime) -> Rows:
     """The evidence of each link: the batch's best pair with an earlier record."""
     chosen = [placements[line.key] for line in chunk]
     bests = [placement.best for placement in chosen]
     n = len(chunk)
-    _insert(session, table_of(PersonLink), {
+    return rows_of(dialect, table_of(PersonLink), {
         "record_id": record_ids, "person_id": persons,
         "outcome": [placement.outcome for placement in chosen],
         "probability": [best.probability if best else None for best in bests],
@@ -283,40 +315,3 @@ def link_evidence(best: Pair | None) -> str:
                                                    "match_weight": weight}})
     return (f'{{"batch": true, "best": {{"probability": {probability!r}, '
             f'"match_weight": {weight!r}}}}}')
-
-
-def _duties(session: Session, chunk: list[Line], persons: list[int], record_ids: list[int],
-            event_ids: list[int], conflicts: dict[int, list[tuple[str, str, int]]], *,
-            principal: Principal, ctx: IntakeContext, now: datetime) -> int:
-    """What the online path raises for a person record, for the few records that call for
-    it: an identifier conflict is a data-quality task; a record placing someone at a seized
-    device's suspect's address or a registered offender's goes through the same rules as
-    online (those addresses read first in one query each, so a chunk with neither pays two
-    queries)."""
-    raised = 0
-    for n, found in conflicts.items():
-        line = chunk[n]
-        raised += len(record_gaps(
-            session, conflicts=found, person_id=persons[n], source=line.data.source,
-            reference=line.data.source_id, event_id=event_ids[n],
-            recorded_at=line.data.recorded_at or now, ctx=ctx, now=now, actor=principal.actor))
-    if all(line.address is None for line in chunk):
-        return raised
-    # Every such address, not those of the chunk: a county has thousands of them, and a
-    # chunk's twenty thousand addresses as parameters of a query cost more than reading them.
-    devices = set(session.scalars(select(Device.suspect_address_id).distinct().where(
-        Device.suspect_address_id.is_not(None))))
-    registered = set(session.scalars(select(OffenderRegistration.address_id).distinct().where(
-        OffenderRegistration.address_id.is_not(None), OffenderRegistration.ended.is_(False))))
-    for n, line in enumerate(chunk):
-        address_id = line.address.id if line.address is not None else None
-        if address_id in devices:
-            record = session.get_one(PersonRecord, record_ids[n])
-            raised += len(forensics.child_recorded(session, record=record, event_id=event_ids[n],
-                                                   principal=principal, ctx=ctx, now=now))
-        if address_id in registered:
-            raised += len(offenders.child_record_arrived(
-                session, person_id=persons[n], address_id=address_id, event_id=event_ids[n],
-                recorded_at=line.data.recorded_at or now, principal=principal, ctx=ctx,
-                now=now))
-    return raised
