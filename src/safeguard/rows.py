@@ -26,6 +26,15 @@ class Rows:
     names: tuple[str, ...]
     values: list[tuple[Any, ...]]
 
+    def parted(self, column: str, among: Collection[Any]) -> tuple[Rows, Rows]:
+        """The rows whose ``column`` is not among the values given, and those whose is."""
+        at = self.names.index(column)
+        rest: list[tuple[Any, ...]] = []
+        these: list[tuple[Any, ...]] = []
+        for row in self.values:
+            (these if row[at] in among else rest).append(row)
+        return Rows(self.table, self.names, rest), Rows(self.table, self.names, these)
+
 
 def rows_of(dialect: Dialect, table: Table, columns: dict[str, list[Any]], *,
             ready: Collection[str] = ()) -> Rows:

@@ -111,9 +111,7 @@ def bulk_load(
     placements = {p.key: p for p in plan.placements}
     headline = _headlines(batch, plan)
 
-    def stored(done: Stored | None) -> None:
-        if done is None:
-            return
+    def stored(done: Stored) -> None:
         summary.chunks += 1
         summary.accepted += len(done.rows.lines)
         summary.by_type["person"] += len(done.rows.lines)
@@ -126,7 +124,7 @@ def bulk_load(
         if stop_after_chunks is not None and summary.chunks >= stop_after_chunks:
             raise LoadInterrupted(f"stopped after {summary.chunks} chunks")
 
-    with chunk_writer(factory, principal=principal, ctx=ctx) as writer:
+    with chunk_writer(factory, principal=principal, ctx=ctx, last=stop_after_chunks) as writer:
         start = 0
         while start < len(batch):
             chunk = batch[start:start + max(chunk_size, (held + start) // GROWTH)]
@@ -134,9 +132,11 @@ def bulk_load(
             following = writer.prepare(partial(
                 build_chunk, chunk=chunk, placements=placements, plan=plan, state=state,
                 headline=headline, principal=principal, via=via))
-            stored(writer.wait())
+            for done in writer.make_room():
+                stored(done)
             writer.start(following)
-        stored(writer.wait())
+        for done in writer.drain():
+            stored(done)
     with transaction(factory) as session:
         summary.reviews += review_records_linked_meanwhile(
             session, after_record_id=read_up_to, loaded_records=state.records,

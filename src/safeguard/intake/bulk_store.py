@@ -13,6 +13,7 @@ there each chunk is built inside its own transaction, and nothing overlaps.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -44,57 +45,84 @@ class Stored:
 
 
 class ChunkWriter:
-    """Builds and stores chunks in turn: :meth:`prepare` the next chunk, :meth:`wait` for the
-    one before it to be stored, then :meth:`start` storing the next. On PostgreSQL, a chunk
-    is built before the one before it is stored (by a thread of its own when the factory is
-    bound to an engine, otherwise when it is waited for), so that storing it never relies on
-    the store's state after the chunk before."""
+    """Builds and stores chunks in turn: :meth:`prepare` the next chunk, let the oldest ones
+    in flight finish (:meth:`make_room`), then :meth:`start` storing the next; at the end,
+    :meth:`drain`. On PostgreSQL a chunk is built before the one before it is stored, so
+    storing it never relies on what that one stored. Bound to an engine, two chunks are
+    stored at once, each by a thread and a connection of its own: a chunk stores the rows
+    that do not name the persons the chunk before it made while that one is still storing,
+    then waits for it to commit before the rest, so chunks commit in the file's order and
+    neither waits on the other's locks. ``last`` is the number of the last chunk to commit
+    (the rest roll back, as after a kill)."""
 
     def __init__(self, factory: sessionmaker[Session], reader: Connection | None, *,
-                 principal: Principal, ctx: IntakeContext) -> None:
+                 principal: Principal, ctx: IntakeContext, last: int | None = None) -> None:
         self._factory, self._reader = factory, reader
-        self._principal, self._ctx = principal, ctx
+        self._principal, self._ctx, self._last = principal, ctx, last
         bind = factory.kw.get("bind")
-        self._executor = (ThreadPoolExecutor(1, thread_name_prefix="bulk-store")
-                          if reader is not None and isinstance(bind, Engine) else None)
-        self._pending: Future[Stored] | Callable[[], Stored] | None = None
+        threaded = reader is not None and isinstance(bind, Engine)
+        self._executor = ThreadPoolExecutor(2, "bulk-store") if threaded else None
+        self._pending: deque[Future[Stored] | Callable[[], Stored]] = deque()
+        self._started = 0
 
-    def prepare(self, build: Build) -> Callable[[], Stored]:
+    def prepare(self, build: Build) -> Build:
         """The next chunk: built now where it can be, or on storing it."""
         if self._reader is None:
-            return lambda: self._store(build)
+            return build
         rows = build(self._reader)
-        return lambda: self._store(lambda _: rows)
+        return lambda _: rows
 
-    def wait(self) -> Stored | None:
-        """The chunk being stored, once it is committed (None if there is none)."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return None
-        return pending.result() if isinstance(pending, Future) else pending()
+    def make_room(self) -> Iterator[Stored]:
+        """The chunks that must commit before another starts, as each does."""
+        while len(self._pending) >= (2 if self._executor else 1):
+            yield self._finish(self._pending.popleft())
 
-    def start(self, store: Callable[[], Stored]) -> None:
-        self._pending = self._executor.submit(store) if self._executor else store
+    def drain(self) -> Iterator[Stored]:
+        while self._pending:
+            yield self._finish(self._pending.popleft())
+
+    def start(self, build: Build) -> None:
+        self._started += 1
+        number = self._started
+        if self._executor is None:
+            self._pending.append(lambda: self._store(build, number, None))
+            return
+        before = self._pending[-1] if self._pending else None
+        previous = None if not isinstance(before, Future) else before.result
+        self._pending.append(self._executor.submit(self._store, build, number, previous))
 
     def close(self) -> None:
-        """Stop: a chunk being stored in a thread is let finish (committed or not, as a
-        kill would leave it); one not yet begun is dropped."""
-        if isinstance(self._pending, Future):
-            self._pending.exception()
-        self._pending = None
+        """Stop: chunks being stored by a thread are let finish (committed or rolled back, as
+        a kill would leave them); those not yet begun are dropped."""
+        for pending in self._pending:
+            if isinstance(pending, Future):
+                pending.exception()
+        self._pending.clear()
         if self._executor is not None:
             self._executor.shutdown()
 
-    def _store(self, build: Build) -> Stored:
+    @staticmethod
+    def _finish(pending: Future[Stored] | Callable[[], Stored]) -> Stored:
+        return pending.result() if isinstance(pending, Future) else pending()
+
+    def _store(self, build: Build, number: int, previous: Callable[[], Stored] | None
+               ) -> Stored:
         with bulk_transaction(self._factory) as session:
             rows = build(session.connection())
-            duties = store_chunk(session, rows, principal=self._principal, ctx=self._ctx)
+            duties = store_chunk(session, rows, previous=previous, principal=self._principal,
+                                 ctx=self._ctx)
+            if self._last is not None and number > self._last:
+                raise NotStored(f"chunk {number} comes after the last to store")
         return Stored(rows, duties)
 
 
+class NotStored(RuntimeError):
+    """A chunk after the last the load was to store: rolled back."""
+
+
 @contextmanager
-def chunk_writer(factory: sessionmaker[Session], *, principal: Principal, ctx: IntakeContext
-                 ) -> Iterator[ChunkWriter]:
+def chunk_writer(factory: sessionmaker[Session], *, principal: Principal, ctx: IntakeContext,
+                 last: int | None = None) -> Iterator[ChunkWriter]:
     """A :class:`ChunkWriter` for the factory's database. On PostgreSQL, chunks are built on a
     connection of the writer's own (autocommit) if the factory is bound to an engine, or on
     the connection it is bound to (a test's, inside its own transaction) between the
@@ -106,16 +134,22 @@ def chunk_writer(factory: sessionmaker[Session], *, principal: Principal, ctx: I
             reader = (stack.enter_context(
                 bind.connect().execution_options(isolation_level="AUTOCOMMIT"))
                 if isinstance(bind, Engine) else bind)
-        writer = ChunkWriter(factory, reader, principal=principal, ctx=ctx)
+        writer = ChunkWriter(factory, reader, principal=principal, ctx=ctx, last=last)
         stack.callback(writer.close)
         yield writer
 
 
-def store_chunk(session: Session, rows: ChunkRows, *, principal: Principal,
+def store_chunk(session: Session, rows: ChunkRows, *,
+                previous: Callable[[], object] | None = None, principal: Principal,
                 ctx: IntakeContext) -> int:
-    """Store a built chunk in the caller's transaction; returns the duties raised."""
+    """Store a built chunk in the caller's transaction; returns the duties raised.
+    ``previous`` waits for the chunk before to commit (and raises if it did not)."""
     connection = session.connection()
     for table_rows in rows.inserts:
+        insert_rows(connection, table_rows)
+    if previous is not None:
+        previous()
+    for table_rows in rows.after_previous:
         insert_rows(connection, table_rows)
     insert_new_pairs(connection, table_of(PersonBlockingKey), ("person_id", "key"),
                      rows.stored_keys)

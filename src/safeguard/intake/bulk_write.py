@@ -94,6 +94,8 @@ class WriteState:
     owners: dict[tuple[str, str], int] = field(default_factory=dict)
     records: set[int] = field(default_factory=set)
     filed: dict[int, set[str]] = field(default_factory=dict)
+    # The persons the chunk built last made: it may still be storing them.
+    made_last: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -106,6 +108,9 @@ class ChunkRows:
     record_ids: list[int]
     event_ids: list[int]
     inserts: list[Rows]
+    # Rows that refer to the persons the chunk before made (and the reviews, whose candidates
+    # may be those persons): stored once that chunk is committed.
+    after_previous: list[Rows]
     # Blocking keys of persons stored before this chunk, which may hold some already.
     stored_keys: list[tuple[int, str]]
     # A stored person's unknown date of birth or sex, from the chunk's records.
@@ -182,14 +187,23 @@ def build_chunk(connection: Connection, chunk: list[Line], placements: dict[str,
         "person_id": [person_id for person_id, _ in fresh], "key": [key for _, key in fresh]}))
     inserts.append(_links(dialect, chunk, placements, plan, persons, record_ids, now))
     reviews = _reviews(dialect, chunk, placements, plan, record_ids, of_group, now)
-    inserts.append(reviews)
     inserts.append(rows_of(dialect, table_of(AuditEntry), {
         "actor": [principal.actor] * n, "agency_id": [principal.agency_id or None] * n,
         "action": ["write"] * n, "entity": ["person_record"] * n,
         "entity_id": [str(record_id) for record_id in record_ids], "person_id": persons,
         "why": [f"{via} of {d.source} record {d.source_id}" for d in data], "at": [now] * n}))
+    # Split so that the rows this chunk can store while the chunk before is still storing
+    # come first (their foreign keys name rows committed before, or this chunk's own).
+    ready, after_previous = [], []
+    for table_rows in inserts:
+        if "person_id" in table_rows.names:
+            table_rows, later = table_rows.parted("person_id", state.made_last)
+            after_previous.append(later)
+        ready.append(table_rows)
+    after_previous.append(reviews)  # last: a review names its record
+    state.made_last = made_here
     return ChunkRows(
-        chunk, persons, record_ids, event_ids, inserts,
+        chunk, persons, record_ids, event_ids, ready, after_previous,
         stored_keys=stored_keys,
         gaps=_gaps(chunk, targets, persons), conflicts=conflicts, persons_created=len(made),
         reviews=len(reviews.values), now=now)
