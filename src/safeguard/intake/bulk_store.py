@@ -7,8 +7,10 @@ they take turns. On PostgreSQL the next chunk is therefore built while the last 
 ids come from the tables' sequences, which no transaction holds, and who holds an identifier
 is read as it stands, with the holders the load itself has found or made kept in memory
 (:class:`.bulk_write.WriteState`), so a chunk's build never reads what the chunk before it
-is still storing. SQLite takes one writer at a time and gives ids under its write lock:
-there each chunk is built inside its own transaction, and nothing overlaps.
+is still storing. With the factory bound to an engine, two chunks are stored at once, so
+that the server works on two cores (:class:`ChunkWriter`). SQLite takes one writer at a
+time and gives ids under its write lock: there each chunk is built inside its own
+transaction, and nothing overlaps.
 """
 
 from __future__ import annotations
