@@ -125,6 +125,7 @@ def bulk_load(
             raise LoadInterrupted(f"stopped after {summary.chunks} chunks")
 
     with chunk_writer(factory, principal=principal, ctx=ctx, last=stop_after_chunks) as writer:
+        state.overlapping = writer.overlapping
         start = 0
         while start < len(batch):
             chunk = batch[start:start + max(chunk_size, (held + start) // GROWTH)]

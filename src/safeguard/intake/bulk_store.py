@@ -67,6 +67,11 @@ class ChunkWriter:
         self._pending: deque[Future[Stored] | Callable[[], Stored]] = deque()
         self._started = 0
 
+    @property
+    def overlapping(self) -> bool:
+        """Whether a chunk is stored while the one before it still is."""
+        return self._executor is not None
+
     def prepare(self, build: Build) -> Build:
         """The next chunk: built now where it can be, or on storing it."""
         if self._reader is None:

@@ -94,7 +94,9 @@ class WriteState:
     owners: dict[tuple[str, str], int] = field(default_factory=dict)
     records: set[int] = field(default_factory=set)
     filed: dict[int, set[str]] = field(default_factory=dict)
-    # The persons the chunk built last made: it may still be storing them.
+    # Whether a chunk is stored while the one before it still is (:mod:`.bulk_store`), and
+    # then the persons the chunk built last made, which it may still be storing.
+    overlapping: bool = False
     made_last: set[int] = field(default_factory=set)
 
 
@@ -192,16 +194,18 @@ def build_chunk(connection: Connection, chunk: list[Line], placements: dict[str,
         "action": ["write"] * n, "entity": ["person_record"] * n,
         "entity_id": [str(record_id) for record_id in record_ids], "person_id": persons,
         "why": [f"{via} of {d.source} record {d.source_id}" for d in data], "at": [now] * n}))
-    # Split so that the rows this chunk can store while the chunk before is still storing
-    # come first (their foreign keys name rows committed before, or this chunk's own).
-    ready, after_previous = [], []
-    for table_rows in inserts:
-        if "person_id" in table_rows.names:
-            table_rows, later = table_rows.parted("person_id", state.made_last)
-            after_previous.append(later)
-        ready.append(table_rows)
-    after_previous.append(reviews)  # last: a review names its record
-    state.made_last = made_here
+    ready, after_previous = inserts, [reviews]  # reviews last: a review names its record
+    if state.overlapping:
+        # Split so that the rows this chunk can store while the chunk before is still
+        # storing come first (their foreign keys name rows committed before, or its own).
+        ready, after_previous = [], []
+        for table_rows in inserts:
+            if "person_id" in table_rows.names:
+                table_rows, later = table_rows.parted("person_id", state.made_last)
+                after_previous.append(later)
+            ready.append(table_rows)
+        after_previous.append(reviews)
+        state.made_last = made_here
     return ChunkRows(
         chunk, persons, record_ids, event_ids, ready, after_previous,
         stored_keys=stored_keys,
