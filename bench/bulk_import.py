@@ -35,6 +35,7 @@ from safeguard.access.service import SYSTEM
 from safeguard.config import Settings
 from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.intake.bulk import bulk_load, collector_paused
+from safeguard.intake.bulk_read import usable_cores
 from safeguard.intake.service import build_context
 from safeguard.migrate import upgrade
 from safeguard.people.linkage.synthetic import generate
@@ -102,7 +103,8 @@ def load(backend: str, path: Path, workdir: Path) -> dict[str, Any]:
     kernel = _kernel_seconds()
     # As `safeguard import --bulk` runs it (safeguard.commands.run_import).
     with path.open("rb") as handle, collector_paused():
-        summary = bulk_load(factory, handle, principal=SYSTEM, ctx=build_context(Settings()))
+        summary = bulk_load(factory, handle, principal=SYSTEM, ctx=build_context(Settings()),
+                            workers=usable_cores())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     kernel = _kernel_seconds() - kernel
     with transaction(factory) as session:

@@ -30,6 +30,7 @@ from safeguard.duties.service import DutyFilter, list_duties
 from safeguard.events.schemas import event_json_schema
 from safeguard.forensics import commands as forensics_commands
 from safeguard.inspections import commands as inspection_commands
+from safeguard.intake.bulk_read import usable_cores
 from safeguard.intake.importer import write_rejects
 from safeguard.measures.service import duration_words, percent_words, time_to_acknowledge
 from safeguard.migrate import upgrade
@@ -127,6 +128,9 @@ def import_(
         "--bulk", help="a first load of person records: link them in one batch together "
                        "with the store's, write them in chunks (run again after a kill: it "
                        "carries on)")] = False,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="with --bulk: processes validating the file's lines (default: one for "
+                    "each core this process may use)")] = None,
 ) -> None:
     """Import events. Rejected lines are reported with line number, field and reason; valid
     lines still land. Exit status 1 when anything was rejected."""
@@ -135,7 +139,8 @@ def import_(
     cutoff = datetime.fromisoformat(live_from) if live_from else None
     if cutoff is not None and cutoff.tzinfo is None:
         raise typer.BadParameter("--live-from needs a UTC offset, e.g. 2026-11-24T00:00:00+00:00")
-    summary = run_import(factory, path, settings=settings, live_from=cutoff, bulk=bulk)
+    summary = run_import(factory, path, settings=settings, live_from=cutoff, bulk=bulk,
+                         workers=workers or usable_cores())
     rejects_path = rejects or path.with_suffix(path.suffix + ".rejects.jsonl")
     write_rejects(rejects_path, summary)
     if as_json:

@@ -32,7 +32,8 @@ ForcePopulation = Annotated[int, typer.Option(
 
 
 def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings,
-               live_from: datetime | None, bulk: bool = False) -> ImportSummary:
+               live_from: datetime | None, bulk: bool = False, workers: int = 1
+               ) -> ImportSummary:
     ctx = build_context(settings, live_from=live_from)
     # Read as bytes: each line is decoded on its own, so one that is not UTF-8 is a reject
     # with its number instead of stopping the import.
@@ -46,7 +47,7 @@ def run_import(factory: sessionmaker[Session], path: Path, *, settings: Settings
         task = progress.add_task("(read and linked first)" if bulk else "", total=total)
         if bulk:
             with collector_paused():
-                return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx,
+                return bulk_load(factory, handle, principal=SYSTEM, ctx=ctx, workers=workers,
                                  progress=lambda n: progress.advance(task, n))
         return import_lines(factory, handle, principal=SYSTEM, ctx=ctx,
                             progress=lambda n: progress.advance(task, n))

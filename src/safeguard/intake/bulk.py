@@ -31,15 +31,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguard.access.service import Principal
 from safeguard.db import table_of, transaction
-from safeguard.errors import SafeguardError
-from safeguard.events.fields import is_school_source
 from safeguard.events.models import Event
-from safeguard.events.schemas import PersonEvent
-from safeguard.events.service import payload_hash
+from safeguard.intake.bulk_read import Line, read_lines
 from safeguard.intake.bulk_store import Stored, chunk_writer
-from safeguard.intake.bulk_write import BulkSummary, Line, Record, WriteState, build_chunk
-from safeguard.intake.importer import Reject, decode_line, import_one, numbered, parse_line
-from safeguard.intake.service import IntakeContext, may_name_school, may_submit
+from safeguard.intake.bulk_write import BulkSummary, WriteState, build_chunk
+from safeguard.intake.importer import Reject, import_one
+from safeguard.intake.service import IntakeContext
 from safeguard.people.bulk import AddressBook, Plan, plan_links
 from safeguard.people.linkage.features import Features
 from safeguard.people.linkage.online import record_features
@@ -83,11 +80,14 @@ def bulk_load(
     factory: sessionmaker[Session], lines: Iterable[str | bytes], *, principal: Principal,
     ctx: IntakeContext, via: str = "import", chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None, stop_after_chunks: int | None = None,
+    workers: int = 1,
 ) -> BulkSummary:
     """Load a JSON Lines file of person events in one batch; see the module's docstring."""
     summary = BulkSummary()
     clock = _Clock(summary)
-    batch, rest = _parse(lines, summary, principal=principal)
+    summary.lines, batch, rest, rejects = read_lines(lines, principal=principal,
+                                                     workers=workers)
+    summary.rejects += rejects
     with transaction(factory) as session:
         batch = _new_only(session, batch, summary)
     if progress:  # the lines rejected and those already imported
@@ -177,48 +177,6 @@ class _Clock:
         now = time.perf_counter()
         self._summary.seconds[step] = round(now - self._since, 3)
         self._since = now
-
-
-def _parse(lines: Iterable[str | bytes], summary: BulkSummary, *, principal: Principal
-           ) -> tuple[list[Line], list[tuple[int, str | bytes]]]:
-    """Every line validated as the normal import validates it: the person events the batch
-    takes, and the lines for the normal import."""
-    batch: list[Line] = []
-    rest: list[tuple[int, str | bytes]] = []
-    for number, line in numbered(lines):
-        summary.lines += 1
-        decoded, rejects = decode_line(number, line)
-        parsed: Any = None
-        if decoded is not None:
-            parsed, rejects = parse_line(number, decoded)
-        if rejects or decoded is None:
-            summary.rejects.extend(rejects)
-            continue
-        data, raw = parsed
-        if not isinstance(data, PersonEvent) or is_school_source(data.source):
-            rest.append((number, line))
-            continue
-        refused = _refused(data, principal)
-        if refused is not None:
-            summary.rejects.append(Reject(number, *refused, data.source_id))
-            continue
-        # The line's own text is the payload stored (the online path stores the same
-        # document re-encoded); the digest is of the document, as online.
-        batch.append(Line(number, Record.of(data), decoded.strip(), payload_hash(raw),
-                          data.ids.present(), data.address))
-    return batch, rest
-
-
-def _refused(data: PersonEvent, principal: Principal) -> tuple[str, str] | None:
-    """(field, reason) as the normal import reports a refusal, or None."""
-    try:
-        if not may_submit(principal, data.source):
-            return "(line)", (f"{principal.agency_name} may not record events for source "
-                              f"'{data.source}'")
-        may_name_school(data)
-    except SafeguardError as error:
-        return getattr(error, "field", "(line)"), getattr(error, "reason", str(error))
-    return None
 
 
 def _new_only(session: Session, batch: list[Line], summary: BulkSummary) -> list[Line]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, text
@@ -15,15 +15,13 @@ from sqlalchemy import Connection, Dialect, text
 from safeguard.access.service import Principal
 from safeguard.audit.models import AuditEntry
 from safeguard.db import table_of, utcnow
-from safeguard.events.fields import AddressIn
 from safeguard.events.models import Event
-from safeguard.events.schemas import PersonEvent
+from safeguard.intake.bulk_read import Line
 from safeguard.intake.importer import ImportSummary
 from safeguard.people.bulk import GROUP, STORED, Pair, Placement, Plan, Target
 from safeguard.people.linkage.evidence import OPEN
-from safeguard.people.linkage.features import Features, index_keys
+from safeguard.people.linkage.features import index_keys
 from safeguard.people.models import (
-    Address,
     MatchReview,
     Person,
     PersonBlockingKey,
@@ -42,45 +40,6 @@ class BulkSummary(ImportSummary):
     chunks: int = 0
     # Seconds spent reading, placing addresses, linking, writing, and on other events.
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What the load keeps of a validated person event: its fields, not the validated model
-    (the event's payload is the line's own text). The model, with its nested models and
-    sets, is several times the size: a million of them held through a load cost gigabytes
-    and, on a machine that faults memory in from its host, tens of seconds in the kernel."""
-
-    event: str
-    source: str
-    source_id: str
-    given_name: str | None
-    family_name: str | None
-    dob: date | None
-    sex: str | None
-    school_urn: str | None
-    recorded_at: datetime | None
-
-    @classmethod
-    def of(cls, data: PersonEvent) -> Record:
-        return cls(data.event, data.source, data.source_id, data.given_name, data.family_name,
-                   data.dob, data.sex, data.school_urn, data.recorded_at)
-
-
-@dataclass(slots=True)
-class Line:
-    number: int
-    data: Record
-    # The event as the agency sent it (JSON text, stored as the event's payload).
-    payload: str
-    digest: str
-    # The identifiers the record gives (scheme -> normalised value).
-    ids: dict[str, str]
-    # The address as given, until it is placed (``address``: the address it is).
-    given_address: AddressIn | None = None
-    address: Address | None = None
-    key: str = ""
-    features: Features = field(default_factory=Features)
 
 
 @dataclass

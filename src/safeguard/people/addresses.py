@@ -4,19 +4,35 @@ known ones (by UPRN, by its normalised first line and postcode, by its postcode)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
-from safeguard.events.fields import AddressIn
 from safeguard.people.models import Address
 from safeguard.people.names import address_key, split_postcode
 
 
-def _filed_key(address: Address | AddressIn) -> str:
+class AddressText(Protocol):
+    """An address as given (an event's validated ``events.fields.AddressIn``, or a bulk load's
+    line's): what these rules read of it."""
+
+    @property
+    def uprn(self) -> str | None: ...
+    @property
+    def line1(self) -> str: ...
+    @property
+    def line2(self) -> str | None: ...
+    @property
+    def town(self) -> str | None: ...
+    @property
+    def postcode(self) -> str | None: ...
+
+
+def _filed_key(address: Address | AddressText) -> str:
     """The key an address is filed under: its first line read without its own town and
     locality typed at the end, and its postcode."""
     return address_key(address.line1, address.postcode, drop=(address.town, address.line2))
 
 
-def _postcode_of(address: AddressIn) -> str | None:
+def _postcode_of(address: AddressText) -> str | None:
     """The postcode, or one typed at the end of the first line, as "NN1 3YF"."""
     if address.postcode:
         return address.postcode
@@ -24,11 +40,11 @@ def _postcode_of(address: AddressIn) -> str | None:
     return f"{typed[:-3]} {typed[-3:]}" if typed else None
 
 
-def _same_text(a: Address, b: AddressIn) -> bool:
+def _same_text(a: Address, b: AddressText) -> bool:
     return (a.line1, a.line2, a.town, a.postcode) == (b.line1, b.line2, b.town, b.postcode)
 
 
-def _one_place(found: Sequence[Address], address: AddressIn) -> Address | None:
+def _one_place(found: Sequence[Address], address: AddressText) -> Address | None:
     """Of the stored addresses whose text agrees with one that has no UPRN, the one it is:
     the same text to the letter, else the one without a UPRN, else the only UPRN among
     them. Two UPRNs are two dwellings, and text cannot say which: then none."""
@@ -41,7 +57,7 @@ def _one_place(found: Sequence[Address], address: AddressIn) -> Address | None:
     return found[0] if len({a.uprn for a in found}) == 1 else None
 
 
-def alike_at_postcode(address: AddressIn, postcode: str, stored: Iterable[Address]
+def alike_at_postcode(address: AddressText, postcode: str, stored: Iterable[Address]
                       ) -> list[Address]:
     """Of the addresses at the postcode, those whose first line agrees with this one once
     either's town or locality typed at its end is left out ("41 Potts Street, Northampton"
@@ -55,7 +71,7 @@ def alike_at_postcode(address: AddressIn, postcode: str, stored: Iterable[Addres
     return found
 
 
-def place_address(address: AddressIn, *,
+def place_address(address: AddressText, *,
                   filed: Callable[[str | None, str], Sequence[Address]],
                   at_postcode: Callable[[str], Iterable[Address]]) -> Address:
     """The known address this one is (given a UPRN it has none of, it takes it), or a new

@@ -24,8 +24,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
-from safeguard.events.fields import AddressIn
-from safeguard.people.addresses import place_address
+from safeguard.people.addresses import AddressText, place_address
 from safeguard.people.linkage.batch import cluster_in_database, scaled_to, score_batch
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.lookalikes import fitted_to_homes
@@ -248,7 +247,7 @@ class AddressBook:
             found.sort(key=lambda a: self._seq[id(a)])
         return found
 
-    def place(self, address: AddressIn) -> Address:
+    def place(self, address: AddressText) -> Address:
         if address.uprn:
             # It may give its UPRN to an address placed before, which can change where the
             # same text goes next.
@@ -263,7 +262,7 @@ class AddressBook:
             found = self._by_text[text] = self._place(address)
         return found
 
-    def _place(self, address: AddressIn) -> Address:
+    def _place(self, address: AddressText) -> Address:
         found = place_address(address, filed=self._filed,
                               at_postcode=lambda postcode: self._by_postcode.get(postcode, ()))
         if id(found) not in self._seq:

@@ -1,0 +1,74 @@
+"""Reading a bulk load's file in parts, in this process or beside others: the same lines,
+in the file's order, and the same rejects, however the parts were shared out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from safeguard.access.service import SYSTEM
+from safeguard.intake.bulk_read import read_lines
+
+from .scenario import FRIDAY_NIGHT
+from .test_bulk import FAMILY, person
+
+
+def a_county_file(copies: int) -> tuple[list[str | bytes], dict[int, str]]:
+    """FAMILY's records again and again under new ids, with an incident, a school's record
+    of a pupil, and lines that are refused or bad between them; and the field each bad
+    line's reject names, by line number."""
+    text: list[str | bytes] = []
+    bad: dict[int, str] = {}
+
+    def add(line: str | bytes, field: str | None = None) -> None:
+        text.append(line)
+        if field is not None:
+            bad[len(text)] = field
+
+    for n in range(copies):
+        for event in FAMILY:
+            add(json.dumps(dict(event, source_id=f"{event['source_id']}-{n}")))
+        if n % 7 == 0:
+            add("{not json", "(line)")
+            add(json.dumps(dict(FAMILY[0], source_id=f"H-sex-{n}", sex="woman")), "sex")
+            # Refused (only the council or the school says which school a child attends).
+            add(json.dumps(dict(FAMILY[1], source_id=f"H-urn-{n}", school_urn="123456")),
+                "(line)")
+            add(b"\xff not UTF-8", "(line)")
+            add("   ")  # blank: neither read nor rejected
+        if n % 11 == 0:
+            add(json.dumps(dict(FRIDAY_NIGHT, source_id=f"INC-{n}")))
+            add(json.dumps(person("school-123456", f"S-{n}", "Ava", "Shaw", "2016-02-02")))
+    return text, bad
+
+
+def as_read(lines: Any) -> list[tuple[Any, ...]]:
+    return [(line.number, line.data, line.payload, line.digest, line.ids, line.given_address)
+            for line in lines]
+
+
+def test_lines_read_beside_other_processes_are_the_lines_read_in_this_one() -> None:
+    text, bad = a_county_file(copies=100)
+    alone = read_lines(text, principal=SYSTEM, workers=1, part_size=40)
+    shared = read_lines(text, principal=SYSTEM, workers=3, part_size=40)
+    count, batch, rest, rejects = shared
+    assert count == alone[0] == len(text) - text.count("   ")
+    assert as_read(batch) == as_read(alone[1])
+    assert (rest, rejects) == (alone[2], alone[3])
+    assert [line.number for line in batch] == sorted(line.number for line in batch)
+    assert len(batch) == 100 * len(FAMILY)
+    assert {reject.line: reject.field for reject in rejects} == bad
+    assert len(rest) == 2 * len(range(0, 100, 11))
+
+
+def test_a_line_keeps_its_address_and_identifiers_as_given_and_validated() -> None:
+    text, _ = a_county_file(copies=3)
+    _, batch, _, _ = read_lines(text, principal=SYSTEM, workers=2, part_size=5)
+    jack = next(line for line in batch if line.data.source_id == "H-3-2")
+    assert jack.given_address is not None
+    assert (jack.given_address.uprn, jack.given_address.line1,
+            jack.given_address.postcode) == ("100031234567", "14 Elm Grove", "NN3 6TR")
+    assert jack.ids == {"nhs": "9994833782"}
+    assert str(jack.data.dob) == "2012-07-01"
+    assert jack.data.recorded_at is not None and jack.data.recorded_at.utcoffset() is not None
+    assert json.loads(jack.payload)["source_id"] == "H-3-2"
