@@ -136,8 +136,14 @@ def counts(session: Session) -> dict[str, int]:
                           PersonBlockingKey, MatchReview, AuditEntry, Address)}
 
 
+# Read in this process, or in parts of three lines by two others.
+READERS = pytest.mark.parametrize("workers", [1, 2], ids=["read-here", "read-in-processes"])
+
+
+@READERS
 def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
-        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        workers: int) -> None:
     before_the_first_load(session)
     one_by_one = import_lines(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx)
     assert not one_by_one.rejects
@@ -145,7 +151,8 @@ def test_a_bulk_load_makes_the_same_persons_as_one_line_at_a_time(
     stored, kept, index = counts(session), as_kept(session), filed(session)
     forget(session)
 
-    summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=5)
+    summary = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=5,
+                        workers=workers, part_size=3)
     assert not summary.rejects
     assert summary.accepted == len(FAMILY)
     assert partition(session) == expected
@@ -175,8 +182,10 @@ def test_a_bulk_file_joins_the_persons_already_in_the_store(
                           .where(PersonRecord.source_id == "P-1")) == olivia
 
 
+@READERS
 def test_a_killed_load_resumes_where_it_stopped_and_ends_as_an_unbroken_one(
-        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        workers: int) -> None:
     before_the_first_load(session)
     whole = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4)
     expected, expected_counts = partition(session), counts(session)
@@ -186,27 +195,33 @@ def test_a_killed_load_resumes_where_it_stopped_and_ends_as_an_unbroken_one(
         bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4,
                   stop_after_chunks=2)
     assert counts(session)["person_records"] == 8
-    resumed = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4)
+    resumed = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx, chunk_size=4,
+                        workers=workers, part_size=3)
     assert (resumed.duplicates, resumed.accepted) == (8, 4)
     assert partition(session) == expected
     assert counts(session) == expected_counts
-    again = bulk_load(factory, lines(FAMILY), principal=SYSTEM, ctx=ctx)
-    assert (again.duplicates, again.accepted) == (len(FAMILY), 0)
+    again = bulk_load(factory, lines(FAMILY + FAMILY[:1]), principal=SYSTEM, ctx=ctx,
+                      workers=workers, part_size=3)
+    assert (again.duplicates, again.accepted) == (len(FAMILY) + 1, 0)
     assert counts(session) == expected_counts
     assert whole.accepted == len(FAMILY)
 
 
+@READERS
 def test_bad_lines_are_rejected_by_line_and_field_and_the_good_ones_land(
-        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        workers: int) -> None:
     bad_nhs = person("health", "H-9", "Amy", "Smith", "2016-05-01", nhs="9434765918")
     future = person("health", "H-10", "Amy", "Smith", "2999-01-01")
+    amended = dict(FAMILY[1], given_name="Sophia")  # H-2 again, with other content
     text = [*lines(FAMILY[:2]), "{not json", json.dumps(bad_nhs), "", json.dumps(future),
-            *lines(FAMILY[2:4])]
-    summary = bulk_load(factory, text, principal=SYSTEM, ctx=ctx)
+            *lines(FAMILY[2:4]), *lines(FAMILY[:1]), json.dumps(amended)]
+    summary = bulk_load(factory, text, principal=SYSTEM, ctx=ctx, workers=workers,
+                        part_size=2)
     assert [(r.line, r.field) for r in summary.rejects] == [
-        (3, "(line)"), (4, "ids.nhs"), (6, "dob")]
+        (3, "(line)"), (4, "ids.nhs"), (6, "dob"), (10, "source_id")]
     assert summary.rejects[1].source_id == "H-9"
-    assert summary.accepted == 4
+    assert (summary.accepted, summary.duplicates) == (4, 1)
     assert session.scalar(select(func.count()).select_from(PersonRecord)) == 4
 
 

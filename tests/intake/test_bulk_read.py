@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from safeguard.access.service import SYSTEM
-from safeguard.intake.bulk_read import read_lines
+from safeguard.intake.bulk_read import read_parts
 
 from .scenario import FRIDAY_NIGHT
 from .test_bulk import FAMILY, person
@@ -42,6 +42,19 @@ def a_county_file(copies: int) -> tuple[list[str | bytes], dict[int, str]]:
     return text, bad
 
 
+def read_whole(text: list[str | bytes], *, workers: int, part_size: int
+               ) -> tuple[int, list[Any], list[Any], list[Any], int]:
+    """(lines, the batch's lines, the rest, the rejects, parts) of the file, part by part."""
+    count, batch, rest, rejects, parts = 0, [], [], [], 0
+    for part in read_parts(text, principal=SYSTEM, workers=workers, part_size=part_size):
+        count += part.count
+        batch += part.lines
+        rest += part.rest
+        rejects += part.rejects
+        parts += 1
+    return count, batch, rest, rejects, parts
+
+
 def as_read(lines: Any) -> list[tuple[Any, ...]]:
     return [(line.number, line.data, line.payload, line.digest, line.ids, line.given_address)
             for line in lines]
@@ -49,10 +62,10 @@ def as_read(lines: Any) -> list[tuple[Any, ...]]:
 
 def test_lines_read_beside_other_processes_are_the_lines_read_in_this_one() -> None:
     text, bad = a_county_file(copies=100)
-    alone = read_lines(text, principal=SYSTEM, workers=1, part_size=40)
-    shared = read_lines(text, principal=SYSTEM, workers=3, part_size=40)
-    count, batch, rest, rejects = shared
+    alone = read_whole(text, workers=1, part_size=40)
+    count, batch, rest, rejects, parts = read_whole(text, workers=3, part_size=40)
     assert count == alone[0] == len(text) - text.count("   ")
+    assert parts == alone[4] == -(-count // 40)
     assert as_read(batch) == as_read(alone[1])
     assert (rest, rejects) == (alone[2], alone[3])
     assert [line.number for line in batch] == sorted(line.number for line in batch)
@@ -63,7 +76,7 @@ def test_lines_read_beside_other_processes_are_the_lines_read_in_this_one() -> N
 
 def test_a_line_keeps_its_address_and_identifiers_as_given_and_validated() -> None:
     text, _ = a_county_file(copies=3)
-    _, batch, _, _ = read_lines(text, principal=SYSTEM, workers=2, part_size=5)
+    _, batch, _, _, _ = read_whole(text, workers=2, part_size=5)
     jack = next(line for line in batch if line.data.source_id == "H-3-2")
     assert jack.given_address is not None
     assert (jack.given_address.uprn, jack.given_address.line1,

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from safeguard.access.service import Principal
 from safeguard.db import table_of, transaction
 from safeguard.events.models import Event
-from safeguard.intake.bulk_read import Line, read_lines
+from safeguard.intake.bulk_read import PART, Line, NumberedLine, read_parts
 from safeguard.intake.bulk_store import Stored, chunk_writer
 from safeguard.intake.bulk_write import BulkSummary, WriteState, build_chunk
 from safeguard.intake.importer import Reject, import_one
@@ -80,24 +80,17 @@ def bulk_load(
     factory: sessionmaker[Session], lines: Iterable[str | bytes], *, principal: Principal,
     ctx: IntakeContext, via: str = "import", chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None, stop_after_chunks: int | None = None,
-    workers: int = 1,
+    workers: int = 1, part_size: int = PART,
 ) -> BulkSummary:
     """Load a JSON Lines file of person events in one batch; see the module's docstring."""
     summary = BulkSummary()
     clock = _Clock(summary)
-    summary.lines, batch, rest, rejects = read_lines(lines, principal=principal,
-                                                     workers=workers)
-    summary.rejects += rejects
-    with transaction(factory) as session:
-        batch = _new_only(session, batch, summary)
+    batch, rest = _read(factory, lines, summary, principal=principal, workers=workers,
+                        part_size=part_size)
     if progress:  # the lines rejected and those already imported
         progress(summary.lines - len(batch) - len(rest))
     clock.lap("read")
-    _place(factory, batch)
-    clock.lap("addresses")
     with transaction(factory) as session:
-        for line in batch:
-            line.features = _features(line)
         plan = plan_links(session, [(line.key, line.features) for line in batch])
         # The store as the plan read it: records kept after this were not linked with the file.
         read_up_to, held = session.execute(select(
@@ -179,22 +172,49 @@ class _Clock:
         self._since = now
 
 
-def _new_only(session: Session, batch: list[Line], summary: BulkSummary) -> list[Line]:
+def _read(factory: sessionmaker[Session], lines: Iterable[str | bytes], summary: BulkSummary,
+          *, principal: Principal, workers: int, part_size: int
+          ) -> tuple[list[Line], list[NumberedLine]]:
+    """The file read part by part, in its order (:func:`.bulk_read.read_parts`: validated,
+    perhaps by other processes meanwhile); of each part, the lines whose events the store
+    does not hold yet, each with its address found or stored (as the online path would, in
+    the file's order) and its features for linking. Returns those lines and the lines for
+    the normal import."""
+    batch: list[Line] = []
+    rest: list[NumberedLine] = []
+    digests: dict[tuple[str, str], str] = {}
+    with transaction(factory) as session:
+        book = AddressBook(session)
+        for part in read_parts(lines, principal=principal, workers=workers,
+                               part_size=part_size):
+            summary.lines += part.count
+            summary.rejects += part.rejects
+            rest += part.rest
+            for line in _new_only(session, part.lines, summary, digests):
+                line.key = f"n{len(batch)}"
+                if line.given_address is not None:
+                    line.address = book.place(line.given_address)
+                    line.given_address = None  # placed: the text is not kept
+                line.features = _features(line)
+                batch.append(line)
+        book.save(session)
+    return batch, rest
+
+
+def _new_only(session: Session, lines: list[Line], summary: BulkSummary,
+              digests: dict[tuple[str, str], str]) -> Iterator[Line]:
     """The lines whose events are not stored yet: a repeat is a duplicate, other content
-    under a used (source, source_id) a conflict, as the normal import reports them."""
-    stored: dict[tuple[str, str], str] = {}
-    ids = sorted({line.data.source_id for line in batch})
+    under a used (source, source_id) a conflict, as the normal import reports them.
+    ``digests``: each event seen so far (stored, or earlier in the file), to its digest."""
     connection = session.connection()
     look_up = text(f"SELECT source, source_id, payload_hash FROM {table_of(Event).name} "
                    f"WHERE {one_of(connection, 'source_id', 'ids')}")
-    for start in range(0, len(ids), CHUNK):
-        stored.update(((source, source_id), digest) for source, source_id, digest in
-                      connection.execute(look_up, {
-                          "ids": values_of(connection, ids[start:start + CHUNK])}))
-    new: list[Line] = []
-    for line in batch:
+    ids = sorted({line.data.source_id for line in lines})
+    digests.update(((source, source_id), digest) for source, source_id, digest in
+                   connection.execute(look_up, {"ids": values_of(connection, ids)}))
+    for line in lines:
         key = (line.data.source, line.data.source_id)
-        digest = stored.get(key)
+        digest = digests.get(key)
         if digest == line.digest:
             summary.duplicates += 1
         elif digest is not None:
@@ -203,21 +223,8 @@ def _new_only(session: Session, batch: list[Line], summary: BulkSummary) -> list
                 "already imported with different content; amendments are not applied",
                 line.data.source_id))
         else:
-            stored[key] = line.digest
-            line.key = f"n{len(new)}"
-            new.append(line)
-    return new
-
-
-def _place(factory: sessionmaker[Session], batch: list[Line]) -> None:
-    """Each line's address found or stored, as the online path would in the file's order."""
-    with transaction(factory) as session:
-        book = AddressBook(session)
-        for line in batch:
-            if line.given_address is not None:
-                line.address = book.place(line.given_address)
-                line.given_address = None  # placed: the model is not kept
-        book.save(session)
+            digests[key] = line.digest
+            yield line
 
 
 def _features(line: Line) -> Features:

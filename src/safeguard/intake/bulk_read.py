@@ -3,12 +3,13 @@ validates it, in parts, on as many cores as the load is given.
 
 Validating a line (JSON, the event's model and its checks, the digest of its document) is
 the largest share of reading a file, and each line's is independent of every other's. With
-``workers`` above one, parts of the file go to processes started for the load (by a fork
-server that imports this module only, so nothing of the caller's threads, connections or
-open files is copied), while this process validates parts too: it works from the file's
-start and the processes from its end, until they meet. A part comes back as plain tuples,
-which cost a fraction of validating them to send; this process then makes the lines of
-them, in the file's order, whichever process read them.
+``workers`` above one, the parts go to that many processes, a few parts ahead of the one the
+load takes next (which it then dedupes, places and prepares for linking, one part at a time,
+while the processes validate the parts after it). They are started by a fork server: a
+fresh interpreter that imports this module (and, as any process multiprocessing starts, the
+program's main module), so nothing of the caller's threads, connections or open files is
+copied into them. A part comes back as plain tuples, which cost a fraction of validating
+them to send.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -152,53 +153,52 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def read_lines(lines: Iterable[str | bytes], *, principal: Principal, workers: int = 1,
-               part_size: int = PART) -> tuple[int, list[Line], list[NumberedLine], list[Reject]]:
-    """The file's non-blank lines counted and validated, ``part_size`` lines at a time: (how many,
-    the batch's lines in the file's order, the normal import's, the rejects)."""
+@dataclass
+class Read:
+    """A part of the file as read: its non-blank lines, how many; the batch's lines, made;
+    the normal import's; the rejects."""
+
+    count: int
+    lines: list[Line]
+    rest: list[NumberedLine]
+    rejects: list[Reject]
+
+
+def read_parts(lines: Iterable[str | bytes], *, principal: Principal, workers: int = 1,
+               part_size: int = PART) -> Iterator[Read]:
+    """The file's non-blank lines validated ``part_size`` at a time, each part as read, in the
+    file's order: in this process, or in ``workers`` processes while this one takes each
+    part in turn (and does what it does with it)."""
     given = list(numbered(lines))
     parts = [given[start:start + part_size] for start in range(0, len(given), part_size)]
-    read = _in_processes(parts, principal, workers - 1) if workers > 1 and len(parts) > 2 \
-        else [read_part(part, principal) for part in parts]
-    batch: list[Line] = []
-    rest: list[NumberedLine] = []
-    rejects: list[Reject] = []
-    read.reverse()
-    while read:  # each part let go once its lines are made
-        part = read.pop()
-        batch += [Line(number, Record(*fields), payload, digest, ids,
-                       None if address is None else GivenAddress(*address))
-                  for number, fields, payload, digest, ids, address in part.kept]
-        rest += part.rest
-        rejects += part.rejects
-    return len(given), batch, rest, rejects
+    del given
+    if workers > 1 and len(parts) > 1:
+        yield from _in_processes(parts, principal, workers)
+        return
+    for part in parts:
+        yield _made(len(part), read_part(part, principal))
+
+
+def _made(count: int, part: Part) -> Read:
+    """A part's lines made from the tuples they were sent as."""
+    return Read(count, [Line(number, Record(*fields), payload, digest, ids,
+                             None if address is None else GivenAddress(*address))
+                        for number, fields, payload, digest, ids, address in part.kept],
+                part.rest, part.rejects)
 
 
 def _in_processes(parts: list[list[NumberedLine]], principal: Principal, processes: int
-                  ) -> list[Part]:
-    """Each part read, this process taking them from the file's start while ``processes``
-    others take them from its end; a few parts are queued for each so none waits."""
+                  ) -> Iterator[Read]:
+    """Each part read by one of ``processes`` processes, a few parts ahead of the one this
+    process takes next, so that none of them waits."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    read: dict[int, Part] = {}
-    queued: deque[tuple[int, Future[Part]]] = deque()
-    low, high = 0, len(parts)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-
-        def queue_more() -> None:
-            nonlocal high
-            while queued and queued[0][1].done():
-                index, done = queued.popleft()
-                read[index] = done.result()
-            while len(queued) < 2 * processes and high > low:
-                high -= 1
-                queued.append((high, pool.submit(read_part, parts[high], principal)))
-
-        queue_more()
-        while low < high:
-            read[low] = read_part(parts[low], principal)
-            low += 1
-            queue_more()
-        for index, pending in queued:
-            read[index] = pending.result()
-    return [read[index] for index in range(len(parts))]
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+    queued: deque[Future[Part]] = deque()
+    try:
+        for index, part in enumerate(parts):
+            while len(queued) < 2 * processes and index + len(queued) < len(parts):
+                queued.append(pool.submit(read_part, parts[index + len(queued)], principal))
+            yield _made(len(part), queued.popleft().result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
