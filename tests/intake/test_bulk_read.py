@@ -6,11 +6,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from safeguard.access.service import SYSTEM
+from safeguard.intake.bulk import _read
 from safeguard.intake.bulk_read import read_parts
+from safeguard.intake.bulk_write import BulkSummary
+from safeguard.intake.importer import import_lines
+from safeguard.intake.service import IntakeContext
+from safeguard.people.linkage.online import record_features
+from safeguard.people.models import Address
 
 from .scenario import FRIDAY_NIGHT
-from .test_bulk import FAMILY, person
+from .test_bulk import AWAY, FAMILY, person
 
 
 def a_county_file(copies: int) -> tuple[list[str | bytes], dict[int, str]]:
@@ -85,3 +95,33 @@ def test_a_line_keeps_its_address_and_identifiers_as_given_and_validated() -> No
     assert str(jack.data.dob) == "2012-07-01"
     assert jack.data.recorded_at is not None and jack.data.recorded_at.utcoffset() is not None
     assert json.loads(jack.payload)["source_id"] == "H-3-2"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_line_placed_at_an_address_the_store_knows_by_other_text_is_linked_on_that_text(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext,
+        workers: int) -> None:
+    potts = {"line1": "41 Potts Street", "town": "Northampton", "postcode": "NN1 3YF",
+             "uprn": "100031234568"}
+    import_lines(factory, [json.dumps(person("health", "H-1", "Ava", "Shaw", "2016-02-02",
+                                             address=potts))], principal=SYSTEM, ctx=ctx)
+    known = session.scalar(select(Address.id).where(Address.uprn == "100031234568"))
+    text: list[str | bytes] = [json.dumps(person(*fields)) for fields in (
+        # The town typed on the first line, then only the UPRN with no postcode: both are
+        # the address stored, by other text.
+        ("police", "P-1", "Ava", "Shaw", None, None,
+         {"line1": "41 Potts Street Northampton", "postcode": "NN1 3YF"}),
+        ("education", "E-1", "Ava", "Shaw", "2016-02-02", None,
+         {"line1": "41 Potts St", "uprn": "100031234568"}),
+        ("police", "P-2", "Liam", "Carter", None, None, AWAY),  # a new address
+        ("police", "P-3", "Liam", "Carter", None, None, None),  # none given
+    )]
+    batch, _ = _read(factory, text, BulkSummary(), principal=SYSTEM, workers=workers,
+                     part_size=1)
+    assert [line.address.id if line.address else None for line in batch][:2] == [known] * 2
+    for line in batch:
+        assert line.features == record_features(
+            given_name=line.data.given_name, family_name=line.data.family_name,
+            dob=line.data.dob, sex=line.data.sex, address=line.address, ids=line.ids)
+    assert batch[0].features.address == "41 potts street"
+    assert batch[1].features.postcode == "NN13YF"

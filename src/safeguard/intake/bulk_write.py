@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -132,7 +132,7 @@ def build_chunk(connection: Connection, chunk: list[Line], placements: dict[str,
         # Filed under the identifiers it brought to the store, as online.
         f = line.features
         if len(mine) < len(line.ids):
-            f = replace(f, **{scheme: None for scheme in line.ids if scheme not in mine})
+            f = f._replace(**{scheme: None for scheme in line.ids if scheme not in mine})
         keys.update(((person_id, key), None) for key in sorted(index_keys(f)))
     # A person this chunk makes has no keys yet, and no other writer can see it before the
     # chunk commits: its keys are copied in as they are. One stored before (by an earlier

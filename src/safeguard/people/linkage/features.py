@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import jellyfish
 from faker.providers.person.en_GB import Provider as _EnglishNames
@@ -171,8 +172,11 @@ def uk_postcode(code: str | None) -> bool:
     return code is not None and _UK_POSTCODE.match(code) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Features:
+class Features(NamedTuple):
+    """A record's features. A named tuple rather than a frozen dataclass: as immutable, and
+    several times cheaper to make, which a bulk load does a million times (and a batch of
+    records sent between processes arrives as plain tuples, made into these in one call)."""
+
     given: str | None = None
     given_canon: str | None = None
     family: str | None = None
@@ -210,7 +214,7 @@ class Features:
                     or self.pnc)
 
 
-FEATURE_COLUMNS: tuple[str, ...] = tuple(Features.__dataclass_fields__)
+FEATURE_COLUMNS: tuple[str, ...] = Features._fields
 
 
 # The parts of a record's features, each a pure function of one field. Names and dates of
