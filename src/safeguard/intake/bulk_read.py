@@ -193,7 +193,10 @@ def _in_processes(parts: list[list[NumberedLine]], principal: Principal, process
     process takes next, so that none of them waits."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+    # The processes at the lowest priority: this process's own work on each part (placing,
+    # features) is the critical path, and the processes take what it leaves of the cores.
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                               initializer=os.nice, initargs=(19,))
     queued: deque[Future[Part]] = deque()
     try:
         for index, part in enumerate(parts):
