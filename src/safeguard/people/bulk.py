@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from splink import DuckDBAPI
@@ -149,21 +150,27 @@ def plan_links(session: Session, new: Sequence[tuple[str, Features]], *,
     target_of: dict[str, Target] = {key: (STORED, person_id) for key, person_id in
                                     person_of.items()}
     lone = -1  # clusters of their own for records nothing can match on
+    # Most records have no pair scored with an earlier one: the loop's steps for pairs are
+    # taken only for those that do (a million records pass through it).
     for key, f in new:
         cluster = clusters.get(key)
         if cluster is None:
             cluster, lone = lone, lone - 1
-        mine = pairs.get(key, [])
-        earlier = [p for p in mine if order.get(p.other, -1) < order[key]]
-        target = _target(cluster, stored_in.get(cluster, set()), earlier, clusters, person_of)
+        mine = pairs.get(key)
+        earlier = [] if mine is None else \
+            [p for p in mine if order.get(p.other, -1) < order[key]]
+        stored = stored_in.get(cluster)
+        target = (GROUP, cluster) if stored is None else \
+            _target(cluster, stored, earlier, clusters, person_of)
         target_of[key] = target
         if target[0] == GROUP:
             groups[cluster].append(key)
         matched = cluster in seen
         seen.add(cluster)
-        together = [p for p in earlier if clusters.get(p.other) == cluster]
-        best = max(together or earlier, key=lambda p: (p.probability, p.match_weight),
-                   default=None)
+        best = None
+        if earlier:
+            together = [p for p in earlier if clusters.get(p.other) == cluster]
+            best = max(together or earlier, key=_strength)
         if not _usable(f):
             placements.append(Placement(key, target, "unmatchable"))
             continue
@@ -174,6 +181,9 @@ def plan_links(session: Session, new: Sequence[tuple[str, Features]], *,
         placements.append(Placement(key, target, "possible" if reviews else "new", best,
                                     reviews))
     return Plan(placements, dict(groups), model, scored)
+
+
+_strength = attrgetter("probability", "match_weight")
 
 
 def _target(cluster: int, stored: set[int], earlier: list[Pair], clusters: dict[str, int],
@@ -187,7 +197,7 @@ def _target(cluster: int, stored: set[int], earlier: list[Pair], clusters: dict[
         return (STORED, next(iter(stored)))
     alike = [p for p in earlier if p.other in person_of and clusters.get(p.other) == cluster]
     if alike:
-        return (STORED, person_of[max(alike, key=lambda p: (p.probability, p.match_weight)).other])
+        return (STORED, person_of[max(alike, key=_strength).other])
     return (STORED, min(stored))
 
 

@@ -31,7 +31,10 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: str | None) -> str:
+    """Kept for the names seen lately: names repeat across records, and a bulk load keys
+    each new person by its names."""
     return _NON_LETTERS.sub("", fold(name or ""))
 
 
