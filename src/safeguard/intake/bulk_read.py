@@ -30,8 +30,8 @@ from safeguard.events.schemas import PersonEvent
 from safeguard.events.service import payload_hash
 from safeguard.intake.importer import Reject, decode_line, numbered, parse_line
 from safeguard.intake.service import may_name_school, may_submit
+from safeguard.people.addresses import PlacedAddress
 from safeguard.people.linkage.features import Features
-from safeguard.people.models import Address
 
 # Lines a part holds: enough that sending one costs little beside validating it, few enough
 # that the processes meet near the middle of the file.
@@ -81,7 +81,7 @@ class Line:
     ids: dict[str, str]
     # The address as given, until it is placed (``address``: the address it is).
     given_address: GivenAddress | None = None
-    address: Address | None = None
+    address: PlacedAddress | None = None
     key: str = ""
     # Until the line is linked (a Features is immutable, so every line may share one).
     features: Features = NO_FEATURES

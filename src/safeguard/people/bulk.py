@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
-from safeguard.people.addresses import AddressText, place_address
+from safeguard.people.addresses import AddressText, PlacedAddress, place_address
 from safeguard.people.linkage.batch import cluster_in_database, scaled_to, score_batch
 from safeguard.people.linkage.features import Features, features
 from safeguard.people.linkage.lookalikes import fitted_to_homes
@@ -229,19 +230,19 @@ class AddressBook:
     the UPRNs given to stored ones in a statement each."""
 
     def __init__(self, session: Session) -> None:
-        self._by_uprn: dict[str, Address] = {}
-        self._by_key: dict[str, list[Address]] = defaultdict(list)
-        self._by_postcode: dict[str, list[Address]] = defaultdict(list)
+        self._by_uprn: dict[str, PlacedAddress] = {}
+        self._by_key: dict[str, list[PlacedAddress]] = defaultdict(list)
+        self._by_postcode: dict[str, list[PlacedAddress]] = defaultdict(list)
         self._seq: dict[int, int] = {}
-        self._new: list[Address] = []
-        self._numbered: list[Address] = []
-        self._by_text: dict[tuple[str | None, ...], Address] = {}
+        self._new: list[PlacedAddress] = []
+        self._numbered: list[PlacedAddress] = []
+        self._by_text: dict[tuple[str | None, ...], PlacedAddress] = {}
         for row in session.execute(select(Address.id, Address.uprn, Address.line1,
                                           Address.line2, Address.town, Address.postcode,
                                           Address.match_key).order_by(Address.id)):
-            self._file(Address(**row._asdict()))
+            self._file(PlacedAddress(**row._asdict()))
 
-    def _file(self, address: Address) -> None:
+    def _file(self, address: PlacedAddress) -> None:
         self._seq[id(address)] = len(self._seq)
         if address.uprn:
             self._by_uprn[address.uprn] = address
@@ -249,7 +250,7 @@ class AddressBook:
         if address.postcode:
             self._by_postcode[address.postcode].append(address)
 
-    def _filed(self, uprn: str | None, key: str) -> list[Address]:
+    def _filed(self, uprn: str | None, key: str) -> list[PlacedAddress]:
         found = list(self._by_key.get(key, ()))
         numbered = self._by_uprn.get(uprn) if uprn else None
         if numbered is not None and all(a is not numbered for a in found):
@@ -257,7 +258,7 @@ class AddressBook:
             found.sort(key=lambda a: self._seq[id(a)])
         return found
 
-    def place(self, address: AddressText) -> Address:
+    def place(self, address: AddressText) -> PlacedAddress:
         if address.uprn:
             # It may give its UPRN to an address placed before, which can change where the
             # same text goes next.
@@ -272,9 +273,10 @@ class AddressBook:
             found = self._by_text[text] = self._place(address)
         return found
 
-    def _place(self, address: AddressText) -> Address:
+    def _place(self, address: AddressText) -> PlacedAddress:
         found = place_address(address, filed=self._filed,
-                              at_postcode=lambda postcode: self._by_postcode.get(postcode, ()))
+                              at_postcode=lambda postcode: self._by_postcode.get(postcode, ()),
+                              make=partial(PlacedAddress, None))
         if id(found) not in self._seq:
             self._file(found)
             self._new.append(found)

@@ -86,7 +86,8 @@ def _upsert_address(session: Session, *, address: AddressIn) -> Address:
             _ADDRESS_BY_UPRN_OR_KEY if uprn else _ADDRESS_BY_KEY,
             {"uprn": uprn, "key": key}).all(),
         at_postcode=lambda postcode: session.scalars(_ADDRESSES_AT_POSTCODE,
-                                                     {"postcode": postcode}))
+                                                     {"postcode": postcode}),
+        make=Address)
     if found.id is None:
         session.add(found)
         session.flush()

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from safeguard.db import table_of
+from safeguard.people.addresses import AddressText
 from safeguard.people.linkage.features import Features, features, index_keys, query_keys
 from safeguard.people.linkage.levels import identifier_agrees
 from safeguard.people.linkage.model import Model, Score, load_model
@@ -51,7 +52,7 @@ class Candidate:
 
 def record_features(
     *, given_name: str | None, family_name: str | None, dob: date | str | None,
-    sex: str | None, address: Address | None, ids: dict[str, str],
+    sex: str | None, address: AddressText | None, ids: dict[str, str],
 ) -> Features:
     return features(
         given_name=given_name, family_name=family_name, dob=dob, sex=sex,
