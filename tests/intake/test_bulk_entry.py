@@ -37,9 +37,13 @@ def test_the_cli_bulk_import_loads_persons_then_other_events_and_reports_rejects
     summary = json.loads(result.stdout[result.stdout.index("{"):])
     assert summary["by_type"] == {"incident": 1, "person": len(FAMILY)}
     assert [(r["line"], r["field"]) for r in summary["rejects"]] == [(len(FAMILY) + 1, "sex")]
-    again = CliRunner().invoke(cli, ["import", "--bulk", str(source), "--json"])
+    again = CliRunner().invoke(cli, ["import", "--bulk", "--workers", "2", str(source),
+                                     "--json"])
     repeat = json.loads(again.stdout[again.stdout.index("{"):])
     assert (repeat["accepted"], repeat["duplicates"]) == (0, len(FAMILY) + 1)
+    refused = CliRunner().invoke(cli, ["import", "--bulk", "--workers", "0", str(source)])
+    assert refused.exit_code == 2
+    assert "--workers" in refused.output
 
 
 def test_the_api_bulk_import_refuses_another_agencys_records_and_audits_its_own(
