@@ -34,9 +34,8 @@ from safeguard.people.addresses import PlacedAddress
 from safeguard.people.linkage.features import Features
 
 # Lines a part holds: enough that sending one costs little beside validating it, few enough
-# that the processes meet near the middle of the file.
+# that the load's first part is soon ready and the parts queued ahead hold little memory.
 PART = 10_000
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +82,8 @@ class Line:
     given_address: GivenAddress | None = None
     address: PlacedAddress | None = None
     key: str = ""
-    # Until the line is linked (a Features is immutable, so every line may share one).
+    # For linking: set once the address is placed (a Features is immutable, so the lines not
+    # yet placed may all share one).
     features: Features = NO_FEATURES
 
 
