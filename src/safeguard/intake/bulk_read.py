@@ -29,7 +29,7 @@ from safeguard.events.fields import is_school_source
 from safeguard.events.schemas import PersonEvent
 from safeguard.events.service import payload_hash
 from safeguard.intake.importer import Reject, decode_line, numbered, parse_line
-from safeguard.intake.service import may_name_school, may_submit
+from safeguard.intake.service import check_may_submit, may_name_school
 from safeguard.people.addresses import PlacedAddress
 from safeguard.people.linkage.features import Features
 
@@ -137,9 +137,7 @@ def read_part(lines: Sequence[NumberedLine], principal: Principal) -> Part:
 def _refused(data: PersonEvent, principal: Principal) -> tuple[str, str] | None:
     """(field, reason) as the normal import reports a refusal, or None."""
     try:
-        if not may_submit(principal, data.source):
-            return "(line)", (f"{principal.agency_name} may not record events for source "
-                              f"'{data.source}'")
+        check_may_submit(principal, data.source)
         may_name_school(data)
     except SafeguardError as error:
         return getattr(error, "field", "(line)"), getattr(error, "reason", str(error))

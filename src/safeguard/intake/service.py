@@ -143,6 +143,14 @@ def may_submit(principal: Principal, source: str) -> bool:
     return principal.records_for(source)
 
 
+def check_may_submit(principal: Principal, source: str) -> None:
+    """Refuse an event the principal may not record (:func:`may_submit`), saying why: the
+    online import and a bulk load's read report the same refusal."""
+    if not may_submit(principal, source):
+        raise Forbidden(f"{principal.agency_name} may not record events for source "
+                        f"'{source}'")
+
+
 def accept_event(
     session: Session,
     *,
@@ -153,9 +161,7 @@ def accept_event(
     ctx: IntakeContext,
     now: datetime,
 ) -> Accepted:
-    if not may_submit(principal, data.source):
-        raise Forbidden(f"{principal.agency_name} may not record events for source "
-                        f"'{data.source}'")
+    check_may_submit(principal, data.source)
     occurred = occurred_at(data)
     stored = store_event(session, event_type=data.event, source=data.source,
                          source_id=data.source_id, payload=raw, occurred_at=occurred, via=via,
