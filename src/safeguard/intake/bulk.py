@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -207,11 +208,16 @@ def _new_only(session: Session, lines: list[Line], summary: BulkSummary,
     under a used (source, source_id) a conflict, as the normal import reports them.
     ``digests``: each event seen so far (stored, or earlier in the file), to its digest."""
     connection = session.connection()
-    look_up = text(f"SELECT source, source_id, payload_hash FROM {table_of(Event).name} "
-                   f"WHERE {one_of(connection, 'source_id', 'ids')}")
-    ids = sorted({line.data.source_id for line in lines})
-    digests.update(((source, source_id), digest) for source, source_id, digest in
-                   connection.execute(look_up, {"ids": values_of(connection, ids)}))
+    # By source and id: the unique index leads with the source, and a look-up by id alone
+    # reads every stored event, once a part, as a load into a full store goes on.
+    look_up = text(f"SELECT source_id, payload_hash FROM {table_of(Event).name} "
+                   f"WHERE source = :source AND {one_of(connection, 'source_id', 'ids')}")
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        by_source[line.data.source].add(line.data.source_id)
+    for source, ids in sorted(by_source.items()):
+        digests.update(((source, source_id), digest) for source_id, digest in connection.execute(
+            look_up, {"source": source, "ids": values_of(connection, sorted(ids))}))
     for line in lines:
         key = (line.data.source, line.data.source_id)
         digest = digests.get(key)
