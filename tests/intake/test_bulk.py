@@ -225,6 +225,19 @@ def test_bad_lines_are_rejected_by_line_and_field_and_the_good_ones_land(
     assert session.scalar(select(func.count()).select_from(PersonRecord)) == 4
 
 
+def test_an_id_stored_from_one_source_is_another_event_from_another_and_a_repeat_from_it(
+        factory: sessionmaker[Session], session: Session, ctx: IntakeContext) -> None:
+    import_lines(factory, lines(FAMILY[:1]), principal=SYSTEM, ctx=ctx)  # health H-1
+    same_id = person("police", "H-1", "Olivia", "Brown", "2015-03-10", "female", HOME)
+    amended = dict(FAMILY[0], given_name="Livvy")
+    summary = bulk_load(factory, [*lines(FAMILY[:1]), json.dumps(same_id), json.dumps(amended)],
+                        principal=SYSTEM, ctx=ctx)
+    assert (summary.duplicates, summary.accepted) == (1, 1)
+    assert [(r.line, r.field) for r in summary.rejects] == [(3, "source_id")]
+    assert session.scalars(select(PersonRecord.source).where(
+        PersonRecord.source_id == "H-1").order_by(PersonRecord.id)).all() == ["health", "police"]
+
+
 def load_one_at_a_time(factory: sessionmaker[Session], text: list[str],
                        ctx: IntakeContext) -> int:
     return import_lines(factory, text, principal=SYSTEM, ctx=ctx).duties_raised
