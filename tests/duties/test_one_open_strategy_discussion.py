@@ -25,7 +25,7 @@ from safeguard.db import make_engine, make_session_factory, transaction
 from safeguard.duties.models import BREACHED, Duty, DutyTransition
 from safeguard.duties.service import create_duties
 from safeguard.errors import Conflict
-from safeguard.intake import service as intake
+from safeguard.intake import joint
 from safeguard.intake.service import Accepted, IntakeContext, build_context
 from safeguard.people.models import MatchReview, PersonRecord
 from safeguard.rules.drafts import DutyDraft
@@ -89,14 +89,14 @@ def _after_the_rules_look(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[
                           ) -> None:
     """Run `meanwhile` (another transaction's write) just after intake's joint rules have
     read the child's duties and before it writes: what two writers on PostgreSQL can do."""
-    joint_facts = intake._joint_facts
+    joint_facts = joint.joint_facts
 
     def then(*args: Any, **kwargs: Any) -> Any:
         found = joint_facts(*args, **kwargs)
         meanwhile()
         return found
 
-    monkeypatch.setattr(intake, "_joint_facts", then)
+    monkeypatch.setattr(joint, "joint_facts", then)
 
 
 def _mia_after_schools_concern(session: Session, ctx: IntakeContext) -> int:

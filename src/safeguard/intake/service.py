@@ -7,25 +7,19 @@ bulk import, so all three behave the same.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeguard.access.models import Agency
 from safeguard.access.service import Principal
 from safeguard.audit.service import record as audit
 from safeguard.audit.service import record_many
-from safeguard.casework.service import raise_duties, refused_as_second_discussion
-from safeguard.concerns.models import Concern
-from safeguard.concerns.service import concerns_about, record_concern
+from safeguard.casework.service import raise_duties
+from safeguard.concerns.service import record_concern
 from safeguard.custody import service as custody
-from safeguard.duties.models import DISCHARGED, Duty
-from safeguard.duties.service import add_evidence, open_strategy_discussion
-from safeguard.errors import Conflict, Forbidden
+from safeguard.errors import Forbidden
 from safeguard.events.custody import CustodyDetentionEvent, CustodyUpdateEvent
 from safeguard.events.fields import is_school_source
 from safeguard.events.forensics import DeviceExaminationEvent, DeviceSubmissionEvent
@@ -44,7 +38,6 @@ from safeguard.events.missing import (
     MissingUpdateEvent,
     ReturnInterviewEvent,
 )
-from safeguard.events.models import Event
 from safeguard.events.offenders import OffenderEvent
 from safeguard.events.schemas import (
     ConcernEvent,
@@ -55,8 +48,9 @@ from safeguard.events.schemas import (
 from safeguard.events.service import NEW, store_event
 from safeguard.events.strategy import StrategyDiscussionEvent
 from safeguard.forensics import service as forensics
-from safeguard.incidents.service import previous_incident, record_incident
+from safeguard.incidents.service import record_incident
 from safeguard.inspections.service import accept_inspection_event
+from safeguard.intake import joint
 from safeguard.missing.service import accept_missing
 from safeguard.offenders import service as offenders
 from safeguard.people.service import (
@@ -70,21 +64,7 @@ from safeguard.people.service import (
     upsert_school,
 )
 from safeguard.rules.context import RuleContext, build_context
-from safeguard.rules.incidents import (
-    REFERRAL_DECISION,
-    SHARE_WITH_CSC,
-    IncidentFacts,
-    incident_duties,
-)
-from safeguard.rules.joint import (
-    STRATEGY_DISCUSSION,
-    ConcernFact,
-    IncidentRisk,
-    JointFacts,
-    joint_evidence,
-    risk_escalated,
-    strategy_discussion_duties,
-)
+from safeguard.rules.incidents import incident_duties
 from safeguard.rules.quality import data_quality_duties, identifier_conflict_gaps, incident_gaps
 from safeguard.strategy.service import accept_discussion
 
@@ -326,13 +306,13 @@ def _accept_incident(
     result.share_ids = raised_now.share_ids
     raised = raised_now.duty_ids
     if facts.kind == "domestic_abuse":
-        raised += _risk_escalation(session, facts=facts, incident_id=recorded.incident_id,
-                                   principal=principal, ctx=ctx, now=now)
+        raised += joint.risk_escalation(session, facts=facts, incident_id=recorded.incident_id,
+                                        principal=principal, ctx=ctx, now=now)
     session.flush()
     result.duty_ids = sorted(raised)
 
 
-# --------------------------------------------------------------- concerns and joint rules
+# ------------------------------------------------------------------------------ concerns
 
 
 def _accept_concern(
@@ -368,12 +348,12 @@ def _accept_concern(
     result.duty_ids = gap_duties
     if ctx.live_from is not None and data.occurred_at < ctx.live_from:
         return
-    facts, open_id = _joint_facts(session, ctx=ctx, person_id=record.person_id,
-                                  child_name=person_name(linked.person), recorded_at=recorded_at,
-                                  concern=concern, reference=data.source_id)
-    result.duty_ids += _strategy_discussion(session, joint=facts, open_id=open_id,
-                                            event_id=event_id, ctx=ctx, now=now,
-                                            actor=principal.actor)
+    facts, open_id = joint.joint_facts(
+        session, ctx=ctx, person_id=record.person_id, child_name=person_name(linked.person),
+        recorded_at=recorded_at, concern=concern, reference=data.source_id)
+    result.duty_ids += joint.strategy_discussion(
+        session, joint=facts, open_id=open_id, event_id=event_id, ctx=ctx, now=now,
+        actor=principal.actor)
 
 
 def record_gaps(session: Session, *, conflicts: Sequence[tuple[str, str, int]],
@@ -393,110 +373,3 @@ def record_gaps(session: Session, *, conflicts: Sequence[tuple[str, str, int]],
                                  calendar=ctx.calendar, clocks=ctx.clocks)
     return raise_duties(session, drafts=drafts, event_id=event_id, now=now, actor=actor,
                         ctx=ctx).duty_ids
-
-
-def _concern_fact(concern: Concern, reference: str, names: dict[str, str]) -> ConcernFact:
-    return ConcernFact(agency_id=concern.agency_id,
-                       agency_name=names.get(concern.agency_id, concern.agency_id),
-                       kind=concern.kind, occurred_at=concern.occurred_at, reference=reference)
-
-
-def _joint_facts(session: Session, *, ctx: RuleContext, person_id: int, child_name: str,
-                 recorded_at: datetime, concern: Concern | None, reference: str = "",
-                 incident: IncidentRisk | None = None,
-                 previous: IncidentRisk | None = None) -> tuple[JointFacts, int | None]:
-    """What the joint rules need to know about the child, and their open strategy
-    discussion's id."""
-    settings = ctx.sharing
-    days = max(settings.joint_window_days, settings.repeat_concern_days)
-    since = (concern.occurred_at if concern else recorded_at) - timedelta(days=days)
-    earlier = concerns_about(session, person_id=person_id, since=since,
-                             exclude_event_id=concern.event_id if concern else None)
-    # Names and references are only needed to describe concerns; most incidents have none.
-    refs = dict(session.execute(select(Event.id, Event.source_id).where(
-        Event.id.in_([c.event_id for c in earlier]))).all()) if earlier else {}
-    names = dict(session.execute(select(Agency.id, Agency.name)).all()) \
-        if earlier or concern else {}
-    # Columns, not whole duties: a child known for years may have many open.
-    undischarged = session.execute(select(Duty.id, Duty.kind, Duty.status).where(
-        Duty.subject_person_id == person_id, Duty.status != DISCHARGED,
-        Duty.kind.in_((REFERRAL_DECISION.name, SHARE_WITH_CSC.name, STRATEGY_DISCUSSION.name)))
-        .order_by(Duty.id)).all()
-    discussion = next((d.id for d in undischarged if d.kind == STRATEGY_DISCUSSION.name), None)
-    return JointFacts(
-        person_id=person_id, child_name=child_name,
-        recorded_at=recorded_at,
-        concern=_concern_fact(concern, reference, names) if concern else None,
-        earlier_concerns=tuple(_concern_fact(c, refs.get(c.event_id, ""), names)
-                               for c in earlier),
-        open_referrals=tuple(
-            f"{d.kind.replace('_', ' ')} (duty {d.id}, {d.status})" for d in undischarged
-            if d.kind != STRATEGY_DISCUSSION.name),
-        open_strategy_discussion=discussion is not None,
-        incident=incident, previous_incident=previous), discussion
-
-
-def _strategy_discussion(session: Session, *, joint: JointFacts, open_id: int | None,
-                         event_id: int, ctx: IntakeContext, now: datetime, actor: str
-                         ) -> list[int]:
-    """Raise the child's strategy discussion if the rules call for one, or add what this
-    event shows to the one already open; returns the ids of the duties raised.
-
-    The rules raise none while one is open, but two transactions at once (concerns from two
-    agencies arriving together) each see none and both draft one; the database's unique
-    index refuses the second. Its insert runs in a savepoint, so the event, the concern and
-    the rest of the transaction still commit, and its evidence goes to the discussion that
-    was raised first. Only an event that drafts a discussion pays for the savepoint.
-    """
-    if open_id is not None:
-        added = add_evidence(session, duty_id=open_id, lines=joint_evidence(joint, ctx.sharing),
-                             now=now, actor=actor)
-        if added is not None:  # still open: this event's facts are on it
-            return []
-        # The discussion seen open was held in the meantime: the rules decide afresh (and
-        # if another was raised since, the unique index below sends the evidence to it).
-        joint = replace(joint, open_strategy_discussion=False)
-    drafts = strategy_discussion_duties(joint, calendar=ctx.calendar, settings=ctx.sharing)
-    if not drafts:
-        return []
-    # Twice at most: the discussion that refused this one may be held before it is looked up.
-    for _ in range(2):
-        try:
-            with session.begin_nested():
-                created = raise_duties(session, drafts=drafts, event_id=event_id, now=now,
-                                       actor=actor, ctx=ctx)
-            return created.duty_ids
-        except IntegrityError as error:
-            if not refused_as_second_discussion(error):
-                raise  # another constraint: a real fault
-            raised_first = open_strategy_discussion(session, person_id=joint.person_id)
-            if raised_first is not None:
-                add_evidence(session, duty_id=raised_first,
-                             lines=[line for draft in drafts for line in draft.evidence],
-                             now=now, actor=actor)
-                return []
-    raise Conflict(f"the strategy discussion for person {joint.person_id} kept changing while "
-                   "this event was recorded; record it again")
-
-
-def _risk_escalation(session: Session, *, facts: IncidentFacts, incident_id: int,
-                     principal: Principal, ctx: IntakeContext, now: datetime) -> list[int]:
-    """A child's domestic-abuse incident riskier than their previous one: meet jointly;
-    returns the ids of the duties raised."""
-    raised: list[int] = []
-    this = IncidentRisk(facts.reference, facts.occurred_at,
-                        facts.risk.level if facts.risk else None)
-    for child in facts.children:
-        last = previous_incident(session, person_id=child.person_id, kind="domestic_abuse",
-                                 before=facts.occurred_at, excluding=incident_id)
-        before = IncidentRisk(*last) if last else None
-        if before is None or not risk_escalated(this, before, ctx.sharing):
-            continue
-        joint, open_id = _joint_facts(
-            session, ctx=ctx, person_id=child.person_id, child_name=child.name,
-            recorded_at=facts.recorded_at,
-            concern=None, incident=this, previous=before)
-        raised += _strategy_discussion(session, joint=joint, open_id=open_id,
-                                       event_id=facts.event_id, ctx=ctx, now=now,
-                                       actor=principal.actor)
-    return raised
