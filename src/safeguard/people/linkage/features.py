@@ -174,8 +174,9 @@ def uk_postcode(code: str | None) -> bool:
 
 class Features(NamedTuple):
     """A record's features. A named tuple rather than a frozen dataclass: as immutable, and
-    several times cheaper to make, which a bulk load does a million times (and a batch of
-    records sent between processes arrives as plain tuples, made into these in one call)."""
+    several times cheaper to make, which a bulk load does a million times; and a tuple of
+    its columns' values, which the features' table for DuckDB turns into columns in one
+    call (``splink_model.features_table``)."""
 
     given: str | None = None
     given_canon: str | None = None
